@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make up     install into .venv and run the whole system (chengnuo up)
+#   make test   install into .venv and run every check and test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: up test lint types protos check-protos unit integration e2e demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	touch $(STAMP)
+
+up: $(STAMP)
+	$(BIN)/chengnuo up
+
+test: $(STAMP) lint types check-protos
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+protos: $(STAMP)
+	$(BIN)/python scripts/protogen.py
+
+check-protos: $(STAMP)
+	$(BIN)/python scripts/protogen.py --check
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""Roles a token may carry (design.md: Auth). Each RPC declares which of them it admits."""
+
+from services.kernel.auth import ADMIN, ANY_ROLE, SERVICE
+
+PORTAL = "portal"  # government service portals recording commitments for applicants
+CATALOGUE_ADMIN = "catalogue_admin"  # maintains a department's certificate catalogues
+VERIFIER = "verifier"  # verification staff of a department
+VERIFICATION_LEAD = "verification_lead"  # assigns, extends deadlines, plans inspections
+CREDIT_OFFICER = "credit_officer"  # keeps credit records of the department
+CREDIT_REVIEWER = "credit_reviewer"  # decides repairs and objections
+DATA_CONSUMER = "data_consumer"  # another department or platform querying shared data
+AUDITOR = "auditor"  # inspects the audit trail
+
+ALL = (
+    PORTAL,
+    CATALOGUE_ADMIN,
+    VERIFIER,
+    VERIFICATION_LEAD,
+    CREDIT_OFFICER,
+    CREDIT_REVIEWER,
+    DATA_CONSUMER,
+    AUDITOR,
+    SERVICE,
+    ADMIN,
+)
+
+__all__ = ["ADMIN", "ALL", "ANY_ROLE", "SERVICE"]

@@ -1,0 +1,4 @@
+from services.credit.main import SERVICE
+from services.kernel.runtime import main
+
+main(SERVICE)

@@ -1,0 +1,69 @@
+"""DevClockService: lets development stacks (tests, the demo) move time forward.
+
+Only registered when CHENGNUO_ENV=development. The offset is stored in the service's schema so
+a restarted process and other replicas follow it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+from google.protobuf.duration_pb2 import Duration
+
+from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
+from services.kernel import convert
+from services.kernel.auth import ADMIN, ANY_ROLE
+from services.kernel.clock import DevClock
+from services.kernel.errors import InvalidArgument
+from services.kernel.rpc.handlers import command, query
+from services.kernel.uow import Database, UnitOfWork
+
+FOLLOW_SECONDS = 1.0
+
+
+class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
+    def __init__(self, db: Database, clock: DevClock) -> None:
+        self.db, self.clock = db, clock
+
+    def _answer(self) -> dev_clock_pb2.GetTimeResponse:
+        offset = Duration()
+        offset.FromTimedelta(self.clock.offset)
+        return dev_clock_pb2.GetTimeResponse(now=convert.to_timestamp(self.clock.now()), offset=offset)
+
+    @query(ANY_ROLE)
+    async def GetTime(
+        self, request: dev_clock_pb2.GetTimeRequest, context: Any
+    ) -> dev_clock_pb2.GetTimeResponse:
+        return self._answer()
+
+    @command(ADMIN, reply=dev_clock_pb2.GetTimeResponse)
+    async def Advance(
+        self, request: dev_clock_pb2.AdvanceRequest, uow: UnitOfWork
+    ) -> dev_clock_pb2.GetTimeResponse:
+        by = request.by.ToTimedelta()
+        if by < dt.timedelta(0):
+            raise InvalidArgument.one("by", "must not be negative: time only moves forward")
+        await uow.conn.execute(
+            "INSERT INTO dev_clock (offset_us) VALUES ($1)"
+            " ON CONFLICT (id) DO UPDATE SET offset_us = dev_clock.offset_us + $1",
+            _micros(by),
+        )
+        offset = await uow.conn.fetchval("SELECT offset_us FROM dev_clock")
+        uow.audit("clock.advance", "clock", change=str(by))
+        self.clock.catch_up(dt.timedelta(microseconds=offset))
+        return self._answer()
+
+
+def _micros(delta: dt.timedelta) -> int:
+    return delta // dt.timedelta(microseconds=1)
+
+
+async def follow(db: Database, clock: DevClock) -> None:
+    """Adopt the stored offset now and whenever another replica moves it."""
+    while True:
+        offset = await db.pool.fetchval("SELECT offset_us FROM dev_clock")
+        if offset is not None:
+            clock.catch_up(dt.timedelta(microseconds=offset))
+        await asyncio.sleep(FOLLOW_SECONDS)

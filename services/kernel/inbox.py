@@ -1,0 +1,200 @@
+"""Consumers: durable JetStream pull consumers that apply each event exactly once.
+
+Each event is applied in one unit of work that also records (consumer, event id) in the inbox,
+so a redelivered or re-published event is skipped. The message is acknowledged only after the
+commit. A failing event is retried with backoff a bounded number of times, then parked on the
+dead-letter stream. A supervisor re-creates the subscription after errors and reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from google.protobuf.message import DecodeError, Message
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from services.kernel.bus import Bus
+from services.kernel.events import EventCatalog, EventMeta
+from services.kernel.uow import Database, UnitOfWork
+
+log = structlog.get_logger()
+
+Handler = Callable[[Any, UnitOfWork, EventMeta], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    consumer: str  # durable consumer name, unique per service and stream
+    stream: str
+    handlers: Mapping[str, Handler]  # by event subject
+
+
+@dataclass(frozen=True)
+class Redelivery:
+    backoff: tuple[float, ...] = (0.5, 2.0, 10.0, 30.0)
+    ack_wait: float = 30.0
+
+    @property
+    def attempts(self) -> int:
+        return len(self.backoff) + 1
+
+
+class _Resubscribe(Exception):
+    pass
+
+
+_TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+class Consumer:
+    def __init__(
+        self,
+        bus: Bus,
+        db: Database,
+        catalog: EventCatalog,
+        subscription: Subscription,
+        redelivery: Redelivery = Redelivery(),
+    ) -> None:
+        self.bus, self.db, self.catalog, self.sub = bus, db, catalog, subscription
+        self.redelivery = redelivery
+        # When this consumer last had nothing left to apply: how fresh its projections are.
+        self.caught_up_at: dt.datetime | None = None
+        self.applied = 0
+
+    async def run(self) -> None:
+        """Supervise: (re)subscribe and pump until cancelled."""
+        failures = 0
+        while True:
+            try:
+                pull = await self._subscribe()
+                failures = 0
+                try:
+                    await self._pump(pull)
+                finally:
+                    await _quietly(pull.unsubscribe())
+            except _Resubscribe:
+                log.info("consumer resubscribing", consumer=self.sub.consumer)
+            except Exception as exc:
+                failures += 1
+                log.warning("consumer restarting", consumer=self.sub.consumer, error=repr(exc))
+                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        config = ConsumerConfig(
+            durable_name=self.sub.consumer,
+            name=self.sub.consumer,
+            filter_subjects=sorted(self.sub.handlers),
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.redelivery.ack_wait,
+            # Unbounded here: we park an event that fails by itself after `attempts`, while an
+            # outage of the database must not park everything that arrives meanwhile.
+            max_deliver=-1,
+        )
+        await self.bus.js.add_consumer(self.sub.stream, config)  # creates or updates
+        return await self.bus.js.pull_subscribe_bind(durable=self.sub.consumer, stream=self.sub.stream)
+
+    async def _pump(self, pull: JetStreamContext.PullSubscription) -> None:
+        generation, idle = self.bus.generation, 0
+        while True:
+            if self.bus.generation != generation:
+                raise _Resubscribe
+            try:
+                # One lingering pull for the first message keeps latency low; then drain quickly.
+                messages = await pull.fetch(1, timeout=2.0)
+                messages += await _drain(pull)
+            except (NatsTimeout, TimeoutError):
+                idle += 1
+                await self._on_idle(pull, idle)
+                continue
+            idle = 0
+            for message in messages:
+                await self._handle(message)
+
+    async def _on_idle(self, pull: JetStreamContext.PullSubscription, idle: int) -> None:
+        if idle % 15 == 0:  # every ~30 s of silence, check we are not stalled (nats.py#504)
+            info = await pull.consumer_info()
+            if info.num_pending:
+                raise _Resubscribe
+        self.caught_up_at = self.db.clock.now()
+
+    async def _handle(self, message: Msg) -> None:
+        try:
+            meta = EventMeta.from_headers(message.headers or {})
+            kind = self.catalog.for_subject(message.subject)
+            handler = self.sub.handlers[message.subject]
+            assert kind is not None
+            event = kind.message.FromString(message.data)
+        except (KeyError, ValueError, AssertionError, DecodeError) as exc:
+            await self._dead_letter(message, f"undecodable: {exc!r}")
+            return
+        with structlog.contextvars.bound_contextvars(event_id=meta.id, event=message.subject):
+            await self._apply(message, event, meta, handler)
+
+    async def _apply(self, message: Msg, event: Message, meta: EventMeta, handler: Handler) -> None:
+        try:
+            async with self.db.unit_of_work(request_id=meta.id) as uow:
+                if await _first_delivery(uow, self.sub.consumer, meta.id, message.subject):
+                    await handler(event, uow, meta)
+        except Exception as exc:
+            await self._failed(message, exc)
+            return
+        self.applied += 1
+        await message.ack()
+        if message.metadata.num_pending == 0:
+            self.caught_up_at = self.db.clock.now()
+
+    async def _failed(self, message: Msg, exc: Exception) -> None:
+        attempt = message.metadata.num_delivered or 1
+        if isinstance(exc, _TRANSIENT):
+            log.warning("event deferred: infrastructure unavailable", error=repr(exc))
+            await message.nak(delay=self.redelivery.backoff[-1])
+            return
+        if attempt >= self.redelivery.attempts:
+            log.error("event parked after retries", attempts=attempt, error=repr(exc))
+            await self._dead_letter(message, repr(exc))
+            return
+        log.warning("event failed; will retry", attempt=attempt, error=repr(exc))
+        await message.nak(delay=self.redelivery.backoff[attempt - 1])
+
+    async def _dead_letter(self, message: Msg, reason: str) -> None:
+        parked = dict(message.headers or {})
+        parked.pop("Nats-Msg-Id", None)
+        parked.update({"chengnuo-consumer": self.sub.consumer, "chengnuo-error": reason[:500]})
+        parked["chengnuo-original-subject"] = message.subject
+        await self.bus.js.publish(f"deadletter.{self.sub.consumer}", message.data, headers=parked)
+        await message.term()
+
+
+async def _drain(pull: JetStreamContext.PullSubscription) -> list[Msg]:
+    try:
+        return await pull.fetch(64, timeout=0.05)
+    except (NatsTimeout, TimeoutError):
+        return []
+
+
+async def _first_delivery(uow: UnitOfWork, consumer: str, event_id: str, subject: str) -> bool:
+    inserted = await uow.conn.fetchval(
+        "INSERT INTO inbox (consumer, event_id, subject) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING true",
+        consumer,
+        event_id,
+        subject,
+    )
+    return bool(inserted)
+
+
+async def _quietly(awaitable: Awaitable[object]) -> None:
+    try:
+        await asyncio.wait_for(awaitable, 2.0)
+    except Exception as exc:
+        log.debug("ignored during cleanup", error=repr(exc))

@@ -1,0 +1,66 @@
+"""Development secrets, generated on first start into the data directory (never in the repo)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+@dataclass(frozen=True)
+class DevKeys:
+    folder: Path
+
+    @property
+    def signing_key(self) -> Path:
+        return self.folder / "token-signing.pem"
+
+    @property
+    def public_key(self) -> Path:
+        return self.folder / "token-signing.pub.pem"
+
+    def audit_key(self, service: str) -> Path:
+        return self.folder / f"audit-{service}.key"
+
+    def service_token(self, service: str) -> Path:
+        return self.folder / f"service-{service}.token"
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    # Created 0600 from the start so the secret is never readable by others, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def ensure_dev_keys(folder: Path, services: tuple[str, ...]) -> DevKeys:
+    keys = DevKeys(folder)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not keys.signing_key.exists():
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _write_secret(keys.signing_key, pem)
+        public = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys.public_key.write_bytes(public)
+    for service in services:
+        if not keys.audit_key(service).exists():
+            _write_secret(keys.audit_key(service), secrets.token_hex(32).encode())
+    return keys
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Replace a secret file atomically, keeping it private."""
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    _write_secret(tmp, data)
+    tmp.replace(path)

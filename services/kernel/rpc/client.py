@@ -1,0 +1,31 @@
+"""Outgoing calls: every call carries a token and a deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class _Defaults(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, token: Callable[[], str], timeout: float) -> None:
+        self._token, self._timeout = token, timeout
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        metadata = grpc.aio.Metadata(*(details.metadata or ()))
+        metadata.add("authorization", f"Bearer {self._token()}")
+        details = grpc.aio.ClientCallDetails(
+            details.method,
+            details.timeout if details.timeout is not None else self._timeout,
+            metadata,
+            details.credentials,
+            details.wait_for_ready,
+        )
+        return await continuation(details, request)
+
+
+def channel(address: str, token: Callable[[], str], timeout: float = DEFAULT_TIMEOUT) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(address, interceptors=[_Defaults(token, timeout)])

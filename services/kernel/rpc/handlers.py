@@ -1,0 +1,116 @@
+"""Decorators that declare, next to each RPC handler, who may call it and how it runs.
+
+`@query(roles)` marks a read. `@command(roles, reply=...)` marks a change: it requires the
+client's `request_id`, runs the handler in one unit of work, and answers a retried request with
+the first answer (the replay check and the change share the transaction, so a retry racing the
+original waits for it and then gets its answer).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from google.protobuf.message import Message
+
+from services.kernel.auth import current_caller
+from services.kernel.db import one
+from services.kernel.errors import InvalidArgument
+from services.kernel.uow import Actor, Database, UnitOfWork
+
+ROLES_ATTRIBUTE = "__chengnuo_roles__"
+MAX_REQUEST_ID = 128
+
+
+class HasDatabase(Protocol):
+    db: Database
+
+
+class MutatingRequest(Protocol):
+    request_id: str
+
+    def SerializeToString(self, *, deterministic: bool = ...) -> bytes: ...
+
+
+S = TypeVar("S", bound=HasDatabase)
+Q = TypeVar("Q")
+Req = TypeVar("Req", bound=MutatingRequest)
+R = TypeVar("R", bound=Message)
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+Behavior = Callable[[S, Req, Any], Awaitable[R]]
+
+
+def query(*roles: str) -> Callable[[F], F]:
+    def mark(handler: F) -> F:
+        setattr(handler, ROLES_ATTRIBUTE, roles)
+        return handler
+
+    return mark
+
+
+def command(
+    *roles: str, reply: type[R]
+) -> Callable[[Callable[[S, Req, UnitOfWork], Awaitable[R]]], Behavior[S, Req, R]]:
+    def wrap(handler: Callable[[S, Req, UnitOfWork], Awaitable[R]]) -> Behavior[S, Req, R]:
+        scope = handler.__name__
+
+        @functools.wraps(handler)
+        async def behavior(self: S, request: Req, context: Any) -> R:
+            _check_request_id(request.request_id)
+            caller = current_caller()
+            actor = Actor.of(caller)
+            async with self.db.unit_of_work(actor, request.request_id) as uow:
+                first = await _claim(uow, f"{scope}|{caller.subject}", request)
+                if first is not None:
+                    return reply.FromString(first)
+                response = await handler(self, request, uow)
+                await _remember(uow, f"{scope}|{caller.subject}", request.request_id, response)
+                return response
+
+        setattr(behavior, ROLES_ATTRIBUTE, roles)
+        return behavior
+
+    return wrap
+
+
+def _check_request_id(request_id: str) -> None:
+    if not request_id:
+        raise InvalidArgument.one("request_id", "required: a client-chosen id that makes retries safe")
+    if len(request_id) > MAX_REQUEST_ID:
+        raise InvalidArgument.one("request_id", f"at most {MAX_REQUEST_ID} characters")
+
+
+async def _claim(uow: UnitOfWork, scope: str, request: MutatingRequest) -> bytes | None:
+    """None when this is the first time; else the stored answer of the first request."""
+    fingerprint = hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
+    inserted = await uow.conn.fetchval(
+        "INSERT INTO idempotency (scope, request_id, request_hash) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING true",
+        scope,
+        request.request_id,
+        fingerprint,
+    )
+    if inserted:
+        return None
+    row = one(
+        await uow.conn.fetchrow(
+            "SELECT request_hash, response FROM idempotency WHERE scope = $1 AND request_id = $2",
+            scope,
+            request.request_id,
+        )
+    )
+    if bytes(row["request_hash"]) != fingerprint:
+        raise InvalidArgument.one("request_id", "already used for a different request")
+    return bytes(row["response"])
+
+
+async def _remember(uow: UnitOfWork, scope: str, request_id: str, response: Message) -> None:
+    await uow.conn.execute(
+        "UPDATE idempotency SET response = $3 WHERE scope = $1 AND request_id = $2",
+        scope,
+        request_id,
+        response.SerializeToString(),
+    )

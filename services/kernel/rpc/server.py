@@ -1,0 +1,74 @@
+"""grpc.aio server bootstrap: our services plus health checking and reflection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import FileDescriptor
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.kernel.auth import TokenVerifier
+from services.kernel.rpc.interceptor import CallInterceptor
+
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # bulk imports and matches send large lists
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One servicer and how to add it: `add` is the generated add_XServicer_to_server."""
+
+    add: Callable[[Any, grpc.aio.Server], None]
+    servicer: object
+    name: str
+
+    @classmethod
+    def of(
+        cls,
+        add: Callable[[Any, grpc.aio.Server], None],
+        servicer: object,
+        file: FileDescriptor,
+        service: str,
+    ) -> Registration:
+        return cls(add, servicer, file.services_by_name[service].full_name)
+
+
+class RunningServer:
+    def __init__(
+        self,
+        server: grpc.aio.Server,
+        health: health.aio.HealthServicer,
+        port: int,
+        names: list[str],
+    ) -> None:
+        self.server, self.health, self.port, self.names = server, health, port, names
+
+    async def stop(self, grace: float) -> None:
+        """Report NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+async def start(listen: str, registrations: Sequence[Registration], verifier: TokenVerifier) -> RunningServer:
+    server = grpc.aio.server(
+        interceptors=[CallInterceptor(verifier)],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 1),  # lets --workers processes share one port
+        ],
+    )
+    for registration in registrations:
+        registration.add(registration.servicer, server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [r.name for r in registrations]
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(listen)
+    await server.start()
+    for name in ["", *names]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, health_servicer, port, names)

@@ -1,0 +1,246 @@
+"""The whole system on one machine: infrastructure, migrations, the three service processes.
+
+`chengnuo up`, the demo and the end-to-end tests all start the system through `Stack`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.kernel import auth, migrations
+from services.kernel.config import SERVICES
+from services.kernel.keys import DevKeys, ensure_dev_keys, write_secret
+from services.launcher.embedded import EmbeddedNats, EmbeddedPostgres
+from services.launcher.processes import spawn, stop
+
+DATABASE = "chengnuo"
+SERVICE_TOKEN_TTL = dt.timedelta(days=365)
+# Credit first: the others are given its address.
+START_ORDER = (("credit",), ("commitment", "verification"))
+
+
+@dataclass
+class StackOptions:
+    data_dir: Path
+    pg_dsn: str = ""  # external PostgreSQL when set
+    nats_url: str = ""  # external NATS when set
+    port_base: int = 0  # 0: every service on a free port
+    host: str = "127.0.0.1"
+    development: bool = True
+    grace_seconds: float = 10.0
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, data_dir: Path, port_base: int) -> StackOptions:
+        return cls(
+            data_dir=data_dir,
+            pg_dsn=os.environ.get("CHENGNUO_PG_DSN", ""),
+            nats_url=os.environ.get("CHENGNUO_NATS_URL", ""),
+            port_base=port_base,
+        )
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    process: asyncio.subprocess.Process
+    address: str
+    log: Path
+
+
+class Stack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.data_dir = options.data_dir.resolve()
+        self.keys: DevKeys = DevKeys(self.data_dir / "keys")
+        self.postgres: EmbeddedPostgres | None = None
+        self.nats: EmbeddedNats | None = None
+        self.pg_dsn = ""
+        self.nats_url = ""
+        self.services: dict[str, ServiceProcess] = {}
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "stack.json"
+
+    async def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            await self._start_infrastructure()
+            await self._prepare()
+            for group in START_ORDER:
+                await asyncio.gather(*(self.start_service(name) for name in group))
+            self._write_state()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_infrastructure(self) -> None:
+        self.keys = ensure_dev_keys(self.data_dir / "keys", SERVICES)
+        if self.options.pg_dsn:
+            self.pg_dsn = self.options.pg_dsn
+        else:
+            self.postgres = EmbeddedPostgres(self.data_dir / "postgres")
+            self.pg_dsn = _with_database(await self.postgres.start(), DATABASE)
+        if self.options.nats_url:
+            self.nats_url = self.options.nats_url
+        else:
+            self.nats = EmbeddedNats(self.data_dir / "nats")
+            self.nats_url = await self.nats.start()
+
+    async def _prepare(self) -> None:
+        if self.postgres is not None:
+            await _ensure_database(self.postgres.dsn, DATABASE)
+        conn = await asyncpg.connect(self.pg_dsn)
+        try:
+            for name in SERVICES:
+                await migrations.apply(conn, name, migrations.for_service(name))
+        finally:
+            await conn.close()
+        signing = auth.load_private_key(self.keys.signing_key)
+        for name in SERVICES:
+            token = auth.mint(
+                signing,
+                subject=f"service:{name}",
+                department="",
+                region="",
+                roles=[auth.SERVICE],
+                now=dt.datetime.now(dt.UTC),
+                ttl=SERVICE_TOKEN_TTL,
+            )
+            write_secret(self.keys.service_token(name), token.encode())
+
+    def service_env(self, name: str, port: int) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHENGNUO_")}
+        env.update(
+            {
+                "CHENGNUO_ENV": "development" if self.options.development else "production",
+                "CHENGNUO_PG_DSN": self.pg_dsn,
+                "CHENGNUO_NATS_URL": self.nats_url,
+                "CHENGNUO_GRPC_LISTEN": f"{self.options.host}:{port}",
+                "CHENGNUO_TOKEN_PUBLIC_KEYS": str(self.keys.public_key),
+                "CHENGNUO_SERVICE_TOKEN_FILE": str(self.keys.service_token(name)),
+                "CHENGNUO_AUDIT_KEY_FILE": str(self.keys.audit_key(name)),
+                "CHENGNUO_READY_FILE": str(self._ready_file(name)),
+                "CHENGNUO_GRACE_SECONDS": str(self.options.grace_seconds),
+            }
+        )
+        if "credit" in self.services:
+            env["CHENGNUO_CREDIT_ADDR"] = self.services["credit"].address
+        env.update(self.options.extra_env)
+        return env
+
+    def _ready_file(self, name: str) -> Path:
+        return self.data_dir / "run" / f"{name}.ready"
+
+    def _port(self, name: str) -> int:
+        if not self.options.port_base:
+            return 0
+        return self.options.port_base + SERVICES.index(name)
+
+    async def start_service(self, name: str) -> ServiceProcess:
+        ready = self._ready_file(name)
+        ready.parent.mkdir(parents=True, exist_ok=True)
+        ready.unlink(missing_ok=True)
+        known = self.services.get(name)
+        port = int(known.address.rpartition(":")[2]) if known else self._port(name)
+        log = self.data_dir / "logs" / f"{name}.log"
+        process = await spawn(
+            [sys.executable, "-m", f"services.{name}"], log, env=self.service_env(name, port)
+        )
+        address = await _wait_ready(name, process, ready=ready, log=log, host=self.options.host)
+        await _wait_serving(address)
+        self.services[name] = ServiceProcess(name, process, address, log)
+        return self.services[name]
+
+    async def stop_service(self, name: str, sig: int = signal.SIGTERM) -> int:
+        """Stop one service (SIGKILL simulates a crash); its address is kept for a restart."""
+        found = self.services[name]
+        return await stop(found.process, sig, self.options.grace_seconds + 5)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(self.stop_service(n) for n in list(self.services)))
+        if self.nats is not None:
+            await self.nats.stop()
+        if self.postgres is not None:
+            await self.postgres.stop()
+        self.state_file.unlink(missing_ok=True)
+
+    def endpoints(self) -> dict[str, str]:
+        return {name: s.address for name, s in self.services.items()}
+
+    def _write_state(self) -> None:
+        state = {
+            "pid": os.getpid(),
+            "endpoints": self.endpoints(),
+            "pg_dsn": self.pg_dsn,
+            "nats_url": self.nats_url,
+            "signing_key": str(self.keys.signing_key),
+            "development": self.options.development,
+            "started_at": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        self.state_file.write_text(json.dumps(state, indent=2))
+
+
+def _with_database(dsn: str, database: str) -> str:
+    return dsn.replace("/postgres?", f"/{database}?", 1)
+
+
+async def _ensure_database(admin_dsn: str, database: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        if not await conn.fetchval("SELECT true FROM pg_database WHERE datname = $1", database):
+            await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+
+
+async def _wait_ready(
+    name: str,
+    process: asyncio.subprocess.Process,
+    *,
+    ready: Path,
+    log: Path,
+    host: str,
+    timeout: float = 60.0,
+) -> str:
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if process.returncode is not None:
+            raise RuntimeError(f"service {name} exited with {process.returncode}; see {log}:\n{_tail(log)}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"service {name} did not start within {timeout:.0f}s; see {log}")
+        await asyncio.sleep(0.05)
+    port = json.loads(ready.read_text())["port"]
+    return f"{host}:{port}"
+
+
+async def _wait_serving(address: str, timeout: float = 30.0) -> None:
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=2)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                if time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.1)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""

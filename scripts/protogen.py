@@ -64,8 +64,22 @@ def main() -> None:
             if stale:
                 raise SystemExit("generated stubs are stale; run `make protos`:\n" + "\n".join(stale))
             return
-        shutil.rmtree(ROOT / OUT_PACKAGE, ignore_errors=True)
-        shutil.copytree(fresh, ROOT / OUT_PACKAGE)
+        _sync(fresh, ROOT / OUT_PACKAGE)
+
+
+def _sync(fresh: Path, target: Path) -> None:
+    """Replace only what changed, file by file, so a running test never sees a half-written tree."""
+    wanted = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        source, dest = fresh / rel, target / rel
+        if dest.exists() and filecmp.cmp(source, dest, shallow=False):
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest.with_suffix(dest.suffix + ".tmp"))
+        dest.with_suffix(dest.suffix + ".tmp").replace(dest)
+    for stale in [p for p in target.rglob("*") if p.is_file() and "__pycache__" not in p.parts]:
+        if stale.relative_to(target) not in wanted:
+            stale.unlink()
 
 
 if __name__ == "__main__":

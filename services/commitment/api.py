@@ -256,4 +256,5 @@ def _recorded_event(
         publication_type=c.publication_type,
         verification=item.draft.verification,
         recorded_at=c.recorded_at,
+        safety_related=item.draft.safety_related,
     )

@@ -11,7 +11,8 @@ from chengnuo.commitment.v1 import (
 from services.commitment import consumers
 from services.commitment.api import CatalogueApi, CommitmentApi
 from services.commitment.store import CodeSequences
-from services.contracts.events import CATALOG, CREDIT_STREAM, RESTRICTION_CHANGED
+from services.contracts import credit_events
+from services.contracts.events import CATALOG
 from services.kernel.inbox import Subscription
 from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
@@ -21,8 +22,8 @@ def build(rt: Runtime) -> Components:
     credit_feed = rt.consumer(
         Subscription(
             "commitment-credit",
-            CREDIT_STREAM.name,
-            {RESTRICTION_CHANGED.subject: consumers.on_restriction_changed},
+            credit_events.STREAM.name,
+            {credit_events.RESTRICTION_CHANGED.subject: consumers.on_restriction_changed},
         )
     )
     commitments = CommitmentApi(rt.db, CodeSequences(rt.db.pool), lambda: credit_feed.caught_up_at)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chengnuo.credit.v1 import credit_pb2, credit_pb2_grpc
-from services.contracts.events import CATALOG, FALSE_COMMITMENT, VERIFICATION_STREAM
+from services.contracts import verification_events
+from services.contracts.events import CATALOG
 from services.credit import consumers, store
 from services.credit.api import CreditApi
 from services.kernel.inbox import Subscription
@@ -15,8 +16,8 @@ def build(rt: Runtime) -> Components:
     rt.consumer(
         Subscription(
             "credit-verification",
-            VERIFICATION_STREAM.name,
-            {FALSE_COMMITMENT.subject: consumers.on_false_commitment},
+            verification_events.STREAM.name,
+            {verification_events.FALSE_COMMITMENT.subject: consumers.on_false_commitment},
         )
     )
 

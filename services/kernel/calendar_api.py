@@ -17,9 +17,12 @@ from services.kernel import calendar_store, convert
 from services.kernel.auth import ADMIN, ANY_ROLE
 from services.kernel.calendar import MAX_WORKING_DAYS, WorkingCalendar, YearSchedule
 from services.kernel.errors import FieldViolation, InvalidArgument, Violations
-from services.kernel.events import EventMeta
+from services.kernel.events import EventMeta, EventType, Stream
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
+
+CALENDAR_STREAM = Stream("CALENDAR", ("calendar.>",), "official working-day schedules")
+CALENDAR_YEAR_LOADED = EventType("calendar.year_loaded", calendar_events_pb2.CalendarYearLoaded, "CALENDAR")
 
 YearListener = Callable[[YearSchedule, UnitOfWork], Awaitable[None]]
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-# What store functions accept: a connection of a unit of work, or one borrowed from the pool.
-Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
-# For single statements outside a transaction the pool itself will do.
-Executor: TypeAlias = Connection | asyncpg.Pool[asyncpg.Record]
+if TYPE_CHECKING:  # asyncpg's classes are generic only in its stubs
+    # What store functions accept: a unit of work's connection or one borrowed from the pool.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+    # For single statements outside a transaction the pool itself will do.
+    Executor: TypeAlias = Connection | asyncpg.Pool[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection | PoolConnectionProxy
+    Executor = Connection | asyncpg.Pool
 
 
 def one(row: asyncpg.Record | None) -> asyncpg.Record:

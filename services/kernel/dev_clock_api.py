@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.duration_pb2 import Duration
@@ -24,8 +25,8 @@ FOLLOW_SECONDS = 1.0
 
 
 class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
-    def __init__(self, db: Database, clock: DevClock) -> None:
-        self.db, self.clock = db, clock
+    def __init__(self, db: Database, clock: DevClock, on_advance: Callable[[], None] = lambda: None) -> None:
+        self.db, self.clock, self.on_advance = db, clock, on_advance
 
     def _answer(self) -> dev_clock_pb2.GetTimeResponse:
         offset = Duration()
@@ -53,6 +54,7 @@ class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
         offset = await uow.conn.fetchval("SELECT offset_us FROM dev_clock")
         uow.audit("clock.advance", "clock", change=str(by))
         self.clock.catch_up(dt.timedelta(microseconds=offset))
+        uow.after_commit(self.on_advance)  # scheduled work may have fallen due
         return self._answer()
 
 

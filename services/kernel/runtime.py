@@ -19,17 +19,17 @@ import grpc
 import structlog
 
 from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc, dev_clock_pb2, dev_clock_pb2_grpc
-from chengnuo.events.v1 import calendar_events_pb2
 from services.kernel import migrations
 from services.kernel.auth import SERVICE, TokenVerifier
 from services.kernel.bus import Bus, connect, ensure_streams
-from services.kernel.calendar_api import CalendarApi, CalendarKeeper
+from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarApi, CalendarKeeper
 from services.kernel.clock import Clock, DevClock, SystemClock
 from services.kernel.config import Settings
 from services.kernel.db import create_pool
 from services.kernel.dev_clock_api import DevClockApi, follow
-from services.kernel.events import EventCatalog, EventType, Stream
+from services.kernel.events import EventCatalog
 from services.kernel.inbox import Consumer, Subscription
+from services.kernel.jobs import Job, JobRunner
 from services.kernel.log import configure_service
 from services.kernel.outbox import OutboxRelay
 from services.kernel.rpc import client, server
@@ -38,19 +38,15 @@ from services.kernel.uow import Actor, Database
 
 log = structlog.get_logger()
 
-CALENDAR_STREAM = Stream("CALENDAR", ("calendar.>",), "official working-day schedules")
-CALENDAR_YEAR_LOADED = EventType("calendar.year_loaded", calendar_events_pb2.CalendarYearLoaded, "CALENDAR")
 
-Job = Callable[[], Coroutine[Any, Any, None]]
+Step = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass
 class Components:
     servicers: list[Registration]
     # Run once before the server starts (seed reference data, warm caches).
-    startup: list[Job] = field(default_factory=list)
-    # Run for the life of the process (scheduled work); one ending stops the process.
-    jobs: list[Job] = field(default_factory=list)
+    startup: list[Step] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,12 +70,23 @@ class Runtime:
             calendar,
         )
         self.consumers: list[Consumer] = []
+        self.jobs: list[JobRunner] = []
         self._channels: list[grpc.aio.Channel] = []
 
     def consumer(self, subscription: Subscription) -> Consumer:
         consumer = Consumer(self.bus, self.db, self.db.catalog, subscription)
         self.consumers.append(consumer)
         return consumer
+
+    def schedule(self, job: Job) -> JobRunner:
+        """Run `job` for the life of the process; kick the runner when work became due."""
+        runner = JobRunner(self.db, job)
+        self.jobs.append(runner)
+        return runner
+
+    def kick_jobs(self) -> None:
+        for runner in self.jobs:
+            runner.kick()
 
     def service_token(self) -> str:
         # Read on each use so a rotated token (a re-mounted Secret) takes effect without restart.
@@ -122,8 +129,8 @@ async def serve(definition: ServiceDefinition) -> int:
             {CALENDAR_YEAR_LOADED.subject: keeper.on_event},
         )
     )
-    registrations = [*components.servicers, *_kernel_servicers(db, clock, keeper)]
-    jobs = [relay.run, *(c.run for c in runtime.consumers), *components.jobs]
+    registrations = [*components.servicers, *_kernel_servicers(runtime)]
+    jobs: list[Step] = [relay.run, *(c.run for c in runtime.consumers), *(j.run for j in runtime.jobs)]
     if isinstance(clock, DevClock):
         jobs.append(lambda: follow(db, clock))
     running = await server.start(
@@ -145,20 +152,20 @@ async def serve(definition: ServiceDefinition) -> int:
     return 1 if crashed else 0
 
 
-def _kernel_servicers(db: Database, clock: Clock, keeper: CalendarKeeper) -> Sequence[Registration]:
+def _kernel_servicers(rt: Runtime) -> Sequence[Registration]:
     found = [
         Registration.of(
             calendar_pb2_grpc.add_CalendarServiceServicer_to_server,
-            CalendarApi(db, keeper),
+            CalendarApi(rt.db, rt.calendar),
             calendar_pb2.DESCRIPTOR,
             "CalendarService",
         )
     ]
-    if isinstance(clock, DevClock):
+    if isinstance(rt.clock, DevClock):
         found.append(
             Registration.of(
                 dev_clock_pb2_grpc.add_DevClockServiceServicer_to_server,
-                DevClockApi(db, clock),
+                DevClockApi(rt.db, rt.clock, on_advance=rt.kick_jobs),
                 dev_clock_pb2.DESCRIPTOR,
                 "DevClockService",
             )

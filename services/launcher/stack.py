@@ -185,6 +185,7 @@ class Stack:
         state = {
             "pid": os.getpid(),
             "endpoints": self.endpoints(),
+            "pids": {name: s.process.pid for name, s in self.services.items()},
             "pg_dsn": self.pg_dsn,
             "nats_url": self.nats_url,
             "signing_key": str(self.keys.signing_key),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chengnuo.verification.v1 import verification_pb2, verification_pb2_grpc
-from services.contracts.events import CATALOG, COMMITMENT_RECORDED, COMMITMENT_STREAM
+from services.contracts import commitment_events
+from services.contracts.events import CATALOG
 from services.kernel.inbox import Subscription
 from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
@@ -16,8 +17,8 @@ def build(rt: Runtime) -> Components:
     rt.consumer(
         Subscription(
             "verification-commitment",
-            COMMITMENT_STREAM.name,
-            {COMMITMENT_RECORDED.subject: commitments.on_recorded},
+            commitment_events.STREAM.name,
+            {commitment_events.RECORDED.subject: commitments.on_recorded},
         )
     )
     return Components(

@@ -25,33 +25,33 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/commitment/v1/catalogue.proto\x12\x16\x63hengnuo.commitment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x01\n\x10VerificationRule\x12:\n\x06method\x18\x01 \x01(\x0e\x32*.chengnuo.commitment.v1.VerificationMethod\x12\x1f\n\x17time_limit_working_days\x18\x02 \x01(\x05\x12\x10\n\x08standard\x18\x03 \x01(\t\x12\x1c\n\x14\x65xemption_conditions\x18\x04 \x01(\t\"\xf9\x01\n\tItemDraft\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12\x19\n\x11\x63\x65rtified_content\x18\x03 \x01(\t\x12\x19\n\x11issuing_authority\x18\x04 \x01(\t\x12\x0f\n\x07matters\x18\x05 \x03(\t\x12\x13\n\x0bregion_code\x18\x06 \x01(\t\x12\x11\n\thigh_risk\x18\x07 \x01(\x08\x12\x1a\n\x12\x63ommitment_allowed\x18\x08 \x01(\x08\x12>\n\x0cverification\x18\t \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\"\xab\x01\n\rCatalogueItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x32\n\x07\x63ontent\x18\x04 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x30\n\x0cpublished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"X\n\x11\x43reateItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x04item\x18\x02 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\"I\n\x12\x43reateItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"-\n\x17PublishCatalogueRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"\xa4\x01\n\x18PublishCatalogueResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nitem_count\x18\x04 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x05 \x01(\x05\"2\n\x0eGetItemRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\"F\n\x0fGetItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem*\xe3\x01\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12 \n\x1cVERIFICATION_METHOD_DOCUMENT\x10\x01\x12\x1e\n\x1aVERIFICATION_METHOD_ONLINE\x10\x02\x12\x1f\n\x1bVERIFICATION_METHOD_ON_SITE\x10\x03\x12%\n!VERIFICATION_METHOD_PUBLIC_NOTICE\x10\x04\x12\x1e\n\x1aVERIFICATION_METHOD_EXEMPT\x10\x05\x32\xca\x02\n\x10\x43\x61talogueService\x12\x63\n\nCreateItem\x12).chengnuo.commitment.v1.CreateItemRequest\x1a*.chengnuo.commitment.v1.CreateItemResponse\x12u\n\x10PublishCatalogue\x12/.chengnuo.commitment.v1.PublishCatalogueRequest\x1a\x30.chengnuo.commitment.v1.PublishCatalogueResponse\x12Z\n\x07GetItem\x12&.chengnuo.commitment.v1.GetItemRequest\x1a\'.chengnuo.commitment.v1.GetItemResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/commitment/v1/catalogue.proto\x12\x16\x63hengnuo.commitment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x01\n\x10VerificationRule\x12:\n\x06method\x18\x01 \x01(\x0e\x32*.chengnuo.commitment.v1.VerificationMethod\x12\x1f\n\x17time_limit_working_days\x18\x02 \x01(\x05\x12\x10\n\x08standard\x18\x03 \x01(\t\x12\x1c\n\x14\x65xemption_conditions\x18\x04 \x01(\t\"\x91\x02\n\tItemDraft\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12\x19\n\x11\x63\x65rtified_content\x18\x03 \x01(\t\x12\x19\n\x11issuing_authority\x18\x04 \x01(\t\x12\x0f\n\x07matters\x18\x05 \x03(\t\x12\x13\n\x0bregion_code\x18\x06 \x01(\t\x12\x11\n\thigh_risk\x18\x07 \x01(\x08\x12\x1a\n\x12\x63ommitment_allowed\x18\x08 \x01(\x08\x12>\n\x0cverification\x18\t \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12\x16\n\x0esafety_related\x18\n \x01(\x08\"\xab\x01\n\rCatalogueItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x32\n\x07\x63ontent\x18\x04 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x30\n\x0cpublished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"X\n\x11\x43reateItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x04item\x18\x02 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\"I\n\x12\x43reateItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"-\n\x17PublishCatalogueRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"\xa4\x01\n\x18PublishCatalogueResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nitem_count\x18\x04 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x05 \x01(\x05\"2\n\x0eGetItemRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\"F\n\x0fGetItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem*\xe3\x01\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12 \n\x1cVERIFICATION_METHOD_DOCUMENT\x10\x01\x12\x1e\n\x1aVERIFICATION_METHOD_ONLINE\x10\x02\x12\x1f\n\x1bVERIFICATION_METHOD_ON_SITE\x10\x03\x12%\n!VERIFICATION_METHOD_PUBLIC_NOTICE\x10\x04\x12\x1e\n\x1aVERIFICATION_METHOD_EXEMPT\x10\x05\x32\xca\x02\n\x10\x43\x61talogueService\x12\x63\n\nCreateItem\x12).chengnuo.commitment.v1.CreateItemRequest\x1a*.chengnuo.commitment.v1.CreateItemResponse\x12u\n\x10PublishCatalogue\x12/.chengnuo.commitment.v1.PublishCatalogueRequest\x1a\x30.chengnuo.commitment.v1.PublishCatalogueResponse\x12Z\n\x07GetItem\x12&.chengnuo.commitment.v1.GetItemRequest\x1a\'.chengnuo.commitment.v1.GetItemResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.commitment.v1.catalogue_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERIFICATIONMETHOD']._serialized_start=1191
-  _globals['_VERIFICATIONMETHOD']._serialized_end=1418
+  _globals['_VERIFICATIONMETHOD']._serialized_start=1215
+  _globals['_VERIFICATIONMETHOD']._serialized_end=1442
   _globals['_VERIFICATIONRULE']._serialized_start=100
   _globals['_VERIFICATIONRULE']._serialized_end=259
   _globals['_ITEMDRAFT']._serialized_start=262
-  _globals['_ITEMDRAFT']._serialized_end=511
-  _globals['_CATALOGUEITEM']._serialized_start=514
-  _globals['_CATALOGUEITEM']._serialized_end=685
-  _globals['_CREATEITEMREQUEST']._serialized_start=687
-  _globals['_CREATEITEMREQUEST']._serialized_end=775
-  _globals['_CREATEITEMRESPONSE']._serialized_start=777
-  _globals['_CREATEITEMRESPONSE']._serialized_end=850
-  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_start=852
-  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_end=897
-  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_start=900
-  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_end=1064
-  _globals['_GETITEMREQUEST']._serialized_start=1066
-  _globals['_GETITEMREQUEST']._serialized_end=1116
-  _globals['_GETITEMRESPONSE']._serialized_start=1118
-  _globals['_GETITEMRESPONSE']._serialized_end=1188
-  _globals['_CATALOGUESERVICE']._serialized_start=1421
-  _globals['_CATALOGUESERVICE']._serialized_end=1751
+  _globals['_ITEMDRAFT']._serialized_end=535
+  _globals['_CATALOGUEITEM']._serialized_start=538
+  _globals['_CATALOGUEITEM']._serialized_end=709
+  _globals['_CREATEITEMREQUEST']._serialized_start=711
+  _globals['_CREATEITEMREQUEST']._serialized_end=799
+  _globals['_CREATEITEMRESPONSE']._serialized_start=801
+  _globals['_CREATEITEMRESPONSE']._serialized_end=874
+  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_start=876
+  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_end=921
+  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_start=924
+  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_end=1088
+  _globals['_GETITEMREQUEST']._serialized_start=1090
+  _globals['_GETITEMREQUEST']._serialized_end=1140
+  _globals['_GETITEMRESPONSE']._serialized_start=1142
+  _globals['_GETITEMRESPONSE']._serialized_end=1212
+  _globals['_CATALOGUESERVICE']._serialized_start=1445
+  _globals['_CATALOGUESERVICE']._serialized_end=1775
 # @@protoc_insertion_point(module_scope)

@@ -96,6 +96,7 @@ class ItemDraft(_message.Message):
     HIGH_RISK_FIELD_NUMBER: _builtins.int
     COMMITMENT_ALLOWED_FIELD_NUMBER: _builtins.int
     VERIFICATION_FIELD_NUMBER: _builtins.int
+    SAFETY_RELATED_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     legal_basis: _builtins.str
     """设定依据"""
@@ -108,6 +109,10 @@ class ItemDraft(_message.Message):
     high_risk: _builtins.bool
     """Items touching safety, health, finance, ecology or irreversible harm may not allow commitment."""
     commitment_allowed: _builtins.bool
+    safety_related: _builtins.bool
+    """Special equipment, work safety or fire safety (特种设备、安全生产、消防): credit rules treat a
+    false commitment for such an item more strictly.
+    """
     @_builtins.property
     def matters(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Administrative matters (事项) that ask for this certificate."""
@@ -126,10 +131,11 @@ class ItemDraft(_message.Message):
         high_risk: _builtins.bool = ...,
         commitment_allowed: _builtins.bool = ...,
         verification: Global___VerificationRule | None = ...,
+        safety_related: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["verification", b"verification"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["certified_content", b"certified_content", "commitment_allowed", b"commitment_allowed", "high_risk", b"high_risk", "issuing_authority", b"issuing_authority", "legal_basis", b"legal_basis", "matters", b"matters", "name", b"name", "region_code", b"region_code", "verification", b"verification"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certified_content", b"certified_content", "commitment_allowed", b"commitment_allowed", "high_risk", b"high_risk", "issuing_authority", b"issuing_authority", "legal_basis", b"legal_basis", "matters", b"matters", "name", b"name", "region_code", b"region_code", "safety_related", b"safety_related", "verification", b"verification"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

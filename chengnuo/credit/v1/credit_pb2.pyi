@@ -80,13 +80,39 @@ class _RestrictionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Restr
     RESTRICTION_KIND_UNSPECIFIED: _RestrictionKind.ValueType  # 0
     RESTRICTION_KIND_NO_COMMITMENT: _RestrictionKind.ValueType  # 1
     """不适用告知承诺制: the subject may not use the commitment route."""
+    RESTRICTION_KIND_PRIORITY_SUPERVISION: _RestrictionKind.ValueType  # 2
+    """列为重点监管对象: always drawn in random inspections."""
 
 class RestrictionKind(_RestrictionKind, metaclass=_RestrictionKindEnumTypeWrapper): ...
 
 RESTRICTION_KIND_UNSPECIFIED: RestrictionKind.ValueType  # 0
 RESTRICTION_KIND_NO_COMMITMENT: RestrictionKind.ValueType  # 1
 """不适用告知承诺制: the subject may not use the commitment route."""
+RESTRICTION_KIND_PRIORITY_SUPERVISION: RestrictionKind.ValueType  # 2
+"""列为重点监管对象: always drawn in random inspections."""
 Global___RestrictionKind: _TypeAlias = RestrictionKind  # noqa: Y015
+
+class _Grade:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _GradeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Grade.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    GRADE_UNSPECIFIED: _Grade.ValueType  # 0
+    GRADE_A: _Grade.ValueType  # 1
+    GRADE_B: _Grade.ValueType  # 2
+    GRADE_C: _Grade.ValueType  # 3
+    GRADE_D: _Grade.ValueType  # 4
+
+class Grade(_Grade, metaclass=_GradeEnumTypeWrapper):
+    """Credit grade for risk-based supervision (国市监信发〔2022〕6号): A low risk .. D high risk."""
+
+GRADE_UNSPECIFIED: Grade.ValueType  # 0
+GRADE_A: Grade.ValueType  # 1
+GRADE_B: Grade.ValueType  # 2
+GRADE_C: Grade.ValueType  # 3
+GRADE_D: Grade.ValueType  # 4
+Global___Grade: _TypeAlias = Grade  # noqa: Y015
 
 class _RestrictionCause:
     ValueType = _typing.NewType("ValueType", _builtins.int)

@@ -28,7 +28,7 @@ from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_sub
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chengnuo/events/v1/commitment_events.proto\x12\x12\x63hengnuo.events.v1\x1a&chengnuo/commitment/v1/catalogue.proto\x1a\'chengnuo/commitment/v1/commitment.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x03\n\x12\x43ommitmentRecorded\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x04 \x01(\t\x12\x0f\n\x07item_id\x18\x05 \x01(\t\x12\x14\n\x0citem_version\x18\x06 \x01(\x05\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x13\n\x0bregion_code\x18\t \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\n \x01(\t\x12\x41\n\x10publication_type\x18\x0b \x01(\x0e\x32\'.chengnuo.commitment.v1.PublicationType\x12>\n\x0cverification\x18\x0c \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chengnuo/events/v1/commitment_events.proto\x12\x12\x63hengnuo.events.v1\x1a&chengnuo/commitment/v1/catalogue.proto\x1a\'chengnuo/commitment/v1/commitment.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n\x12\x43ommitmentRecorded\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x04 \x01(\t\x12\x0f\n\x07item_id\x18\x05 \x01(\t\x12\x14\n\x0citem_version\x18\x06 \x01(\x05\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x13\n\x0bregion_code\x18\t \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\n \x01(\t\x12\x41\n\x10publication_type\x18\x0b \x01(\x0e\x32\'.chengnuo.commitment.v1.PublicationType\x12>\n\x0cverification\x18\x0c \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0esafety_related\x18\x0e \x01(\x08\"\xb3\x01\n\x13\x43ommitmentWithdrawn\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\ndepartment\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x30\n\x0cwithdrawn_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,5 +36,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.events.v1.commitme
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_COMMITMENTRECORDED']._serialized_start=215
-  _globals['_COMMITMENTRECORDED']._serialized_end=643
+  _globals['_COMMITMENTRECORDED']._serialized_end=667
+  _globals['_COMMITMENTWITHDRAWN']._serialized_start=670
+  _globals['_COMMITMENTWITHDRAWN']._serialized_end=849
 # @@protoc_insertion_point(module_scope)

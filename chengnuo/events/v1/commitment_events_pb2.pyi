@@ -39,6 +39,7 @@ class CommitmentRecorded(_message.Message):
     PUBLICATION_TYPE_FIELD_NUMBER: _builtins.int
     VERIFICATION_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
+    SAFETY_RELATED_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     code: _builtins.str
     subject_name: _builtins.str
@@ -49,6 +50,7 @@ class CommitmentRecorded(_message.Message):
     region_code: _builtins.str
     case_number: _builtins.str
     publication_type: _commitment_pb2.PublicationType.ValueType
+    safety_related: _builtins.bool
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -73,11 +75,49 @@ class CommitmentRecorded(_message.Message):
         publication_type: _commitment_pb2.PublicationType.ValueType = ...,
         verification: _catalogue_pb2.VerificationRule | None = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        safety_related: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at", "subject", b"subject", "verification", b"verification"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "subject", b"subject", "subject_name", b"subject_name", "verification", b"verification"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "safety_related", b"safety_related", "subject", b"subject", "subject_name", b"subject_name", "verification", b"verification"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CommitmentRecorded: _TypeAlias = CommitmentRecorded  # noqa: Y015
+
+@_typing.final
+class CommitmentWithdrawn(_message.Message):
+    """Subject `commitment.withdrawn`: the applicant withdrew the commitment before the matter
+    concluded (办结前撤回) and falls back to the certificate route; open verification ends.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_AT_FIELD_NUMBER: _builtins.int
+    commitment_id: _builtins.str
+    department: _builtins.str
+    reason: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def withdrawn_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        commitment_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        withdrawn_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "department", b"department", "reason", b"reason", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentWithdrawn: _TypeAlias = CommitmentWithdrawn  # noqa: Y015

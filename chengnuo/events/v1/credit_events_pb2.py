@@ -27,7 +27,7 @@ from chengnuo.credit.v1 import credit_pb2 as chengnuo_dot_credit_dot_v1_dot_cred
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/events/v1/credit_events.proto\x12\x12\x63hengnuo.events.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"E\n\rRecordCreated\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\xbd\x01\n\x12RestrictionChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x35\n\x0crestrictions\x18\x03 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/events/v1/credit_events.proto\x12\x12\x63hengnuo.events.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"E\n\rRecordCreated\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\xbd\x01\n\x12RestrictionChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x35\n\x0crestrictions\x18\x03 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbb\x01\n\x0cGradeChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12(\n\x05grade\x18\x03 \x01(\x0e\x32\x19.chengnuo.credit.v1.Grade\x12\x0f\n\x07reasons\x18\x04 \x03(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,4 +38,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECORDCREATED']._serialized_end=231
   _globals['_RESTRICTIONCHANGED']._serialized_start=234
   _globals['_RESTRICTIONCHANGED']._serialized_end=423
+  _globals['_GRADECHANGED']._serialized_start=426
+  _globals['_GRADECHANGED']._serialized_end=613
 # @@protoc_insertion_point(module_scope)

@@ -78,3 +78,43 @@ class RestrictionChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RestrictionChanged: _TypeAlias = RestrictionChanged  # noqa: Y015
+
+@_typing.final
+class GradeChanged(_message.Message):
+    """Subject `credit.grade_changed`: a subject's credit grade was (re)computed to a new value.
+    `version` orders the grades of one subject like RestrictionChanged does.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    GRADE_FIELD_NUMBER: _builtins.int
+    REASONS_FIELD_NUMBER: _builtins.int
+    CHANGED_AT_FIELD_NUMBER: _builtins.int
+    version: _builtins.int
+    grade: _credit_pb2.Grade.ValueType
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def reasons(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Why, one line per point of the score."""
+
+    @_builtins.property
+    def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        version: _builtins.int = ...,
+        grade: _credit_pb2.Grade.ValueType = ...,
+        reasons: _abc.Iterable[_builtins.str] | None = ...,
+        changed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "grade", b"grade", "reasons", b"reasons", "subject", b"subject", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GradeChanged: _TypeAlias = GradeChanged  # noqa: Y015

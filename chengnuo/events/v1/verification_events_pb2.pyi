@@ -45,6 +45,7 @@ class FalseCommitmentFound(_message.Message):
     MEASURES_FIELD_NUMBER: _builtins.int
     REFERRED_TO_JUDICIARY_FIELD_NUMBER: _builtins.int
     CONCLUDED_AT_FIELD_NUMBER: _builtins.int
+    SAFETY_RELATED_ITEM_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     commitment_code: _builtins.str
@@ -57,6 +58,8 @@ class FalseCommitmentFound(_message.Message):
     findings: _builtins.str
     referred_to_judiciary: _builtins.bool
     """A measure refers the case to the judiciary (移送司法机关)."""
+    safety_related_item: _builtins.bool
+    """The item is special equipment, work safety or fire safety (from the commitment's item)."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -83,10 +86,11 @@ class FalseCommitmentFound(_message.Message):
         measures: _abc.Iterable[_verification_pb2.Measure] | None = ...,
         referred_to_judiciary: _builtins.bool = ...,
         concluded_at: _timestamp_pb2.Timestamp | None = ...,
+        safety_related_item: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["concluded_at", b"concluded_at", "decision_date", b"decision_date", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "deciding_department", b"deciding_department", "decision_date", b"decision_date", "findings", b"findings", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "measures", b"measures", "referred_to_judiciary", b"referred_to_judiciary", "region_code", b"region_code", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "deciding_department", b"deciding_department", "decision_date", b"decision_date", "findings", b"findings", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "measures", b"measures", "referred_to_judiciary", b"referred_to_judiciary", "region_code", b"region_code", "safety_related_item", b"safety_related_item", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

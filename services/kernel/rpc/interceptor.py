@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 import structlog
@@ -24,7 +24,7 @@ PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 log = structlog.get_logger()
 
 Unary = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
-Handler = grpc.RpcMethodHandler[Any, Any]
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # generic only in the stubs
 
 
 class CallInterceptor(grpc.aio.ServerInterceptor):

@@ -1,0 +1,11 @@
+"""Events the commitment service publishes (stream COMMITMENT)."""
+
+from chengnuo.events.v1 import commitment_events_pb2 as pb
+from services.kernel.events import EventType, Stream
+
+STREAM = Stream("COMMITMENT", ("commitment.>", "catalogue.>"), "commitments and catalogues")
+
+RECORDED = EventType("commitment.recorded", pb.CommitmentRecorded, STREAM.name)
+WITHDRAWN = EventType("commitment.withdrawn", pb.CommitmentWithdrawn, STREAM.name)
+
+TYPES = [RECORDED, WITHDRAWN]

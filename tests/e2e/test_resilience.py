@@ -1,0 +1,109 @@
+"""Nothing lost, nothing doubled: duplicate deliveries, crashed services, a restarted broker."""
+
+from __future__ import annotations
+
+import signal
+import uuid
+from collections.abc import Callable
+from functools import partial
+
+import nats
+from nats.js import JetStreamContext
+
+from chengnuo.commitment.v1 import commitment_pb2
+from chengnuo.common.v1 import subject_pb2
+from chengnuo.credit.v1 import credit_pb2
+from chengnuo.events.v1 import verification_events_pb2
+from services.launcher.stack import Stack
+from tests.e2e.conftest import Clients
+from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, stack_tasks, task_of
+from tests.support import eventually, new_uscc
+
+Roles = Callable[..., Clients]
+
+
+async def _drained(js: JetStreamContext, stream: str, consumer: str) -> bool:
+    info = await js.consumer_info(stream, consumer)
+    return not info.num_pending and not info.num_ack_pending
+
+
+async def _records(officer: Clients, uscc: str) -> int:
+    subject = subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, code=uscc)
+    return len(
+        (await officer.credit.GetCreditStatus(credit_pb2.GetCreditStatusRequest(subject=subject))).records
+    )
+
+
+async def test_events_delivered_twice_take_effect_once(as_role: Roles, stack: Stack) -> None:
+    portal, verifier, officer = as_role("portal"), as_role("verifier"), as_role("credit_officer")
+    uscc = new_uscc()
+    item_id = await publish_item(as_role("catalogue_admin"))
+    recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
+    task = await eventually(lambda: task_of(verifier, recorded.commitment_id), what="task")
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    await eventually(lambda: _records(officer, uscc), what="record")
+
+    nc = await nats.connect(stack.nats_url)
+    try:
+        js = nc.jetstream()
+        for stream, subject in (
+            ("COMMITMENT", "commitment.recorded"),
+            ("VERIFICATION", "verification.false_commitment"),
+        ):
+            original = await js.get_last_msg(stream, subject)
+            if subject == "verification.false_commitment":
+                event = verification_events_pb2.FalseCommitmentFound.FromString(original.data or b"")
+                assert event.commitment_id == recorded.commitment_id
+            copy = dict(original.headers or {})
+            copy["Nats-Msg-Id"] = str(uuid.uuid4())  # past JetStream's own dedupe, same CloudEvents id
+            await js.publish(subject, original.data or b"", headers=copy)
+        await eventually(lambda: _drained(js, "COMMITMENT", "verification-commitment"), what="drain")
+        await eventually(lambda: _drained(js, "VERIFICATION", "credit-verification"), what="drain")
+    finally:
+        await nc.close()
+    assert await _records(officer, uscc) == 1
+    assert await stack_tasks(stack, recorded.commitment_id) == 1
+
+
+async def test_crashed_and_stopped_services_lose_nothing(as_role: Roles, stack: Stack) -> None:
+    portal, verifier = as_role("portal"), as_role("verifier")
+    item_id = await publish_item(as_role("catalogue_admin"))
+    # The commitment service dies (SIGKILL) right after answering: its relay may not have run.
+    first = (await portal.commitments.RecordCommitment(record_request(new_uscc(), item_id))).commitment
+    await stack.stop_service("commitment", signal.SIGKILL)
+    await stack.start_service("commitment")
+    # The verification service is stopped while a commitment is recorded, then comes back.
+    await stack.stop_service("verification")
+    portal = as_role("portal")
+    second = (await portal.commitments.RecordCommitment(record_request(new_uscc(), item_id))).commitment
+    await stack.start_service("verification")
+    verifier = as_role("verifier")
+    for commitment_id in (first.commitment_id, second.commitment_id):
+        await eventually(partial(task_of, verifier, commitment_id), timeout=30, what="task")
+        assert await stack_tasks(stack, commitment_id) == 1
+
+
+async def test_a_restarted_broker_loses_nothing(as_role: Roles, stack: Stack) -> None:
+    assert stack.nats is not None, "needs the embedded NATS server it can restart"
+    portal, verifier, officer = as_role("portal"), as_role("verifier"), as_role("credit_officer")
+    item_id = await publish_item(as_role("catalogue_admin"))
+    uscc = new_uscc()
+    await stack.nats.stop()
+    try:
+        # Recording needs only the database: the event waits in the outbox.
+        recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
+    finally:
+        await stack.nats.start()
+    task = await eventually(
+        lambda: task_of(verifier, recorded.commitment_id), timeout=40, what="task after restart"
+    )
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    await eventually(lambda: _records(officer, uscc), timeout=30, what="record after restart")
+    check = commitment_pb2.CheckEligibilityRequest(
+        subject=subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, code=uscc), item_id=item_id
+    )
+
+    async def refused() -> bool:
+        return not (await portal.commitments.CheckEligibility(check)).eligible
+
+    await eventually(refused, timeout=30, what="refusal after restart")

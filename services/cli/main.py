@@ -13,6 +13,8 @@ from typing import Annotated
 import asyncpg
 import typer
 
+from services.cli import audit_cmd, calendar_cmd, clock_cmd, events_cmd, sharing_cmd
+from services.cli.connection import profile_path
 from services.contracts import roles
 from services.kernel import auth, migrations
 from services.kernel.config import SERVICES
@@ -23,6 +25,11 @@ app = typer.Typer(
     add_completion=False,
     help="Notification-commitment (告知承诺制) and credit supervision.",
 )
+app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(clock_cmd.app, name="clock")
+app.add_typer(sharing_cmd.app, name="sharing")
+app.add_typer(events_cmd.app, name="events")
 
 DataDir = Annotated[
     Path,
@@ -66,6 +73,7 @@ def token(
     region: Annotated[str, typer.Option(help="6-digit region code of the caller.")] = "",
     subject: Annotated[str, typer.Option(help="Who the caller is (user or system id).")] = "dev-user",
     ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30m, 8h, 7d.")] = "8h",
+    save: Annotated[bool, typer.Option(help="Store it in the profile file for later commands.")] = False,
     data_dir: DataDir = Path(".chengnuo"),
 ) -> None:
     """Mint a development token with the signing key of the embedded stack."""
@@ -86,7 +94,22 @@ def token(
         now=dt.datetime.now(dt.UTC),
         ttl=_duration(ttl),
     )
+    if save:
+        _save_token(minted)
+        typer.echo(f"saved to {profile_path()}", err=True)
     typer.echo(minted)
+
+
+def _save_token(token: str) -> None:
+    path = profile_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        profile = json.loads(path.read_text())
+    except (OSError, ValueError):
+        profile = {}
+    profile["token"] = token
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(profile, indent=2))
 
 
 @app.command()

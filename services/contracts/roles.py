@@ -1,6 +1,8 @@
 """Roles a token may carry (design.md: Auth). Each RPC declares which of them it admits."""
 
+from services.kernel.audit_api import AUDITOR as AUDIT_ROLE
 from services.kernel.auth import ADMIN, ANY_ROLE, SERVICE
+from services.kernel.sharing_api import DATA_CONSUMER as SHARING_ROLE
 
 PORTAL = "portal"  # government service portals recording commitments for applicants
 CATALOGUE_ADMIN = "catalogue_admin"  # maintains a department's certificate catalogues
@@ -8,8 +10,8 @@ VERIFIER = "verifier"  # verification staff of a department
 VERIFICATION_LEAD = "verification_lead"  # assigns, extends deadlines, plans inspections
 CREDIT_OFFICER = "credit_officer"  # keeps credit records of the department
 CREDIT_REVIEWER = "credit_reviewer"  # decides repairs and objections
-DATA_CONSUMER = "data_consumer"  # another department or platform querying shared data
-AUDITOR = "auditor"  # inspects the audit trail
+DATA_CONSUMER = SHARING_ROLE  # another department or platform querying shared data
+AUDITOR = AUDIT_ROLE  # inspects the audit trail
 
 ALL = (
     PORTAL,

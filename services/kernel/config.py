@@ -27,7 +27,11 @@ VARIABLES = {
     "CHENGNUO_LOG_LEVEL": "debug, info, warning or error (default info)",
     "CHENGNUO_GRACE_SECONDS": "seconds in-flight calls get on SIGTERM (default 10)",
     "CHENGNUO_DB_POOL_SIZE": "maximum PostgreSQL connections of this process (default 10)",
+    "CHENGNUO_AUDIT_RETENTION_DAYS": "days audit and query-log rows are kept (default and minimum 1827)",
 }
+
+# Query logs (who looked at whose credit, and why) are kept at least five years (domain.md §5).
+MINIMUM_AUDIT_RETENTION_DAYS = 1827
 
 
 class ConfigError(Exception):
@@ -50,6 +54,7 @@ class Settings:
     log_level: str
     grace_seconds: float
     db_pool_size: int
+    audit_retention_days: int
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +83,14 @@ class _Reader:
             log_level=self.choice("CHENGNUO_LOG_LEVEL", ("info", "debug", "warning", "error")),
             grace_seconds=self.number("CHENGNUO_GRACE_SECONDS", 10, 0, 300),
             db_pool_size=int(self.number("CHENGNUO_DB_POOL_SIZE", 10, 2, 200)),
+            audit_retention_days=int(
+                self.number(
+                    "CHENGNUO_AUDIT_RETENTION_DAYS",
+                    MINIMUM_AUDIT_RETENTION_DAYS,
+                    MINIMUM_AUDIT_RETENTION_DAYS,
+                    36500,
+                )
+            ),
         )
         if self.problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(self.problems))

@@ -7,19 +7,31 @@ parts (servicers, consumers, jobs) from the shared infrastructure in `Runtime`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import signal
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import grpc
 import structlog
 
-from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc, dev_clock_pb2, dev_clock_pb2_grpc
-from services.kernel import migrations
+from chengnuo.common.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
+    calendar_pb2,
+    calendar_pb2_grpc,
+    dev_clock_pb2,
+    dev_clock_pb2_grpc,
+    sharing_pb2,
+    sharing_pb2_grpc,
+)
+from services.kernel import audit_chain, migrations
+from services.kernel.audit_api import AuditApi
 from services.kernel.auth import SERVICE, TokenVerifier
 from services.kernel.bus import Bus, connect, ensure_streams
 from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarApi, CalendarKeeper
@@ -34,7 +46,9 @@ from services.kernel.log import configure_service
 from services.kernel.outbox import OutboxRelay
 from services.kernel.rpc import client, server
 from services.kernel.rpc.server import Registration
-from services.kernel.uow import Actor, Database
+from services.kernel.sharing import SharingGate, SharingSpec
+from services.kernel.sharing_api import SharingApi, push_handlers
+from services.kernel.uow import Actor, Database, UnitOfWork
 
 log = structlog.get_logger()
 
@@ -54,6 +68,8 @@ class ServiceDefinition:
     name: str
     catalog: EventCatalog
     build: Callable[[Runtime], Components]
+    # The data classes this service shares with other departments, and its pushed events.
+    sharing: SharingSpec = field(default_factory=SharingSpec)
 
 
 class Runtime:
@@ -69,6 +85,7 @@ class Runtime:
             bus,
             calendar,
         )
+        self.sharing = SharingGate(db)
         self.consumers: list[Consumer] = []
         self.jobs: list[JobRunner] = []
         self._channels: list[grpc.aio.Channel] = []
@@ -105,61 +122,86 @@ class Runtime:
 async def serve(definition: ServiceDefinition) -> int:
     settings = Settings.from_env(definition.name)
     configure_service(definition.name, settings.log_level)
-    clock = DevClock() if settings.development else SystemClock()
-    pool = await create_pool(settings.pg_dsn, definition.name, settings.db_pool_size)
-    async with pool.acquire() as conn:
-        applied = await migrations.apply(conn, definition.name, migrations.for_service(definition.name))
-    log.info("migrations checked", applied=applied)
-    bus = await connect(settings.nats_url, f"chengnuo-{definition.name}")
-    await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas)
-    actor = Actor(f"service:{definition.name}", "", SERVICE)
-    db = Database(pool, clock, definition.catalog, settings.audit_key_file.read_bytes().strip(), actor)
-    relay = OutboxRelay(pool, bus, definition.catalog, f"/chengnuo/{definition.name}")
-    db.on_outbox_write(relay.wake)
-    keeper = CalendarKeeper(db)
-    await keeper.start()
-    runtime = Runtime(settings, clock, db, bus, keeper)
+    runtime, relay = await _infrastructure(definition, settings)
+    _kernel_work(runtime, definition)
     components = definition.build(runtime)
     for step in components.startup:
         await step()
-    runtime.consumer(
-        Subscription(
-            f"{definition.name}-calendar",
-            CALENDAR_STREAM.name,
-            {CALENDAR_YEAR_LOADED.subject: keeper.on_event},
-        )
-    )
-    registrations = [*components.servicers, *_kernel_servicers(runtime)]
-    jobs: list[Step] = [relay.run, *(c.run for c in runtime.consumers), *(j.run for j in runtime.jobs)]
-    if isinstance(clock, DevClock):
-        jobs.append(lambda: follow(db, clock))
-    running = await server.start(
-        settings.grpc_listen, registrations, TokenVerifier.from_files(settings.token_public_keys)
-    )
+    registrations = [*components.servicers, *_kernel_servicers(runtime, definition.sharing)]
+    return await _serve_until_stopped(runtime, relay, registrations)
+
+
+async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> tuple[Runtime, OutboxRelay]:
+    name = definition.name
+    clock = DevClock() if settings.development else SystemClock()
+    pool = await create_pool(settings.pg_dsn, name, settings.db_pool_size)
+    async with pool.acquire() as conn:
+        applied = await migrations.apply(conn, name, migrations.for_service(name))
+    log.info("migrations checked", applied=applied)
+    bus = await connect(settings.nats_url, f"chengnuo-{name}")
+    await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas)
+    actor = Actor(f"service:{name}", "", SERVICE)
+    db = Database(pool, clock, definition.catalog, settings.audit_key_file.read_bytes().strip(), actor)
+    relay = OutboxRelay(pool, bus, definition.catalog, f"/chengnuo/{name}")
+    db.on_outbox_write(relay.wake)
+    keeper = CalendarKeeper(db)
+    await keeper.start()
+    return Runtime(settings, clock, db, bus, keeper), relay
+
+
+def _kernel_work(rt: Runtime, definition: ServiceDefinition) -> None:
+    """The consumers and jobs every service runs besides its own."""
+    rt.schedule(audit_retention(rt.settings.audit_retention_days))
+    calendar = {CALENDAR_YEAR_LOADED.subject: rt.calendar.on_event}
+    rt.consumer(Subscription(f"{definition.name}-calendar", CALENDAR_STREAM.name, calendar))
+    if definition.sharing.pushed_events:
+        pushes = push_handlers(definition.sharing)
+        rt.consumer(Subscription(f"{definition.name}-push", definition.sharing.stream, pushes))
+
+
+async def _serve_until_stopped(rt: Runtime, relay: OutboxRelay, registrations: Sequence[Registration]) -> int:
+    settings = rt.settings
+    jobs: list[Step] = [relay.run, *(c.run for c in rt.consumers), *(j.run for j in rt.jobs)]
+    if isinstance(rt.clock, DevClock):
+        jobs.append(partial(follow, rt.db, rt.clock))
+    verifier = TokenVerifier.from_files(settings.token_public_keys)
+    running = await server.start(settings.grpc_listen, registrations, verifier)
     tasks = [asyncio.create_task(job()) for job in jobs]
     _announce(settings.ready_file, running.port)
     log.info("serving", port=running.port, services=running.names)
     crashed = await _until_stopped(tasks)
     log.info("stopping", grace_seconds=settings.grace_seconds)
-    await running.stop(settings.grace_seconds)
+    await running.stop(settings.grace_seconds)  # no new calls; in-flight ones finish
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await runtime.close_channels()
-    await bus.close()
-    await pool.close()
+    await rt.close_channels()
+    await rt.bus.close()
+    await rt.db.pool.close()
     log.info("stopped")
     return 1 if crashed else 0
 
 
-def _kernel_servicers(rt: Runtime) -> Sequence[Registration]:
+def _kernel_servicers(rt: Runtime, sharing: SharingSpec) -> Sequence[Registration]:
     found = [
+        Registration.of(
+            sharing_pb2_grpc.add_SharingServiceServicer_to_server,
+            SharingApi(rt.db, sharing),
+            sharing_pb2.DESCRIPTOR,
+            "SharingService",
+        ),
         Registration.of(
             calendar_pb2_grpc.add_CalendarServiceServicer_to_server,
             CalendarApi(rt.db, rt.calendar),
             calendar_pb2.DESCRIPTOR,
             "CalendarService",
-        )
+        ),
+        Registration.of(
+            audit_pb2_grpc.add_AuditServiceServicer_to_server,
+            AuditApi(rt.db, rt.settings.service),
+            audit_pb2.DESCRIPTOR,
+            "AuditService",
+        ),
     ]
     if isinstance(rt.clock, DevClock):
         found.append(
@@ -171,6 +213,13 @@ def _kernel_servicers(rt: Runtime) -> Sequence[Registration]:
             )
         )
     return found
+
+
+def audit_retention(days: int) -> Job:
+    async def step(uow: UnitOfWork) -> int:
+        return await audit_chain.prune(uow.conn, uow.now - dt.timedelta(days=days))
+
+    return Job("audit-retention", every_seconds=3600, step=step)
 
 
 def _announce(ready_file: Path | None, port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -10,9 +11,11 @@ import asyncpg
 import pytest
 
 from chengnuo.commitment.v1 import catalogue_pb2_grpc, commitment_pb2_grpc
+from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
 from chengnuo.credit.v1 import credit_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2_grpc
 from services.kernel import auth
+from services.kernel.clock import CHINA
 from services.launcher.stack import Stack, StackOptions
 from tests.support import channel, mint
 
@@ -66,6 +69,25 @@ async def as_role(stack: Stack) -> AsyncIterator[object]:
     yield clients
     for c in made:
         await c.close()
+
+
+async def service_today(stack: Stack, service: str = "commitment") -> dt.date:
+    """Today on a service's clock (tests elsewhere may have let time pass)."""
+    token = mint(auth.load_private_key(stack.keys.signing_key), ["admin"])
+    async with channel(stack.endpoints()[service], token) as ch:
+        answer = await dev_clock_pb2_grpc.DevClockServiceStub(ch).GetTime(dev_clock_pb2.GetTimeRequest())
+    return answer.now.ToDatetime(dt.UTC).astimezone(CHINA).date()
+
+
+@pytest.fixture(scope="module")
+async def own_stack(session_dir: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
+    """A stack of the test module's own, for tests that move its clock."""
+    stack = Stack(StackOptions(data_dir=session_dir / f"stack-{request.module.__name__}", grace_seconds=3))
+    await stack.start()
+    try:
+        yield stack
+    finally:
+        await stack.stop()
 
 
 async def count_rows(stack: Stack, schema: str, table: str) -> int:

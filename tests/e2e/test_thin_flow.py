@@ -15,7 +15,7 @@ from chengnuo.credit.v1 import credit_pb2
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import convert
 from services.launcher.stack import Stack
-from tests.e2e.conftest import Clients
+from tests.e2e.conftest import Clients, service_today
 from tests.support import channel, eventually, failure, new_uscc
 
 Roles = Callable[..., Clients]
@@ -70,14 +70,14 @@ async def task_of(verifier: Clients, commitment_id: str) -> vpb.Task | None:
     return next((t for t in tasks.tasks if t.commitment_id == commitment_id), None)
 
 
-def false_conclusion(task_id: str) -> vpb.ConcludeTaskRequest:
+def false_conclusion(task_id: str, decided: dt.date | None = None) -> vpb.ConcludeTaskRequest:
     return vpb.ConcludeTaskRequest(
         request_id=str(uuid.uuid4()),
         task_id=task_id,
         outcome=vpb.OUTCOME_FALSE,
         findings="不动产登记系统无该经营场所的使用权记录",
         measures=[vpb.Measure(kind=vpb.MEASURE_KIND_REVOKE_DECISION, legal_basis="《行政许可法》第六十九条")],
-        decision_date=convert.to_date(dt.date.today()),
+        decision_date=convert.to_date(decided or dt.date.today()),
     )
 
 
@@ -94,7 +94,7 @@ async def test_thin_flow_from_catalogue_to_refusal(as_role: Roles, stack: Stack)
     assert check.eligible
 
     recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
-    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    today = await service_today(stack)
     assert recorded.code.startswith(f"350200{today:%Y%m%d}")
     assert len(recorded.code) == 20
 

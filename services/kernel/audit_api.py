@@ -1,0 +1,112 @@
+"""AuditService: auditors verify the chain and search it ("who saw this enterprise's record
+last month, and why"). Searching is itself recorded, like any other look at personal data."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import asyncpg
+
+from chengnuo.common.v1 import audit_pb2, audit_pb2_grpc
+from services.kernel import audit_chain, convert
+from services.kernel.auth import current_caller
+from services.kernel.errors import InvalidArgument
+from services.kernel.rpc.handlers import query
+from services.kernel.uow import Actor, Database
+
+AUDITOR = "auditor"
+DEFAULT_PAGE, MAX_PAGE = 100, 1000
+MAX_FILTER = 200
+
+_LIST = """
+SELECT * FROM audit_log
+WHERE ($1 = '' OR subject_code = $1) AND ($2 = '' OR actor = $2)
+  AND ($3 = '' OR action = $3 OR (right($3, 1) = '.' AND action LIKE $3 || '%'))
+  AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+  AND ($6::bigint IS NULL OR seq < $6)
+ORDER BY seq DESC LIMIT $7
+"""
+
+
+class AuditApi(audit_pb2_grpc.AuditServiceServicer):
+    def __init__(self, db: Database, service: str) -> None:
+        self.db, self.service = db, service
+
+    @query(AUDITOR)
+    async def VerifyChain(
+        self, request: audit_pb2.VerifyChainRequest, context: Any
+    ) -> audit_pb2.VerifyChainResponse:
+        async with self.db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            report = await audit_chain.verify(conn, self.db.audit_key)
+        return audit_pb2.VerifyChainResponse(
+            intact=report.intact,
+            rows_checked=report.rows_checked,
+            first_broken_seq=report.first_broken_seq,
+            problem=report.problem,
+            head_seq=report.head_seq,
+        )
+
+    @query(AUDITOR)
+    async def ListAuditRows(
+        self, request: audit_pb2.ListAuditRowsRequest, context: Any
+    ) -> audit_pb2.ListAuditRowsResponse:
+        size = _page_size(request.page_size)
+        before = _cursor(request.page_token)
+        async with self.db.unit_of_work(Actor.of(current_caller())) as uow:
+            rows = await uow.conn.fetch(_LIST, *_filters(request), before, size)
+            uow.audit(
+                "audit.search", "audit_log", subject_code=request.subject_code, change=_described(request)
+            )
+        token = _token(rows[-1]["seq"]) if len(rows) == size else ""
+        return audit_pb2.ListAuditRowsResponse(rows=[self._row(r) for r in rows], next_page_token=token)
+
+    def _row(self, row: asyncpg.Record) -> audit_pb2.AuditRow:
+        return audit_pb2.AuditRow(
+            seq=row["seq"],
+            at=convert.to_timestamp(row["at"]),
+            actor=row["actor"],
+            department=row["department"],
+            role=row["role"],
+            action=row["action"],
+            target=row["target"],
+            subject_code=row["subject_code"],
+            request_id=row["request_id"],
+            purpose=row["purpose"],
+            outcome=row["outcome"],
+            change_digest=bytes(row["change_digest"]).hex(),
+            service=self.service,
+        )
+
+
+def _filters(request: audit_pb2.ListAuditRowsRequest) -> list[Any]:
+    for name in ("subject_code", "actor", "action"):
+        if len(getattr(request, name)) > MAX_FILTER:
+            raise InvalidArgument.one(name, f"at most {MAX_FILTER} characters")
+    since = convert.from_timestamp(request.since) if request.HasField("since") else None
+    until = convert.from_timestamp(request.until) if request.HasField("until") else None
+    return [request.subject_code, request.actor, request.action, since, until]
+
+
+def _described(request: audit_pb2.ListAuditRowsRequest) -> dict[str, str]:
+    return {"actor": request.actor, "action": request.action, "subject": request.subject_code}
+
+
+def _page_size(requested: int) -> int:
+    size = requested or DEFAULT_PAGE
+    if not 1 <= size <= MAX_PAGE:
+        raise InvalidArgument.one("page_size", f"must be 1 to {MAX_PAGE}")
+    return size
+
+
+def _token(seq: int) -> str:
+    return base64.urlsafe_b64encode(str(seq).encode()).decode()
+
+
+def _cursor(token: str) -> int | None:
+    if not token:
+        return None
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode())
+    except ValueError:
+        raise InvalidArgument.one("page_token", "not a token this service issued") from None

@@ -113,10 +113,19 @@ def _save_token(token: str) -> None:
 
 
 @app.command()
-def serve(service: Annotated[str, typer.Argument(help=f"One of {', '.join(SERVICES)}.")]) -> None:
+def serve(
+    service: Annotated[str, typer.Argument(help=f"One of {', '.join(SERVICES)}.")],
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes sharing the port (one core each).")
+    ] = 1,
+) -> None:
     """Run one service in the foreground, configured from CHENGNUO_* variables (containers use this)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="SERVICE")
+    if workers > 1:
+        from services.launcher.workers import run_workers
+
+        raise typer.Exit(run_workers(service, workers))
     from importlib import import_module
 
     from services.kernel.runtime import main as run_service

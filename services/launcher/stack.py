@@ -40,6 +40,7 @@ class StackOptions:
     host: str = "127.0.0.1"
     development: bool = True
     grace_seconds: float = 10.0
+    replicas: int = 1  # processes per service, each on its own port, sharing the database and NATS
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -55,6 +56,7 @@ class StackOptions:
 @dataclass
 class ServiceProcess:
     name: str
+    replica: int
     process: asyncio.subprocess.Process
     address: str
     log: Path
@@ -69,7 +71,7 @@ class Stack:
         self.nats: EmbeddedNats | None = None
         self.pg_dsn = ""
         self.nats_url = ""
-        self.services: dict[str, ServiceProcess] = {}
+        self.processes: dict[tuple[str, int], ServiceProcess] = {}
 
     @property
     def state_file(self) -> Path:
@@ -81,7 +83,8 @@ class Stack:
             await self._start_infrastructure()
             await self._prepare()
             for group in START_ORDER:
-                await asyncio.gather(*(self.start_service(name) for name in group))
+                replicas = range(self.options.replicas)
+                await asyncio.gather(*(self.start_service(name, i) for name in group for i in replicas))
             self._write_state()
         except BaseException:
             await self.stop()
@@ -122,7 +125,7 @@ class Stack:
             )
             write_secret(self.keys.service_token(name), token.encode())
 
-    def service_env(self, name: str, port: int) -> dict[str, str]:
+    def service_env(self, name: str, port: int, replica: int = 0) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHENGNUO_")}
         env.update(
             {
@@ -133,45 +136,45 @@ class Stack:
                 "CHENGNUO_TOKEN_PUBLIC_KEYS": str(self.keys.public_key),
                 "CHENGNUO_SERVICE_TOKEN_FILE": str(self.keys.service_token(name)),
                 "CHENGNUO_AUDIT_KEY_FILE": str(self.keys.audit_key(name)),
-                "CHENGNUO_READY_FILE": str(self._ready_file(name)),
+                "CHENGNUO_READY_FILE": str(self._ready_file(name, replica)),
                 "CHENGNUO_GRACE_SECONDS": str(self.options.grace_seconds),
             }
         )
-        if "credit" in self.services:
-            env["CHENGNUO_CREDIT_ADDR"] = self.services["credit"].address
+        if ("credit", 0) in self.processes:
+            env["CHENGNUO_CREDIT_ADDR"] = self.processes["credit", 0].address
         env.update(self.options.extra_env)
         return env
 
-    def _ready_file(self, name: str) -> Path:
-        return self.data_dir / "run" / f"{name}.ready"
+    def _ready_file(self, name: str, replica: int) -> Path:
+        return self.data_dir / "run" / f"{name}-{replica}.ready"
 
-    def _port(self, name: str) -> int:
+    def _port(self, name: str, replica: int) -> int:
         if not self.options.port_base:
             return 0
-        return self.options.port_base + SERVICES.index(name)
+        return self.options.port_base + SERVICES.index(name) + 10 * replica
 
-    async def start_service(self, name: str) -> ServiceProcess:
-        ready = self._ready_file(name)
+    async def start_service(self, name: str, replica: int = 0) -> ServiceProcess:
+        """Start (or restart, on its former port) one replica of a service."""
+        ready = self._ready_file(name, replica)
         ready.parent.mkdir(parents=True, exist_ok=True)
         ready.unlink(missing_ok=True)
-        known = self.services.get(name)
-        port = int(known.address.rpartition(":")[2]) if known else self._port(name)
-        log = self.data_dir / "logs" / f"{name}.log"
-        process = await spawn(
-            [sys.executable, "-m", f"services.{name}"], log, env=self.service_env(name, port)
-        )
+        known = self.processes.get((name, replica))
+        port = int(known.address.rpartition(":")[2]) if known else self._port(name, replica)
+        log = self.data_dir / "logs" / (f"{name}.log" if replica == 0 else f"{name}-{replica}.log")
+        env = self.service_env(name, port, replica)
+        process = await spawn([sys.executable, "-m", f"services.{name}"], log, env=env)
         address = await _wait_ready(name, process, ready=ready, log=log, host=self.options.host)
         await _wait_serving(address)
-        self.services[name] = ServiceProcess(name, process, address, log)
-        return self.services[name]
+        self.processes[name, replica] = ServiceProcess(name, replica, process, address, log)
+        return self.processes[name, replica]
 
-    async def stop_service(self, name: str, sig: int = signal.SIGTERM) -> int:
-        """Stop one service (SIGKILL simulates a crash); its address is kept for a restart."""
-        found = self.services[name]
+    async def stop_service(self, name: str, sig: int = signal.SIGTERM, replica: int = 0) -> int:
+        """Stop one replica (SIGKILL simulates a crash); its address is kept for a restart."""
+        found = self.processes[name, replica]
         return await stop(found.process, sig, self.options.grace_seconds + 5)
 
     async def stop(self) -> None:
-        await asyncio.gather(*(self.stop_service(n) for n in list(self.services)))
+        await asyncio.gather(*(self.stop_service(n, replica=i) for n, i in list(self.processes)))
         if self.nats is not None:
             await self.nats.stop()
         if self.postgres is not None:
@@ -179,13 +182,17 @@ class Stack:
         self.state_file.unlink(missing_ok=True)
 
     def endpoints(self) -> dict[str, str]:
-        return {name: s.address for name, s in self.services.items()}
+        """The first replica of each service."""
+        return {name: p.address for (name, replica), p in self.processes.items() if replica == 0}
+
+    def replica_endpoints(self, name: str) -> list[str]:
+        return [p.address for (service, _), p in sorted(self.processes.items()) if service == name]
 
     def _write_state(self) -> None:
         state = {
             "pid": os.getpid(),
             "endpoints": self.endpoints(),
-            "pids": {name: s.process.pid for name, s in self.services.items()},
+            "pids": {f"{name}-{i}": p.process.pid for (name, i), p in self.processes.items()},
             "pg_dsn": self.pg_dsn,
             "nats_url": self.nats_url,
             "signing_key": str(self.keys.signing_key),

@@ -57,14 +57,15 @@ async def test_loading_a_year_needs_admin_and_reaches_every_service(stack: Stack
     assert out.strip() == "2031-01-05"  # 1, 2 Jan off; Fri 3 Jan, then the make-up Sunday
     token = mint(auth.load_private_key(stack.keys.signing_key), ["verifier"])
     for service in ("commitment", "credit"):
-        async with channel(stack.endpoints()[service], token) as ch:
-            stub = calendar_pb2_grpc.CalendarServiceStub(ch)
+        made = channel(stack.endpoints()[service], token)
+        stub = calendar_pb2_grpc.CalendarServiceStub(made)
 
-            async def loaded(stub: calendar_pb2_grpc.CalendarServiceStub = stub) -> bool:
-                answer = await stub.GetYear(calendar_pb2.GetYearRequest(year=2031))
-                return answer.calendar.source == "test notice 2031"
+        async def loaded(stub: calendar_pb2_grpc.CalendarServiceAsyncStub = stub) -> bool:
+            answer = await stub.GetYear(calendar_pb2.GetYearRequest(year=2031))
+            return answer.calendar.source == "test notice 2031"
 
-            await eventually(loaded, what=f"2031 on {service}")
+        await eventually(loaded, what=f"2031 on {service}")
+        await made.close()
 
 
 def test_errors_print_one_line_and_fail(stack: Stack) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from google.protobuf.message import Message
 
 from services.kernel.auth import current_caller
+from services.kernel.batch import DuplicateRequest, Plan, WriteBatcher
 from services.kernel.db import one
 from services.kernel.errors import InvalidArgument
 from services.kernel.uow import Actor, Database, UnitOfWork
@@ -76,6 +77,62 @@ def command(
     return wrap
 
 
+class HasBatcher(HasDatabase, Protocol):
+    batcher: WriteBatcher
+
+
+B = TypeVar("B", bound=HasBatcher)
+
+
+def batched_command(
+    *roles: str, reply: type[R]
+) -> Callable[[Callable[[B, Req, Plan], Awaitable[R]]], Behavior[B, Req, R]]:
+    """Like @command, but the handler only reads and fills a Plan; the servicer's WriteBatcher
+    commits it together with the plans of concurrent requests (group commit)."""
+
+    def wrap(handler: Callable[[B, Req, Plan], Awaitable[R]]) -> Behavior[B, Req, R]:
+        scope = handler.__name__
+
+        @functools.wraps(handler)
+        async def behavior(self: B, request: Req, context: Any) -> R:
+            _check_request_id(request.request_id)
+            caller = current_caller()
+            key, fingerprint = f"{scope}|{caller.subject}", _fingerprint(request)
+            first = await _stored(self.db, key, request.request_id, fingerprint)
+            if first is not None:
+                return reply.FromString(first)
+            plan = Plan(Actor.of(caller), request.request_id, self.db.clock.now())
+            response = await handler(self, request, plan)
+            plan.idempotency = (key, request.request_id, fingerprint, response.SerializeToString())
+            try:
+                await self.batcher.submit(plan)
+            except DuplicateRequest:  # its retry won the race: answer what it answered
+                return reply.FromString(await _stored(self.db, key, request.request_id, fingerprint) or b"")
+            return response
+
+        setattr(behavior, ROLES_ATTRIBUTE, roles)
+        return behavior
+
+    return wrap
+
+
+def _fingerprint(request: MutatingRequest) -> bytes:
+    return hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
+
+
+async def _stored(db: Database, scope: str, request_id: str, fingerprint: bytes) -> bytes | None:
+    row = await db.pool.fetchrow(
+        "SELECT request_hash, response FROM idempotency WHERE scope = $1 AND request_id = $2",
+        scope,
+        request_id,
+    )
+    if row is None:
+        return None
+    if bytes(row["request_hash"]) != fingerprint:
+        raise InvalidArgument.one("request_id", "already used for a different request")
+    return bytes(row["response"])
+
+
 def _check_request_id(request_id: str) -> None:
     if not request_id:
         raise InvalidArgument.one("request_id", "required: a client-chosen id that makes retries safe")
@@ -85,7 +142,7 @@ def _check_request_id(request_id: str) -> None:
 
 async def _claim(uow: UnitOfWork, scope: str, request: MutatingRequest) -> bytes | None:
     """None when this is the first time; else the stored answer of the first request."""
-    fingerprint = hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
+    fingerprint = _fingerprint(request)
     inserted = await uow.conn.fetchval(
         "INSERT INTO idempotency (scope, request_id, request_hash) VALUES ($1, $2, $3)"
         " ON CONFLICT DO NOTHING RETURNING true",

@@ -74,13 +74,16 @@ def token(
     subject: Annotated[str, typer.Option(help="Who the caller is (user or system id).")] = "dev-user",
     ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30m, 8h, 7d.")] = "8h",
     save: Annotated[bool, typer.Option(help="Store it in the profile file for later commands.")] = False,
+    key_file: Annotated[
+        Path | None, typer.Option(help="Signing key (PEM); default: the embedded stack's key in --data-dir.")
+    ] = None,
     data_dir: DataDir = Path(".chengnuo"),
 ) -> None:
-    """Mint a development token with the signing key of the embedded stack."""
+    """Mint a token with a signing key (the embedded stack's, or --key-file)."""
     unknown = sorted(set(role) - set(roles.ALL))
     if unknown:
         raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}", param_hint="--role")
-    key_file = data_dir / "keys" / "token-signing.pem"
+    key_file = key_file or data_dir / "keys" / "token-signing.pem"
     if not key_file.exists():
         raise typer.BadParameter(
             f"no signing key at {key_file}; run `chengnuo up` first", param_hint="--data-dir"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 
 import nats
 import structlog
@@ -34,7 +35,7 @@ class Bus:
             await self.nc.drain()
 
 
-async def connect(url: str, name: str) -> Bus:
+async def connect(url: str, name: str, credentials: Path | None = None) -> Bus:
     holder: list[Bus] = []
 
     async def on_reconnect() -> None:
@@ -56,6 +57,7 @@ async def connect(url: str, name: str) -> Bus:
         reconnected_cb=on_reconnect,
         disconnected_cb=on_disconnect,
         error_cb=on_error,
+        user_credentials=str(credentials) if credentials else None,
     )
     holder.append(Bus(nc))
     return holder[0]

@@ -17,6 +17,8 @@ VARIABLES = {
     "CHENGNUO_ENV": "development or production (default production; development enables DevClock)",
     "CHENGNUO_PG_DSN": "PostgreSQL URL, e.g. postgresql://user@host:5432/chengnuo",
     "CHENGNUO_NATS_URL": "NATS URL(s), comma separated, e.g. nats://127.0.0.1:4222",
+    "CHENGNUO_NATS_CREDS": "optional: NATS user credentials file (JWT + NKey seed) for authenticated servers",
+    "CHENGNUO_MIGRATE": "apply (default): apply missing migrations at start; verify: refuse if any missing",
     "CHENGNUO_GRPC_LISTEN": "host:port this service listens on (port 0 picks a free port)",
     "CHENGNUO_TOKEN_PUBLIC_KEYS": "PEM files of token signing public keys, separated by ':'",
     "CHENGNUO_SERVICE_TOKEN_FILE": "file holding this service's own token for calls to other services",
@@ -44,6 +46,8 @@ class Settings:
     development: bool
     pg_dsn: str
     nats_url: str
+    nats_creds: Path | None
+    apply_migrations: bool
     grpc_listen: str
     token_public_keys: tuple[Path, ...]
     service_token_file: Path
@@ -73,6 +77,8 @@ class _Reader:
             development=self.choice("CHENGNUO_ENV", ("production", "development")) == "development",
             pg_dsn=self.required("CHENGNUO_PG_DSN"),
             nats_url=self.required("CHENGNUO_NATS_URL"),
+            nats_creds=self.optional_file("CHENGNUO_NATS_CREDS"),
+            apply_migrations=self.choice("CHENGNUO_MIGRATE", ("apply", "verify")) == "apply",
             grpc_listen=self.address("CHENGNUO_GRPC_LISTEN"),
             token_public_keys=tuple(self.files("CHENGNUO_TOKEN_PUBLIC_KEYS")),
             service_token_file=self.file("CHENGNUO_SERVICE_TOKEN_FILE"),
@@ -131,6 +137,12 @@ class _Reader:
         if value and not Path(value).is_file():
             self.problems.append(f"{name}: no file at {value}")
         return Path(value)
+
+    def optional_file(self, name: str) -> Path | None:
+        value = self.env.get(name, "").strip()
+        if value and not Path(value).is_file():
+            self.problems.append(f"{name}: no file at {value}")
+        return Path(value) if value else None
 
     def files(self, name: str) -> list[Path]:
         paths = [Path(p) for p in self.required(name).split(":") if p]

@@ -38,6 +38,16 @@ def for_service(service: str) -> list[Migration]:
     return load("services.kernel", "kernel") + load(f"services.{service}", service)
 
 
+async def verify(conn: Connection, schema: str, migrations: list[Migration]) -> None:
+    """For processes without DDL rights: refuse to run against a schema that is behind or edited."""
+    rows = await conn.fetch(f'SELECT id, checksum FROM "{schema}".schema_migrations')  # noqa: S608
+    done: dict[str, str] = {row["id"]: row["checksum"] for row in rows}
+    _check_unchanged(migrations, done)
+    missing = [m.id for m in migrations if m.id not in done]
+    if missing:
+        raise MigrationError(f"schema {schema} lacks migrations {missing}; run `chengnuo migrate`")
+
+
 async def apply(conn: Connection, schema: str, migrations: list[Migration]) -> list[str]:
     """Apply what is missing; returns the ids applied now."""
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"chengnuo.migrate.{schema}")

@@ -136,9 +136,13 @@ async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> 
     clock = DevClock() if settings.development else SystemClock()
     pool = await create_pool(settings.pg_dsn, name, settings.db_pool_size)
     async with pool.acquire() as conn:
-        applied = await migrations.apply(conn, name, migrations.for_service(name))
-    log.info("migrations checked", applied=applied)
-    bus = await connect(settings.nats_url, f"chengnuo-{name}")
+        if settings.apply_migrations:
+            log.info(
+                "migrations applied", applied=await migrations.apply(conn, name, migrations.for_service(name))
+            )
+        else:
+            await migrations.verify(conn, name, migrations.for_service(name))
+    bus = await connect(settings.nats_url, f"chengnuo-{name}", settings.nats_creds)
     await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas)
     actor = Actor(f"service:{name}", "", SERVICE)
     db = Database(pool, clock, definition.catalog, settings.audit_key_file.read_bytes().strip(), actor)

@@ -55,3 +55,18 @@ async def test_every_service_migrates_cleanly_twice(servers: Servers) -> None:
             assert await migrations.apply(conn, schema, migrations.for_service(service)) == []
     finally:
         await conn.close()
+
+
+async def test_verify_only_mode_refuses_a_schema_that_is_behind(servers: Servers) -> None:
+    schema = f"m{uuid.uuid4().hex[:10]}"
+    first = [Migration("x/0001", "CREATE TABLE a (id int)")]
+    conn = await asyncpg.connect(servers.pg_dsn)
+    try:
+        await migrations.apply(conn, schema, first)
+        await migrations.verify(conn, schema, first)
+        with pytest.raises(MigrationError, match=r"lacks migrations \['x/0002'\]"):
+            await migrations.verify(conn, schema, [*first, Migration("x/0002", "CREATE TABLE b (id int)")])
+        with pytest.raises(MigrationError, match="edited"):
+            await migrations.verify(conn, schema, [Migration("x/0001", "CREATE TABLE a (id bigint)")])
+    finally:
+        await conn.close()

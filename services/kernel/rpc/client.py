@@ -28,4 +28,10 @@ class _Defaults(grpc.aio.UnaryUnaryClientInterceptor):
 
 
 def channel(address: str, token: Callable[[], str], timeout: float = DEFAULT_TIMEOUT) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, interceptors=[_Defaults(token, timeout)])
+    # Spread calls over every address the name resolves to (all pods behind a headless Service);
+    # servers close connections after a while (max_connection_age) so new pods get traffic too.
+    return grpc.aio.insecure_channel(
+        address,
+        options=[("grpc.lb_policy_name", "round_robin")],
+        interceptors=[_Defaults(token, timeout)],
+    )

@@ -59,6 +59,9 @@ async def start(listen: str, registrations: Sequence[Registration], verifier: To
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 1),  # lets --workers processes share one port
+            # Clients reconnect now and then, so new replicas receive their share of calls.
+            ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+            ("grpc.max_connection_age_grace_ms", 30 * 1000),
         ],
     )
     for registration in registrations:

@@ -1,4 +1,7 @@
-"""Events the credit service publishes (stream CREDIT); credit platforms subscribe to these."""
+"""Events the credit service publishes (stream CREDIT); credit platforms subscribe to these.
+
+docs/credit-events.md tells a platform how to subscribe, from the beginning or from a time.
+"""
 
 from chengnuo.events.v1 import credit_events_pb2 as pb
 from services.kernel.events import EventType, Stream
@@ -8,5 +11,21 @@ STREAM = Stream("CREDIT", ("credit.>",), "credit records, restrictions, lists an
 RECORD_CREATED = EventType("credit.record_created", pb.RecordCreated, STREAM.name)
 RESTRICTION_CHANGED = EventType("credit.restriction_changed", pb.RestrictionChanged, STREAM.name)
 GRADE_CHANGED = EventType("credit.grade_changed", pb.GradeChanged, STREAM.name)
+RECORD_EXPIRED = EventType("credit.record_expired", pb.RecordExpired, STREAM.name)
+REPAIRED = EventType("credit.repaired", pb.RecordRepaired, STREAM.name)
+OBJECTION_FILED = EventType("credit.objection_filed", pb.ObjectionFiled, STREAM.name)
+OBJECTION_DECIDED = EventType("credit.objection_decided", pb.ObjectionDecided, STREAM.name)
+LISTED = EventType("credit.listed", pb.SubjectListed, STREAM.name)
+DELISTED = EventType("credit.delisted", pb.SubjectDelisted, STREAM.name)
 
-TYPES = [RECORD_CREATED, RESTRICTION_CHANGED, GRADE_CHANGED]
+TYPES = [
+    RECORD_CREATED,
+    RESTRICTION_CHANGED,
+    GRADE_CHANGED,
+    RECORD_EXPIRED,
+    REPAIRED,
+    OBJECTION_FILED,
+    OBJECTION_DECIDED,
+    LISTED,
+    DELISTED,
+]

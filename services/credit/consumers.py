@@ -1,10 +1,17 @@
-"""Events the credit service applies: a false commitment becomes a dishonesty record."""
+"""Events the credit service applies: verification outcomes become records and kept commitments."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.events.v1 import credit_events_pb2, verification_events_pb2
-from services.credit import domain, publish, store
+from chengnuo.verification.v1 import verification_pb2
+from services.credit import messages, refresh
+from services.credit.domain import measures
+from services.credit.domain import records as rules
+from services.credit.domain.rule_sets import RuleSet, choose_rule_set
+from services.credit.store import records, rule_sets, subjects
 from services.kernel import convert
 from services.kernel.events import EventMeta
 from services.kernel.uow import UnitOfWork
@@ -14,16 +21,39 @@ async def on_false_commitment(
     event: verification_events_pb2.FalseCommitmentFound, uow: UnitOfWork, meta: EventMeta
 ) -> None:
     decided = convert.from_date(event.decision_date)
-    rule_set = domain.choose_rule_set(await store.rule_sets(uow.conn), decided, event.region_code)
-    facts = domain.Facts(
+    loaded = await rule_sets.all_rule_sets(uow.conn)
+    rule_set = choose_rule_set(loaded, "records", decided, event.region_code)
+    facts = rules.Facts(
         referred_to_judiciary=event.referred_to_judiciary,
-        earlier_false_commitments=await store.earlier_false_commitments(uow.conn, event.subject.code),
-        safety_related_item=False,  # items carry no safety domain yet
-        corrected_in_time_without_harm=False,
+        earlier_false_commitments=await records.earlier_false_commitments(uow.conn, event.subject.code),
+        safety_related_item=event.safety_related_item,
+        corrected_in_time_without_harm=False,  # verification reports no rectification outcome yet
         decided=decided,
     )
-    decision = domain.decide(rule_set, facts)
-    new = store.NewRecord(
+    decision = rules.decide(rule_set, facts)
+    catalogue = choose_rule_set(loaded, "measures", decided, event.region_code)
+    new = _new_record(event, meta, rule_set)
+    then = consequences(catalogue, decision.record_class)
+    notice = rules.repair_notice(rule_set, event.deciding_department, decision)
+    row = await records.insert_record(uow.conn, new, decision, replace(then, repair_notice=notice), uow.now)
+    if row is None:
+        return
+    uow.emit(
+        credit_events_pb2.RecordCreated(record=messages.record(row)), entity=f"record/{row['record_id']}"
+    )
+    uow.audit("record.create", f"record/{row['record_id']}", subject_code=new.subject_code, change=meta.id)
+    await refresh.subject(uow, new.subject_kind, new.subject_code)
+
+
+def consequences(catalogue: RuleSet, trigger: str) -> records.Consequences:
+    codes, restricts = measures.pinned(catalogue, trigger)
+    return records.Consequences(codes, catalogue.id, restricts, repair_notice="")
+
+
+def _new_record(
+    event: verification_events_pb2.FalseCommitmentFound, meta: EventMeta, rule_set: RuleSet
+) -> records.NewRecord:
+    return records.NewRecord(
         subject_kind=subject_pb2.SubjectKind.Name(event.subject.kind),
         subject_code=event.subject.code,
         subject_name=event.subject_name,
@@ -33,19 +63,21 @@ async def on_false_commitment(
         legal_basis=rule_set.rules["record_legal_basis"],
         deciding_department=event.deciding_department,
         region_code=event.region_code,
-        decision_date=decided,
+        decision_date=convert.from_date(event.decision_date),
+        safety_related_item=event.safety_related_item,
     )
-    row = await store.insert_record(uow.conn, new, decision, uow.now)
-    if row is None:
+
+
+async def on_concluded(
+    event: verification_events_pb2.VerificationConcluded, uow: UnitOfWork, meta: EventMeta
+) -> None:
+    """A commitment verified true is a kept commitment (守信记录), which the grade counts."""
+    if event.outcome != verification_pb2.OUTCOME_TRUE:
         return
-    uow.emit(
-        credit_events_pb2.RecordCreated(record=publish.record(row)),
-        entity=f"record/{row['record_id']}",
-    )
-    uow.audit(
-        "record.create",
-        f"record/{row['record_id']}",
-        subject_code=new.subject_code,
-        change=decision.__dict__,
-    )
-    await publish.restrictions_changed(uow, new.subject_kind, new.subject_code)
+    kind = subject_pb2.SubjectKind.Name(event.subject.kind)
+    decided = convert.from_date(event.decision_date)
+    if await subjects.add_kept(
+        uow.conn, event.commitment_id, kind=kind, code=event.subject.code, decided=decided, event_id=meta.id
+    ):
+        uow.audit("commitment.kept", f"commitment/{event.commitment_id}", subject_code=event.subject.code)
+        await refresh.subject(uow, kind, event.subject.code)

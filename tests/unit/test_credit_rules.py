@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 
-from services.credit.domain import ActiveRecord, Facts, add_months, choose_rule_set, decide, restrictions
-from services.credit.store import packaged_rule_sets
+from services.credit.domain.records import Facts, add_months, decide
+from services.credit.domain.rule_sets import choose_rule_set
+from services.credit.domain.standing import Source, restrictions
+from services.credit.store.rule_sets import packaged_rule_sets
 
 D = dt.date
 
@@ -30,7 +32,7 @@ def facts(decided: dt.date, *, referred: bool = False, earlier: tuple[dt.date, .
 def test_ordinary_periods_across_the_2026_04_01_boundary(
     decided: dt.date, rule_set: str, repairable: dt.date, ends: dt.date
 ) -> None:
-    chosen = choose_rule_set(packaged_rule_sets(), decided, "350200")
+    chosen = choose_rule_set(packaged_rule_sets(), "records", decided, "350200")
     decision = decide(chosen, facts(decided))
     assert (decision.rule_set, decision.record_class, decision.rule) == (
         rule_set,
@@ -38,11 +40,10 @@ def test_ordinary_periods_across_the_2026_04_01_boundary(
         "default_false_commitment",
     )
     assert (decision.repairable_from, decision.publicity_end) == (repairable, ends)
-    assert decision.restricts == ("NO_COMMITMENT",)
 
 
 def test_referral_and_repeat_make_a_record_serious_under_ndrc_36() -> None:
-    rule_set = choose_rule_set(packaged_rule_sets(), D(2026, 6, 1), "350200")
+    rule_set = choose_rule_set(packaged_rule_sets(), "records", D(2026, 6, 1), "350200")
     referred = decide(rule_set, facts(D(2026, 6, 1), referred=True))
     assert (referred.record_class, referred.rule) == ("SERIOUS", "referred_to_judiciary")
     assert (referred.repairable_from, referred.publicity_end) == (D(2027, 6, 1), D(2029, 6, 1))
@@ -54,7 +55,7 @@ def test_referral_and_repeat_make_a_record_serious_under_ndrc_36() -> None:
 
 def test_no_rule_set_before_the_first_one() -> None:
     with pytest.raises(LookupError, match="no credit rule set"):
-        choose_rule_set(packaged_rule_sets(), D(2023, 4, 30), "350200")
+        choose_rule_set(packaged_rule_sets(), "records", D(2023, 4, 30), "350200")
 
 
 def test_months_clamp_to_the_end_of_shorter_months() -> None:
@@ -64,6 +65,6 @@ def test_months_clamp_to_the_end_of_shorter_months() -> None:
 
 
 def test_restrictions_end_with_the_publicity_period() -> None:
-    record = ActiveRecord("r1", "ORDINARY", D(2026, 7, 1), D(2027, 4, 1), ("NO_COMMITMENT",))
+    record = Source("r1", "ORDINARY", ("NO_COMMITMENT",), D(2026, 7, 1), D(2027, 4, 1))
     assert [r.kind for r in restrictions([record], D(2027, 3, 31))] == ["NO_COMMITMENT"]
     assert restrictions([record], D(2027, 4, 1)) == []

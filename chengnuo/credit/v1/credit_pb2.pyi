@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
+from chengnuo.credit.v1 import lists_pb2 as _lists_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -56,19 +57,29 @@ class _RecordStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RecordSt
     DESCRIPTOR: _descriptor.EnumDescriptor
     RECORD_STATUS_UNSPECIFIED: _RecordStatus.ValueType  # 0
     RECORD_STATUS_PUBLISHED: _RecordStatus.ValueType  # 1
+    """In force (公示中 when `published`; minor records are normally in force without publication)."""
     RECORD_STATUS_UNDER_OBJECTION: _RecordStatus.ValueType  # 2
+    """An objection (异议) is pending: every reader sees the record as disputed."""
     RECORD_STATUS_REPAIRED: _RecordStatus.ValueType  # 3
+    """信用修复 approved"""
     RECORD_STATUS_EXPIRED: _RecordStatus.ValueType  # 4
+    """the maximum publicity period ended"""
     RECORD_STATUS_REVOKED: _RecordStatus.ValueType  # 5
+    """withdrawn after an upheld objection"""
 
 class RecordStatus(_RecordStatus, metaclass=_RecordStatusEnumTypeWrapper): ...
 
 RECORD_STATUS_UNSPECIFIED: RecordStatus.ValueType  # 0
 RECORD_STATUS_PUBLISHED: RecordStatus.ValueType  # 1
+"""In force (公示中 when `published`; minor records are normally in force without publication)."""
 RECORD_STATUS_UNDER_OBJECTION: RecordStatus.ValueType  # 2
+"""An objection (异议) is pending: every reader sees the record as disputed."""
 RECORD_STATUS_REPAIRED: RecordStatus.ValueType  # 3
+"""信用修复 approved"""
 RECORD_STATUS_EXPIRED: RecordStatus.ValueType  # 4
+"""the maximum publicity period ended"""
 RECORD_STATUS_REVOKED: RecordStatus.ValueType  # 5
+"""withdrawn after an upheld objection"""
 Global___RecordStatus: _TypeAlias = RecordStatus  # noqa: Y015
 
 class _RestrictionKind:
@@ -105,7 +116,9 @@ class _GradeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Grade.ValueType
     GRADE_D: _Grade.ValueType  # 4
 
 class Grade(_Grade, metaclass=_GradeEnumTypeWrapper):
-    """Credit grade for risk-based supervision (国市监信发〔2022〕6号): A low risk .. D high risk."""
+    """Credit grade for risk-based supervision (国市监信发〔2022〕6号): A low risk .. D high risk.
+    A subject that was never graded counts as B.
+    """
 
 GRADE_UNSPECIFIED: Grade.ValueType  # 0
 GRADE_A: Grade.ValueType  # 1
@@ -134,6 +147,30 @@ RESTRICTION_CAUSE_UNREPAIRED_RECORD: RestrictionCause.ValueType  # 2
 RESTRICTION_CAUSE_EARLIER_FALSE_COMMITMENT: RestrictionCause.ValueType  # 3
 Global___RestrictionCause: _TypeAlias = RestrictionCause  # noqa: Y015
 
+class _MeasureTrigger:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _MeasureTriggerEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_MeasureTrigger.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    MEASURE_TRIGGER_UNSPECIFIED: _MeasureTrigger.ValueType  # 0
+    MEASURE_TRIGGER_MINOR_RECORD: _MeasureTrigger.ValueType  # 1
+    MEASURE_TRIGGER_ORDINARY_RECORD: _MeasureTrigger.ValueType  # 2
+    MEASURE_TRIGGER_SERIOUS_RECORD: _MeasureTrigger.ValueType  # 3
+    MEASURE_TRIGGER_BLACKLISTED: _MeasureTrigger.ValueType  # 4
+    """列入严重失信主体名单"""
+
+class MeasureTrigger(_MeasureTrigger, metaclass=_MeasureTriggerEnumTypeWrapper):
+    """What brings a punishment measure into force."""
+
+MEASURE_TRIGGER_UNSPECIFIED: MeasureTrigger.ValueType  # 0
+MEASURE_TRIGGER_MINOR_RECORD: MeasureTrigger.ValueType  # 1
+MEASURE_TRIGGER_ORDINARY_RECORD: MeasureTrigger.ValueType  # 2
+MEASURE_TRIGGER_SERIOUS_RECORD: MeasureTrigger.ValueType  # 3
+MEASURE_TRIGGER_BLACKLISTED: MeasureTrigger.ValueType  # 4
+"""列入严重失信主体名单"""
+Global___MeasureTrigger: _TypeAlias = MeasureTrigger  # noqa: Y015
+
 @_typing.final
 class DishonestyRecord(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -154,6 +191,14 @@ class DishonestyRecord(_message.Message):
     RULE_FIELD_NUMBER: _builtins.int
     SOURCE_EVENT_ID_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    PUBLISHED_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    MEASURE_CATALOGUE_FIELD_NUMBER: _builtins.int
+    ENDED_ON_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    REPAIR_NOTICE_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
     record_id: _builtins.str
     subject_name: _builtins.str
     record_class: Global___RecordClass.ValueType
@@ -166,6 +211,15 @@ class DishonestyRecord(_message.Message):
     rule: _builtins.str
     source_event_id: _builtins.str
     """The event that created it (the false-commitment event id)."""
+    published: _builtins.bool
+    """Whether it is shown to the public during its publicity period (minor records normally not)."""
+    measure_catalogue: _builtins.str
+    commitment_id: _builtins.str
+    region_code: _builtins.str
+    repair_notice: _builtins.str
+    """信用修复告知: how and from when the subject may apply for repair (两书同达)."""
+    revision: _builtins.int
+    """0 as decided; incremented by every correction after an upheld objection."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -182,6 +236,14 @@ class DishonestyRecord(_message.Message):
 
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Codes of the punishment measures it brings into force, from `measure_catalogue`."""
+
+    @_builtins.property
+    def ended_on(self) -> _date_pb2.Date:
+        """When it stopped being in force (repaired, expired or revoked)."""
+
     def __init__(
         self,
         *,
@@ -201,10 +263,18 @@ class DishonestyRecord(_message.Message):
         rule: _builtins.str = ...,
         source_event_id: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        published: _builtins.bool = ...,
+        measures: _abc.Iterable[_builtins.str] | None = ...,
+        measure_catalogue: _builtins.str = ...,
+        ended_on: _date_pb2.Date | None = ...,
+        commitment_id: _builtins.str = ...,
+        region_code: _builtins.str = ...,
+        repair_notice: _builtins.str = ...,
+        revision: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "decision_date", b"decision_date", "publicity_end", b"publicity_end", "publicity_start", b"publicity_start", "repairable_from", b"repairable_from", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "decision_date", b"decision_date", "ended_on", b"ended_on", "publicity_end", b"publicity_end", "publicity_start", b"publicity_start", "repairable_from", b"repairable_from", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "deciding_department", b"deciding_department", "decision_date", b"decision_date", "facts", b"facts", "legal_basis", b"legal_basis", "publicity_end", b"publicity_end", "publicity_start", b"publicity_start", "record_class", b"record_class", "record_id", b"record_id", "repairable_from", b"repairable_from", "rule", b"rule", "rule_set", b"rule_set", "source_event_id", b"source_event_id", "status", b"status", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "created_at", b"created_at", "deciding_department", b"deciding_department", "decision_date", b"decision_date", "ended_on", b"ended_on", "facts", b"facts", "legal_basis", b"legal_basis", "measure_catalogue", b"measure_catalogue", "measures", b"measures", "publicity_end", b"publicity_end", "publicity_start", b"publicity_start", "published", b"published", "record_class", b"record_class", "record_id", b"record_id", "region_code", b"region_code", "repair_notice", b"repair_notice", "repairable_from", b"repairable_from", "revision", b"revision", "rule", b"rule", "rule_set", b"rule_set", "source_event_id", b"source_event_id", "status", b"status", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -220,10 +290,14 @@ class Restriction(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     REPAIRABLE_FROM_FIELD_NUMBER: _builtins.int
     ENDS_ON_FIELD_NUMBER: _builtins.int
+    DISPUTED_FIELD_NUMBER: _builtins.int
     kind: Global___RestrictionKind.ValueType
     cause: Global___RestrictionCause.ValueType
     record_id: _builtins.str
+    """The dishonesty record behind it; for RESTRICTION_CAUSE_BLACKLISTED the list entry id."""
     description: _builtins.str
+    disputed: _builtins.bool
+    """The record behind it is under objection (异议): disputed, still in force until decided."""
     @_builtins.property
     def repairable_from(self) -> _date_pb2.Date: ...
     @_builtins.property
@@ -237,30 +311,180 @@ class Restriction(_message.Message):
         description: _builtins.str = ...,
         repairable_from: _date_pb2.Date | None = ...,
         ends_on: _date_pb2.Date | None = ...,
+        disputed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["ends_on", b"ends_on", "repairable_from", b"repairable_from"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cause", b"cause", "description", b"description", "ends_on", b"ends_on", "kind", b"kind", "record_id", b"record_id", "repairable_from", b"repairable_from"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cause", b"cause", "description", b"description", "disputed", b"disputed", "ends_on", b"ends_on", "kind", b"kind", "record_id", b"record_id", "repairable_from", b"repairable_from"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Restriction: _TypeAlias = Restriction  # noqa: Y015
 
 @_typing.final
+class GradePoint(_message.Message):
+    """One point of a credit grade's score and why."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_FIELD_NUMBER: _builtins.int
+    POINTS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    rule: _builtins.str
+    points: _builtins.int
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        rule: _builtins.str = ...,
+        points: _builtins.int = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["points", b"points", "reason", b"reason", "rule", b"rule"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GradePoint: _TypeAlias = GradePoint  # noqa: Y015
+
+@_typing.final
+class Measure(_message.Message):
+    """An entry of the punishment measure catalogue (失信惩戒措施)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CODE_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    APPLIES_TO_FIELD_NUMBER: _builtins.int
+    IMPLEMENTING_DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    RESTRICTION_FIELD_NUMBER: _builtins.int
+    code: _builtins.str
+    name: _builtins.str
+    legal_basis: _builtins.str
+    restriction: Global___RestrictionKind.ValueType
+    """The restriction this measure puts in the restriction events, if any."""
+    @_builtins.property
+    def applies_to(self) -> _containers.RepeatedScalarFieldContainer[Global___MeasureTrigger.ValueType]: ...
+    @_builtins.property
+    def implementing_departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        code: _builtins.str = ...,
+        name: _builtins.str = ...,
+        legal_basis: _builtins.str = ...,
+        applies_to: _abc.Iterable[Global___MeasureTrigger.ValueType] | None = ...,
+        implementing_departments: _abc.Iterable[_builtins.str] | None = ...,
+        restriction: Global___RestrictionKind.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applies_to", b"applies_to", "code", b"code", "implementing_departments", b"implementing_departments", "legal_basis", b"legal_basis", "name", b"name", "restriction", b"restriction"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Measure: _TypeAlias = Measure  # noqa: Y015
+
+@_typing.final
+class MeasureFeedback(_message.Message):
+    """A department's report that it applied a measure (反馈)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FEEDBACK_ID_FIELD_NUMBER: _builtins.int
+    MEASURE_CODE_FIELD_NUMBER: _builtins.int
+    SOURCE_ID_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    APPLIED_ON_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
+    REPORTED_AT_FIELD_NUMBER: _builtins.int
+    feedback_id: _builtins.str
+    measure_code: _builtins.str
+    source_id: _builtins.str
+    department: _builtins.str
+    action: _builtins.str
+    reported_by: _builtins.str
+    @_builtins.property
+    def applied_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def reported_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        feedback_id: _builtins.str = ...,
+        measure_code: _builtins.str = ...,
+        source_id: _builtins.str = ...,
+        department: _builtins.str = ...,
+        applied_on: _date_pb2.Date | None = ...,
+        action: _builtins.str = ...,
+        reported_by: _builtins.str = ...,
+        reported_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["applied_on", b"applied_on", "reported_at", b"reported_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "applied_on", b"applied_on", "department", b"department", "feedback_id", b"feedback_id", "measure_code", b"measure_code", "reported_at", b"reported_at", "reported_by", b"reported_by", "source_id", b"source_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MeasureFeedback: _TypeAlias = MeasureFeedback  # noqa: Y015
+
+@_typing.final
+class MeasureInForce(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEASURE_FIELD_NUMBER: _builtins.int
+    SOURCE_ID_FIELD_NUMBER: _builtins.int
+    TRIGGER_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    FEEDBACK_FIELD_NUMBER: _builtins.int
+    source_id: _builtins.str
+    """The record or list entry that brings it into force."""
+    trigger: Global___MeasureTrigger.ValueType
+    @_builtins.property
+    def measure(self) -> Global___Measure: ...
+    @_builtins.property
+    def until(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def feedback(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasureFeedback]: ...
+    def __init__(
+        self,
+        *,
+        measure: Global___Measure | None = ...,
+        source_id: _builtins.str = ...,
+        trigger: Global___MeasureTrigger.ValueType = ...,
+        until: _date_pb2.Date | None = ...,
+        feedback: _abc.Iterable[Global___MeasureFeedback] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["measure", b"measure", "until", b"until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback", "measure", b"measure", "source_id", b"source_id", "trigger", b"trigger", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MeasureInForce: _TypeAlias = MeasureInForce  # noqa: Y015
+
+@_typing.final
 class GetCreditStatusRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     SUBJECT_FIELD_NUMBER: _builtins.int
+    PURPOSE_FIELD_NUMBER: _builtins.int
+    purpose: _builtins.str
+    """Why the caller looks (required for data consumers of other departments); logged."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     def __init__(
         self,
         *,
         subject: _subject_pb2.SubjectRef | None = ...,
+        purpose: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["purpose", b"purpose", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -272,20 +496,266 @@ class GetCreditStatusResponse(_message.Message):
 
     RECORDS_FIELD_NUMBER: _builtins.int
     RESTRICTIONS_FIELD_NUMBER: _builtins.int
+    GRADE_FIELD_NUMBER: _builtins.int
+    SCORE_FIELD_NUMBER: _builtins.int
+    GRADE_POINTS_FIELD_NUMBER: _builtins.int
+    GRADE_RULE_SET_FIELD_NUMBER: _builtins.int
+    LIST_ENTRIES_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    grade: Global___Grade.ValueType
+    score: _builtins.int
+    grade_rule_set: _builtins.str
     @_builtins.property
     def records(self) -> _containers.RepeatedCompositeFieldContainer[Global___DishonestyRecord]: ...
     @_builtins.property
     def restrictions(self) -> _containers.RepeatedCompositeFieldContainer[Global___Restriction]: ...
+    @_builtins.property
+    def grade_points(self) -> _containers.RepeatedCompositeFieldContainer[Global___GradePoint]: ...
+    @_builtins.property
+    def list_entries(self) -> _containers.RepeatedCompositeFieldContainer[_lists_pb2.ListEntry]: ...
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasureInForce]: ...
     def __init__(
         self,
         *,
         records: _abc.Iterable[Global___DishonestyRecord] | None = ...,
         restrictions: _abc.Iterable[Global___Restriction] | None = ...,
+        grade: Global___Grade.ValueType = ...,
+        score: _builtins.int = ...,
+        grade_points: _abc.Iterable[Global___GradePoint] | None = ...,
+        grade_rule_set: _builtins.str = ...,
+        list_entries: _abc.Iterable[_lists_pb2.ListEntry] | None = ...,
+        measures: _abc.Iterable[Global___MeasureInForce] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["records", b"records", "restrictions", b"restrictions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["grade", b"grade", "grade_points", b"grade_points", "grade_rule_set", b"grade_rule_set", "list_entries", b"list_entries", "measures", b"measures", "records", b"records", "restrictions", b"restrictions", "score", b"score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCreditStatusResponse: _TypeAlias = GetCreditStatusResponse  # noqa: Y015
+
+@_typing.final
+class GetRecordRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORD_ID_FIELD_NUMBER: _builtins.int
+    record_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        record_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["record_id", b"record_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRecordRequest: _TypeAlias = GetRecordRequest  # noqa: Y015
+
+@_typing.final
+class GetRecordResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORD_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def record(self) -> Global___DishonestyRecord: ...
+    def __init__(
+        self,
+        *,
+        record: Global___DishonestyRecord | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRecordResponse: _TypeAlias = GetRecordResponse  # noqa: Y015
+
+@_typing.final
+class ListMeasureCatalogueRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AS_OF_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    region_code: _builtins.str
+    """Default: national."""
+    @_builtins.property
+    def as_of(self) -> _date_pb2.Date:
+        """Default: today."""
+
+    def __init__(
+        self,
+        *,
+        as_of: _date_pb2.Date | None = ...,
+        region_code: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "region_code", b"region_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMeasureCatalogueRequest: _TypeAlias = ListMeasureCatalogueRequest  # noqa: Y015
+
+@_typing.final
+class ListMeasureCatalogueResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_SET_FIELD_NUMBER: _builtins.int
+    CITATION_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    rule_set: _builtins.str
+    citation: _builtins.str
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Measure]: ...
+    def __init__(
+        self,
+        *,
+        rule_set: _builtins.str = ...,
+        citation: _builtins.str = ...,
+        measures: _abc.Iterable[Global___Measure] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["citation", b"citation", "measures", b"measures", "rule_set", b"rule_set"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMeasureCatalogueResponse: _TypeAlias = ListMeasureCatalogueResponse  # noqa: Y015
+
+@_typing.final
+class ListMeasuresInForceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    PURPOSE_FIELD_NUMBER: _builtins.int
+    purpose: _builtins.str
+    """Why the caller looks (required for data consumers of other departments); logged."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        purpose: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["purpose", b"purpose", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMeasuresInForceRequest: _TypeAlias = ListMeasuresInForceRequest  # noqa: Y015
+
+@_typing.final
+class ListMeasuresInForceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEASURES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasureInForce]: ...
+    def __init__(
+        self,
+        *,
+        measures: _abc.Iterable[Global___MeasureInForce] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["measures", b"measures"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMeasuresInForceResponse: _TypeAlias = ListMeasuresInForceResponse  # noqa: Y015
+
+@_typing.final
+class ReportMeasureAppliedRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    MEASURE_CODE_FIELD_NUMBER: _builtins.int
+    SOURCE_ID_FIELD_NUMBER: _builtins.int
+    APPLIED_ON_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    measure_code: _builtins.str
+    source_id: _builtins.str
+    """The record or list entry the measure is in force for."""
+    action: _builtins.str
+    """What the department did, e.g. "不予受理告知承诺方式办理"."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def applied_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        measure_code: _builtins.str = ...,
+        source_id: _builtins.str = ...,
+        applied_on: _date_pb2.Date | None = ...,
+        action: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["applied_on", b"applied_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "applied_on", b"applied_on", "measure_code", b"measure_code", "request_id", b"request_id", "source_id", b"source_id", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportMeasureAppliedRequest: _TypeAlias = ReportMeasureAppliedRequest  # noqa: Y015
+
+@_typing.final
+class ReportMeasureAppliedResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FEEDBACK_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def feedback(self) -> Global___MeasureFeedback: ...
+    def __init__(
+        self,
+        *,
+        feedback: Global___MeasureFeedback | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportMeasureAppliedResponse: _TypeAlias = ReportMeasureAppliedResponse  # noqa: Y015
+
+@_typing.final
+class DecisionDeadline(_message.Message):
+    """The deadline of a repair or objection decision, in working days (extendable once, audited)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DUE_DATE_FIELD_NUMBER: _builtins.int
+    PROVISIONAL_FIELD_NUMBER: _builtins.int
+    EXTENDED_FIELD_NUMBER: _builtins.int
+    EXTENSION_REASON_FIELD_NUMBER: _builtins.int
+    provisional: _builtins.bool
+    """Computed on a year whose official working-day schedule is not loaded yet."""
+    extended: _builtins.bool
+    extension_reason: _builtins.str
+    @_builtins.property
+    def due_date(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        due_date: _date_pb2.Date | None = ...,
+        provisional: _builtins.bool = ...,
+        extended: _builtins.bool = ...,
+        extension_reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_date", b"due_date"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_date", b"due_date", "extended", b"extended", "extension_reason", b"extension_reason", "provisional", b"provisional"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DecisionDeadline: _TypeAlias = DecisionDeadline  # noqa: Y015

@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class CreditServiceStub:
-    """Credit supervision: dishonesty records, restrictions and what follows from them.
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures.
     """
 
     def __init__(self, channel):
@@ -40,14 +40,62 @@ class CreditServiceStub:
                 request_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusResponse.FromString,
                 _registered_method=True)
+        self.GetRecord = channel.unary_unary(
+                '/chengnuo.credit.v1.CreditService/GetRecord',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordResponse.FromString,
+                _registered_method=True)
+        self.ListMeasureCatalogue = channel.unary_unary(
+                '/chengnuo.credit.v1.CreditService/ListMeasureCatalogue',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueResponse.FromString,
+                _registered_method=True)
+        self.ListMeasuresInForce = channel.unary_unary(
+                '/chengnuo.credit.v1.CreditService/ListMeasuresInForce',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceResponse.FromString,
+                _registered_method=True)
+        self.ReportMeasureApplied = channel.unary_unary(
+                '/chengnuo.credit.v1.CreditService/ReportMeasureApplied',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedResponse.FromString,
+                _registered_method=True)
 
 
 class CreditServiceServicer:
-    """Credit supervision: dishonesty records, restrictions and what follows from them.
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures.
     """
 
     def GetCreditStatus(self, request, context):
-        """A subject's records and active restrictions, for credit officers.
+        """A subject's grade, active restrictions, records, list entries and measures in force.
+        Every call is logged with its purpose (who looked at whose credit, for what).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMeasureCatalogue(self, request, context):
+        """The punishment measure catalogue (失信惩戒措施清单) in force on a date for a region.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMeasuresInForce(self, request, context):
+        """The measures other departments must apply to a subject now, with their feedback.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportMeasureApplied(self, request, context):
+        """A department reports that it applied a measure (反馈).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -61,6 +109,26 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     request_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusRequest.FromString,
                     response_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusResponse.SerializeToString,
             ),
+            'GetRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRecord,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordResponse.SerializeToString,
+            ),
+            'ListMeasureCatalogue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMeasureCatalogue,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueResponse.SerializeToString,
+            ),
+            'ListMeasuresInForce': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMeasuresInForce,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceResponse.SerializeToString,
+            ),
+            'ReportMeasureApplied': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportMeasureApplied,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'chengnuo.credit.v1.CreditService', rpc_method_handlers)
@@ -70,7 +138,7 @@ def add_CreditServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class CreditService:
-    """Credit supervision: dishonesty records, restrictions and what follows from them.
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures.
     """
 
     @staticmethod
@@ -90,6 +158,114 @@ class CreditService:
             '/chengnuo.credit.v1.CreditService/GetCreditStatus',
             chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusRequest.SerializeToString,
             chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetCreditStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.CreditService/GetRecord',
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.GetRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMeasureCatalogue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.CreditService/ListMeasureCatalogue',
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasureCatalogueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMeasuresInForce(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.CreditService/ListMeasuresInForce',
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ListMeasuresInForceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportMeasureApplied(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.CreditService/ReportMeasureApplied',
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_credit__pb2.ReportMeasureAppliedResponse.FromString,
             options,
             channel_credentials,
             insecure,

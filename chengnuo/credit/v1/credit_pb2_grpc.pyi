@@ -27,25 +27,43 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class CreditServiceStub:
-    """Credit supervision: dishonesty records, restrictions and what follows from them."""
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures."""
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> CreditServiceAsyncStub: ...
     GetCreditStatus: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetCreditStatusRequest, _credit_pb2.GetCreditStatusResponse]
-    """A subject's records and active restrictions, for credit officers."""
+    """A subject's grade, active restrictions, records, list entries and measures in force.
+    Every call is logged with its purpose (who looked at whose credit, for what).
+    """
+    GetRecord: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetRecordRequest, _credit_pb2.GetRecordResponse]
+    ListMeasureCatalogue: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListMeasureCatalogueRequest, _credit_pb2.ListMeasureCatalogueResponse]
+    """The punishment measure catalogue (失信惩戒措施清单) in force on a date for a region."""
+    ListMeasuresInForce: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListMeasuresInForceRequest, _credit_pb2.ListMeasuresInForceResponse]
+    """The measures other departments must apply to a subject now, with their feedback."""
+    ReportMeasureApplied: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ReportMeasureAppliedRequest, _credit_pb2.ReportMeasureAppliedResponse]
+    """A department reports that it applied a measure (反馈)."""
 
 @_typing.type_check_only
 class CreditServiceAsyncStub(CreditServiceStub):
-    """Credit supervision: dishonesty records, restrictions and what follows from them."""
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetCreditStatus: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetCreditStatusRequest, _credit_pb2.GetCreditStatusResponse]  # type: ignore[assignment]
-    """A subject's records and active restrictions, for credit officers."""
+    """A subject's grade, active restrictions, records, list entries and measures in force.
+    Every call is logged with its purpose (who looked at whose credit, for what).
+    """
+    GetRecord: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetRecordRequest, _credit_pb2.GetRecordResponse]  # type: ignore[assignment]
+    ListMeasureCatalogue: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListMeasureCatalogueRequest, _credit_pb2.ListMeasureCatalogueResponse]  # type: ignore[assignment]
+    """The punishment measure catalogue (失信惩戒措施清单) in force on a date for a region."""
+    ListMeasuresInForce: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListMeasuresInForceRequest, _credit_pb2.ListMeasuresInForceResponse]  # type: ignore[assignment]
+    """The measures other departments must apply to a subject now, with their feedback."""
+    ReportMeasureApplied: _aio.UnaryUnaryMultiCallable[_credit_pb2.ReportMeasureAppliedRequest, _credit_pb2.ReportMeasureAppliedResponse]  # type: ignore[assignment]
+    """A department reports that it applied a measure (反馈)."""
 
 class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Credit supervision: dishonesty records, restrictions and what follows from them."""
+    """Credit supervision: dishonesty records, restrictions, grades and punishment measures."""
 
     @_abc_1.abstractmethod
     def GetCreditStatus(
@@ -53,6 +71,39 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.GetCreditStatusRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.GetCreditStatusResponse, _abc.Awaitable[_credit_pb2.GetCreditStatusResponse]]:
-        """A subject's records and active restrictions, for credit officers."""
+        """A subject's grade, active restrictions, records, list entries and measures in force.
+        Every call is logged with its purpose (who looked at whose credit, for what).
+        """
+
+    @_abc_1.abstractmethod
+    def GetRecord(
+        self,
+        request: _credit_pb2.GetRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.GetRecordResponse, _abc.Awaitable[_credit_pb2.GetRecordResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListMeasureCatalogue(
+        self,
+        request: _credit_pb2.ListMeasureCatalogueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListMeasureCatalogueResponse, _abc.Awaitable[_credit_pb2.ListMeasureCatalogueResponse]]:
+        """The punishment measure catalogue (失信惩戒措施清单) in force on a date for a region."""
+
+    @_abc_1.abstractmethod
+    def ListMeasuresInForce(
+        self,
+        request: _credit_pb2.ListMeasuresInForceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListMeasuresInForceResponse, _abc.Awaitable[_credit_pb2.ListMeasuresInForceResponse]]:
+        """The measures other departments must apply to a subject now, with their feedback."""
+
+    @_abc_1.abstractmethod
+    def ReportMeasureApplied(
+        self,
+        request: _credit_pb2.ReportMeasureAppliedRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ReportMeasureAppliedResponse, _abc.Awaitable[_credit_pb2.ReportMeasureAppliedResponse]]:
+        """A department reports that it applied a measure (反馈)."""
 
 def add_CreditServiceServicer_to_server(servicer: CreditServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -5,6 +5,9 @@ isort:skip_file
 
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from chengnuo.credit.v1 import credit_pb2 as _credit_pb2
+from chengnuo.credit.v1 import lists_pb2 as _lists_pb2
+from chengnuo.credit.v1 import objections_pb2 as _objections_pb2
+from chengnuo.credit.v1 import repair_pb2 as _repair_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -47,7 +50,7 @@ Global___RecordCreated: _TypeAlias = RecordCreated  # noqa: Y015
 class RestrictionChanged(_message.Message):
     """Subject `credit.restriction_changed`: the complete set of a subject's active restrictions.
     `version` grows with every change of the subject, so readers keep the highest one they saw
-    and may apply events in any order.
+    and may apply events in any order. An empty set lifts every restriction.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -92,8 +95,14 @@ class GradeChanged(_message.Message):
     GRADE_FIELD_NUMBER: _builtins.int
     REASONS_FIELD_NUMBER: _builtins.int
     CHANGED_AT_FIELD_NUMBER: _builtins.int
+    SCORE_FIELD_NUMBER: _builtins.int
+    POINTS_FIELD_NUMBER: _builtins.int
+    RULE_SET_FIELD_NUMBER: _builtins.int
     version: _builtins.int
     grade: _credit_pb2.Grade.ValueType
+    score: _builtins.int
+    rule_set: _builtins.str
+    """The grading rule set applied."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -102,6 +111,8 @@ class GradeChanged(_message.Message):
 
     @_builtins.property
     def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def points(self) -> _containers.RepeatedCompositeFieldContainer[_credit_pb2.GradePoint]: ...
     def __init__(
         self,
         *,
@@ -110,11 +121,164 @@ class GradeChanged(_message.Message):
         grade: _credit_pb2.Grade.ValueType = ...,
         reasons: _abc.Iterable[_builtins.str] | None = ...,
         changed_at: _timestamp_pb2.Timestamp | None = ...,
+        score: _builtins.int = ...,
+        points: _abc.Iterable[_credit_pb2.GradePoint] | None = ...,
+        rule_set: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "grade", b"grade", "reasons", b"reasons", "subject", b"subject", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "grade", b"grade", "points", b"points", "reasons", b"reasons", "rule_set", b"rule_set", "score", b"score", "subject", b"subject", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GradeChanged: _TypeAlias = GradeChanged  # noqa: Y015
+
+@_typing.final
+class RecordExpired(_message.Message):
+    """Subject `credit.record_expired`: a record's maximum publicity period ended; publication and
+    the restrictions it caused stop now.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORD_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def record(self) -> _credit_pb2.DishonestyRecord: ...
+    def __init__(
+        self,
+        *,
+        record: _credit_pb2.DishonestyRecord | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordExpired: _TypeAlias = RecordExpired  # noqa: Y015
+
+@_typing.final
+class RecordRepaired(_message.Message):
+    """Subject `credit.repaired`: credit repair (信用修复) approved. Stop publishing and sharing the
+    record; the punishment measures it brought end (a new RestrictionChanged follows).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORD_FIELD_NUMBER: _builtins.int
+    APPLICATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def record(self) -> _credit_pb2.DishonestyRecord: ...
+    @_builtins.property
+    def application(self) -> _repair_pb2.RepairApplication: ...
+    def __init__(
+        self,
+        *,
+        record: _credit_pb2.DishonestyRecord | None = ...,
+        application: _repair_pb2.RepairApplication | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordRepaired: _TypeAlias = RecordRepaired  # noqa: Y015
+
+@_typing.final
+class ObjectionFiled(_message.Message):
+    """Subject `credit.objection_filed`: the record is disputed (异议) until the objection is decided."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OBJECTION_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def objection(self) -> _objections_pb2.Objection: ...
+    @_builtins.property
+    def record(self) -> _credit_pb2.DishonestyRecord: ...
+    def __init__(
+        self,
+        *,
+        objection: _objections_pb2.Objection | None = ...,
+        record: _credit_pb2.DishonestyRecord | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["objection", b"objection", "record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["objection", b"objection", "record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ObjectionFiled: _TypeAlias = ObjectionFiled  # noqa: Y015
+
+@_typing.final
+class ObjectionDecided(_message.Message):
+    """Subject `credit.objection_decided`: upheld (the record is corrected or revoked: replace or
+    withdraw it everywhere) or rejected (the record stands).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OBJECTION_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def objection(self) -> _objections_pb2.Objection: ...
+    @_builtins.property
+    def record(self) -> _credit_pb2.DishonestyRecord: ...
+    def __init__(
+        self,
+        *,
+        objection: _objections_pb2.Objection | None = ...,
+        record: _credit_pb2.DishonestyRecord | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["objection", b"objection", "record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["objection", b"objection", "record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ObjectionDecided: _TypeAlias = ObjectionDecided  # noqa: Y015
+
+@_typing.final
+class SubjectListed(_message.Message):
+    """Subject `credit.listed`: a subject was put on the serious-dishonesty list."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> _lists_pb2.ListEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: _lists_pb2.ListEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SubjectListed: _TypeAlias = SubjectListed  # noqa: Y015
+
+@_typing.final
+class SubjectDelisted(_message.Message):
+    """Subject `credit.delisted`: a subject left the list (early removal or end of the period)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> _lists_pb2.ListEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: _lists_pb2.ListEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SubjectDelisted: _TypeAlias = SubjectDelisted  # noqa: Y015

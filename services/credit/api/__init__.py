@@ -1,0 +1,1 @@
+"""gRPC servicers of the credit service, one per proto service."""

@@ -1,0 +1,123 @@
+"""Request parsing and checks shared by the credit servicers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import NoReturn
+
+import asyncpg
+
+from chengnuo.common.v1 import subject_pb2
+from services.contracts import roles
+from services.contracts.subjects import parse_subject
+from services.kernel.auth import Caller
+from services.kernel.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    PreconditionViolation,
+    Violations,
+)
+from services.kernel.identifiers import validate_region_code
+
+MAX_TEXT = 4000
+MAX_EVIDENCE = 20
+MAX_EVIDENCE_ITEM = 500
+DEFAULT_PAGE, MAX_PAGE = 100, 1000
+
+
+def uuid_field(field: str, value: str, resource: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        problem = f"required: a {resource} id" if not value else f"not a valid {resource} id"
+        raise InvalidArgument.one(field, problem) from None
+
+
+def found(row: asyncpg.Record | None, resource: str, name: str, field: str) -> asyncpg.Record:
+    if row is None:
+        raise NotFound(resource, name, field)
+    return row
+
+
+def text(v: Violations, field: str, value: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    value = value.strip()
+    if required and not value:
+        v.add(field, "required")
+    elif len(value) > limit:
+        v.add(field, f"at most {limit} characters")
+    return value
+
+
+def evidence(v: Violations, field: str, items: Sequence[str]) -> list[str]:
+    if len(items) > MAX_EVIDENCE:
+        v.add(field, f"at most {MAX_EVIDENCE} items")
+    for i, item in enumerate(items):
+        if not item.strip() or len(item) > MAX_EVIDENCE_ITEM:
+            v.add(f"{field}[{i}]", f"a reference of 1 to {MAX_EVIDENCE_ITEM} characters")
+    return [item.strip() for item in items]
+
+
+def acting_for(
+    caller: Caller, v: Violations, applicant: subject_pb2.SubjectRef, owner: str, what: str
+) -> None:
+    """Only the subject itself may apply or object: a portal names the subject it acts for, and
+    that must be the owner of the record or list entry."""
+    subject = v.ok(parse_subject(v, "applicant", applicant))
+    if subject.code != owner:
+        who = "a portal acts" if roles.PORTAL in caller.roles else "applications are made"
+        raise PermissionDenied(
+            f"{who} only for the subject concerned; this {what} belongs to another subject"
+        )
+
+
+def region_field(v: Violations, value: str, field: str = "region_code") -> str:
+    """An optional region code; empty means national (or every region)."""
+    if not value:
+        return ""
+    try:
+        return validate_region_code(value)
+    except ValueError as exc:
+        v.add(field, str(exc))
+        return ""
+
+
+def page_size(value: int) -> int:
+    size = value or DEFAULT_PAGE
+    if not 1 <= size <= MAX_PAGE:
+        raise InvalidArgument.one("page_size", f"must be 1 to {MAX_PAGE}")
+    return size
+
+
+def token(day: dt.date, key: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{day.isoformat()}|{key}".encode()).decode()
+
+
+def after(value: str) -> tuple[dt.date, uuid.UUID] | None:
+    if not value:
+        return None
+    try:
+        day, _, key = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
+        return dt.date.fromisoformat(day), uuid.UUID(key)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument.one("page_token", "not a token this service issued") from None
+
+
+def refuse(kind: str, subject: str, description: str, until: dt.date | None = None) -> NoReturn:
+    """A business refusal naming what it is about and, when known, from when it may change."""
+    raise FailedPrecondition(description, [PreconditionViolation(kind, subject, description, until)])
+
+
+def decision_reason(known: bool, value: str, *, required: bool) -> str:
+    """Check a decision request's choice and reason; a refusal always says why."""
+    v = Violations()
+    if not known:
+        v.add("decision", "required: one of the decisions the request type lists")
+    reason = text(v, "reason", value, required=required)
+    v.raise_if_any()
+    return reason

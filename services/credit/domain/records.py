@@ -1,0 +1,160 @@
+"""Dishonesty records (失信信息): classification, publicity periods, repair and objection terms."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from services.credit.domain.rule_sets import RuleSet
+from services.credit.domain.schema import Checker
+
+CLASSES = ("MINOR", "ORDINARY", "SERIOUS")
+CONDITIONS = (
+    "always",
+    "referred_to_judiciary",
+    "safety_related_item",
+    "corrected_in_time_without_harm",
+    "earlier_false_commitment_within_months",
+)
+MAX_MONTHS = 120
+ACTIVE = ("RECORD_STATUS_PUBLISHED", "RECORD_STATUS_UNDER_OBJECTION")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known about a false commitment, for the classification predicates."""
+
+    referred_to_judiciary: bool
+    earlier_false_commitments: tuple[dt.date, ...]  # decision dates of the subject's earlier ones
+    safety_related_item: bool
+    corrected_in_time_without_harm: bool
+    decided: dt.date
+
+
+@dataclass(frozen=True)
+class Periods:
+    repairable_from: dt.date
+    publicity_end: dt.date
+    published: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    record_class: str
+    rule_set: str
+    rule: str
+    periods: Periods
+
+    @property
+    def repairable_from(self) -> dt.date:
+        return self.periods.repairable_from
+
+    @property
+    def publicity_end(self) -> dt.date:
+        return self.periods.publicity_end
+
+
+def _holds(condition: dict[str, Any], facts: Facts) -> bool:
+    match condition["when"]:
+        case "always":
+            return True
+        case "referred_to_judiciary":
+            return facts.referred_to_judiciary
+        case "safety_related_item":
+            return facts.safety_related_item
+        case "corrected_in_time_without_harm":
+            return facts.corrected_in_time_without_harm
+        case "earlier_false_commitment_within_months":
+            since = add_months(facts.decided, -int(condition["months"]))
+            return any(since <= d <= facts.decided for d in facts.earlier_false_commitments)
+    raise ValueError(f"unknown rule condition {condition['when']!r}")
+
+
+def decide(rule_set: RuleSet, facts: Facts) -> Decision:
+    """Class by the first classification rule that holds; periods from the class and overrides."""
+    rule = next(r for r in rule_set.rules["classification"] if _holds(r, facts))
+    return Decision(rule["class"], rule_set.id, rule["rule"], periods(rule_set, rule["class"], facts))
+
+
+def periods(rule_set: RuleSet, record_class: str, facts: Facts) -> Periods:
+    period = rule_set.rules["periods"][record_class]
+    minimum = int(period["minimum_months"])
+    for override in rule_set.rules.get("period_overrides", []):
+        if _holds(override, facts):
+            minimum = max(minimum, int(override["minimum_months"]))
+    return Periods(
+        repairable_from=add_months(facts.decided, minimum),
+        publicity_end=add_months(facts.decided, int(period["maximum_months"])),
+        published=bool(period["published"]),
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months; the 31st of a shorter month becomes its last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def repair_notice(rule_set: RuleSet, department: str, decided: Decision) -> str:
+    """信用修复告知, given together with the decision (两书同达)."""
+    template: str = rule_set.rules["repair"]["notice"]
+    return template.format(
+        repairable_from=decided.repairable_from.isoformat(),
+        publicity_end=decided.publicity_end.isoformat(),
+        department=department,
+    )
+
+
+def check_rules(check: Checker, data: dict[str, Any]) -> None:
+    check.text(data, "record_legal_basis", 2000)
+    rules = check.items(data, "classification")
+    for i, rule in enumerate(rules):
+        _check_condition(check.at(f"classification[{i}]"), rule, with_class=True)
+    if rules and not (isinstance(rules[-1], dict) and rules[-1].get("when") == "always"):
+        check.add("classification", "the last rule must be 'always' so every case gets a class")
+    periods = check.obj(data, "periods")
+    for record_class in CLASSES:
+        _check_period(check.at("periods"), periods, record_class)
+    for i, override in enumerate(check.items(data, "period_overrides", at_least=0)):
+        nested = check.at(f"period_overrides[{i}]")
+        _check_condition(nested, override, with_class=False)
+        if isinstance(override, dict):
+            nested.integer(override, "minimum_months", 0, MAX_MONTHS)
+    repair = check.obj(data, "repair")
+    _check_deadlines(check, repair, "repair")
+    _check_deadlines(check, check.obj(data, "objection"), "objection")
+    names = ("repairable_from", "publicity_end", "department")
+    check.at("repair").template(repair, "notice", 2000, names)
+
+
+def _check_condition(check: Checker, rule: Any, *, with_class: bool) -> None:
+    if not isinstance(rule, dict):
+        check.add("", "must be an object")
+        return
+    check.text(rule, "rule", 64)
+    when = check.choice(rule, "when", CONDITIONS)
+    if when == "earlier_false_commitment_within_months":
+        check.integer(rule, "months", 1, MAX_MONTHS)
+    if with_class:
+        check.choice(rule, "class", CLASSES)
+
+
+def _check_period(check: Checker, periods: dict[str, Any], record_class: str) -> None:
+    period = check.obj(periods, record_class)
+    nested = check.at(record_class)
+    low = nested.integer(period, "minimum_months", 0, MAX_MONTHS)
+    high = nested.integer(period, "maximum_months", 1, MAX_MONTHS)
+    nested.flag(period, "published")
+    if low is not None and high is not None and low > high:
+        nested.add("minimum_months", "must not exceed maximum_months")
+
+
+def _check_deadlines(check: Checker, section: dict[str, Any], name: str) -> None:
+    nested = check.at(name)
+    nested.integer(section, "decision_working_days", 1, 60)
+    nested.integer(section, "extension_working_days", 0, 60)
+    nested.integer(section, "max_extensions", 0, 3)

@@ -1,0 +1,1 @@
+"""SQL of the credit service, one module per kind of thing stored."""

@@ -1,0 +1,82 @@
+"""Rule sets: the packaged ones seeded at start, administrators' ones loaded through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from typing import Any
+
+import asyncpg
+
+from services.credit.domain import documents
+from services.credit.domain.rule_sets import RuleSet
+from services.kernel.db import Connection, Executor
+
+PACKAGE = "package"
+
+
+def packaged_rule_sets() -> list[RuleSet]:
+    """The rule sets shipped in services/credit/rules, validated like an administrator's."""
+    found = []
+    for file in sorted(resources.files("services.credit.rules").iterdir(), key=lambda f: f.name):
+        if file.name.endswith(".json"):
+            rule_set, problems = documents.parse(file.read_text(encoding="utf-8"))
+            if rule_set is None:
+                raise ValueError(f"packaged rule set {file.name} is invalid: {problems}")
+            found.append(rule_set)
+    return found
+
+
+def _row(r: RuleSet, now: dt.datetime, by: str) -> tuple[Any, ...]:
+    return (r.id, r.kind, r.region, r.effective_from, r.effective_to, r.citation, r.rules, now, by)
+
+
+async def seed(conn: Connection, now: dt.datetime) -> None:
+    """Store the packaged rule sets; a package upgrade replaces its own earlier copies, never an
+    administrator's."""
+    await conn.executemany(
+        "INSERT INTO rule_set (id, kind, region, effective_from, effective_to, citation, rules, loaded_at,"
+        " loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (id, region) DO UPDATE SET kind = excluded.kind,"
+        " effective_from = excluded.effective_from, effective_to = excluded.effective_to,"
+        " citation = excluded.citation, rules = excluded.rules, loaded_at = excluded.loaded_at"
+        " WHERE rule_set.loaded_by = 'package'"
+        " AND rule_set.rules IS DISTINCT FROM excluded.rules",
+        [_row(r, now, PACKAGE) for r in packaged_rule_sets()],
+    )
+
+
+def _rule_set(row: asyncpg.Record) -> RuleSet:
+    return RuleSet(
+        row["id"],
+        row["kind"],
+        row["region"],
+        row["effective_from"],
+        row["effective_to"],
+        row["citation"],
+        row["rules"],
+    )
+
+
+async def all_rule_sets(conn: Executor) -> list[RuleSet]:
+    return [_rule_set(r) for r in await conn.fetch("SELECT * FROM rule_set")]
+
+
+async def rows(conn: Executor, kind: str | None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM rule_set WHERE $1::text IS NULL OR kind = $1 ORDER BY kind, effective_from, id",
+        kind,
+    )
+
+
+async def row(conn: Executor, rule_set_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM rule_set WHERE id = $1", rule_set_id)
+
+
+async def insert(conn: Connection, rule_set: RuleSet, now: dt.datetime, by: str) -> asyncpg.Record | None:
+    """None when a rule set with this id exists already (rule sets never change once loaded)."""
+    return await conn.fetchrow(
+        "INSERT INTO rule_set (id, kind, region, effective_from, effective_to, citation, rules, loaded_at,"
+        " loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *",
+        *_row(rule_set, now, by),
+    )

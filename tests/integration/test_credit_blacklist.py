@@ -1,0 +1,212 @@
+"""The serious-dishonesty list (严重失信主体名单): notice, statements, listing, removal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from chengnuo.credit.v1 import credit_pb2 as pb
+from chengnuo.credit.v1 import lists_pb2 as lpb
+from chengnuo.credit.v1 import public_pb2
+from chengnuo.events.v1 import credit_events_pb2 as events
+from services.kernel import convert
+from tests.conftest import Servers
+from tests.integration.test_credit_world import CreditWorld, credit_world, record_of, ref, rid
+from tests.support import failure, new_uscc
+
+D = dt.date
+
+
+@pytest.fixture
+async def credit(servers: Servers, tmp_path: Path) -> AsyncIterator[CreditWorld]:
+    async with credit_world(servers, tmp_path, D(2026, 7, 1)) as made:
+        yield made
+
+
+def proposal(uscc: str, *record_ids: str) -> lpb.ProposeListingRequest:
+    return lpb.ProposeListingRequest(
+        request_id=rid(),
+        subject=ref(uscc),
+        record_ids=list(record_ids),
+        reasons="两年内两次作出虚假承诺，情节严重",
+    )
+
+
+async def _listed(credit: CreditWorld) -> tuple[str, str, lpb.ListEntry]:
+    uscc = new_uscc()
+    record_id = await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    entry = (await credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id))).entry
+    credit.set_today(D(2026, 7, 9))
+    decide = lpb.DecideListingRequest(
+        request_id=rid(),
+        entry_id=entry.entry_id,
+        decision=lpb.LISTING_DECISION_LIST,
+        reason="陈述申辩理由不成立",
+    )
+    listed = (await credit.as_role("credit_reviewer").lists.DecideListing(decide)).entry
+    return uscc, record_id, listed
+
+
+async def test_only_serious_records_in_force_are_a_basis(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    ordinary = await record_of(credit, uscc, D(2026, 6, 1))
+    refused = await failure(credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, ordinary)))
+    assert refused.precondition_types() == [("NOT_A_LISTING_BASIS", ordinary)]
+    other = await failure(
+        credit.as_role("credit_officer").lists.ProposeListing(proposal(new_uscc(), ordinary))
+    )
+    assert (other.code, other.fields()) == (grpc.StatusCode.NOT_FOUND, ["record_ids[0]"])
+    assert await credit.count("list_entry") == 0
+
+
+async def test_the_pre_notice_states_basis_reasons_measures_removal_and_remedies(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    record_id = await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    entry = (await credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id))).entry
+    notice = entry.notice
+    assert entry.status == lpb.LIST_ENTRY_STATUS_PROPOSED
+    assert "国办发〔2020〕49号" in notice.legal_basis
+    assert notice.reasons == "两年内两次作出虚假承诺，情节严重"
+    assert {"不适用告知承诺制", "列为重点监管对象", "限制参加政府采购活动"} <= set(notice.measures)
+    assert "满12个月" in notice.removal_conditions
+    assert "满36个月" in notice.removal_conditions
+    assert convert.from_date(notice.statement_until) == D(2026, 7, 8)  # 5 working days after Wed 07-01
+    assert "2026-07-08" in notice.remedies
+    assert "行政复议" in notice.remedies
+    again = await failure(credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id)))
+    assert again.precondition_types() == [("ALREADY_ON_LIST", uscc)]
+
+
+async def test_listing_waits_for_the_statement_period_then_restricts(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    record_id = await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    entry = (await credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id))).entry
+    statement = lpb.SubmitStatementRequest(
+        request_id=rid(), entry_id=entry.entry_id, applicant=ref(uscc), text="已主动纠正，请求不予列入"
+    )
+    stated = (await credit.as_role("portal").lists.SubmitStatement(statement)).entry
+    assert [s.text for s in stated.statements] == ["已主动纠正，请求不予列入"]
+    decide = lpb.DecideListingRequest(
+        request_id=rid(),
+        entry_id=entry.entry_id,
+        decision=lpb.LISTING_DECISION_LIST,
+        reason="陈述申辩理由不成立",
+    )
+    reviewer = credit.as_role("credit_reviewer")
+    early = await failure(reviewer.lists.DecideListing(decide))
+    assert early.precondition_types() == [("STATEMENT_PERIOD_RUNNING", entry.entry_id)]
+    credit.set_today(D(2026, 7, 9))
+    statement.request_id = rid()
+    late = await failure(credit.as_role("portal").lists.SubmitStatement(statement))
+    assert late.precondition_types() == [("STATEMENT_PERIOD_OVER", entry.entry_id)]
+    listed = (await reviewer.lists.DecideListing(decide)).entry
+    assert (listed.status, convert.from_date(listed.listed_on)) == (
+        lpb.LIST_ENTRY_STATUS_LISTED,
+        D(2026, 7, 9),
+    )
+    assert convert.from_date(listed.early_removal_from) == D(2027, 7, 9)
+    assert convert.from_date(listed.removal_due) == D(2029, 7, 9)
+    status = await credit.as_role("credit_officer").credit.GetCreditStatus(
+        pb.GetCreditStatusRequest(subject=ref(uscc))
+    )
+    blacklisted = [r.kind for r in status.restrictions if r.cause == pb.RESTRICTION_CAUSE_BLACKLISTED]
+    assert blacklisted == [pb.RESTRICTION_KIND_NO_COMMITMENT, pb.RESTRICTION_KIND_PRIORITY_SUPERVISION]
+    assert status.grade == pb.GRADE_D
+    (event,) = [events.SubjectListed.FromString(e) for e in await credit.events("credit.listed")]
+    assert event.entry.entry_id == entry.entry_id
+
+
+async def test_the_public_list_shows_listed_subjects_masked(credit: CreditWorld) -> None:
+    uscc, _, listed = await _listed(credit)
+    page = await credit.as_role("portal").public.ListBlacklist(
+        public_pb2.ListBlacklistRequest(region_code="350200")
+    )
+    (entry,) = page.entries
+    assert (entry.entry_id, entry.subject_code, entry.subject_name) == (
+        listed.entry_id,
+        uscc,
+        "厦门示例餐饮有限公司",
+    )
+    elsewhere = await credit.as_role("portal").public.ListBlacklist(
+        public_pb2.ListBlacklistRequest(region_code="110000")
+    )
+    assert list(elsewhere.entries) == []
+
+
+async def test_early_removal_after_a_year_on_application(credit: CreditWorld) -> None:
+    uscc, _, listed = await _listed(credit)
+    apply = lpb.ApplyEarlyRemovalRequest(
+        request_id=rid(),
+        entry_id=listed.entry_id,
+        applicant=ref(uscc),
+        obligations_performed="已缴清罚款并完成整改",
+        harm_eliminated="已向相关当事人赔偿并公开致歉",
+    )
+    early = await failure(credit.as_role("portal").lists.ApplyEarlyRemoval(apply))
+    assert early.precondition_types() == [("MINIMUM_LISTING_PERIOD_NOT_ENDED", listed.entry_id)]
+    credit.set_today(D(2027, 7, 9))
+    apply.request_id = rid()
+    applied = (await credit.as_role("portal").lists.ApplyEarlyRemoval(apply)).entry
+    assert applied.early_removal.obligations_performed == "已缴清罚款并完成整改"
+    decide = lpb.DecideEarlyRemovalRequest(
+        request_id=rid(), entry_id=listed.entry_id, decision=lpb.REMOVAL_DECISION_APPROVE
+    )
+    removed = (await credit.as_role("credit_reviewer").lists.DecideEarlyRemoval(decide)).entry
+    assert (removed.status, removed.removal_reason) == (
+        lpb.LIST_ENTRY_STATUS_REMOVED,
+        lpb.REMOVAL_REASON_EARLY_REMOVAL,
+    )
+    assert len(await credit.events("credit.delisted")) == 1
+    status = await credit.as_role("credit_officer").credit.GetCreditStatus(
+        pb.GetCreditStatusRequest(subject=ref(uscc))
+    )
+    assert not [r for r in status.restrictions if r.cause == pb.RESTRICTION_CAUSE_BLACKLISTED]
+
+
+async def test_automatic_removal_after_three_years(credit: CreditWorld) -> None:
+    _, _, listed = await _listed(credit)
+    credit.set_today(D(2029, 7, 8))
+    await credit.run_jobs()
+    assert await credit.events("credit.delisted") == []
+    credit.set_today(D(2029, 7, 9))
+    await credit.run_jobs()
+    (event,) = [events.SubjectDelisted.FromString(e) for e in await credit.events("credit.delisted")]
+    assert (event.entry.entry_id, event.entry.removal_reason) == (
+        listed.entry_id,
+        lpb.REMOVAL_REASON_PERIOD_ENDED,
+    )
+    last = events.RestrictionChanged.FromString((await credit.events("credit.restriction_changed"))[-1])
+    assert list(last.restrictions) == []
+
+
+async def test_measures_in_force_and_a_department_reports_applying_one(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    record_id = await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    finance = credit.as_role("data_consumer", department="350200-CZJ")
+    catalogue = await finance.credit.ListMeasureCatalogue(pb.ListMeasureCatalogueRequest())
+    assert catalogue.rule_set == "MEASURES-2020"
+    procurement = next(m for m in catalogue.measures if m.code == "PROCUREMENT_LIMIT")
+    assert procurement.applies_to == [pb.MEASURE_TRIGGER_BLACKLISTED]
+    assert "政府采购法" in procurement.legal_basis
+    report = pb.ReportMeasureAppliedRequest(
+        request_id=rid(),
+        subject=ref(uscc),
+        measure_code="SUBSIDY_LIMIT",
+        source_id=record_id,
+        applied_on=convert.to_date(D(2026, 7, 1)),
+        action="暂停其2026年度专项补贴申报资格",
+    )
+    reported = (await finance.credit.ReportMeasureApplied(report)).feedback
+    assert (reported.department, reported.measure_code) == ("350200-CZJ", "SUBSIDY_LIMIT")
+    in_force = await finance.credit.ListMeasuresInForce(
+        pb.ListMeasuresInForceRequest(subject=ref(uscc), purpose="财政补贴资格审查")
+    )
+    subsidy = next(m for m in in_force.measures if m.measure.code == "SUBSIDY_LIMIT")
+    assert [f.action for f in subsidy.feedback] == ["暂停其2026年度专项补贴申报资格"]
+    report.request_id, report.measure_code = rid(), "PROCUREMENT_LIMIT"  # only for listed subjects
+    refused = await failure(finance.credit.ReportMeasureApplied(report))
+    assert refused.precondition_types() == [("MEASURE_NOT_IN_FORCE", record_id)]

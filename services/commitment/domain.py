@@ -1,70 +1,14 @@
-"""Commitment rules with no I/O: item validity, eligibility, the national commitment code."""
+"""Commitment rules with no I/O: eligibility and the national commitment code."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chengnuo.commitment.v1 import catalogue_pb2
-from services.kernel.errors import PreconditionViolation, Violations
-from services.kernel.identifiers import region_covers, validate_region_code
+from services.kernel.errors import PreconditionViolation
 
-MAX_NAME = 200
-MAX_TEXT = 4000
-MAX_MATTERS = 100
-MAX_TIME_LIMIT_WORKING_DAYS = 250  # about a year; longer limits are typing mistakes
 CODE_SEQUENCE_MAX = 999_999
-
-Method = catalogue_pb2.VerificationMethod
-
-
-def check_item(v: Violations, item: catalogue_pb2.ItemDraft, caller_region: str) -> None:
-    """Every field problem of a draft item, under the field names of CreateItemRequest."""
-    _text(v, "item.name", item.name, MAX_NAME, required=True)
-    _text(v, "item.legal_basis", item.legal_basis, MAX_TEXT, required=True)
-    _text(v, "item.certified_content", item.certified_content, MAX_TEXT, required=True)
-    _text(v, "item.issuing_authority", item.issuing_authority, MAX_NAME, required=False)
-    if len(item.matters) > MAX_MATTERS:
-        v.add("item.matters", f"at most {MAX_MATTERS} matters")
-    for i, matter in enumerate(item.matters):
-        _text(v, f"item.matters[{i}]", matter, MAX_NAME, required=True)
-    _region(v, item.region_code, caller_region)
-    if item.high_risk and item.commitment_allowed:
-        v.add(
-            "item.commitment_allowed",
-            "a high-risk item (safety, health, finance, ecology, irreversible harm) may not allow commitment",
-        )
-    if item.commitment_allowed:
-        _rule(v, item.verification)
-
-
-def _text(v: Violations, field: str, value: str, limit: int, *, required: bool) -> None:
-    if required and not value.strip():
-        v.add(field, "required")
-    elif len(value) > limit:
-        v.add(field, f"at most {limit} characters")
-
-
-def _region(v: Violations, code: str, caller_region: str) -> None:
-    try:
-        validate_region_code(code)
-    except ValueError as exc:
-        v.add("item.region_code", str(exc))
-        return
-    if caller_region and not region_covers(caller_region, code):
-        v.add("item.region_code", f"outside the caller's region {caller_region}")
-
-
-def _rule(v: Violations, rule: catalogue_pb2.VerificationRule) -> None:
-    if rule.method == Method.VERIFICATION_METHOD_UNSPECIFIED or rule.method not in Method.values():
-        v.add("item.verification.method", "required when commitment is allowed")
-    exempt = rule.method == Method.VERIFICATION_METHOD_EXEMPT
-    if not exempt and not 1 <= rule.time_limit_working_days <= MAX_TIME_LIMIT_WORKING_DAYS:
-        v.add(
-            "item.verification.time_limit_working_days",
-            f"must be 1 to {MAX_TIME_LIMIT_WORKING_DAYS} working days",
-        )
-    _text(v, "item.verification.standard", rule.standard, MAX_TEXT, required=False)
 
 
 @dataclass(frozen=True)
@@ -131,3 +75,16 @@ def commitment_code(region_code: str, day: dt.date, sequence: int) -> str:
     if not 1 <= sequence <= CODE_SEQUENCE_MAX:
         raise ValueError(f"sequence {sequence} outside 1..{CODE_SEQUENCE_MAX}")
     return f"{region_code}{day:%Y%m%d}{sequence:06d}"
+
+
+def fulfilment(outcomes: Iterable[str]) -> str:
+    """履约状态 from a commitment's verification outcomes (OUTCOME_* names). Only true and false
+    outcomes determine it; an unverifiable one is escalated and decides nothing yet."""
+    determined = {o for o in outcomes if o in ("OUTCOME_TRUE", "OUTCOME_FALSE")}
+    if not determined:
+        return "FULFILMENT_STATUS_PENDING"
+    if determined == {"OUTCOME_TRUE"}:
+        return "FULFILMENT_STATUS_FULFILLED"
+    if determined == {"OUTCOME_FALSE"}:
+        return "FULFILMENT_STATUS_NOT_FULFILLED"
+    return "FULFILMENT_STATUS_PARTIALLY_FULFILLED"

@@ -8,14 +8,19 @@ from chengnuo.commitment.v1 import (
     commitment_pb2,
     commitment_pb2_grpc,
 )
-from services.commitment import consumers
-from services.commitment.api import CatalogueApi, CommitmentApi
-from services.commitment.store import CodeSequences
-from services.contracts import credit_events
+from services.commitment import consumers, filing
+from services.commitment.catalogue_api import CatalogueApi
+from services.commitment.code_sequences import CodeSequences
+from services.commitment.commitment_api import CommitmentApi
+from services.commitment.item_versions import ItemVersions
+from services.contracts import credit_events, verification_events
 from services.contracts.events import CATALOG
+from services.kernel.db import create_pool
 from services.kernel.inbox import Subscription
 from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
+
+NAME = "commitment"
 
 
 def build(rt: Runtime) -> Components:
@@ -26,12 +31,22 @@ def build(rt: Runtime) -> Components:
             {credit_events.RESTRICTION_CHANGED.subject: consumers.on_restriction_changed},
         )
     )
-    commitments = CommitmentApi(rt.db, CodeSequences(rt.db.pool), lambda: credit_feed.caught_up_at)
+    rt.consumer(
+        Subscription(
+            "commitment-verification",
+            verification_events.STREAM.name,
+            {verification_events.CONCLUDED.subject: consumers.on_verification_concluded},
+        )
+    )
+    items = ItemVersions()
+    catalogue = CatalogueApi(rt.db, items, rt.calendar, filing.packaged_rules())
+    codes = CodeSequences(lambda: create_pool(rt.settings.pg_dsn, NAME, 1))
+    commitments = CommitmentApi(rt.db, items, codes, lambda: credit_feed.caught_up_at)
     return Components(
         servicers=[
             Registration.of(
                 catalogue_pb2_grpc.add_CatalogueServiceServicer_to_server,
-                CatalogueApi(rt.db),
+                catalogue,
                 catalogue_pb2.DESCRIPTOR,
                 "CatalogueService",
             ),
@@ -41,11 +56,12 @@ def build(rt: Runtime) -> Components:
                 commitment_pb2.DESCRIPTOR,
                 "CommitmentService",
             ),
-        ]
+        ],
+        startup=[codes.start],
     )
 
 
-SERVICE = ServiceDefinition("commitment", CATALOG, build)
+SERVICE = ServiceDefinition(NAME, CATALOG, build)
 
 if __name__ == "__main__":
     main(SERVICE)

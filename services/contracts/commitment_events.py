@@ -7,5 +7,7 @@ STREAM = Stream("COMMITMENT", ("commitment.>", "catalogue.>"), "commitments and 
 
 RECORDED = EventType("commitment.recorded", pb.CommitmentRecorded, STREAM.name)
 WITHDRAWN = EventType("commitment.withdrawn", pb.CommitmentWithdrawn, STREAM.name)
+FULFILMENT_CHANGED = EventType("commitment.fulfilment_changed", pb.CommitmentFulfilmentChanged, STREAM.name)
+CATALOGUE_PUBLISHED = EventType("catalogue.published", pb.CataloguePublished, STREAM.name)
 
-TYPES = [RECORDED, WITHDRAWN]
+TYPES = [RECORDED, WITHDRAWN, FULFILMENT_CHANGED, CATALOGUE_PUBLISHED]

@@ -23,35 +23,96 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/commitment/v1/catalogue.proto\x12\x16\x63hengnuo.commitment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x01\n\x10VerificationRule\x12:\n\x06method\x18\x01 \x01(\x0e\x32*.chengnuo.commitment.v1.VerificationMethod\x12\x1f\n\x17time_limit_working_days\x18\x02 \x01(\x05\x12\x10\n\x08standard\x18\x03 \x01(\t\x12\x1c\n\x14\x65xemption_conditions\x18\x04 \x01(\t\"\x91\x02\n\tItemDraft\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12\x19\n\x11\x63\x65rtified_content\x18\x03 \x01(\t\x12\x19\n\x11issuing_authority\x18\x04 \x01(\t\x12\x0f\n\x07matters\x18\x05 \x03(\t\x12\x13\n\x0bregion_code\x18\x06 \x01(\t\x12\x11\n\thigh_risk\x18\x07 \x01(\x08\x12\x1a\n\x12\x63ommitment_allowed\x18\x08 \x01(\x08\x12>\n\x0cverification\x18\t \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12\x16\n\x0esafety_related\x18\n \x01(\x08\"\xab\x01\n\rCatalogueItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x32\n\x07\x63ontent\x18\x04 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x30\n\x0cpublished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"X\n\x11\x43reateItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x04item\x18\x02 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\"I\n\x12\x43reateItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"-\n\x17PublishCatalogueRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"\xa4\x01\n\x18PublishCatalogueResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nitem_count\x18\x04 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x05 \x01(\x05\"2\n\x0eGetItemRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\"F\n\x0fGetItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem*\xe3\x01\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12 \n\x1cVERIFICATION_METHOD_DOCUMENT\x10\x01\x12\x1e\n\x1aVERIFICATION_METHOD_ONLINE\x10\x02\x12\x1f\n\x1bVERIFICATION_METHOD_ON_SITE\x10\x03\x12%\n!VERIFICATION_METHOD_PUBLIC_NOTICE\x10\x04\x12\x1e\n\x1aVERIFICATION_METHOD_EXEMPT\x10\x05\x32\xca\x02\n\x10\x43\x61talogueService\x12\x63\n\nCreateItem\x12).chengnuo.commitment.v1.CreateItemRequest\x1a*.chengnuo.commitment.v1.CreateItemResponse\x12u\n\x10PublishCatalogue\x12/.chengnuo.commitment.v1.PublishCatalogueRequest\x1a\x30.chengnuo.commitment.v1.PublishCatalogueResponse\x12Z\n\x07GetItem\x12&.chengnuo.commitment.v1.GetItemRequest\x1a\'.chengnuo.commitment.v1.GetItemResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/commitment/v1/catalogue.proto\x12\x16\x63hengnuo.commitment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x9f\x01\n\x10VerificationRule\x12:\n\x06method\x18\x01 \x01(\x0e\x32*.chengnuo.commitment.v1.VerificationMethod\x12\x1f\n\x17time_limit_working_days\x18\x02 \x01(\x05\x12\x10\n\x08standard\x18\x03 \x01(\t\x12\x1c\n\x14\x65xemption_conditions\x18\x04 \x01(\t\"\xb2\x02\n\x11NotificationTerms\x12 \n\x18\x63\x65rtification_obligation\x18\x01 \x01(\t\x12\x1a\n\x12licence_conditions\x18\x02 \x01(\t\x12\x1a\n\x12required_materials\x18\x03 \x01(\t\x12\x19\n\x11\x63ommitment_method\x18\x04 \x01(\t\x12\x17\n\x0f\x63ivil_liability\x18\x05 \x01(\t\x12 \n\x18\x61\x64ministrative_liability\x18\x06 \x01(\t\x12\x1a\n\x12\x63riminal_liability\x18\x07 \x01(\t\x12\x1a\n\x12verification_power\x18\x08 \x01(\t\x12\x19\n\x11publication_scope\x18\t \x01(\t\x12\x1a\n\x12publication_months\x18\n \x01(\x05\"\x87\x01\n\x0bLetterField\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x35\n\x04kind\x18\x03 \x01(\x0e\x32\'.chengnuo.commitment.v1.LetterFieldKind\x12\x10\n\x08required\x18\x04 \x01(\x08\x12\x12\n\nmax_length\x18\x05 \x01(\x05\"S\n\x0eLetterTemplate\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x33\n\x06\x66ields\x18\x02 \x03(\x0b\x32#.chengnuo.commitment.v1.LetterField\"\x9f\x03\n\tItemDraft\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12\x19\n\x11\x63\x65rtified_content\x18\x03 \x01(\t\x12\x19\n\x11issuing_authority\x18\x04 \x01(\t\x12\x0f\n\x07matters\x18\x05 \x03(\t\x12\x13\n\x0bregion_code\x18\x06 \x01(\t\x12\x11\n\thigh_risk\x18\x07 \x01(\x08\x12\x1a\n\x12\x63ommitment_allowed\x18\x08 \x01(\x08\x12>\n\x0cverification\x18\t \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12\x16\n\x0esafety_related\x18\n \x01(\x08\x12\x13\n\x0b\x61gency_name\x18\x0b \x01(\t\x12?\n\x0cnotification\x18\x0c \x01(\x0b\x32).chengnuo.commitment.v1.NotificationTerms\x12\x36\n\x06letter\x18\r \x01(\x0b\x32&.chengnuo.commitment.v1.LetterTemplate\"\x80\x02\n\rCatalogueItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x32\n\x07\x63ontent\x18\x04 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x30\n\x0cpublished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08revision\x18\x06 \x01(\x05\x12\x11\n\twithdrawn\x18\x07 \x01(\x08\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"X\n\x11\x43reateItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x04item\x18\x02 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\"I\n\x12\x43reateItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"\x84\x01\n\x11UpdateItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07item_id\x18\x02 \x01(\t\x12/\n\x04item\x18\x03 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x19\n\x11\x65xpected_revision\x18\x04 \x01(\x05\"I\n\x12UpdateItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"J\n\x13WithdrawItemRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07item_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"K\n\x14WithdrawItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"a\n\tImportRow\x12\x12\n\nrow_number\x18\x01 \x01(\x05\x12/\n\x04item\x18\x02 \x01(\x0b\x32!.chengnuo.commitment.v1.ItemDraft\x12\x0f\n\x07item_id\x18\x03 \x01(\t\"\x8f\x01\n\x16ImportCatalogueRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\x04mode\x18\x02 \x01(\x0e\x32\".chengnuo.commitment.v1.ImportMode\x12/\n\x04rows\x18\x03 \x03(\x0b\x32!.chengnuo.commitment.v1.ImportRow\"=\n\nRowProblem\x12\x12\n\nrow_number\x18\x01 \x01(\x05\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0c\n\x04rule\x18\x03 \x01(\t\"C\n\x0bImportedRow\x12\x12\n\nrow_number\x18\x01 \x01(\x05\x12\x0f\n\x07item_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\"\xcb\x01\n\x17ImportCatalogueResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x08\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x05\x12\x0f\n\x07updated\x18\x03 \x01(\x05\x12\x10\n\x08rejected\x18\x04 \x01(\x05\x12\x34\n\x08problems\x18\x05 \x03(\x0b\x32\".chengnuo.commitment.v1.RowProblem\x12\x35\n\x08imported\x18\x06 \x03(\x0b\x32#.chengnuo.commitment.v1.ImportedRow\"Y\n\x15ListDraftItemsRequest\x12\x19\n\x11include_withdrawn\x18\x01 \x01(\x08\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"g\n\x16ListDraftItemsResponse\x12\x34\n\x05items\x18\x01 \x03(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"-\n\x17PublishCatalogueRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\"\xf0\x01\n\x18PublishCatalogueResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nitem_count\x18\x04 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x05 \x01(\x05\x12*\n\x0f\x66iling_due_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x1e\n\x16\x66iling_due_provisional\x18\x07 \x01(\x08\"\x99\x01\n\x06\x46iling\x12#\n\x08\x66iled_on\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x11\n\treference\x18\x02 \x01(\t\x12\x11\n\tauthority\x18\x03 \x01(\t\x12/\n\x0brecorded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brecorded_by\x18\x05 \x01(\t\"\x80\x03\n\x10\x43\x61talogueVersion\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cpublished_by\x18\x04 \x01(\t\x12\x12\n\nitem_count\x18\x05 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x06 \x01(\x05\x12*\n\x0f\x66iling_due_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x1e\n\x16\x66iling_due_provisional\x18\x08 \x01(\x08\x12;\n\rfiling_status\x18\t \x01(\x0e\x32$.chengnuo.commitment.v1.FilingStatus\x12.\n\x06\x66iling\x18\n \x01(\x0b\x32\x1e.chengnuo.commitment.v1.Filing\x12\x13\n\x0b\x66iling_rule\x18\x0b \x01(\t\"\x85\x01\n\x13RecordFilingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12#\n\x08\x66iled_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x11\n\treference\x18\x04 \x01(\t\x12\x11\n\tauthority\x18\x05 \x01(\t\"S\n\x14RecordFilingResponse\x12;\n\tcatalogue\x18\x01 \x01(\x0b\x32(.chengnuo.commitment.v1.CatalogueVersion\"Y\n\x1cListCatalogueVersionsRequest\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"t\n\x1dListCatalogueVersionsResponse\x12:\n\x08versions\x18\x01 \x03(\x0b\x32(.chengnuo.commitment.v1.CatalogueVersion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"A\n\x0eGetItemRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\r\n\x05\x64raft\x18\x03 \x01(\x08\"F\n\x0fGetItemResponse\x12\x33\n\x04item\x18\x01 \x01(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\"\xe4\x01\n\x14ListCatalogueRequest\x12\x33\n\x04list\x18\x01 \x01(\x0e\x32%.chengnuo.commitment.v1.CatalogueList\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12\x13\n\x0bregion_code\x18\x03 \x01(\t\x12\x0e\n\x06matter\x18\x04 \x01(\t\x12\x0c\n\x04text\x18\x05 \x01(\t\x12)\n\x05\x61s_of\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\t\"\x91\x01\n\x15ListCatalogueResponse\x12\x34\n\x05items\x18\x01 \x03(\x0b\x32%.chengnuo.commitment.v1.CatalogueItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\":\n\x16GetNotificationRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\"?\n\x13NotificationSection\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\"\xa3\x02\n\x0cNotification\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x12\n\ndepartment\x18\x03 \x01(\t\x12\x13\n\x0b\x61gency_name\x18\x04 \x01(\t\x12\x11\n\titem_name\x18\x05 \x01(\t\x12\x30\n\x0cpublished_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\x08sections\x18\x07 \x03(\x0b\x32+.chengnuo.commitment.v1.NotificationSection\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x36\n\x06letter\x18\t \x01(\x0b\x32&.chengnuo.commitment.v1.LetterTemplate\"U\n\x17GetNotificationResponse\x12:\n\x0cnotification\x18\x01 \x01(\x0b\x32$.chengnuo.commitment.v1.Notification*\xe3\x01\n\x12VerificationMethod\x12#\n\x1fVERIFICATION_METHOD_UNSPECIFIED\x10\x00\x12 \n\x1cVERIFICATION_METHOD_DOCUMENT\x10\x01\x12\x1e\n\x1aVERIFICATION_METHOD_ONLINE\x10\x02\x12\x1f\n\x1bVERIFICATION_METHOD_ON_SITE\x10\x03\x12%\n!VERIFICATION_METHOD_PUBLIC_NOTICE\x10\x04\x12\x1e\n\x1aVERIFICATION_METHOD_EXEMPT\x10\x05*\xd2\x01\n\x0fLetterFieldKind\x12!\n\x1dLETTER_FIELD_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16LETTER_FIELD_KIND_TEXT\x10\x01\x12\x1b\n\x17LETTER_FIELD_KIND_PHONE\x10\x02\x12!\n\x1dLETTER_FIELD_KIND_PERSON_NAME\x10\x03\x12!\n\x1dLETTER_FIELD_KIND_RESIDENT_ID\x10\x04\x12\x1d\n\x19LETTER_FIELD_KIND_PRIVATE\x10\x05*j\n\nImportMode\x12\x1b\n\x17IMPORT_MODE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aIMPORT_MODE_ALL_OR_NOTHING\x10\x01\x12\x1f\n\x1bIMPORT_MODE_VALID_ROWS_ONLY\x10\x02*\xb9\x01\n\x0c\x46ilingStatus\x12\x1d\n\x19\x46ILING_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x46ILING_STATUS_PENDING\x10\x01\x12\x17\n\x13\x46ILING_STATUS_FILED\x10\x02\x12\x1c\n\x18\x46ILING_STATUS_FILED_LATE\x10\x03\x12\x19\n\x15\x46ILING_STATUS_OVERDUE\x10\x04\x12\x1d\n\x19\x46ILING_STATUS_NO_DEADLINE\x10\x05*o\n\rCatalogueList\x12\x1e\n\x1a\x43\x41TALOGUE_LIST_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43\x41TALOGUE_LIST_CERTIFICATES\x10\x01\x12\x1d\n\x19\x43\x41TALOGUE_LIST_COMMITMENT\x10\x02\x32\xd3\t\n\x10\x43\x61talogueService\x12\x63\n\nCreateItem\x12).chengnuo.commitment.v1.CreateItemRequest\x1a*.chengnuo.commitment.v1.CreateItemResponse\x12\x63\n\nUpdateItem\x12).chengnuo.commitment.v1.UpdateItemRequest\x1a*.chengnuo.commitment.v1.UpdateItemResponse\x12i\n\x0cWithdrawItem\x12+.chengnuo.commitment.v1.WithdrawItemRequest\x1a,.chengnuo.commitment.v1.WithdrawItemResponse\x12r\n\x0fImportCatalogue\x12..chengnuo.commitment.v1.ImportCatalogueRequest\x1a/.chengnuo.commitment.v1.ImportCatalogueResponse\x12o\n\x0eListDraftItems\x12-.chengnuo.commitment.v1.ListDraftItemsRequest\x1a..chengnuo.commitment.v1.ListDraftItemsResponse\x12u\n\x10PublishCatalogue\x12/.chengnuo.commitment.v1.PublishCatalogueRequest\x1a\x30.chengnuo.commitment.v1.PublishCatalogueResponse\x12i\n\x0cRecordFiling\x12+.chengnuo.commitment.v1.RecordFilingRequest\x1a,.chengnuo.commitment.v1.RecordFilingResponse\x12\x84\x01\n\x15ListCatalogueVersions\x12\x34.chengnuo.commitment.v1.ListCatalogueVersionsRequest\x1a\x35.chengnuo.commitment.v1.ListCatalogueVersionsResponse\x12Z\n\x07GetItem\x12&.chengnuo.commitment.v1.GetItemRequest\x1a\'.chengnuo.commitment.v1.GetItemResponse\x12l\n\rListCatalogue\x12,.chengnuo.commitment.v1.ListCatalogueRequest\x1a-.chengnuo.commitment.v1.ListCatalogueResponse\x12r\n\x0fGetNotification\x12..chengnuo.commitment.v1.GetNotificationRequest\x1a/.chengnuo.commitment.v1.GetNotificationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.commitment.v1.catalogue_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERIFICATIONMETHOD']._serialized_start=1215
-  _globals['_VERIFICATIONMETHOD']._serialized_end=1442
-  _globals['_VERIFICATIONRULE']._serialized_start=100
-  _globals['_VERIFICATIONRULE']._serialized_end=259
-  _globals['_ITEMDRAFT']._serialized_start=262
-  _globals['_ITEMDRAFT']._serialized_end=535
-  _globals['_CATALOGUEITEM']._serialized_start=538
-  _globals['_CATALOGUEITEM']._serialized_end=709
-  _globals['_CREATEITEMREQUEST']._serialized_start=711
-  _globals['_CREATEITEMREQUEST']._serialized_end=799
-  _globals['_CREATEITEMRESPONSE']._serialized_start=801
-  _globals['_CREATEITEMRESPONSE']._serialized_end=874
-  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_start=876
-  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_end=921
-  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_start=924
-  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_end=1088
-  _globals['_GETITEMREQUEST']._serialized_start=1090
-  _globals['_GETITEMREQUEST']._serialized_end=1140
-  _globals['_GETITEMRESPONSE']._serialized_start=1142
-  _globals['_GETITEMRESPONSE']._serialized_end=1212
-  _globals['_CATALOGUESERVICE']._serialized_start=1445
-  _globals['_CATALOGUESERVICE']._serialized_end=1775
+  _globals['_VERIFICATIONMETHOD']._serialized_start=5089
+  _globals['_VERIFICATIONMETHOD']._serialized_end=5316
+  _globals['_LETTERFIELDKIND']._serialized_start=5319
+  _globals['_LETTERFIELDKIND']._serialized_end=5529
+  _globals['_IMPORTMODE']._serialized_start=5531
+  _globals['_IMPORTMODE']._serialized_end=5637
+  _globals['_FILINGSTATUS']._serialized_start=5640
+  _globals['_FILINGSTATUS']._serialized_end=5825
+  _globals['_CATALOGUELIST']._serialized_start=5827
+  _globals['_CATALOGUELIST']._serialized_end=5938
+  _globals['_VERIFICATIONRULE']._serialized_start=124
+  _globals['_VERIFICATIONRULE']._serialized_end=283
+  _globals['_NOTIFICATIONTERMS']._serialized_start=286
+  _globals['_NOTIFICATIONTERMS']._serialized_end=592
+  _globals['_LETTERFIELD']._serialized_start=595
+  _globals['_LETTERFIELD']._serialized_end=730
+  _globals['_LETTERTEMPLATE']._serialized_start=732
+  _globals['_LETTERTEMPLATE']._serialized_end=815
+  _globals['_ITEMDRAFT']._serialized_start=818
+  _globals['_ITEMDRAFT']._serialized_end=1233
+  _globals['_CATALOGUEITEM']._serialized_start=1236
+  _globals['_CATALOGUEITEM']._serialized_end=1492
+  _globals['_CREATEITEMREQUEST']._serialized_start=1494
+  _globals['_CREATEITEMREQUEST']._serialized_end=1582
+  _globals['_CREATEITEMRESPONSE']._serialized_start=1584
+  _globals['_CREATEITEMRESPONSE']._serialized_end=1657
+  _globals['_UPDATEITEMREQUEST']._serialized_start=1660
+  _globals['_UPDATEITEMREQUEST']._serialized_end=1792
+  _globals['_UPDATEITEMRESPONSE']._serialized_start=1794
+  _globals['_UPDATEITEMRESPONSE']._serialized_end=1867
+  _globals['_WITHDRAWITEMREQUEST']._serialized_start=1869
+  _globals['_WITHDRAWITEMREQUEST']._serialized_end=1943
+  _globals['_WITHDRAWITEMRESPONSE']._serialized_start=1945
+  _globals['_WITHDRAWITEMRESPONSE']._serialized_end=2020
+  _globals['_IMPORTROW']._serialized_start=2022
+  _globals['_IMPORTROW']._serialized_end=2119
+  _globals['_IMPORTCATALOGUEREQUEST']._serialized_start=2122
+  _globals['_IMPORTCATALOGUEREQUEST']._serialized_end=2265
+  _globals['_ROWPROBLEM']._serialized_start=2267
+  _globals['_ROWPROBLEM']._serialized_end=2328
+  _globals['_IMPORTEDROW']._serialized_start=2330
+  _globals['_IMPORTEDROW']._serialized_end=2397
+  _globals['_IMPORTCATALOGUERESPONSE']._serialized_start=2400
+  _globals['_IMPORTCATALOGUERESPONSE']._serialized_end=2603
+  _globals['_LISTDRAFTITEMSREQUEST']._serialized_start=2605
+  _globals['_LISTDRAFTITEMSREQUEST']._serialized_end=2694
+  _globals['_LISTDRAFTITEMSRESPONSE']._serialized_start=2696
+  _globals['_LISTDRAFTITEMSRESPONSE']._serialized_end=2799
+  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_start=2801
+  _globals['_PUBLISHCATALOGUEREQUEST']._serialized_end=2846
+  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_start=2849
+  _globals['_PUBLISHCATALOGUERESPONSE']._serialized_end=3089
+  _globals['_FILING']._serialized_start=3092
+  _globals['_FILING']._serialized_end=3245
+  _globals['_CATALOGUEVERSION']._serialized_start=3248
+  _globals['_CATALOGUEVERSION']._serialized_end=3632
+  _globals['_RECORDFILINGREQUEST']._serialized_start=3635
+  _globals['_RECORDFILINGREQUEST']._serialized_end=3768
+  _globals['_RECORDFILINGRESPONSE']._serialized_start=3770
+  _globals['_RECORDFILINGRESPONSE']._serialized_end=3853
+  _globals['_LISTCATALOGUEVERSIONSREQUEST']._serialized_start=3855
+  _globals['_LISTCATALOGUEVERSIONSREQUEST']._serialized_end=3944
+  _globals['_LISTCATALOGUEVERSIONSRESPONSE']._serialized_start=3946
+  _globals['_LISTCATALOGUEVERSIONSRESPONSE']._serialized_end=4062
+  _globals['_GETITEMREQUEST']._serialized_start=4064
+  _globals['_GETITEMREQUEST']._serialized_end=4129
+  _globals['_GETITEMRESPONSE']._serialized_start=4131
+  _globals['_GETITEMRESPONSE']._serialized_end=4201
+  _globals['_LISTCATALOGUEREQUEST']._serialized_start=4204
+  _globals['_LISTCATALOGUEREQUEST']._serialized_end=4432
+  _globals['_LISTCATALOGUERESPONSE']._serialized_start=4435
+  _globals['_LISTCATALOGUERESPONSE']._serialized_end=4580
+  _globals['_GETNOTIFICATIONREQUEST']._serialized_start=4582
+  _globals['_GETNOTIFICATIONREQUEST']._serialized_end=4640
+  _globals['_NOTIFICATIONSECTION']._serialized_start=4642
+  _globals['_NOTIFICATIONSECTION']._serialized_end=4705
+  _globals['_NOTIFICATION']._serialized_start=4708
+  _globals['_NOTIFICATION']._serialized_end=4999
+  _globals['_GETNOTIFICATIONRESPONSE']._serialized_start=5001
+  _globals['_GETNOTIFICATIONRESPONSE']._serialized_end=5086
+  _globals['_CATALOGUESERVICE']._serialized_start=5941
+  _globals['_CATALOGUESERVICE']._serialized_end=7176
 # @@protoc_insertion_point(module_scope)

@@ -9,6 +9,7 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.type import date_pb2 as _date_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -54,6 +55,117 @@ VERIFICATION_METHOD_EXEMPT: VerificationMethod.ValueType  # 5
 """免予核查: daily supervision by random inspection"""
 Global___VerificationMethod: _TypeAlias = VerificationMethod  # noqa: Y015
 
+class _LetterFieldKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _LetterFieldKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LetterFieldKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LETTER_FIELD_KIND_UNSPECIFIED: _LetterFieldKind.ValueType  # 0
+    LETTER_FIELD_KIND_TEXT: _LetterFieldKind.ValueType  # 1
+    """Published as written, with resident IDs and mobile numbers inside masked."""
+    LETTER_FIELD_KIND_PHONE: _LetterFieldKind.ValueType  # 2
+    """A phone number, published masked (138****8000)."""
+    LETTER_FIELD_KIND_PERSON_NAME: _LetterFieldKind.ValueType  # 3
+    """A natural person's name, published masked (张*)."""
+    LETTER_FIELD_KIND_RESIDENT_ID: _LetterFieldKind.ValueType  # 4
+    """A resident ID number, published with the first 6 and last 4 characters only."""
+    LETTER_FIELD_KIND_PRIVATE: _LetterFieldKind.ValueType  # 5
+    """Personal privacy (e.g. a home address): never published."""
+
+class LetterFieldKind(_LetterFieldKind, metaclass=_LetterFieldKindEnumTypeWrapper):
+    """What a placeholder of a letter template holds, which decides how it is checked and how it is
+    shown to the public (domain.md §6).
+    """
+
+LETTER_FIELD_KIND_UNSPECIFIED: LetterFieldKind.ValueType  # 0
+LETTER_FIELD_KIND_TEXT: LetterFieldKind.ValueType  # 1
+"""Published as written, with resident IDs and mobile numbers inside masked."""
+LETTER_FIELD_KIND_PHONE: LetterFieldKind.ValueType  # 2
+"""A phone number, published masked (138****8000)."""
+LETTER_FIELD_KIND_PERSON_NAME: LetterFieldKind.ValueType  # 3
+"""A natural person's name, published masked (张*)."""
+LETTER_FIELD_KIND_RESIDENT_ID: LetterFieldKind.ValueType  # 4
+"""A resident ID number, published with the first 6 and last 4 characters only."""
+LETTER_FIELD_KIND_PRIVATE: LetterFieldKind.ValueType  # 5
+"""Personal privacy (e.g. a home address): never published."""
+Global___LetterFieldKind: _TypeAlias = LetterFieldKind  # noqa: Y015
+
+class _ImportMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ImportModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ImportMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    IMPORT_MODE_UNSPECIFIED: _ImportMode.ValueType  # 0
+    IMPORT_MODE_ALL_OR_NOTHING: _ImportMode.ValueType  # 1
+    """Any problem in any row: nothing is stored, the report lists every problem."""
+    IMPORT_MODE_VALID_ROWS_ONLY: _ImportMode.ValueType  # 2
+    """Rows without problems are stored; the report lists the rejected rows' problems."""
+
+class ImportMode(_ImportMode, metaclass=_ImportModeEnumTypeWrapper):
+    """Whether an import with bad rows stores nothing or the good rows."""
+
+IMPORT_MODE_UNSPECIFIED: ImportMode.ValueType  # 0
+IMPORT_MODE_ALL_OR_NOTHING: ImportMode.ValueType  # 1
+"""Any problem in any row: nothing is stored, the report lists every problem."""
+IMPORT_MODE_VALID_ROWS_ONLY: ImportMode.ValueType  # 2
+"""Rows without problems are stored; the report lists the rejected rows' problems."""
+Global___ImportMode: _TypeAlias = ImportMode  # noqa: Y015
+
+class _FilingStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FilingStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FilingStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FILING_STATUS_UNSPECIFIED: _FilingStatus.ValueType  # 0
+    FILING_STATUS_PENDING: _FilingStatus.ValueType  # 1
+    """Not filed yet, still within the filing period."""
+    FILING_STATUS_FILED: _FilingStatus.ValueType  # 2
+    FILING_STATUS_FILED_LATE: _FilingStatus.ValueType  # 3
+    """Filed, but after the due date."""
+    FILING_STATUS_OVERDUE: _FilingStatus.ValueType  # 4
+    """Not filed and the filing period has passed."""
+    FILING_STATUS_NO_DEADLINE: _FilingStatus.ValueType  # 5
+    """No filing rule was in force on the publication date."""
+
+class FilingStatus(_FilingStatus, metaclass=_FilingStatusEnumTypeWrapper): ...
+
+FILING_STATUS_UNSPECIFIED: FilingStatus.ValueType  # 0
+FILING_STATUS_PENDING: FilingStatus.ValueType  # 1
+"""Not filed yet, still within the filing period."""
+FILING_STATUS_FILED: FilingStatus.ValueType  # 2
+FILING_STATUS_FILED_LATE: FilingStatus.ValueType  # 3
+"""Filed, but after the due date."""
+FILING_STATUS_OVERDUE: FilingStatus.ValueType  # 4
+"""Not filed and the filing period has passed."""
+FILING_STATUS_NO_DEADLINE: FilingStatus.ValueType  # 5
+"""No filing rule was in force on the publication date."""
+Global___FilingStatus: _TypeAlias = FilingStatus  # noqa: Y015
+
+class _CatalogueList:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CatalogueListEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CatalogueList.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CATALOGUE_LIST_UNSPECIFIED: _CatalogueList.ValueType  # 0
+    CATALOGUE_LIST_CERTIFICATES: _CatalogueList.ValueType  # 1
+    """证明事项目录: every certificate item the department may require."""
+    CATALOGUE_LIST_COMMITMENT: _CatalogueList.ValueType  # 2
+    """告知承诺目录: the items where commitment is allowed."""
+
+class CatalogueList(_CatalogueList, metaclass=_CatalogueListEnumTypeWrapper):
+    """Which of a department's two lists."""
+
+CATALOGUE_LIST_UNSPECIFIED: CatalogueList.ValueType  # 0
+CATALOGUE_LIST_CERTIFICATES: CatalogueList.ValueType  # 1
+"""证明事项目录: every certificate item the department may require."""
+CATALOGUE_LIST_COMMITMENT: CatalogueList.ValueType  # 2
+"""告知承诺目录: the items where commitment is allowed."""
+Global___CatalogueList: _TypeAlias = CatalogueList  # noqa: Y015
+
 @_typing.final
 class VerificationRule(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -84,6 +196,130 @@ class VerificationRule(_message.Message):
 Global___VerificationRule: _TypeAlias = VerificationRule  # noqa: Y015
 
 @_typing.final
+class NotificationTerms(_message.Message):
+    """What the notification (告知书) must state beyond the item's own fields (seed 001 §11,
+    国办发〔2020〕42号). Parts left empty are filled with the standard text when the draft is saved,
+    so every published version pins the exact words applicants were told.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CERTIFICATION_OBLIGATION_FIELD_NUMBER: _builtins.int
+    LICENCE_CONDITIONS_FIELD_NUMBER: _builtins.int
+    REQUIRED_MATERIALS_FIELD_NUMBER: _builtins.int
+    COMMITMENT_METHOD_FIELD_NUMBER: _builtins.int
+    CIVIL_LIABILITY_FIELD_NUMBER: _builtins.int
+    ADMINISTRATIVE_LIABILITY_FIELD_NUMBER: _builtins.int
+    CRIMINAL_LIABILITY_FIELD_NUMBER: _builtins.int
+    VERIFICATION_POWER_FIELD_NUMBER: _builtins.int
+    PUBLICATION_SCOPE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_MONTHS_FIELD_NUMBER: _builtins.int
+    certification_obligation: _builtins.str
+    """证明义务: what the applicant would have to prove with a certificate."""
+    licence_conditions: _builtins.str
+    """许可条件: the conditions of the administrative matter."""
+    required_materials: _builtins.str
+    """材料要求: the materials to submit."""
+    commitment_method: _builtins.str
+    """承诺方式: how to commit (sign, channels, time)."""
+    civil_liability: _builtins.str
+    """Liability for a false commitment (不实承诺的法律责任)."""
+    administrative_liability: _builtins.str
+    criminal_liability: _builtins.str
+    verification_power: _builtins.str
+    """核查权力: the agency's power to verify."""
+    publication_scope: _builtins.str
+    """Where and how widely commitment letters are published (公开范围)."""
+    publication_months: _builtins.int
+    """How long letters stay published, in months (0: as the information disclosure rules say)."""
+    def __init__(
+        self,
+        *,
+        certification_obligation: _builtins.str = ...,
+        licence_conditions: _builtins.str = ...,
+        required_materials: _builtins.str = ...,
+        commitment_method: _builtins.str = ...,
+        civil_liability: _builtins.str = ...,
+        administrative_liability: _builtins.str = ...,
+        criminal_liability: _builtins.str = ...,
+        verification_power: _builtins.str = ...,
+        publication_scope: _builtins.str = ...,
+        publication_months: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["administrative_liability", b"administrative_liability", "certification_obligation", b"certification_obligation", "civil_liability", b"civil_liability", "commitment_method", b"commitment_method", "criminal_liability", b"criminal_liability", "licence_conditions", b"licence_conditions", "publication_months", b"publication_months", "publication_scope", b"publication_scope", "required_materials", b"required_materials", "verification_power", b"verification_power"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NotificationTerms: _TypeAlias = NotificationTerms  # noqa: Y015
+
+@_typing.final
+class LetterField(_message.Message):
+    """A value the applicant fills into the letter, declared by the template."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LABEL_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    REQUIRED_FIELD_NUMBER: _builtins.int
+    MAX_LENGTH_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """Placeholder name: lower-case letters, digits and _ (e.g. contact_phone)."""
+    label: _builtins.str
+    """How the form labels it, e.g. 联系电话."""
+    kind: Global___LetterFieldKind.ValueType
+    required: _builtins.bool
+    max_length: _builtins.int
+    """Longest accepted value (default 200 characters)."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        label: _builtins.str = ...,
+        kind: Global___LetterFieldKind.ValueType = ...,
+        required: _builtins.bool = ...,
+        max_length: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "label", b"label", "max_length", b"max_length", "name", b"name", "required", b"required"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LetterField: _TypeAlias = LetterField  # noqa: Y015
+
+@_typing.final
+class LetterTemplate(_message.Message):
+    """The commitment letter (承诺书) of an item version. `text` holds {placeholders}: the standard
+    ones are filled by the service — subject_name, subject_code, subject_kind, case_number,
+    item_name, certified_content, legal_basis, agency_name, signed_on — and each declared field by
+    the applicant. Literal braces are written {{ and }}.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    text: _builtins.str
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedCompositeFieldContainer[Global___LetterField]: ...
+    def __init__(
+        self,
+        *,
+        text: _builtins.str = ...,
+        fields: _abc.Iterable[Global___LetterField] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LetterTemplate: _TypeAlias = LetterTemplate  # noqa: Y015
+
+@_typing.final
 class ItemDraft(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -97,6 +333,9 @@ class ItemDraft(_message.Message):
     COMMITMENT_ALLOWED_FIELD_NUMBER: _builtins.int
     VERIFICATION_FIELD_NUMBER: _builtins.int
     SAFETY_RELATED_FIELD_NUMBER: _builtins.int
+    AGENCY_NAME_FIELD_NUMBER: _builtins.int
+    NOTIFICATION_FIELD_NUMBER: _builtins.int
+    LETTER_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     legal_basis: _builtins.str
     """设定依据"""
@@ -113,12 +352,22 @@ class ItemDraft(_message.Message):
     """Special equipment, work safety or fire safety (特种设备、安全生产、消防): credit rules treat a
     false commitment for such an item more strictly.
     """
+    agency_name: _builtins.str
+    """The administrative organ that gives the notification, e.g. 厦门市市场监督管理局
+    (the department's code when empty).
+    """
     @_builtins.property
     def matters(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Administrative matters (事项) that ask for this certificate."""
 
     @_builtins.property
     def verification(self) -> Global___VerificationRule: ...
+    @_builtins.property
+    def notification(self) -> Global___NotificationTerms: ...
+    @_builtins.property
+    def letter(self) -> Global___LetterTemplate:
+        """The letter applicants sign; the standard letter when its text is empty."""
+
     def __init__(
         self,
         *,
@@ -132,10 +381,13 @@ class ItemDraft(_message.Message):
         commitment_allowed: _builtins.bool = ...,
         verification: Global___VerificationRule | None = ...,
         safety_related: _builtins.bool = ...,
+        agency_name: _builtins.str = ...,
+        notification: Global___NotificationTerms | None = ...,
+        letter: Global___LetterTemplate | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["verification", b"verification"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["letter", b"letter", "notification", b"notification", "verification", b"verification"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["certified_content", b"certified_content", "commitment_allowed", b"commitment_allowed", "high_risk", b"high_risk", "issuing_authority", b"issuing_authority", "legal_basis", b"legal_basis", "matters", b"matters", "name", b"name", "region_code", b"region_code", "safety_related", b"safety_related", "verification", b"verification"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_name", b"agency_name", "certified_content", b"certified_content", "commitment_allowed", b"commitment_allowed", "high_risk", b"high_risk", "issuing_authority", b"issuing_authority", "legal_basis", b"legal_basis", "letter", b"letter", "matters", b"matters", "name", b"name", "notification", b"notification", "region_code", b"region_code", "safety_related", b"safety_related", "verification", b"verification"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -150,14 +402,23 @@ class CatalogueItem(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     CONTENT_FIELD_NUMBER: _builtins.int
     PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
     item_id: _builtins.str
     department: _builtins.str
     version: _builtins.int
     """Catalogue version the item was published in (0 while only a draft exists)."""
+    revision: _builtins.int
+    """Draft revision, raised by every update (drafts only)."""
+    withdrawn: _builtins.bool
+    """Withdrawn from the catalogue: no longer in versions published afterwards (drafts only)."""
     @_builtins.property
     def content(self) -> Global___ItemDraft: ...
     @_builtins.property
     def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
         self,
         *,
@@ -166,10 +427,13 @@ class CatalogueItem(_message.Message):
         version: _builtins.int = ...,
         content: Global___ItemDraft | None = ...,
         published_at: _timestamp_pb2.Timestamp | None = ...,
+        revision: _builtins.int = ...,
+        withdrawn: _builtins.bool = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "published_at", b"published_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "published_at", b"published_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "department", b"department", "item_id", b"item_id", "published_at", b"published_at", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "department", b"department", "item_id", b"item_id", "published_at", b"published_at", "revision", b"revision", "updated_at", b"updated_at", "version", b"version", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -219,6 +483,294 @@ class CreateItemResponse(_message.Message):
 Global___CreateItemResponse: _TypeAlias = CreateItemResponse  # noqa: Y015
 
 @_typing.final
+class UpdateItemRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    ITEM_FIELD_NUMBER: _builtins.int
+    EXPECTED_REVISION_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    item_id: _builtins.str
+    expected_revision: _builtins.int
+    """The draft revision the edit was based on; refused when someone saved in between (0: no check)."""
+    @_builtins.property
+    def item(self) -> Global___ItemDraft: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        item: Global___ItemDraft | None = ...,
+        expected_revision: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["expected_revision", b"expected_revision", "item", b"item", "item_id", b"item_id", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateItemRequest: _TypeAlias = UpdateItemRequest  # noqa: Y015
+
+@_typing.final
+class UpdateItemResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def item(self) -> Global___CatalogueItem: ...
+    def __init__(
+        self,
+        *,
+        item: Global___CatalogueItem | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateItemResponse: _TypeAlias = UpdateItemResponse  # noqa: Y015
+
+@_typing.final
+class WithdrawItemRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    item_id: _builtins.str
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawItemRequest: _TypeAlias = WithdrawItemRequest  # noqa: Y015
+
+@_typing.final
+class WithdrawItemResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def item(self) -> Global___CatalogueItem: ...
+    def __init__(
+        self,
+        *,
+        item: Global___CatalogueItem | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawItemResponse: _TypeAlias = WithdrawItemResponse  # noqa: Y015
+
+@_typing.final
+class ImportRow(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROW_NUMBER_FIELD_NUMBER: _builtins.int
+    ITEM_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    row_number: _builtins.int
+    """The row number in the source file, as the report should quote it (1-based, unique)."""
+    item_id: _builtins.str
+    """Set to update this draft item; empty to create a new one."""
+    @_builtins.property
+    def item(self) -> Global___ItemDraft: ...
+    def __init__(
+        self,
+        *,
+        row_number: _builtins.int = ...,
+        item: Global___ItemDraft | None = ...,
+        item_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item", b"item", "item_id", b"item_id", "row_number", b"row_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportRow: _TypeAlias = ImportRow  # noqa: Y015
+
+@_typing.final
+class ImportCatalogueRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
+    ROWS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    mode: Global___ImportMode.ValueType
+    @_builtins.property
+    def rows(self) -> _containers.RepeatedCompositeFieldContainer[Global___ImportRow]:
+        """At most 2000 rows per request."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        mode: Global___ImportMode.ValueType = ...,
+        rows: _abc.Iterable[Global___ImportRow] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["mode", b"mode", "request_id", b"request_id", "rows", b"rows"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportCatalogueRequest: _TypeAlias = ImportCatalogueRequest  # noqa: Y015
+
+@_typing.final
+class RowProblem(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROW_NUMBER_FIELD_NUMBER: _builtins.int
+    FIELD_FIELD_NUMBER: _builtins.int
+    RULE_FIELD_NUMBER: _builtins.int
+    row_number: _builtins.int
+    field: _builtins.str
+    """Field of the row, e.g. item.legal_basis."""
+    rule: _builtins.str
+    """The rule it breaks."""
+    def __init__(
+        self,
+        *,
+        row_number: _builtins.int = ...,
+        field: _builtins.str = ...,
+        rule: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["field", b"field", "row_number", b"row_number", "rule", b"rule"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RowProblem: _TypeAlias = RowProblem  # noqa: Y015
+
+@_typing.final
+class ImportedRow(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROW_NUMBER_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
+    row_number: _builtins.int
+    item_id: _builtins.str
+    created: _builtins.bool
+    def __init__(
+        self,
+        *,
+        row_number: _builtins.int = ...,
+        item_id: _builtins.str = ...,
+        created: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created", b"created", "item_id", b"item_id", "row_number", b"row_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportedRow: _TypeAlias = ImportedRow  # noqa: Y015
+
+@_typing.final
+class ImportCatalogueResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLIED_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
+    UPDATED_FIELD_NUMBER: _builtins.int
+    REJECTED_FIELD_NUMBER: _builtins.int
+    PROBLEMS_FIELD_NUMBER: _builtins.int
+    IMPORTED_FIELD_NUMBER: _builtins.int
+    applied: _builtins.bool
+    """False when nothing was stored (all-or-nothing with problems)."""
+    created: _builtins.int
+    updated: _builtins.int
+    rejected: _builtins.int
+    @_builtins.property
+    def problems(self) -> _containers.RepeatedCompositeFieldContainer[Global___RowProblem]: ...
+    @_builtins.property
+    def imported(self) -> _containers.RepeatedCompositeFieldContainer[Global___ImportedRow]: ...
+    def __init__(
+        self,
+        *,
+        applied: _builtins.bool = ...,
+        created: _builtins.int = ...,
+        updated: _builtins.int = ...,
+        rejected: _builtins.int = ...,
+        problems: _abc.Iterable[Global___RowProblem] | None = ...,
+        imported: _abc.Iterable[Global___ImportedRow] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applied", b"applied", "created", b"created", "imported", b"imported", "problems", b"problems", "rejected", b"rejected", "updated", b"updated"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportCatalogueResponse: _TypeAlias = ImportCatalogueResponse  # noqa: Y015
+
+@_typing.final
+class ListDraftItemsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INCLUDE_WITHDRAWN_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    include_withdrawn: _builtins.bool
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        include_withdrawn: _builtins.bool = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_withdrawn", b"include_withdrawn", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDraftItemsRequest: _TypeAlias = ListDraftItemsRequest  # noqa: Y015
+
+@_typing.final
+class ListDraftItemsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogueItem]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___CatalogueItem] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDraftItemsResponse: _TypeAlias = ListDraftItemsResponse  # noqa: Y015
+
+@_typing.final
 class PublishCatalogueRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -246,12 +798,20 @@ class PublishCatalogueResponse(_message.Message):
     PUBLISHED_AT_FIELD_NUMBER: _builtins.int
     ITEM_COUNT_FIELD_NUMBER: _builtins.int
     COMMITMENT_ITEM_COUNT_FIELD_NUMBER: _builtins.int
+    FILING_DUE_DATE_FIELD_NUMBER: _builtins.int
+    FILING_DUE_PROVISIONAL_FIELD_NUMBER: _builtins.int
     department: _builtins.str
     version: _builtins.int
     item_count: _builtins.int
     commitment_item_count: _builtins.int
+    filing_due_provisional: _builtins.bool
+    """The due date relies on a year without a loaded official calendar."""
     @_builtins.property
     def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def filing_due_date(self) -> _date_pb2.Date:
+        """File with the justice bureau by this date (备案期限)."""
+
     def __init__(
         self,
         *,
@@ -260,14 +820,205 @@ class PublishCatalogueResponse(_message.Message):
         published_at: _timestamp_pb2.Timestamp | None = ...,
         item_count: _builtins.int = ...,
         commitment_item_count: _builtins.int = ...,
+        filing_due_date: _date_pb2.Date | None = ...,
+        filing_due_provisional: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["published_at", b"published_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filing_due_date", b"filing_due_date", "published_at", b"published_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_item_count", b"commitment_item_count", "department", b"department", "item_count", b"item_count", "published_at", b"published_at", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_item_count", b"commitment_item_count", "department", b"department", "filing_due_date", b"filing_due_date", "filing_due_provisional", b"filing_due_provisional", "item_count", b"item_count", "published_at", b"published_at", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PublishCatalogueResponse: _TypeAlias = PublishCatalogueResponse  # noqa: Y015
+
+@_typing.final
+class Filing(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FILED_ON_FIELD_NUMBER: _builtins.int
+    REFERENCE_FIELD_NUMBER: _builtins.int
+    AUTHORITY_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    RECORDED_BY_FIELD_NUMBER: _builtins.int
+    reference: _builtins.str
+    """The justice bureau's filing number (备案号)."""
+    authority: _builtins.str
+    """The bureau filed with, e.g. 厦门市司法局."""
+    recorded_by: _builtins.str
+    @_builtins.property
+    def filed_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        filed_on: _date_pb2.Date | None = ...,
+        reference: _builtins.str = ...,
+        authority: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        recorded_by: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filed_on", b"filed_on", "recorded_at", b"recorded_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authority", b"authority", "filed_on", b"filed_on", "recorded_at", b"recorded_at", "recorded_by", b"recorded_by", "reference", b"reference"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Filing: _TypeAlias = Filing  # noqa: Y015
+
+@_typing.final
+class CatalogueVersion(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    PUBLISHED_BY_FIELD_NUMBER: _builtins.int
+    ITEM_COUNT_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ITEM_COUNT_FIELD_NUMBER: _builtins.int
+    FILING_DUE_DATE_FIELD_NUMBER: _builtins.int
+    FILING_DUE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    FILING_STATUS_FIELD_NUMBER: _builtins.int
+    FILING_FIELD_NUMBER: _builtins.int
+    FILING_RULE_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    version: _builtins.int
+    published_by: _builtins.str
+    item_count: _builtins.int
+    commitment_item_count: _builtins.int
+    filing_due_provisional: _builtins.bool
+    filing_status: Global___FilingStatus.ValueType
+    filing_rule: _builtins.str
+    """The rule set and citation the due date comes from."""
+    @_builtins.property
+    def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def filing_due_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def filing(self) -> Global___Filing: ...
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        version: _builtins.int = ...,
+        published_at: _timestamp_pb2.Timestamp | None = ...,
+        published_by: _builtins.str = ...,
+        item_count: _builtins.int = ...,
+        commitment_item_count: _builtins.int = ...,
+        filing_due_date: _date_pb2.Date | None = ...,
+        filing_due_provisional: _builtins.bool = ...,
+        filing_status: Global___FilingStatus.ValueType = ...,
+        filing: Global___Filing | None = ...,
+        filing_rule: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filing", b"filing", "filing_due_date", b"filing_due_date", "published_at", b"published_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_item_count", b"commitment_item_count", "department", b"department", "filing", b"filing", "filing_due_date", b"filing_due_date", "filing_due_provisional", b"filing_due_provisional", "filing_rule", b"filing_rule", "filing_status", b"filing_status", "item_count", b"item_count", "published_at", b"published_at", "published_by", b"published_by", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CatalogueVersion: _TypeAlias = CatalogueVersion  # noqa: Y015
+
+@_typing.final
+class RecordFilingRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    FILED_ON_FIELD_NUMBER: _builtins.int
+    REFERENCE_FIELD_NUMBER: _builtins.int
+    AUTHORITY_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    version: _builtins.int
+    reference: _builtins.str
+    authority: _builtins.str
+    @_builtins.property
+    def filed_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        filed_on: _date_pb2.Date | None = ...,
+        reference: _builtins.str = ...,
+        authority: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filed_on", b"filed_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authority", b"authority", "filed_on", b"filed_on", "reference", b"reference", "request_id", b"request_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordFilingRequest: _TypeAlias = RecordFilingRequest  # noqa: Y015
+
+@_typing.final
+class RecordFilingResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CATALOGUE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def catalogue(self) -> Global___CatalogueVersion: ...
+    def __init__(
+        self,
+        *,
+        catalogue: Global___CatalogueVersion | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["catalogue", b"catalogue"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalogue", b"catalogue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordFilingResponse: _TypeAlias = RecordFilingResponse  # noqa: Y015
+
+@_typing.final
+class ListCatalogueVersionsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    """The caller's department when empty."""
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["department", b"department", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCatalogueVersionsRequest: _TypeAlias = ListCatalogueVersionsRequest  # noqa: Y015
+
+@_typing.final
+class ListCatalogueVersionsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSIONS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogueVersion]: ...
+    def __init__(
+        self,
+        *,
+        versions: _abc.Iterable[Global___CatalogueVersion] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "versions", b"versions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCatalogueVersionsResponse: _TypeAlias = ListCatalogueVersionsResponse  # noqa: Y015
 
 @_typing.final
 class GetItemRequest(_message.Message):
@@ -275,17 +1026,21 @@ class GetItemRequest(_message.Message):
 
     ITEM_ID_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    DRAFT_FIELD_NUMBER: _builtins.int
     item_id: _builtins.str
     version: _builtins.int
+    draft: _builtins.bool
+    """The editable draft instead (catalogue administrators of the owning department)."""
     def __init__(
         self,
         *,
         item_id: _builtins.str = ...,
         version: _builtins.int = ...,
+        draft: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["draft", b"draft", "item_id", b"item_id", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -310,3 +1065,200 @@ class GetItemResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetItemResponse: _TypeAlias = GetItemResponse  # noqa: Y015
+
+@_typing.final
+class ListCatalogueRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LIST_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    MATTER_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    list: Global___CatalogueList.ValueType
+    """The certificate list when unspecified."""
+    department: _builtins.str
+    region_code: _builtins.str
+    """Items of this region and the regions inside it."""
+    matter: _builtins.str
+    """Items used by this administrative matter (exact name)."""
+    text: _builtins.str
+    """Part of the item's name or certified content."""
+    page_size: _builtins.int
+    """Default 100, at most 500."""
+    page_token: _builtins.str
+    @_builtins.property
+    def as_of(self) -> _timestamp_pb2.Timestamp:
+        """The versions in force at this time (now when unset)."""
+
+    def __init__(
+        self,
+        *,
+        list: Global___CatalogueList.ValueType = ...,
+        department: _builtins.str = ...,
+        region_code: _builtins.str = ...,
+        matter: _builtins.str = ...,
+        text: _builtins.str = ...,
+        as_of: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "department", b"department", "list", b"list", "matter", b"matter", "page_size", b"page_size", "page_token", b"page_token", "region_code", b"region_code", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCatalogueRequest: _TypeAlias = ListCatalogueRequest  # noqa: Y015
+
+@_typing.final
+class ListCatalogueResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogueItem]: ...
+    @_builtins.property
+    def as_of(self) -> _timestamp_pb2.Timestamp:
+        """The time the versions were chosen for (stays the same over all pages)."""
+
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___CatalogueItem] | None = ...,
+        next_page_token: _builtins.str = ...,
+        as_of: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "items", b"items", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCatalogueResponse: _TypeAlias = ListCatalogueResponse  # noqa: Y015
+
+@_typing.final
+class GetNotificationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    version: _builtins.int
+    """The version in force when 0."""
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetNotificationRequest: _TypeAlias = GetNotificationRequest  # noqa: Y015
+
+@_typing.final
+class NotificationSection(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEY_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    key: _builtins.str
+    """Stable key, e.g. legal_basis, liability."""
+    title: _builtins.str
+    body: _builtins.str
+    def __init__(
+        self,
+        *,
+        key: _builtins.str = ...,
+        title: _builtins.str = ...,
+        body: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "key", b"key", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NotificationSection: _TypeAlias = NotificationSection  # noqa: Y015
+
+@_typing.final
+class Notification(_message.Message):
+    """The notification (告知书) of an item version."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    AGENCY_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_NAME_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    SECTIONS_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    LETTER_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    version: _builtins.int
+    department: _builtins.str
+    agency_name: _builtins.str
+    item_name: _builtins.str
+    text: _builtins.str
+    """The whole notice as printable text."""
+    @_builtins.property
+    def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def sections(self) -> _containers.RepeatedCompositeFieldContainer[Global___NotificationSection]: ...
+    @_builtins.property
+    def letter(self) -> Global___LetterTemplate:
+        """The letter the applicant signs to commit."""
+
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        department: _builtins.str = ...,
+        agency_name: _builtins.str = ...,
+        item_name: _builtins.str = ...,
+        published_at: _timestamp_pb2.Timestamp | None = ...,
+        sections: _abc.Iterable[Global___NotificationSection] | None = ...,
+        text: _builtins.str = ...,
+        letter: Global___LetterTemplate | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["letter", b"letter", "published_at", b"published_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_name", b"agency_name", "department", b"department", "item_id", b"item_id", "item_name", b"item_name", "letter", b"letter", "published_at", b"published_at", "sections", b"sections", "text", b"text", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Notification: _TypeAlias = Notification  # noqa: Y015
+
+@_typing.final
+class GetNotificationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NOTIFICATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def notification(self) -> Global___Notification: ...
+    def __init__(
+        self,
+        *,
+        notification: Global___Notification | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["notification", b"notification"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["notification", b"notification"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetNotificationResponse: _TypeAlias = GetNotificationResponse  # noqa: Y015

@@ -27,6 +27,9 @@ if _version_not_supported:
 
 class CatalogueServiceStub:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
     """
 
     def __init__(self, channel):
@@ -40,24 +43,95 @@ class CatalogueServiceStub:
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemResponse.FromString,
                 _registered_method=True)
+        self.UpdateItem = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/UpdateItem',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemResponse.FromString,
+                _registered_method=True)
+        self.WithdrawItem = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/WithdrawItem',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemResponse.FromString,
+                _registered_method=True)
+        self.ImportCatalogue = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/ImportCatalogue',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueResponse.FromString,
+                _registered_method=True)
+        self.ListDraftItems = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/ListDraftItems',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsResponse.FromString,
+                _registered_method=True)
         self.PublishCatalogue = channel.unary_unary(
                 '/chengnuo.commitment.v1.CatalogueService/PublishCatalogue',
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.PublishCatalogueRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.PublishCatalogueResponse.FromString,
+                _registered_method=True)
+        self.RecordFiling = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/RecordFiling',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingResponse.FromString,
+                _registered_method=True)
+        self.ListCatalogueVersions = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/ListCatalogueVersions',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsResponse.FromString,
                 _registered_method=True)
         self.GetItem = channel.unary_unary(
                 '/chengnuo.commitment.v1.CatalogueService/GetItem',
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemResponse.FromString,
                 _registered_method=True)
+        self.ListCatalogue = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/ListCatalogue',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueResponse.FromString,
+                _registered_method=True)
+        self.GetNotification = channel.unary_unary(
+                '/chengnuo.commitment.v1.CatalogueService/GetNotification',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogueServiceServicer:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
     """
 
     def CreateItem(self, request, context):
         """Adds a draft item to the caller's department catalogue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateItem(self, request, context):
+        """Replaces the content of a draft item; published versions never change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawItem(self, request, context):
+        """Takes an item out of the department's catalogue from the next published version on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportCatalogue(self, request, context):
+        """Creates or updates many draft items at once, with a report per row.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDraftItems(self, request, context):
+        """The caller's department drafts (what the next version will publish).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,8 +144,36 @@ class CatalogueServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordFiling(self, request, context):
+        """Records that a published version was filed (备案) with the justice bureau.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCatalogueVersions(self, request, context):
+        """A department's published versions with their filing status (overdue ones flagged).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetItem(self, request, context):
-        """An item as published in a version (the version in force when version is 0).
+        """An item as published in a version (the version in force when version is 0), or its draft.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCatalogue(self, request, context):
+        """The items of the catalogues in force at a time, filtered, in pages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNotification(self, request, context):
+        """The complete notification (告知书) of an item version, ready to show or print.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -85,15 +187,55 @@ def add_CatalogueServiceServicer_to_server(servicer, server):
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemResponse.SerializeToString,
             ),
+            'UpdateItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateItem,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemResponse.SerializeToString,
+            ),
+            'WithdrawItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawItem,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemResponse.SerializeToString,
+            ),
+            'ImportCatalogue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportCatalogue,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueResponse.SerializeToString,
+            ),
+            'ListDraftItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDraftItems,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsResponse.SerializeToString,
+            ),
             'PublishCatalogue': grpc.unary_unary_rpc_method_handler(
                     servicer.PublishCatalogue,
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.PublishCatalogueRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.PublishCatalogueResponse.SerializeToString,
             ),
+            'RecordFiling': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFiling,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingResponse.SerializeToString,
+            ),
+            'ListCatalogueVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCatalogueVersions,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsResponse.SerializeToString,
+            ),
             'GetItem': grpc.unary_unary_rpc_method_handler(
                     servicer.GetItem,
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemResponse.SerializeToString,
+            ),
+            'ListCatalogue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCatalogue,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueResponse.SerializeToString,
+            ),
+            'GetNotification': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNotification,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -105,6 +247,9 @@ def add_CatalogueServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class CatalogueService:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
     """
 
     @staticmethod
@@ -124,6 +269,114 @@ class CatalogueService:
             '/chengnuo.commitment.v1.CatalogueService/CreateItem',
             chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemRequest.SerializeToString,
             chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.CreateItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/UpdateItem',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.UpdateItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/WithdrawItem',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.WithdrawItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportCatalogue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/ImportCatalogue',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ImportCatalogueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDraftItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/ListDraftItems',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListDraftItemsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -162,6 +415,60 @@ class CatalogueService:
             _registered_method=True)
 
     @staticmethod
+    def RecordFiling(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/RecordFiling',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.RecordFilingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCatalogueVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/ListCatalogueVersions',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetItem(request,
             target,
             options=(),
@@ -178,6 +485,60 @@ class CatalogueService:
             '/chengnuo.commitment.v1.CatalogueService/GetItem',
             chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemRequest.SerializeToString,
             chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCatalogue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/ListCatalogue',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.ListCatalogueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNotification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CatalogueService/GetNotification',
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_catalogue__pb2.GetNotificationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,7 +27,11 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class CatalogueServiceStub:
-    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department."""
+    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
@@ -35,25 +39,65 @@ class CatalogueServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CatalogueServiceAsyncStub: ...
     CreateItem: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.CreateItemRequest, _catalogue_pb2.CreateItemResponse]
     """Adds a draft item to the caller's department catalogue."""
+    UpdateItem: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.UpdateItemRequest, _catalogue_pb2.UpdateItemResponse]
+    """Replaces the content of a draft item; published versions never change."""
+    WithdrawItem: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.WithdrawItemRequest, _catalogue_pb2.WithdrawItemResponse]
+    """Takes an item out of the department's catalogue from the next published version on."""
+    ImportCatalogue: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.ImportCatalogueRequest, _catalogue_pb2.ImportCatalogueResponse]
+    """Creates or updates many draft items at once, with a report per row."""
+    ListDraftItems: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.ListDraftItemsRequest, _catalogue_pb2.ListDraftItemsResponse]
+    """The caller's department drafts (what the next version will publish)."""
     PublishCatalogue: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.PublishCatalogueRequest, _catalogue_pb2.PublishCatalogueResponse]
     """Freezes the department's current drafts into an immutable, numbered version."""
+    RecordFiling: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.RecordFilingRequest, _catalogue_pb2.RecordFilingResponse]
+    """Records that a published version was filed (备案) with the justice bureau."""
+    ListCatalogueVersions: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.ListCatalogueVersionsRequest, _catalogue_pb2.ListCatalogueVersionsResponse]
+    """A department's published versions with their filing status (overdue ones flagged)."""
     GetItem: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.GetItemRequest, _catalogue_pb2.GetItemResponse]
-    """An item as published in a version (the version in force when version is 0)."""
+    """An item as published in a version (the version in force when version is 0), or its draft."""
+    ListCatalogue: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.ListCatalogueRequest, _catalogue_pb2.ListCatalogueResponse]
+    """The items of the catalogues in force at a time, filtered, in pages."""
+    GetNotification: _grpc.UnaryUnaryMultiCallable[_catalogue_pb2.GetNotificationRequest, _catalogue_pb2.GetNotificationResponse]
+    """The complete notification (告知书) of an item version, ready to show or print."""
 
 @_typing.type_check_only
 class CatalogueServiceAsyncStub(CatalogueServiceStub):
-    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department."""
+    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateItem: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.CreateItemRequest, _catalogue_pb2.CreateItemResponse]  # type: ignore[assignment]
     """Adds a draft item to the caller's department catalogue."""
+    UpdateItem: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.UpdateItemRequest, _catalogue_pb2.UpdateItemResponse]  # type: ignore[assignment]
+    """Replaces the content of a draft item; published versions never change."""
+    WithdrawItem: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.WithdrawItemRequest, _catalogue_pb2.WithdrawItemResponse]  # type: ignore[assignment]
+    """Takes an item out of the department's catalogue from the next published version on."""
+    ImportCatalogue: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.ImportCatalogueRequest, _catalogue_pb2.ImportCatalogueResponse]  # type: ignore[assignment]
+    """Creates or updates many draft items at once, with a report per row."""
+    ListDraftItems: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.ListDraftItemsRequest, _catalogue_pb2.ListDraftItemsResponse]  # type: ignore[assignment]
+    """The caller's department drafts (what the next version will publish)."""
     PublishCatalogue: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.PublishCatalogueRequest, _catalogue_pb2.PublishCatalogueResponse]  # type: ignore[assignment]
     """Freezes the department's current drafts into an immutable, numbered version."""
+    RecordFiling: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.RecordFilingRequest, _catalogue_pb2.RecordFilingResponse]  # type: ignore[assignment]
+    """Records that a published version was filed (备案) with the justice bureau."""
+    ListCatalogueVersions: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.ListCatalogueVersionsRequest, _catalogue_pb2.ListCatalogueVersionsResponse]  # type: ignore[assignment]
+    """A department's published versions with their filing status (overdue ones flagged)."""
     GetItem: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.GetItemRequest, _catalogue_pb2.GetItemResponse]  # type: ignore[assignment]
-    """An item as published in a version (the version in force when version is 0)."""
+    """An item as published in a version (the version in force when version is 0), or its draft."""
+    ListCatalogue: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.ListCatalogueRequest, _catalogue_pb2.ListCatalogueResponse]  # type: ignore[assignment]
+    """The items of the catalogues in force at a time, filtered, in pages."""
+    GetNotification: _aio.UnaryUnaryMultiCallable[_catalogue_pb2.GetNotificationRequest, _catalogue_pb2.GetNotificationResponse]  # type: ignore[assignment]
+    """The complete notification (告知书) of an item version, ready to show or print."""
 
 class CatalogueServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department."""
+    """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
+
+    A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
+    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    """
 
     @_abc_1.abstractmethod
     def CreateItem(
@@ -64,6 +108,38 @@ class CatalogueServiceServicer(metaclass=_abc_1.ABCMeta):
         """Adds a draft item to the caller's department catalogue."""
 
     @_abc_1.abstractmethod
+    def UpdateItem(
+        self,
+        request: _catalogue_pb2.UpdateItemRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.UpdateItemResponse, _abc.Awaitable[_catalogue_pb2.UpdateItemResponse]]:
+        """Replaces the content of a draft item; published versions never change."""
+
+    @_abc_1.abstractmethod
+    def WithdrawItem(
+        self,
+        request: _catalogue_pb2.WithdrawItemRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.WithdrawItemResponse, _abc.Awaitable[_catalogue_pb2.WithdrawItemResponse]]:
+        """Takes an item out of the department's catalogue from the next published version on."""
+
+    @_abc_1.abstractmethod
+    def ImportCatalogue(
+        self,
+        request: _catalogue_pb2.ImportCatalogueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.ImportCatalogueResponse, _abc.Awaitable[_catalogue_pb2.ImportCatalogueResponse]]:
+        """Creates or updates many draft items at once, with a report per row."""
+
+    @_abc_1.abstractmethod
+    def ListDraftItems(
+        self,
+        request: _catalogue_pb2.ListDraftItemsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.ListDraftItemsResponse, _abc.Awaitable[_catalogue_pb2.ListDraftItemsResponse]]:
+        """The caller's department drafts (what the next version will publish)."""
+
+    @_abc_1.abstractmethod
     def PublishCatalogue(
         self,
         request: _catalogue_pb2.PublishCatalogueRequest,
@@ -72,11 +148,43 @@ class CatalogueServiceServicer(metaclass=_abc_1.ABCMeta):
         """Freezes the department's current drafts into an immutable, numbered version."""
 
     @_abc_1.abstractmethod
+    def RecordFiling(
+        self,
+        request: _catalogue_pb2.RecordFilingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.RecordFilingResponse, _abc.Awaitable[_catalogue_pb2.RecordFilingResponse]]:
+        """Records that a published version was filed (备案) with the justice bureau."""
+
+    @_abc_1.abstractmethod
+    def ListCatalogueVersions(
+        self,
+        request: _catalogue_pb2.ListCatalogueVersionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.ListCatalogueVersionsResponse, _abc.Awaitable[_catalogue_pb2.ListCatalogueVersionsResponse]]:
+        """A department's published versions with their filing status (overdue ones flagged)."""
+
+    @_abc_1.abstractmethod
     def GetItem(
         self,
         request: _catalogue_pb2.GetItemRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_catalogue_pb2.GetItemResponse, _abc.Awaitable[_catalogue_pb2.GetItemResponse]]:
-        """An item as published in a version (the version in force when version is 0)."""
+        """An item as published in a version (the version in force when version is 0), or its draft."""
+
+    @_abc_1.abstractmethod
+    def ListCatalogue(
+        self,
+        request: _catalogue_pb2.ListCatalogueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.ListCatalogueResponse, _abc.Awaitable[_catalogue_pb2.ListCatalogueResponse]]:
+        """The items of the catalogues in force at a time, filtered, in pages."""
+
+    @_abc_1.abstractmethod
+    def GetNotification(
+        self,
+        request: _catalogue_pb2.GetNotificationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_catalogue_pb2.GetNotificationResponse, _abc.Awaitable[_catalogue_pb2.GetNotificationResponse]]:
+        """The complete notification (告知书) of an item version, ready to show or print."""
 
 def add_CatalogueServiceServicer_to_server(servicer: CatalogueServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

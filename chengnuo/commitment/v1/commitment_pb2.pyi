@@ -100,6 +100,109 @@ INELIGIBILITY_REASON_COMMITMENT_NOT_ALLOWED: IneligibilityReason.ValueType  # 5
 """the item is not in the 告知承诺目录"""
 Global___IneligibilityReason: _TypeAlias = IneligibilityReason  # noqa: Y015
 
+class _CommitmentStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CommitmentStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CommitmentStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COMMITMENT_STATUS_UNSPECIFIED: _CommitmentStatus.ValueType  # 0
+    COMMITMENT_STATUS_ACTIVE: _CommitmentStatus.ValueType  # 1
+    """Recorded; the matter is still being handled, so it may be withdrawn."""
+    COMMITMENT_STATUS_MATTER_CONCLUDED: _CommitmentStatus.ValueType  # 2
+    """The matter was concluded (办结)."""
+    COMMITMENT_STATUS_WITHDRAWN: _CommitmentStatus.ValueType  # 3
+    """Withdrawn before the matter concluded; the applicant went the certificate route."""
+
+class CommitmentStatus(_CommitmentStatus, metaclass=_CommitmentStatusEnumTypeWrapper):
+    """Where a commitment stands in its matter."""
+
+COMMITMENT_STATUS_UNSPECIFIED: CommitmentStatus.ValueType  # 0
+COMMITMENT_STATUS_ACTIVE: CommitmentStatus.ValueType  # 1
+"""Recorded; the matter is still being handled, so it may be withdrawn."""
+COMMITMENT_STATUS_MATTER_CONCLUDED: CommitmentStatus.ValueType  # 2
+"""The matter was concluded (办结)."""
+COMMITMENT_STATUS_WITHDRAWN: CommitmentStatus.ValueType  # 3
+"""Withdrawn before the matter concluded; the applicant went the certificate route."""
+Global___CommitmentStatus: _TypeAlias = CommitmentStatus  # noqa: Y015
+
+class _FulfilmentStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FulfilmentStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FulfilmentStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FULFILMENT_STATUS_UNSPECIFIED: _FulfilmentStatus.ValueType  # 0
+    FULFILMENT_STATUS_PENDING: _FulfilmentStatus.ValueType  # 1
+    """No verification has determined it yet."""
+    FULFILMENT_STATUS_FULFILLED: _FulfilmentStatus.ValueType  # 2
+    """全部履行"""
+    FULFILMENT_STATUS_PARTIALLY_FULFILLED: _FulfilmentStatus.ValueType  # 3
+    """部分履行"""
+    FULFILMENT_STATUS_NOT_FULFILLED: _FulfilmentStatus.ValueType  # 4
+    """全部未履行"""
+
+class FulfilmentStatus(_FulfilmentStatus, metaclass=_FulfilmentStatusEnumTypeWrapper):
+    """National data standard for 信用承诺信息: 履约状态, following the verification results."""
+
+FULFILMENT_STATUS_UNSPECIFIED: FulfilmentStatus.ValueType  # 0
+FULFILMENT_STATUS_PENDING: FulfilmentStatus.ValueType  # 1
+"""No verification has determined it yet."""
+FULFILMENT_STATUS_FULFILLED: FulfilmentStatus.ValueType  # 2
+"""全部履行"""
+FULFILMENT_STATUS_PARTIALLY_FULFILLED: FulfilmentStatus.ValueType  # 3
+"""部分履行"""
+FULFILMENT_STATUS_NOT_FULFILLED: FulfilmentStatus.ValueType  # 4
+"""全部未履行"""
+Global___FulfilmentStatus: _TypeAlias = FulfilmentStatus  # noqa: Y015
+
+class _SignatureMethod:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SignatureMethodEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SignatureMethod.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SIGNATURE_METHOD_UNSPECIFIED: _SignatureMethod.ValueType  # 0
+    SIGNATURE_METHOD_HANDWRITTEN: _SignatureMethod.ValueType  # 1
+    """手写签名或盖章 on paper"""
+    SIGNATURE_METHOD_ELECTRONIC_SIGNATURE: _SignatureMethod.ValueType  # 2
+    """电子签名"""
+    SIGNATURE_METHOD_ELECTRONIC_SEAL: _SignatureMethod.ValueType  # 3
+    """电子印章"""
+
+class SignatureMethod(_SignatureMethod, metaclass=_SignatureMethodEnumTypeWrapper): ...
+
+SIGNATURE_METHOD_UNSPECIFIED: SignatureMethod.ValueType  # 0
+SIGNATURE_METHOD_HANDWRITTEN: SignatureMethod.ValueType  # 1
+"""手写签名或盖章 on paper"""
+SIGNATURE_METHOD_ELECTRONIC_SIGNATURE: SignatureMethod.ValueType  # 2
+"""电子签名"""
+SIGNATURE_METHOD_ELECTRONIC_SEAL: SignatureMethod.ValueType  # 3
+"""电子印章"""
+Global___SignatureMethod: _TypeAlias = SignatureMethod  # noqa: Y015
+
+class _WithheldReason:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _WithheldReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_WithheldReason.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    WITHHELD_REASON_UNSPECIFIED: _WithheldReason.ValueType  # 0
+    WITHHELD_REASON_TRADE_SECRET: _WithheldReason.ValueType  # 1
+    """商业秘密"""
+    WITHHELD_REASON_PERSONAL_PRIVACY: _WithheldReason.ValueType  # 2
+    """个人隐私"""
+
+class WithheldReason(_WithheldReason, metaclass=_WithheldReasonEnumTypeWrapper):
+    """Why part of a published letter is not shown."""
+
+WITHHELD_REASON_UNSPECIFIED: WithheldReason.ValueType  # 0
+WITHHELD_REASON_TRADE_SECRET: WithheldReason.ValueType  # 1
+"""商业秘密"""
+WITHHELD_REASON_PERSONAL_PRIVACY: WithheldReason.ValueType  # 2
+"""个人隐私"""
+Global___WithheldReason: _TypeAlias = WithheldReason  # noqa: Y015
+
 @_typing.final
 class Ineligibility(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -197,6 +300,110 @@ class CheckEligibilityResponse(_message.Message):
 Global___CheckEligibilityResponse: _TypeAlias = CheckEligibilityResponse  # noqa: Y015
 
 @_typing.final
+class LetterValue(_message.Message):
+    """A value the applicant filled into a declared field of the letter template."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    TRADE_SECRET_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    value: _builtins.str
+    trade_secret: _builtins.bool
+    """The applicant marks it a trade secret (商业秘密): withheld from the public view."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        value: _builtins.str = ...,
+        trade_secret: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "trade_secret", b"trade_secret", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LetterValue: _TypeAlias = LetterValue  # noqa: Y015
+
+@_typing.final
+class SignedLetter(_message.Message):
+    """The commitment letter (承诺书) as signed: the template of the item version filled in."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_FIELD_NUMBER: _builtins.int
+    VALUES_FIELD_NUMBER: _builtins.int
+    SHA256_FIELD_NUMBER: _builtins.int
+    SIGNATURE_METHOD_FIELD_NUMBER: _builtins.int
+    SIGNATURE_REFERENCE_FIELD_NUMBER: _builtins.int
+    SIGNED_ON_FIELD_NUMBER: _builtins.int
+    text: _builtins.str
+    """The text the applicant signed; must equal the template filled in. When empty the service
+    fills the template itself (the portal showed RenderLetter's text).
+    """
+    sha256: _builtins.str
+    """SHA-256 of the text (UTF-8, lower-case hex). Optional in requests: checked when given."""
+    signature_method: Global___SignatureMethod.ValueType
+    signature_reference: _builtins.str
+    """Where the signature lives, e.g. the e-signature's serial or the scanned page's file id."""
+    @_builtins.property
+    def values(self) -> _containers.RepeatedCompositeFieldContainer[Global___LetterValue]: ...
+    @_builtins.property
+    def signed_on(self) -> _date_pb2.Date:
+        """The day of signing (the recording day when unset)."""
+
+    def __init__(
+        self,
+        *,
+        text: _builtins.str = ...,
+        values: _abc.Iterable[Global___LetterValue] | None = ...,
+        sha256: _builtins.str = ...,
+        signature_method: Global___SignatureMethod.ValueType = ...,
+        signature_reference: _builtins.str = ...,
+        signed_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_on", b"signed_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sha256", b"sha256", "signature_method", b"signature_method", "signature_reference", b"signature_reference", "signed_on", b"signed_on", "text", b"text", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SignedLetter: _TypeAlias = SignedLetter  # noqa: Y015
+
+@_typing.final
+class Fulfilment(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    DETERMINED_BY_FIELD_NUMBER: _builtins.int
+    DETERMINED_ON_FIELD_NUMBER: _builtins.int
+    CHANGED_AT_FIELD_NUMBER: _builtins.int
+    status: Global___FulfilmentStatus.ValueType
+    determined_by: _builtins.str
+    """The department whose verification determined it."""
+    @_builtins.property
+    def determined_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        status: Global___FulfilmentStatus.ValueType = ...,
+        determined_by: _builtins.str = ...,
+        determined_on: _date_pb2.Date | None = ...,
+        changed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "determined_on", b"determined_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "determined_by", b"determined_by", "determined_on", b"determined_on", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Fulfilment: _TypeAlias = Fulfilment  # noqa: Y015
+
+@_typing.final
 class Commitment(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -211,6 +418,13 @@ class Commitment(_message.Message):
     CHANNEL_FIELD_NUMBER: _builtins.int
     PUBLICATION_TYPE_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    LETTER_FIELD_NUMBER: _builtins.int
+    FULFILMENT_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_AT_FIELD_NUMBER: _builtins.int
+    WITHDRAWAL_REASON_FIELD_NUMBER: _builtins.int
+    MATTER_CONCLUDED_ON_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     code: _builtins.str
     """National commitment code: region (6) + date (8) + sequence (6)."""
@@ -221,10 +435,21 @@ class Commitment(_message.Message):
     case_number: _builtins.str
     channel: Global___Channel.ValueType
     publication_type: Global___PublicationType.ValueType
+    status: Global___CommitmentStatus.ValueType
+    region_code: _builtins.str
+    withdrawal_reason: _builtins.str
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
     def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def letter(self) -> Global___SignedLetter: ...
+    @_builtins.property
+    def fulfilment(self) -> Global___Fulfilment: ...
+    @_builtins.property
+    def withdrawn_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def matter_concluded_on(self) -> _date_pb2.Date: ...
     def __init__(
         self,
         *,
@@ -239,14 +464,84 @@ class Commitment(_message.Message):
         channel: Global___Channel.ValueType = ...,
         publication_type: Global___PublicationType.ValueType = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        status: Global___CommitmentStatus.ValueType = ...,
+        letter: Global___SignedLetter | None = ...,
+        fulfilment: Global___Fulfilment | None = ...,
+        region_code: _builtins.str = ...,
+        withdrawn_at: _timestamp_pb2.Timestamp | None = ...,
+        withdrawal_reason: _builtins.str = ...,
+        matter_concluded_on: _date_pb2.Date | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilment", b"fulfilment", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "recorded_at", b"recorded_at", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "item_version", b"item_version", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_version", b"item_version", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "withdrawal_reason", b"withdrawal_reason", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Commitment: _TypeAlias = Commitment  # noqa: Y015
+
+@_typing.final
+class RenderLetterRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    VALUES_FIELD_NUMBER: _builtins.int
+    SIGNED_ON_FIELD_NUMBER: _builtins.int
+    subject_name: _builtins.str
+    item_id: _builtins.str
+    case_number: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def values(self) -> _containers.RepeatedCompositeFieldContainer[Global___LetterValue]: ...
+    @_builtins.property
+    def signed_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        values: _abc.Iterable[Global___LetterValue] | None = ...,
+        signed_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_on", b"signed_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "item_id", b"item_id", "signed_on", b"signed_on", "subject", b"subject", "subject_name", b"subject_name", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RenderLetterRequest: _TypeAlias = RenderLetterRequest  # noqa: Y015
+
+@_typing.final
+class RenderLetterResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_FIELD_NUMBER: _builtins.int
+    SHA256_FIELD_NUMBER: _builtins.int
+    ITEM_VERSION_FIELD_NUMBER: _builtins.int
+    text: _builtins.str
+    sha256: _builtins.str
+    item_version: _builtins.int
+    """The item version whose template was filled in."""
+    def __init__(
+        self,
+        *,
+        text: _builtins.str = ...,
+        sha256: _builtins.str = ...,
+        item_version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_version", b"item_version", "sha256", b"sha256", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RenderLetterResponse: _TypeAlias = RenderLetterResponse  # noqa: Y015
 
 @_typing.final
 class RecordCommitmentRequest(_message.Message):
@@ -259,6 +554,8 @@ class RecordCommitmentRequest(_message.Message):
     CASE_NUMBER_FIELD_NUMBER: _builtins.int
     CHANNEL_FIELD_NUMBER: _builtins.int
     PUBLICATION_TYPE_FIELD_NUMBER: _builtins.int
+    LETTER_FIELD_NUMBER: _builtins.int
+    ITEM_VERSION_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     subject_name: _builtins.str
     item_id: _builtins.str
@@ -266,8 +563,14 @@ class RecordCommitmentRequest(_message.Message):
     """Application case number (办件编号) of the matter the commitment is made in."""
     channel: Global___Channel.ValueType
     publication_type: Global___PublicationType.ValueType
+    item_version: _builtins.int
+    """The item version the applicant was notified under; refused when it is no longer in force
+    (0: the version in force).
+    """
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def letter(self) -> Global___SignedLetter: ...
     def __init__(
         self,
         *,
@@ -278,10 +581,12 @@ class RecordCommitmentRequest(_message.Message):
         case_number: _builtins.str = ...,
         channel: Global___Channel.ValueType = ...,
         publication_type: Global___PublicationType.ValueType = ...,
+        letter: Global___SignedLetter | None = ...,
+        item_version: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["letter", b"letter", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "item_id", b"item_id", "publication_type", b"publication_type", "request_id", b"request_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "item_id", b"item_id", "item_version", b"item_version", "letter", b"letter", "publication_type", b"publication_type", "request_id", b"request_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -306,6 +611,207 @@ class RecordCommitmentResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RecordCommitmentResponse: _TypeAlias = RecordCommitmentResponse  # noqa: Y015
+
+@_typing.final
+class CertificateRoute(_message.Message):
+    """The applicant's choice of the normal route: the certificate is submitted."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROUTE_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    ITEM_VERSION_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    CHANNEL_FIELD_NUMBER: _builtins.int
+    CHOSEN_AT_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    route_id: _builtins.str
+    subject_name: _builtins.str
+    item_id: _builtins.str
+    item_version: _builtins.int
+    department: _builtins.str
+    case_number: _builtins.str
+    channel: Global___Channel.ValueType
+    withdrawn_commitment_id: _builtins.str
+    """Set when the route was taken by withdrawing this commitment."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def chosen_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        route_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        item_version: _builtins.int = ...,
+        department: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        channel: Global___Channel.ValueType = ...,
+        chosen_at: _timestamp_pb2.Timestamp | None = ...,
+        withdrawn_commitment_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chosen_at", b"chosen_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "chosen_at", b"chosen_at", "department", b"department", "item_id", b"item_id", "item_version", b"item_version", "route_id", b"route_id", "subject", b"subject", "subject_name", b"subject_name", "withdrawn_commitment_id", b"withdrawn_commitment_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CertificateRoute: _TypeAlias = CertificateRoute  # noqa: Y015
+
+@_typing.final
+class RecordCertificateRouteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    CHANNEL_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    subject_name: _builtins.str
+    item_id: _builtins.str
+    case_number: _builtins.str
+    channel: Global___Channel.ValueType
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        channel: Global___Channel.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "item_id", b"item_id", "request_id", b"request_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordCertificateRouteRequest: _TypeAlias = RecordCertificateRouteRequest  # noqa: Y015
+
+@_typing.final
+class RecordCertificateRouteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ROUTE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def route(self) -> Global___CertificateRoute: ...
+    def __init__(
+        self,
+        *,
+        route: Global___CertificateRoute | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["route", b"route"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["route", b"route"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordCertificateRouteResponse: _TypeAlias = RecordCertificateRouteResponse  # noqa: Y015
+
+@_typing.final
+class WithdrawCommitmentRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    commitment_id: _builtins.str
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawCommitmentRequest: _TypeAlias = WithdrawCommitmentRequest  # noqa: Y015
+
+@_typing.final
+class WithdrawCommitmentResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_FIELD_NUMBER: _builtins.int
+    ROUTE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def commitment(self) -> Global___Commitment: ...
+    @_builtins.property
+    def route(self) -> Global___CertificateRoute: ...
+    def __init__(
+        self,
+        *,
+        commitment: Global___Commitment | None = ...,
+        route: Global___CertificateRoute | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["commitment", b"commitment", "route", b"route"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment", b"commitment", "route", b"route"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithdrawCommitmentResponse: _TypeAlias = WithdrawCommitmentResponse  # noqa: Y015
+
+@_typing.final
+class ConcludeMatterRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    CONCLUDED_ON_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    commitment_id: _builtins.str
+    @_builtins.property
+    def concluded_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        concluded_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["concluded_on", b"concluded_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "concluded_on", b"concluded_on", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConcludeMatterRequest: _TypeAlias = ConcludeMatterRequest  # noqa: Y015
+
+@_typing.final
+class ConcludeMatterResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def commitment(self) -> Global___Commitment: ...
+    def __init__(
+        self,
+        *,
+        commitment: Global___Commitment | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["commitment", b"commitment"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment", b"commitment"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConcludeMatterResponse: _TypeAlias = ConcludeMatterResponse  # noqa: Y015
 
 @_typing.final
 class GetCommitmentRequest(_message.Message):
@@ -345,3 +851,222 @@ class GetCommitmentResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCommitmentResponse: _TypeAlias = GetCommitmentResponse  # noqa: Y015
+
+@_typing.final
+class ListCommitmentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    FULFILMENT_FIELD_NUMBER: _builtins.int
+    RECORDED_FROM_FIELD_NUMBER: _builtins.int
+    RECORDED_TO_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    status: Global___CommitmentStatus.ValueType
+    fulfilment: Global___FulfilmentStatus.ValueType
+    item_id: _builtins.str
+    page_size: _builtins.int
+    """Default 50, at most 500."""
+    page_token: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def recorded_from(self) -> _date_pb2.Date:
+        """Recorded on these China dates, both included."""
+
+    @_builtins.property
+    def recorded_to(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        status: Global___CommitmentStatus.ValueType = ...,
+        fulfilment: Global___FulfilmentStatus.ValueType = ...,
+        recorded_from: _date_pb2.Date | None = ...,
+        recorded_to: _date_pb2.Date | None = ...,
+        item_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_from", b"recorded_from", "recorded_to", b"recorded_to", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fulfilment", b"fulfilment", "item_id", b"item_id", "page_size", b"page_size", "page_token", b"page_token", "recorded_from", b"recorded_from", "recorded_to", b"recorded_to", "status", b"status", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommitmentsRequest: _TypeAlias = ListCommitmentsRequest  # noqa: Y015
+
+@_typing.final
+class ListCommitmentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def commitments(self) -> _containers.RepeatedCompositeFieldContainer[Global___Commitment]: ...
+    def __init__(
+        self,
+        *,
+        commitments: _abc.Iterable[Global___Commitment] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitments", b"commitments", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommitmentsResponse: _TypeAlias = ListCommitmentsResponse  # noqa: Y015
+
+@_typing.final
+class WithheldField(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LABEL_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    label: _builtins.str
+    reason: Global___WithheldReason.ValueType
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        label: _builtins.str = ...,
+        reason: Global___WithheldReason.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["label", b"label", "name", b"name", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WithheldField: _TypeAlias = WithheldField  # noqa: Y015
+
+@_typing.final
+class PublishedCommitment(_message.Message):
+    """A commitment as the public may see it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CODE_FIELD_NUMBER: _builtins.int
+    SUBJECT_KIND_FIELD_NUMBER: _builtins.int
+    SUBJECT_CODE_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    ITEM_VERSION_FIELD_NUMBER: _builtins.int
+    ITEM_NAME_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    AGENCY_NAME_FIELD_NUMBER: _builtins.int
+    RECORDED_ON_FIELD_NUMBER: _builtins.int
+    FULFILMENT_FIELD_NUMBER: _builtins.int
+    LETTER_TEXT_FIELD_NUMBER: _builtins.int
+    WITHHELD_FIELD_NUMBER: _builtins.int
+    code: _builtins.str
+    subject_kind: _subject_pb2.SubjectKind.ValueType
+    subject_code: _builtins.str
+    """USCC as is; a resident ID keeps only its first 6 and last 4 characters."""
+    subject_name: _builtins.str
+    """Natural persons' names masked."""
+    item_id: _builtins.str
+    item_version: _builtins.int
+    item_name: _builtins.str
+    department: _builtins.str
+    agency_name: _builtins.str
+    fulfilment: Global___FulfilmentStatus.ValueType
+    letter_text: _builtins.str
+    """The letter with personal data masked and withheld parts replaced by a notice."""
+    @_builtins.property
+    def recorded_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def withheld(self) -> _containers.RepeatedCompositeFieldContainer[Global___WithheldField]: ...
+    def __init__(
+        self,
+        *,
+        code: _builtins.str = ...,
+        subject_kind: _subject_pb2.SubjectKind.ValueType = ...,
+        subject_code: _builtins.str = ...,
+        subject_name: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        item_version: _builtins.int = ...,
+        item_name: _builtins.str = ...,
+        department: _builtins.str = ...,
+        agency_name: _builtins.str = ...,
+        recorded_on: _date_pb2.Date | None = ...,
+        fulfilment: Global___FulfilmentStatus.ValueType = ...,
+        letter_text: _builtins.str = ...,
+        withheld: _abc.Iterable[Global___WithheldField] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_on", b"recorded_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_name", b"agency_name", "code", b"code", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "letter_text", b"letter_text", "recorded_on", b"recorded_on", "subject_code", b"subject_code", "subject_kind", b"subject_kind", "subject_name", b"subject_name", "withheld", b"withheld"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublishedCommitment: _TypeAlias = PublishedCommitment  # noqa: Y015
+
+@_typing.final
+class ListPublishedCommitmentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    RECORDED_FROM_FIELD_NUMBER: _builtins.int
+    RECORDED_TO_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    region_code: _builtins.str
+    item_id: _builtins.str
+    page_size: _builtins.int
+    """Default 50, at most 200."""
+    page_token: _builtins.str
+    @_builtins.property
+    def recorded_from(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def recorded_to(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        region_code: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        recorded_from: _date_pb2.Date | None = ...,
+        recorded_to: _date_pb2.Date | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_from", b"recorded_from", "recorded_to", b"recorded_to"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["department", b"department", "item_id", b"item_id", "page_size", b"page_size", "page_token", b"page_token", "recorded_from", b"recorded_from", "recorded_to", b"recorded_to", "region_code", b"region_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPublishedCommitmentsRequest: _TypeAlias = ListPublishedCommitmentsRequest  # noqa: Y015
+
+@_typing.final
+class ListPublishedCommitmentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def commitments(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublishedCommitment]: ...
+    def __init__(
+        self,
+        *,
+        commitments: _abc.Iterable[Global___PublishedCommitment] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitments", b"commitments", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPublishedCommitmentsResponse: _TypeAlias = ListPublishedCommitmentsResponse  # noqa: Y015

@@ -40,15 +40,45 @@ class CommitmentServiceStub:
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.CheckEligibilityRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.CheckEligibilityResponse.FromString,
                 _registered_method=True)
+        self.RenderLetter = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/RenderLetter',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterResponse.FromString,
+                _registered_method=True)
         self.RecordCommitment = channel.unary_unary(
                 '/chengnuo.commitment.v1.CommitmentService/RecordCommitment',
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCommitmentRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCommitmentResponse.FromString,
                 _registered_method=True)
+        self.RecordCertificateRoute = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/RecordCertificateRoute',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteResponse.FromString,
+                _registered_method=True)
+        self.WithdrawCommitment = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/WithdrawCommitment',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentResponse.FromString,
+                _registered_method=True)
+        self.ConcludeMatter = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/ConcludeMatter',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterResponse.FromString,
+                _registered_method=True)
         self.GetCommitment = channel.unary_unary(
                 '/chengnuo.commitment.v1.CommitmentService/GetCommitment',
                 request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentResponse.FromString,
+                _registered_method=True)
+        self.ListCommitments = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/ListCommitments',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsResponse.FromString,
+                _registered_method=True)
+        self.ListPublishedCommitments = channel.unary_unary(
+                '/chengnuo.commitment.v1.CommitmentService/ListPublishedCommitments',
+                request_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsResponse.FromString,
                 _registered_method=True)
 
 
@@ -63,6 +93,13 @@ class CommitmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderLetter(self, request, context):
+        """The letter of the item version in force filled in for an applicant, ready to sign.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecordCommitment(self, request, context):
         """Records a signed commitment; refused with FAILED_PRECONDITION when the subject is not eligible.
         """
@@ -70,8 +107,44 @@ class CommitmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordCertificateRoute(self, request, context):
+        """Records that the applicant chose to submit the certificate instead of committing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawCommitment(self, request, context):
+        """The applicant withdraws a commitment before the matter concludes (办结前撤回).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConcludeMatter(self, request, context):
+        """The matter the commitment was made in was concluded (办结): no withdrawal afterwards.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetCommitment(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCommitments(self, request, context):
+        """The commitments of the caller's department, filtered, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPublishedCommitments(self, request, context):
+        """The public view (公示): letters that may be published, personal data masked and trade
+        secrets withheld.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -84,15 +157,45 @@ def add_CommitmentServiceServicer_to_server(servicer, server):
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.CheckEligibilityRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.CheckEligibilityResponse.SerializeToString,
             ),
+            'RenderLetter': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderLetter,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterResponse.SerializeToString,
+            ),
             'RecordCommitment': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordCommitment,
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCommitmentRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCommitmentResponse.SerializeToString,
             ),
+            'RecordCertificateRoute': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordCertificateRoute,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteResponse.SerializeToString,
+            ),
+            'WithdrawCommitment': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawCommitment,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentResponse.SerializeToString,
+            ),
+            'ConcludeMatter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConcludeMatter,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterResponse.SerializeToString,
+            ),
             'GetCommitment': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCommitment,
                     request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentRequest.FromString,
                     response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentResponse.SerializeToString,
+            ),
+            'ListCommitments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommitments,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsResponse.SerializeToString,
+            ),
+            'ListPublishedCommitments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPublishedCommitments,
+                    request_deserializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsRequest.FromString,
+                    response_serializer=chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +237,33 @@ class CommitmentService:
             _registered_method=True)
 
     @staticmethod
+    def RenderLetter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/RenderLetter',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RenderLetterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RecordCommitment(request,
             target,
             options=(),
@@ -161,6 +291,87 @@ class CommitmentService:
             _registered_method=True)
 
     @staticmethod
+    def RecordCertificateRoute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/RecordCertificateRoute',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.RecordCertificateRouteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawCommitment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/WithdrawCommitment',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.WithdrawCommitmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConcludeMatter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/ConcludeMatter',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ConcludeMatterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetCommitment(request,
             target,
             options=(),
@@ -177,6 +388,60 @@ class CommitmentService:
             '/chengnuo.commitment.v1.CommitmentService/GetCommitment',
             chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentRequest.SerializeToString,
             chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.GetCommitmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCommitments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/ListCommitments',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListCommitmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPublishedCommitments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.commitment.v1.CommitmentService/ListPublishedCommitments',
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsRequest.SerializeToString,
+            chengnuo_dot_commitment_dot_v1_dot_commitment__pb2.ListPublishedCommitmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -35,9 +35,23 @@ class CommitmentServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CommitmentServiceAsyncStub: ...
     CheckEligibility: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.CheckEligibilityRequest, _commitment_pb2.CheckEligibilityResponse]
     """Whether a subject may use the commitment route for an item, with every reason when not."""
+    RenderLetter: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.RenderLetterRequest, _commitment_pb2.RenderLetterResponse]
+    """The letter of the item version in force filled in for an applicant, ready to sign."""
     RecordCommitment: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.RecordCommitmentRequest, _commitment_pb2.RecordCommitmentResponse]
     """Records a signed commitment; refused with FAILED_PRECONDITION when the subject is not eligible."""
+    RecordCertificateRoute: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.RecordCertificateRouteRequest, _commitment_pb2.RecordCertificateRouteResponse]
+    """Records that the applicant chose to submit the certificate instead of committing."""
+    WithdrawCommitment: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.WithdrawCommitmentRequest, _commitment_pb2.WithdrawCommitmentResponse]
+    """The applicant withdraws a commitment before the matter concludes (办结前撤回)."""
+    ConcludeMatter: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.ConcludeMatterRequest, _commitment_pb2.ConcludeMatterResponse]
+    """The matter the commitment was made in was concluded (办结): no withdrawal afterwards."""
     GetCommitment: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.GetCommitmentRequest, _commitment_pb2.GetCommitmentResponse]
+    ListCommitments: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.ListCommitmentsRequest, _commitment_pb2.ListCommitmentsResponse]
+    """The commitments of the caller's department, filtered, newest first."""
+    ListPublishedCommitments: _grpc.UnaryUnaryMultiCallable[_commitment_pb2.ListPublishedCommitmentsRequest, _commitment_pb2.ListPublishedCommitmentsResponse]
+    """The public view (公示): letters that may be published, personal data masked and trade
+    secrets withheld.
+    """
 
 @_typing.type_check_only
 class CommitmentServiceAsyncStub(CommitmentServiceStub):
@@ -46,9 +60,23 @@ class CommitmentServiceAsyncStub(CommitmentServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CheckEligibility: _aio.UnaryUnaryMultiCallable[_commitment_pb2.CheckEligibilityRequest, _commitment_pb2.CheckEligibilityResponse]  # type: ignore[assignment]
     """Whether a subject may use the commitment route for an item, with every reason when not."""
+    RenderLetter: _aio.UnaryUnaryMultiCallable[_commitment_pb2.RenderLetterRequest, _commitment_pb2.RenderLetterResponse]  # type: ignore[assignment]
+    """The letter of the item version in force filled in for an applicant, ready to sign."""
     RecordCommitment: _aio.UnaryUnaryMultiCallable[_commitment_pb2.RecordCommitmentRequest, _commitment_pb2.RecordCommitmentResponse]  # type: ignore[assignment]
     """Records a signed commitment; refused with FAILED_PRECONDITION when the subject is not eligible."""
+    RecordCertificateRoute: _aio.UnaryUnaryMultiCallable[_commitment_pb2.RecordCertificateRouteRequest, _commitment_pb2.RecordCertificateRouteResponse]  # type: ignore[assignment]
+    """Records that the applicant chose to submit the certificate instead of committing."""
+    WithdrawCommitment: _aio.UnaryUnaryMultiCallable[_commitment_pb2.WithdrawCommitmentRequest, _commitment_pb2.WithdrawCommitmentResponse]  # type: ignore[assignment]
+    """The applicant withdraws a commitment before the matter concludes (办结前撤回)."""
+    ConcludeMatter: _aio.UnaryUnaryMultiCallable[_commitment_pb2.ConcludeMatterRequest, _commitment_pb2.ConcludeMatterResponse]  # type: ignore[assignment]
+    """The matter the commitment was made in was concluded (办结): no withdrawal afterwards."""
     GetCommitment: _aio.UnaryUnaryMultiCallable[_commitment_pb2.GetCommitmentRequest, _commitment_pb2.GetCommitmentResponse]  # type: ignore[assignment]
+    ListCommitments: _aio.UnaryUnaryMultiCallable[_commitment_pb2.ListCommitmentsRequest, _commitment_pb2.ListCommitmentsResponse]  # type: ignore[assignment]
+    """The commitments of the caller's department, filtered, newest first."""
+    ListPublishedCommitments: _aio.UnaryUnaryMultiCallable[_commitment_pb2.ListPublishedCommitmentsRequest, _commitment_pb2.ListPublishedCommitmentsResponse]  # type: ignore[assignment]
+    """The public view (公示): letters that may be published, personal data masked and trade
+    secrets withheld.
+    """
 
 class CommitmentServiceServicer(metaclass=_abc_1.ABCMeta):
     """Commitments (承诺) made by applicants in place of certificates."""
@@ -62,6 +90,14 @@ class CommitmentServiceServicer(metaclass=_abc_1.ABCMeta):
         """Whether a subject may use the commitment route for an item, with every reason when not."""
 
     @_abc_1.abstractmethod
+    def RenderLetter(
+        self,
+        request: _commitment_pb2.RenderLetterRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.RenderLetterResponse, _abc.Awaitable[_commitment_pb2.RenderLetterResponse]]:
+        """The letter of the item version in force filled in for an applicant, ready to sign."""
+
+    @_abc_1.abstractmethod
     def RecordCommitment(
         self,
         request: _commitment_pb2.RecordCommitmentRequest,
@@ -70,10 +106,52 @@ class CommitmentServiceServicer(metaclass=_abc_1.ABCMeta):
         """Records a signed commitment; refused with FAILED_PRECONDITION when the subject is not eligible."""
 
     @_abc_1.abstractmethod
+    def RecordCertificateRoute(
+        self,
+        request: _commitment_pb2.RecordCertificateRouteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.RecordCertificateRouteResponse, _abc.Awaitable[_commitment_pb2.RecordCertificateRouteResponse]]:
+        """Records that the applicant chose to submit the certificate instead of committing."""
+
+    @_abc_1.abstractmethod
+    def WithdrawCommitment(
+        self,
+        request: _commitment_pb2.WithdrawCommitmentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.WithdrawCommitmentResponse, _abc.Awaitable[_commitment_pb2.WithdrawCommitmentResponse]]:
+        """The applicant withdraws a commitment before the matter concludes (办结前撤回)."""
+
+    @_abc_1.abstractmethod
+    def ConcludeMatter(
+        self,
+        request: _commitment_pb2.ConcludeMatterRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.ConcludeMatterResponse, _abc.Awaitable[_commitment_pb2.ConcludeMatterResponse]]:
+        """The matter the commitment was made in was concluded (办结): no withdrawal afterwards."""
+
+    @_abc_1.abstractmethod
     def GetCommitment(
         self,
         request: _commitment_pb2.GetCommitmentRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_commitment_pb2.GetCommitmentResponse, _abc.Awaitable[_commitment_pb2.GetCommitmentResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListCommitments(
+        self,
+        request: _commitment_pb2.ListCommitmentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.ListCommitmentsResponse, _abc.Awaitable[_commitment_pb2.ListCommitmentsResponse]]:
+        """The commitments of the caller's department, filtered, newest first."""
+
+    @_abc_1.abstractmethod
+    def ListPublishedCommitments(
+        self,
+        request: _commitment_pb2.ListPublishedCommitmentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_commitment_pb2.ListPublishedCommitmentsResponse, _abc.Awaitable[_commitment_pb2.ListPublishedCommitmentsResponse]]:
+        """The public view (公示): letters that may be published, personal data masked and trade
+        secrets withheld.
+        """
 
 def add_CommitmentServiceServicer_to_server(servicer: CommitmentServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -26,17 +26,24 @@ from chengnuo.commitment.v1 import catalogue_pb2 as chengnuo_dot_commitment_dot_
 from chengnuo.commitment.v1 import commitment_pb2 as chengnuo_dot_commitment_dot_v1_dot_commitment__pb2
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chengnuo/events/v1/commitment_events.proto\x12\x12\x63hengnuo.events.v1\x1a&chengnuo/commitment/v1/catalogue.proto\x1a\'chengnuo/commitment/v1/commitment.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n\x12\x43ommitmentRecorded\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x04 \x01(\t\x12\x0f\n\x07item_id\x18\x05 \x01(\t\x12\x14\n\x0citem_version\x18\x06 \x01(\x05\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x13\n\x0bregion_code\x18\t \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\n \x01(\t\x12\x41\n\x10publication_type\x18\x0b \x01(\x0e\x32\'.chengnuo.commitment.v1.PublicationType\x12>\n\x0cverification\x18\x0c \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0esafety_related\x18\x0e \x01(\x08\"\xb3\x01\n\x13\x43ommitmentWithdrawn\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\ndepartment\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x30\n\x0cwithdrawn_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chengnuo/events/v1/commitment_events.proto\x12\x12\x63hengnuo.events.v1\x1a&chengnuo/commitment/v1/catalogue.proto\x1a\'chengnuo/commitment/v1/commitment.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xdb\x03\n\x12\x43ommitmentRecorded\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x04 \x01(\t\x12\x0f\n\x07item_id\x18\x05 \x01(\t\x12\x14\n\x0citem_version\x18\x06 \x01(\x05\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x13\n\x0bregion_code\x18\t \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\n \x01(\t\x12\x41\n\x10publication_type\x18\x0b \x01(\x0e\x32\'.chengnuo.commitment.v1.PublicationType\x12>\n\x0cverification\x18\x0c \x01(\x0b\x32(.chengnuo.commitment.v1.VerificationRule\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0esafety_related\x18\x0e \x01(\x08\x12\x15\n\rletter_sha256\x18\x0f \x01(\t\"\xe7\x01\n\x13\x43ommitmentWithdrawn\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\ndepartment\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x30\n\x0cwithdrawn_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x63ode\x18\x06 \x01(\t\x12\x0f\n\x07item_id\x18\x07 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x08 \x01(\t\"\x86\x03\n\x1b\x43ommitmentFulfilmentChanged\x12\x15\n\rcommitment_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\ndepartment\x18\x04 \x01(\t\x12\x38\n\x06status\x18\x05 \x01(\x0e\x32(.chengnuo.commitment.v1.FulfilmentStatus\x12\x41\n\x0fprevious_status\x18\x06 \x01(\x0e\x32(.chengnuo.commitment.v1.FulfilmentStatus\x12\x15\n\rdetermined_by\x18\x07 \x01(\t\x12(\n\rdetermined_on\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x0f\n\x07task_id\x18\t \x01(\t\x12.\n\nchanged_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"_\n\rPublishedItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0bregion_code\x18\x03 \x01(\t\x12\x1a\n\x12\x63ommitment_allowed\x18\x04 \x01(\x08\"\x9c\x02\n\x12\x43\x61taloguePublished\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x30\n\x0cpublished_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nitem_count\x18\x04 \x01(\x05\x12\x1d\n\x15\x63ommitment_item_count\x18\x05 \x01(\x05\x12\x30\n\x05items\x18\x06 \x03(\x0b\x32!.chengnuo.events.v1.PublishedItem\x12*\n\x0f\x66iling_due_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x1e\n\x16\x66iling_due_provisional\x18\x08 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.events.v1.commitment_events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COMMITMENTRECORDED']._serialized_start=215
-  _globals['_COMMITMENTRECORDED']._serialized_end=667
-  _globals['_COMMITMENTWITHDRAWN']._serialized_start=670
-  _globals['_COMMITMENTWITHDRAWN']._serialized_end=849
+  _globals['_COMMITMENTRECORDED']._serialized_start=239
+  _globals['_COMMITMENTRECORDED']._serialized_end=714
+  _globals['_COMMITMENTWITHDRAWN']._serialized_start=717
+  _globals['_COMMITMENTWITHDRAWN']._serialized_end=948
+  _globals['_COMMITMENTFULFILMENTCHANGED']._serialized_start=951
+  _globals['_COMMITMENTFULFILMENTCHANGED']._serialized_end=1341
+  _globals['_PUBLISHEDITEM']._serialized_start=1343
+  _globals['_PUBLISHEDITEM']._serialized_end=1438
+  _globals['_CATALOGUEPUBLISHED']._serialized_start=1441
+  _globals['_CATALOGUEPUBLISHED']._serialized_end=1725
 # @@protoc_insertion_point(module_scope)

@@ -6,9 +6,12 @@ isort:skip_file
 from chengnuo.commitment.v1 import catalogue_pb2 as _catalogue_pb2
 from chengnuo.commitment.v1 import commitment_pb2 as _commitment_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.type import date_pb2 as _date_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -40,6 +43,7 @@ class CommitmentRecorded(_message.Message):
     VERIFICATION_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
     SAFETY_RELATED_FIELD_NUMBER: _builtins.int
+    LETTER_SHA256_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     code: _builtins.str
     subject_name: _builtins.str
@@ -51,6 +55,8 @@ class CommitmentRecorded(_message.Message):
     case_number: _builtins.str
     publication_type: _commitment_pb2.PublicationType.ValueType
     safety_related: _builtins.bool
+    letter_sha256: _builtins.str
+    """SHA-256 (hex) of the signed letter, so receivers can check a copy they are shown."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -76,10 +82,11 @@ class CommitmentRecorded(_message.Message):
         verification: _catalogue_pb2.VerificationRule | None = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
         safety_related: _builtins.bool = ...,
+        letter_sha256: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at", "subject", b"subject", "verification", b"verification"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "safety_related", b"safety_related", "subject", b"subject", "subject_name", b"subject_name", "verification", b"verification"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "letter_sha256", b"letter_sha256", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "safety_related", b"safety_related", "subject", b"subject", "subject_name", b"subject_name", "verification", b"verification"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -98,9 +105,15 @@ class CommitmentWithdrawn(_message.Message):
     DEPARTMENT_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     WITHDRAWN_AT_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     department: _builtins.str
     reason: _builtins.str
+    code: _builtins.str
+    item_id: _builtins.str
+    case_number: _builtins.str
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -113,11 +126,146 @@ class CommitmentWithdrawn(_message.Message):
         department: _builtins.str = ...,
         reason: _builtins.str = ...,
         withdrawn_at: _timestamp_pb2.Timestamp | None = ...,
+        code: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        case_number: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "department", b"department", "reason", b"reason", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "reason", b"reason", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CommitmentWithdrawn: _TypeAlias = CommitmentWithdrawn  # noqa: Y015
+
+@_typing.final
+class CommitmentFulfilmentChanged(_message.Message):
+    """Subject `commitment.fulfilment_changed`: the fulfilment status (履约状态) of a commitment
+    changed because a verification concluded.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PREVIOUS_STATUS_FIELD_NUMBER: _builtins.int
+    DETERMINED_BY_FIELD_NUMBER: _builtins.int
+    DETERMINED_ON_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    CHANGED_AT_FIELD_NUMBER: _builtins.int
+    commitment_id: _builtins.str
+    code: _builtins.str
+    department: _builtins.str
+    status: _commitment_pb2.FulfilmentStatus.ValueType
+    previous_status: _commitment_pb2.FulfilmentStatus.ValueType
+    determined_by: _builtins.str
+    """The department whose verification determined it, and when it decided."""
+    task_id: _builtins.str
+    """The verification task whose conclusion caused the change."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def determined_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        commitment_id: _builtins.str = ...,
+        code: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        status: _commitment_pb2.FulfilmentStatus.ValueType = ...,
+        previous_status: _commitment_pb2.FulfilmentStatus.ValueType = ...,
+        determined_by: _builtins.str = ...,
+        determined_on: _date_pb2.Date | None = ...,
+        task_id: _builtins.str = ...,
+        changed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "determined_on", b"determined_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "determined_by", b"determined_by", "determined_on", b"determined_on", "previous_status", b"previous_status", "status", b"status", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentFulfilmentChanged: _TypeAlias = CommitmentFulfilmentChanged  # noqa: Y015
+
+@_typing.final
+class PublishedItem(_message.Message):
+    """One item as listed in a published catalogue version."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ALLOWED_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    name: _builtins.str
+    region_code: _builtins.str
+    commitment_allowed: _builtins.bool
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        region_code: _builtins.str = ...,
+        commitment_allowed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_allowed", b"commitment_allowed", "item_id", b"item_id", "name", b"name", "region_code", b"region_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublishedItem: _TypeAlias = PublishedItem  # noqa: Y015
+
+@_typing.final
+class CataloguePublished(_message.Message):
+    """Subject `catalogue.published`: a department published a new catalogue version (both lists)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    ITEM_COUNT_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ITEM_COUNT_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    FILING_DUE_DATE_FIELD_NUMBER: _builtins.int
+    FILING_DUE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    version: _builtins.int
+    item_count: _builtins.int
+    commitment_item_count: _builtins.int
+    filing_due_provisional: _builtins.bool
+    @_builtins.property
+    def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublishedItem]: ...
+    @_builtins.property
+    def filing_due_date(self) -> _date_pb2.Date:
+        """Filing (备案) with the justice bureau is due by this date."""
+
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        version: _builtins.int = ...,
+        published_at: _timestamp_pb2.Timestamp | None = ...,
+        item_count: _builtins.int = ...,
+        commitment_item_count: _builtins.int = ...,
+        items: _abc.Iterable[Global___PublishedItem] | None = ...,
+        filing_due_date: _date_pb2.Date | None = ...,
+        filing_due_provisional: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filing_due_date", b"filing_due_date", "published_at", b"published_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_item_count", b"commitment_item_count", "department", b"department", "filing_due_date", b"filing_due_date", "filing_due_provisional", b"filing_due_provisional", "item_count", b"item_count", "items", b"items", "published_at", b"published_at", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CataloguePublished: _TypeAlias = CataloguePublished  # noqa: Y015

@@ -1,0 +1,112 @@
+"""The life of a commitment after recording: withdrawal before the matter concludes, and the
+matter's conclusion (办结), after which it can no longer be withdrawn (seed 001 §10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from chengnuo.commitment.v1 import commitment_pb2
+from services.commitment import commitment_store, requests
+from services.commitment.commitment_store import ACTIVE
+from services.commitment.outgoing import withdrawn_event
+from services.contracts import roles
+from services.contracts.subjects import subject_of
+from services.kernel import convert
+from services.kernel.auth import current_caller
+from services.kernel.clock import CHINA
+from services.kernel.errors import (
+    FailedPrecondition,
+    NotFound,
+    PermissionDenied,
+    PreconditionViolation,
+    Violations,
+)
+from services.kernel.identifiers import region_covers
+from services.kernel.rpc.handlers import command
+from services.kernel.uow import Database, UnitOfWork
+
+
+class LifecycleApi:
+    db: Database
+
+    @command(roles.PORTAL, reply=commitment_pb2.WithdrawCommitmentResponse)
+    async def WithdrawCommitment(
+        self, request: commitment_pb2.WithdrawCommitmentRequest, uow: UnitOfWork
+    ) -> commitment_pb2.WithdrawCommitmentResponse:
+        v = Violations()
+        commitment_id = requests.parse_uuid(v, "commitment_id", request.commitment_id)
+        reason = requests.text(v, "reason", request.reason, requests.MAX_REASON, required=False)
+        row = await _active(uow, v.ok(commitment_id))
+        withdrawn = commitment_store.to_proto(
+            await commitment_store.withdraw(uow.conn, row["commitment_id"], reason, uow.now)
+        )
+        route = _fallback_route(row, uow.now)
+        await commitment_store.insert_route(uow.conn, route, uow.actor.name)
+        uow.emit(withdrawn_event(withdrawn), entity=f"commitment/{withdrawn.commitment_id}")
+        uow.audit(
+            "commitment.withdraw",
+            f"commitment/{withdrawn.commitment_id}",
+            subject_code=row["subject_code"],
+            change=reason,
+        )
+        return commitment_pb2.WithdrawCommitmentResponse(commitment=withdrawn, route=route)
+
+    @command(roles.PORTAL, reply=commitment_pb2.ConcludeMatterResponse)
+    async def ConcludeMatter(
+        self, request: commitment_pb2.ConcludeMatterRequest, uow: UnitOfWork
+    ) -> commitment_pb2.ConcludeMatterResponse:
+        v = Violations()
+        commitment_id = requests.parse_uuid(v, "commitment_id", request.commitment_id)
+        day = convert.date_field(v, "concluded_on", request.concluded_on)
+        if day and day > uow.now.astimezone(CHINA).date():
+            v.add("concluded_on", "must not be in the future")
+        row = await _active(uow, v.ok(commitment_id))
+        day = v.ok(day)
+        if day < row["recorded_at"].astimezone(CHINA).date():
+            raise FailedPrecondition(
+                "a matter cannot conclude before its commitment was recorded",
+                [PreconditionViolation("BEFORE_RECORDING", str(commitment_id), "check concluded_on")],
+            )
+        concluded = await commitment_store.conclude(uow.conn, row["commitment_id"], day)
+        uow.audit("commitment.conclude_matter", f"commitment/{commitment_id}", change=day.isoformat())
+        return commitment_pb2.ConcludeMatterResponse(commitment=commitment_store.to_proto(concluded))
+
+
+async def _active(uow: UnitOfWork, commitment_id: uuid.UUID) -> asyncpg.Record:
+    """The commitment, locked, if the caller's region holds it and its matter is still open."""
+    row = await commitment_store.lock_commitment(uow.conn, commitment_id)
+    if row is None:
+        raise NotFound("commitment", str(commitment_id), "commitment_id")
+    region = current_caller().region
+    if region and not region_covers(region, row["region_code"]):
+        raise PermissionDenied(f"the commitment belongs to region {row['region_code']}, outside {region}")
+    if row["status"] != ACTIVE:
+        kind = row["status"].removeprefix("COMMITMENT_STATUS_")
+        raise FailedPrecondition(
+            "the commitment is no longer open",
+            [
+                PreconditionViolation(
+                    kind, str(commitment_id), f"the commitment is {kind.lower().replace('_', ' ')}"
+                )
+            ],
+        )
+    return row
+
+
+def _fallback_route(row: asyncpg.Record, now: dt.datetime) -> commitment_pb2.CertificateRoute:
+    """Withdrawing means going the certificate route in the same case (办结前撤回)."""
+    return commitment_pb2.CertificateRoute(
+        route_id=str(uuid.uuid4()),
+        subject=subject_of(row["subject_kind"], row["subject_code"]),
+        subject_name=row["subject_name"],
+        item_id=str(row["item_id"]),
+        item_version=row["item_version"],
+        department=row["department"],
+        case_number=row["case_number"],
+        channel=commitment_pb2.Channel.Value(row["channel"]),
+        chosen_at=convert.to_timestamp(now),
+        withdrawn_commitment_id=str(row["commitment_id"]),
+    )

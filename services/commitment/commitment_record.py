@@ -1,0 +1,212 @@
+"""The applicant's side: eligibility, the letter to sign, recording a commitment or the
+certificate route."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chengnuo.commitment.v1 import commitment_pb2
+from services.commitment import commitment_parse, commitment_store, domain, letters, requests, signed_letters
+from services.commitment.code_sequences import CodeSequences
+from services.commitment.commitment_parse import Application
+from services.commitment.commitment_store import Lookup
+from services.commitment.item_versions import ItemVersion, ItemVersions
+from services.commitment.outgoing import eligibility_response, new_commitment, new_route, recorded_event
+from services.contracts import roles
+from services.contracts.subjects import parse_subject
+from services.kernel.auth import current_caller
+from services.kernel.clock import CHINA
+from services.kernel.db import Executor
+from services.kernel.errors import (
+    FailedPrecondition,
+    NotFound,
+    PermissionDenied,
+    PreconditionViolation,
+    Violations,
+)
+from services.kernel.identifiers import region_covers
+from services.kernel.rpc.handlers import command, query
+from services.kernel.uow import Database, UnitOfWork
+
+Freshness = Callable[[], dt.datetime | None]
+
+
+@dataclass(frozen=True)
+class Found:
+    item_id: str
+    lookup: Lookup
+    item: ItemVersion | None
+
+
+class RecordApi:
+    db: Database
+    items: ItemVersions
+    codes: CodeSequences
+    credit_view_as_of: Freshness
+
+    @query(roles.PORTAL, roles.CATALOGUE_ADMIN, roles.CREDIT_OFFICER, roles.SERVICE)
+    async def CheckEligibility(
+        self, request: commitment_pb2.CheckEligibilityRequest, context: Any
+    ) -> commitment_pb2.CheckEligibilityResponse:
+        v = Violations()
+        subject = parse_subject(v, "subject", request.subject)
+        item_id = requests.parse_uuid(v, "item_id", request.item_id)
+        subject, item_id = v.ok(subject), v.ok(item_id)
+        now = self.db.clock.now()
+        found = await self._find(self.db.pool, item_id, now, subject.code, "")
+        answer = _eligibility(found, now.astimezone(CHINA).date())
+        return eligibility_response(answer, self.credit_view_as_of())
+
+    @query(roles.PORTAL)
+    async def RenderLetter(
+        self, request: commitment_pb2.RenderLetterRequest, context: Any
+    ) -> commitment_pb2.RenderLetterResponse:
+        v = Violations()
+        applied = commitment_parse.application(v, request)
+        today = self.db.clock.today()
+        day = signed_letters.signing_day(v, commitment_pb2.SignedLetter(signed_on=request.signed_on), today)
+        applied = v.ok(applied)
+        item = _committable(await self._find(self.db.pool, applied.item_id, self.db.clock.now(), "", ""))
+        letters.check_values(v, "values", item.draft.letter, request.values)
+        v.raise_if_any()
+        values = letters.filled(item.draft, item.department, _applicant(applied, day), request.values)
+        text = letters.render(item.draft.letter.text, values)
+        return commitment_pb2.RenderLetterResponse(
+            text=text, sha256=letters.sha256(text), item_version=item.version
+        )
+
+    @command(roles.PORTAL, reply=commitment_pb2.RecordCommitmentResponse)
+    async def RecordCommitment(
+        self, request: commitment_pb2.RecordCommitmentRequest, uow: UnitOfWork
+    ) -> commitment_pb2.RecordCommitmentResponse:
+        today = uow.now.astimezone(CHINA).date()
+        applied, day = _parse_record(request, today)
+        found = await self._find(
+            uow.conn, applied.item_id, uow.now, applied.subject.code, applied.case_number
+        )
+        item = _may_commit(found, request.item_version, today)
+        letter = signed_letters.signed_letter(
+            request.letter, request.HasField("letter"), item, _applicant(applied, day)
+        )
+        sequence = await self.codes.next(item.draft.region_code, today)
+        code = domain.commitment_code(item.draft.region_code, today, sequence)
+        commitment = new_commitment(request, applied, item, code=code, letter=letter, now=uow.now)
+        await commitment_store.insert_commitment(uow.conn, commitment, uow.actor.name)
+        uow.emit(recorded_event(commitment, item), entity=f"commitment/{commitment.commitment_id}")
+        uow.audit(
+            "commitment.record",
+            f"commitment/{commitment.commitment_id}",
+            subject_code=applied.subject.code,
+            change={"code": code, "letter_sha256": letter.sha256},
+        )
+        return commitment_pb2.RecordCommitmentResponse(commitment=commitment)
+
+    @command(roles.PORTAL, reply=commitment_pb2.RecordCertificateRouteResponse)
+    async def RecordCertificateRoute(
+        self, request: commitment_pb2.RecordCertificateRouteRequest, uow: UnitOfWork
+    ) -> commitment_pb2.RecordCertificateRouteResponse:
+        v = Violations()
+        applied = commitment_parse.application(v, request)
+        commitment_parse.channel(v, request.channel)
+        applied = v.ok(applied)
+        found = await self._find(uow.conn, applied.item_id, uow.now, "", applied.case_number)
+        item = _listed(found)
+        live = await commitment_store.live_commitment_in_case(uow.conn, item.item_id, applied.case_number)
+        if live is not None:
+            raise FailedPrecondition(
+                "a commitment for this item was recorded in this case",
+                [PreconditionViolation("COMMITMENT_RECORDED", str(live), "withdraw the commitment instead")],
+            )
+        route = new_route(applied, item, request.channel, uow.now)
+        await commitment_store.insert_route(uow.conn, route, uow.actor.name)
+        uow.audit(
+            "commitment.certificate_route", f"route/{route.route_id}", subject_code=applied.subject.code
+        )
+        return commitment_pb2.RecordCertificateRouteResponse(route=route)
+
+    async def _find(
+        self, conn: Executor, item_id: uuid.UUID, at: dt.datetime, subject_code: str, case_number: str
+    ) -> Found:
+        """The item in force and the subject's restrictions; NOT_FOUND for an unknown item and
+        PERMISSION_DENIED for an item outside the caller's region."""
+        lookup = await commitment_store.lookup(conn, item_id, at, subject_code, case_number)
+        if not lookup.known:
+            raise NotFound("catalogue item", str(item_id), "item_id")
+        item = await self.items.get(conn, item_id, lookup.version) if lookup.version else None
+        region = current_caller().region
+        if item and region and not region_covers(region, item.draft.region_code):
+            raise PermissionDenied(f"the item belongs to region {item.draft.region_code}, outside {region}")
+        return Found(str(item_id), lookup, item)
+
+
+def _parse_record(
+    request: commitment_pb2.RecordCommitmentRequest, today: dt.date
+) -> tuple[Application, dt.date]:
+    v = Violations()
+    applied = commitment_parse.application(v, request)
+    commitment_parse.channel(v, request.channel)
+    commitment_parse.publication_type(v, request.publication_type)
+    day = signed_letters.signing_day(v, request.letter, today)
+    if request.item_version < 0:
+        v.add("item_version", "a published version number, or 0 for the version in force")
+    return v.ok(applied), day
+
+
+def _applicant(applied: Application, day: dt.date) -> letters.Applicant:
+    return letters.Applicant(
+        applied.subject.kind, applied.subject.code, applied.subject_name, applied.case_number, day
+    )
+
+
+def _eligibility(found: Found, today: dt.date) -> domain.Eligibility:
+    item = found.item
+    reasons = domain.item_reasons(
+        found.item_id, item is not None, bool(item and item.draft.commitment_allowed)
+    )
+    return domain.eligibility(reasons + found.lookup.restrictions, today)
+
+
+def _may_commit(found: Found, version: int, today: dt.date) -> ItemVersion:
+    """The item version to commit under, or FAILED_PRECONDITION with every reason why not."""
+    answer = _eligibility(found, today)
+    if not answer.eligible:
+        raise FailedPrecondition("the subject may not use the commitment route", answer.refusal())
+    item = _committable(found)
+    if version and version != item.version:
+        raise FailedPrecondition(
+            "the item version is not in force",
+            [
+                PreconditionViolation(
+                    "VERSION_NOT_IN_FORCE", str(item.item_id), f"version {item.version} is in force"
+                )
+            ],
+        )
+    if found.lookup.certificate_route:
+        raise FailedPrecondition(
+            "the applicant chose the certificate route in this case",
+            [PreconditionViolation("CERTIFICATE_ROUTE_CHOSEN", str(item.item_id), "submit the certificate")],
+        )
+    return item
+
+
+def _listed(found: Found) -> ItemVersion:
+    if found.item is None:
+        reasons = domain.item_reasons(found.item_id, in_force=False, commitment_allowed=False)
+        raise FailedPrecondition(
+            "the item is not in force", domain.eligibility(reasons, dt.date.min).refusal()
+        )
+    return found.item
+
+
+def _committable(found: Found) -> ItemVersion:
+    item = _listed(found)
+    if not item.draft.commitment_allowed:
+        reasons = domain.item_reasons(str(item.item_id), in_force=True, commitment_allowed=False)
+        raise FailedPrecondition(
+            "the item does not allow commitment", domain.eligibility(reasons, dt.date.min).refusal()
+        )
+    return item

@@ -1,0 +1,74 @@
+"""Parsing request fields shared by the servicers: ids, texts, periods, regions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from google.type.date_pb2 import Date
+
+from services.commitment.commitment_queries import Period
+from services.kernel import convert
+from services.kernel.clock import CHINA
+from services.kernel.errors import InvalidArgument, Violations
+from services.kernel.identifiers import region_prefix, validate_region_code
+
+MAX_REASON = 1000
+
+
+def parse_uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        v.add(field, "required: an id as returned by this service" if not value else "not a valid id")
+        return None
+
+
+def one_uuid(field: str, value: str) -> uuid.UUID:
+    v = Violations()
+    return v.ok(parse_uuid(v, field, value))
+
+
+def optional_uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
+    return parse_uuid(v, field, value) if value else None
+
+
+def text(v: Violations, field: str, value: str, limit: int, *, required: bool = True) -> str:
+    if required and not value.strip():
+        v.add(field, f"required, at most {limit} characters")
+    elif len(value) > limit:
+        v.add(field, f"at most {limit} characters")
+    return value.strip()
+
+
+def region(v: Violations, field: str, code: str) -> str:
+    """The LIKE prefix of a region filter ('' for none)."""
+    if not code:
+        return ""
+    try:
+        return region_prefix(validate_region_code(code))
+    except ValueError as exc:
+        v.add(field, str(exc))
+        return ""
+
+
+def period(v: Violations, start: Date, end: Date, fields: tuple[str, str]) -> Period:
+    """China dates, both included, as a half-open range of instants."""
+    first = convert.date_field(v, fields[0], start, required=False)
+    last = convert.date_field(v, fields[1], end, required=False)
+    if first and last and last < first:
+        v.add(fields[1], "must not be before " + fields[0])
+    return Period(_midnight(first), _midnight(last + dt.timedelta(days=1)) if last else None)
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), CHINA) if day else None
+
+
+def cursor_time(key: list[str] | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    if key is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+    except ValueError:
+        raise InvalidArgument.one("page_token", "not a token this service issued") from None

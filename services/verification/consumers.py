@@ -1,18 +1,37 @@
-"""Events the verification service applies: new commitments become verification tasks."""
+"""Events the verification service applies, and its reaction to a newly loaded calendar year.
+
+- commitment.recorded: a task per commitment by its item's rule; an exempt item puts the subject
+  into the department's random-inspection pool instead (免予核查 → 双随机).
+- commitment.withdrawn: the commitment's open tasks are cancelled.
+- credit.grade_changed / credit.restriction_changed: the sampling projections.
+- a loaded calendar year: provisional deadlines are recomputed in the same unit of work.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.events.v1 import commitment_events_pb2
+from chengnuo.credit.v1 import credit_pb2
+from chengnuo.events.v1 import commitment_events_pb2, credit_events_pb2
 from services.kernel import convert
+from services.kernel.calendar import WorkingCalendar, YearSchedule
 from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import CHINA
 from services.kernel.events import EventMeta
 from services.kernel.uow import UnitOfWork
-from services.verification import domain, store
+from services.verification.domain import deadlines
+from services.verification.domain.rules import RuleBook
+from services.verification.store import credit_view, imports
+from services.verification.store import tasks as store
 
 Method = catalogue_pb2.VerificationMethod
+PRIORITY = credit_pb2.RESTRICTION_KIND_PRIORITY_SUPERVISION
 
 
 class CommitmentEvents:
@@ -22,15 +41,26 @@ class CommitmentEvents:
     async def on_recorded(
         self, event: commitment_events_pb2.CommitmentRecorded, uow: UnitOfWork, meta: EventMeta
     ) -> None:
+        kind = subject_pb2.SubjectKind.Name(event.subject.kind)
+        if event.verification.method == Method.VERIFICATION_METHOD_EXEMPT:
+            row = (event.department, event.subject.code, kind, event.subject_name, event.region_code)
+            await imports.add_from_commitment(uow.conn, row, uow.now)
+            uow.audit(
+                "pool.add", f"roster/{event.department}", subject_code=event.subject.code, change=meta.id
+            )
+            return
+        task_id = await store.insert_task(uow.conn, self._task(event, kind), uow.now)
+        if task_id:
+            uow.audit("task.create", f"task/{task_id}", subject_code=event.subject.code, change=meta.id)
+
+    def _task(self, event: commitment_events_pb2.CommitmentRecorded, kind: str) -> store.NewTask:
         rule = event.verification
-        if rule.method == Method.VERIFICATION_METHOD_EXEMPT:
-            return  # exempt items are covered by random inspection, not a task per commitment
         approved_on = convert.from_timestamp(event.recorded_at).astimezone(CHINA).date()
-        due = domain.due_date(self.calendar.current, approved_on, rule.time_limit_working_days)
-        task = store.NewTask(
+        due = deadlines.due_date(self.calendar.current, approved_on, rule.time_limit_working_days)
+        return store.NewTask(
             commitment_id=event.commitment_id,
             commitment_code=event.code,
-            subject_kind=subject_pb2.SubjectKind.Name(event.subject.kind),
+            subject_kind=kind,
             subject_code=event.subject.code,
             subject_name=event.subject_name,
             item_id=event.item_id,
@@ -44,7 +74,76 @@ class CommitmentEvents:
             base_date=approved_on,
             due_date=due.date,
             due_provisional=due.provisional,
+            safety_related=event.safety_related,
         )
-        task_id = await store.insert_task(uow.conn, task, uow.now)
-        if task_id:
-            uow.audit("task.create", f"task/{task_id}", subject_code=event.subject.code, change=meta.id)
+
+    async def on_withdrawn(
+        self, event: commitment_events_pb2.CommitmentWithdrawn, uow: UnitOfWork, meta: EventMeta
+    ) -> None:
+        reason = f"commitment withdrawn (办结前撤回): {event.reason}"[:1000]
+        cancelled = await store.cancel_for_commitment(
+            uow.conn, uuid.UUID(event.commitment_id), reason, uow.now
+        )
+        for row in cancelled:
+            uow.audit(
+                "task.cancel", f"task/{row['task_id']}", subject_code=row["subject_code"], change=meta.id
+            )
+
+
+async def on_grade_changed(event: credit_events_pb2.GradeChanged, uow: UnitOfWork, meta: EventMeta) -> None:
+    if event.grade not in (credit_pb2.GRADE_A, credit_pb2.GRADE_B, credit_pb2.GRADE_C, credit_pb2.GRADE_D):
+        return  # a grade this version does not know: keep the last known one
+    at = convert.from_timestamp(event.changed_at)
+    if await credit_view.put_grade(uow.conn, event.subject.code, event.grade, event.version, at):
+        uow.audit("credit_view.grade", "credit_grade", subject_code=event.subject.code, change=meta.id)
+
+
+async def on_restriction_changed(
+    event: credit_events_pb2.RestrictionChanged, uow: UnitOfWork, meta: EventMeta
+) -> None:
+    priority = any(r.kind == PRIORITY for r in event.restrictions)
+    at = convert.from_timestamp(event.changed_at)
+    if await credit_view.put_priority(uow.conn, event.subject.code, priority, event.version, at):
+        uow.audit("credit_view.priority", "credit_priority", subject_code=event.subject.code, change=meta.id)
+
+
+class DeadlineRecompute:
+    """Listener of the calendar keeper: runs in the unit of work that stores a loaded year, so the
+    recomputed deadlines commit with the year or not at all."""
+
+    def __init__(self, calendar: CalendarKeeper, rules: Callable[[], RuleBook]) -> None:
+        self.calendar, self.rules = calendar, rules
+
+    async def __call__(self, schedule: YearSchedule, uow: UnitOfWork) -> None:
+        calendar = self.calendar.current.with_year(schedule)  # the keeper adopts it after the commit
+        rows = await store.provisional(uow.conn)
+        due = [_due(calendar, r) for r in rows if r["due_provisional"]]
+        published = [self._published(calendar, r) for r in rows if r["publication_provisional"]]
+        if due:
+            await store.set_due_dates(uow.conn, due)
+        if published:
+            await store.set_publication(uow.conn, published)
+        if due or published:
+            changed = sorted({str(c[0]) for c in [*due, *published]})
+            uow.audit("task.recompute_deadlines", f"calendar/{schedule.year}", change=changed)
+
+    def _published(
+        self, calendar: WorkingCalendar, row: asyncpg.Record
+    ) -> tuple[uuid.UUID, dt.date, bool, dt.date | None]:
+        decided = row["decision_date"]
+        rules = self.rules().publication(decided, row["region_code"])
+        found = deadlines.publication_deadlines(
+            calendar, rules, decided, [m["kind"] for m in row["measures"]]
+        )
+        provisional = found.publish.provisional or bool(found.decision and found.decision.provisional)
+        return (
+            row["task_id"],
+            found.publish.date,
+            provisional,
+            found.decision.date if found.decision else None,
+        )
+
+
+def _due(calendar: WorkingCalendar, row: asyncpg.Record) -> tuple[uuid.UUID, dt.date, bool]:
+    answer = deadlines.due_date(calendar, row["base_date"], row["working_days"])
+    return row["task_id"], answer.date, answer.provisional

@@ -98,7 +98,9 @@ Global___FalseCommitmentFound: _TypeAlias = FalseCommitmentFound  # noqa: Y015
 
 @_typing.final
 class VerificationConcluded(_message.Message):
-    """Subject `verification.concluded`: any outcome of a verification task."""
+    """Subject `verification.concluded`: any outcome of a verification task, with the dates by
+    which it must be pushed to the supervision platforms and published.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -109,16 +111,41 @@ class VerificationConcluded(_message.Message):
     OUTCOME_FIELD_NUMBER: _builtins.int
     DECISION_DATE_FIELD_NUMBER: _builtins.int
     CONCLUDED_AT_FIELD_NUMBER: _builtins.int
+    PUSH_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    DECISION_PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     department: _builtins.str
     outcome: _verification_pb2.Outcome.ValueType
+    publication_deadline_provisional: _builtins.bool
+    """The publication deadline runs through a year without a loaded official calendar."""
+    publication_rule_set: _builtins.str
+    item_id: _builtins.str
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
     def decision_date(self) -> _date_pb2.Date: ...
     @_builtins.property
     def concluded_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def push_deadline(self) -> _date_pb2.Date:
+        """Pushed to the "双随机、一公开" and "互联网+监管" platforms by this date (seed 003 四(四))."""
+
+    @_builtins.property
+    def publication_deadline(self) -> _date_pb2.Date:
+        """Published to the public by this date (seed 001 三(一)1, 20 working days)."""
+
+    @_builtins.property
+    def decision_publication_deadline(self) -> _date_pb2.Date:
+        """Revocations and penalties (licence and penalty decisions, 双公示) published by this date."""
+
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[_verification_pb2.Measure]: ...
     def __init__(
         self,
         *,
@@ -129,11 +156,161 @@ class VerificationConcluded(_message.Message):
         outcome: _verification_pb2.Outcome.ValueType = ...,
         decision_date: _date_pb2.Date | None = ...,
         concluded_at: _timestamp_pb2.Timestamp | None = ...,
+        push_deadline: _date_pb2.Date | None = ...,
+        publication_deadline: _date_pb2.Date | None = ...,
+        publication_deadline_provisional: _builtins.bool = ...,
+        decision_publication_deadline: _date_pb2.Date | None = ...,
+        publication_rule_set: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        measures: _abc.Iterable[_verification_pb2.Measure] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["concluded_at", b"concluded_at", "decision_date", b"decision_date", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["concluded_at", b"concluded_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "decision_date", b"decision_date", "department", b"department", "outcome", b"outcome", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "item_id", b"item_id", "measures", b"measures", "outcome", b"outcome", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___VerificationConcluded: _TypeAlias = VerificationConcluded  # noqa: Y015
+
+@_typing.final
+class TaskOverdue(_message.Message):
+    """Subject `verification.task_overdue`: an open task passed its due date (once per due date)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    DUE_DATE_FIELD_NUMBER: _builtins.int
+    DETECTED_ON_FIELD_NUMBER: _builtins.int
+    task_id: _builtins.str
+    commitment_id: _builtins.str
+    department: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def due_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def detected_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        task_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        due_date: _date_pb2.Date | None = ...,
+        detected_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["detected_on", b"detected_on", "due_date", b"due_date", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "department", b"department", "detected_on", b"detected_on", "due_date", b"due_date", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TaskOverdue: _TypeAlias = TaskOverdue  # noqa: Y015
+
+@_typing.final
+class DrawCompleted(_message.Message):
+    """Subject `verification.draw_completed`: a random inspection plan was drawn (双随机); the
+    published inputs and digests let anyone check the draw with VerifyDraw.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DRAW_ID_FIELD_NUMBER: _builtins.int
+    PLAN_ID_FIELD_NUMBER: _builtins.int
+    OWNER_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    SEED_FIELD_NUMBER: _builtins.int
+    ALGORITHM_FIELD_NUMBER: _builtins.int
+    POOL_DIGEST_FIELD_NUMBER: _builtins.int
+    INSPECTOR_DIGEST_FIELD_NUMBER: _builtins.int
+    RESULT_DIGEST_FIELD_NUMBER: _builtins.int
+    POOL_SIZE_FIELD_NUMBER: _builtins.int
+    DRAWN_FIELD_NUMBER: _builtins.int
+    DRAWN_AT_FIELD_NUMBER: _builtins.int
+    draw_id: _builtins.str
+    plan_id: _builtins.str
+    owner_department: _builtins.str
+    seed: _builtins.str
+    algorithm: _builtins.str
+    pool_digest: _builtins.str
+    inspector_digest: _builtins.str
+    result_digest: _builtins.str
+    pool_size: _builtins.int
+    drawn: _builtins.int
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def drawn_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        draw_id: _builtins.str = ...,
+        plan_id: _builtins.str = ...,
+        owner_department: _builtins.str = ...,
+        departments: _abc.Iterable[_builtins.str] | None = ...,
+        seed: _builtins.str = ...,
+        algorithm: _builtins.str = ...,
+        pool_digest: _builtins.str = ...,
+        inspector_digest: _builtins.str = ...,
+        result_digest: _builtins.str = ...,
+        pool_size: _builtins.int = ...,
+        drawn: _builtins.int = ...,
+        drawn_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["drawn_at", b"drawn_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["algorithm", b"algorithm", "departments", b"departments", "draw_id", b"draw_id", "drawn", b"drawn", "drawn_at", b"drawn_at", "inspector_digest", b"inspector_digest", "owner_department", b"owner_department", "plan_id", b"plan_id", "pool_digest", b"pool_digest", "pool_size", b"pool_size", "result_digest", b"result_digest", "seed", b"seed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DrawCompleted: _TypeAlias = DrawCompleted  # noqa: Y015
+
+@_typing.final
+class JointInspectionPlanned(_message.Message):
+    """Subject `verification.joint_inspection_planned`: one joint visit (综合查一次) of a subject."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    JOINT_INSPECTION_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    LEAD_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    INSPECTION_TYPES_FIELD_NUMBER: _builtins.int
+    VISIT_BY_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    YEAR_FIELD_NUMBER: _builtins.int
+    joint_inspection_id: _builtins.str
+    lead_department: _builtins.str
+    items: _builtins.int
+    year: _builtins.int
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def inspection_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def visit_by(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        joint_inspection_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        lead_department: _builtins.str = ...,
+        departments: _abc.Iterable[_builtins.str] | None = ...,
+        inspection_types: _abc.Iterable[_builtins.str] | None = ...,
+        visit_by: _date_pb2.Date | None = ...,
+        items: _builtins.int = ...,
+        year: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject", "visit_by", b"visit_by"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["departments", b"departments", "inspection_types", b"inspection_types", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "lead_department", b"lead_department", "subject", b"subject", "visit_by", b"visit_by", "year", b"year"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___JointInspectionPlanned: _TypeAlias = JointInspectionPlanned  # noqa: Y015

@@ -27,35 +27,73 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+chengnuo/verification/v1/verification.proto\x12\x18\x63hengnuo.verification.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x86\x01\n\x07Measure\x12\x33\n\x04kind\x18\x01 \x01(\x0e\x32%.chengnuo.verification.v1.MeasureKind\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12#\n\x08\x64\x65\x61\x64line\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x0c\n\x04note\x18\x04 \x01(\t\"\xa7\x04\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x15\n\rcommitment_id\x18\x02 \x01(\t\x12\x17\n\x0f\x63ommitment_code\x18\x03 \x01(\t\x12/\n\x07subject\x18\x04 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x05 \x01(\t\x12\x0f\n\x07item_id\x18\x06 \x01(\t\x12\x14\n\x0citem_version\x18\x07 \x01(\x05\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x0e\n\x06method\x18\t \x01(\t\x12#\n\x08\x64ue_date\x18\n \x01(\x0b\x32\x11.google.type.Date\x12\x1c\n\x14\x64ue_date_provisional\x18\x0b \x01(\x08\x12\x34\n\x06status\x18\x0c \x01(\x0e\x32$.chengnuo.verification.v1.TaskStatus\x12\x32\n\x07outcome\x18\r \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x0e \x01(\t\x12\x33\n\x08measures\x18\x0f \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\x10 \x01(\x0b\x32\x11.google.type.Date\x12.\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x10ListTasksRequest\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.chengnuo.verification.v1.TaskStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"[\n\x11ListTasksResponse\x12-\n\x05tasks\x18\x01 \x03(\x0b\x32\x1e.chengnuo.verification.v1.Task\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"?\n\x0fGetTaskResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task\"\xdf\x01\n\x13\x43oncludeTaskRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x32\n\x07outcome\x18\x03 \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x04 \x01(\t\x12\x33\n\x08measures\x18\x05 \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\"D\n\x14\x43oncludeTaskResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task*u\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_OPEN\x10\x01\x12\x19\n\x15TASK_STATUS_CONCLUDED\x10\x02\x12\x19\n\x15TASK_STATUS_CANCELLED\x10\x03*a\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n\x0cOUTCOME_TRUE\x10\x01\x12\x11\n\rOUTCOME_FALSE\x10\x02\x12\x18\n\x14OUTCOME_UNVERIFIABLE\x10\x03*\xd4\x01\n\x0bMeasureKind\x12\x1c\n\x18MEASURE_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cMEASURE_KIND_STOP_PROCESSING\x10\x01\x12$\n MEASURE_KIND_ORDER_RECTIFICATION\x10\x02\x12 \n\x1cMEASURE_KIND_REVOKE_DECISION\x10\x03\x12\x18\n\x14MEASURE_KIND_PENALTY\x10\x04\x12#\n\x1fMEASURE_KIND_REFER_TO_JUDICIARY\x10\x05\x32\xca\x02\n\x13VerificationService\x12\x64\n\tListTasks\x12*.chengnuo.verification.v1.ListTasksRequest\x1a+.chengnuo.verification.v1.ListTasksResponse\x12^\n\x07GetTask\x12(.chengnuo.verification.v1.GetTaskRequest\x1a).chengnuo.verification.v1.GetTaskResponse\x12m\n\x0c\x43oncludeTask\x12-.chengnuo.verification.v1.ConcludeTaskRequest\x1a..chengnuo.verification.v1.ConcludeTaskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+chengnuo/verification/v1/verification.proto\x12\x18\x63hengnuo.verification.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x86\x01\n\x07Measure\x12\x33\n\x04kind\x18\x01 \x01(\x0e\x32%.chengnuo.verification.v1.MeasureKind\x12\x13\n\x0blegal_basis\x18\x02 \x01(\t\x12#\n\x08\x64\x65\x61\x64line\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x0c\n\x04note\x18\x04 \x01(\t\"n\n\x11\x41ssignedInspector\x12\x1a\n\x12\x63\x65rtificate_number\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12/\n\x0b\x61ssigned_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x01\n\x11\x44\x65\x61\x64lineExtension\x12\x14\n\x0cworking_days\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0b\x61pproved_by\x18\x03 \x01(\t\x12%\n\ndue_before\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12$\n\tdue_after\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12/\n\x0b\x61pproved_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcd\t\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x15\n\rcommitment_id\x18\x02 \x01(\t\x12\x17\n\x0f\x63ommitment_code\x18\x03 \x01(\t\x12/\n\x07subject\x18\x04 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x05 \x01(\t\x12\x0f\n\x07item_id\x18\x06 \x01(\t\x12\x14\n\x0citem_version\x18\x07 \x01(\x05\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x0e\n\x06method\x18\t \x01(\t\x12#\n\x08\x64ue_date\x18\n \x01(\x0b\x32\x11.google.type.Date\x12\x1c\n\x14\x64ue_date_provisional\x18\x0b \x01(\x08\x12\x34\n\x06status\x18\x0c \x01(\x0e\x32$.chengnuo.verification.v1.TaskStatus\x12\x32\n\x07outcome\x18\r \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x0e \x01(\t\x12\x33\n\x08measures\x18\x0f \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\x10 \x01(\x0b\x32\x11.google.type.Date\x12.\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0esafety_related\x18\x12 \x01(\x08\x12?\n\ninspectors\x18\x13 \x03(\x0b\x32+.chengnuo.verification.v1.AssignedInspector\x12\x1d\n\x15\x65xtended_working_days\x18\x14 \x01(\x05\x12\x15\n\revidence_refs\x18\x15 \x03(\t\x12\x15\n\rcancel_reason\x18\x16 \x01(\t\x12\x0f\n\x07overdue\x18\x17 \x01(\x08\x12(\n\rpush_deadline\x18\x18 \x01(\x0b\x32\x11.google.type.Date\x12/\n\x14publication_deadline\x18\x19 \x01(\x0b\x32\x11.google.type.Date\x12(\n publication_deadline_provisional\x18\x1a \x01(\x08\x12\x11\n\titem_name\x18\x1b \x01(\t\x12\x1f\n\x17time_limit_working_days\x18\x1c \x01(\x05\x12\x10\n\x08standard\x18\x1d \x01(\t\x12$\n\tbase_date\x18\x1e \x01(\x0b\x32\x11.google.type.Date\x12\x30\n\x0c\x63oncluded_at\x18\x1f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63oncluded_by\x18  \x01(\t\x12?\n\nextensions\x18! \x03(\x0b\x32+.chengnuo.verification.v1.DeadlineExtension\x12\x1b\n\x13joint_inspection_id\x18\" \x01(\t\x12\x38\n\x1d\x64\x65\x63ision_publication_deadline\x18# \x01(\x0b\x32\x11.google.type.Date\x12\x1c\n\x14publication_rule_set\x18$ \x01(\t\"\xe0\x01\n\x10ListTasksRequest\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.chengnuo.verification.v1.TaskStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12#\n\x08\x64ue_from\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12!\n\x06\x64ue_to\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x11\n\tinspector\x18\x06 \x01(\t\x12\x14\n\x0coverdue_only\x18\x07 \x01(\x08\"[\n\x11ListTasksResponse\x12-\n\x05tasks\x18\x01 \x03(\x0b\x32\x1e.chengnuo.verification.v1.Task\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"!\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"?\n\x0fGetTaskResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task\"\xf6\x01\n\x13\x43oncludeTaskRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x32\n\x07outcome\x18\x03 \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x04 \x01(\t\x12\x33\n\x08measures\x18\x05 \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\revidence_refs\x18\x07 \x03(\t\"D\n\x14\x43oncludeTaskResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task\"U\n\x11\x41ssignTaskRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x1b\n\x13\x63\x65rtificate_numbers\x18\x03 \x03(\t\"B\n\x12\x41ssignTaskResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task\"b\n\x15\x45xtendDeadlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x14\n\x0cworking_days\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\"F\n\x16\x45xtendDeadlineResponse\x12,\n\x04task\x18\x01 \x01(\x0b\x32\x1e.chengnuo.verification.v1.Task\"\x1a\n\x18\x43ountOverdueTasksRequest\"F\n\x11\x44\x65partmentOverdue\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07overdue\x18\x02 \x01(\x05\x12\x0c\n\x04open\x18\x03 \x01(\x05\"\x7f\n\x19\x43ountOverdueTasksResponse\x12@\n\x0b\x64\x65partments\x18\x01 \x03(\x0b\x32+.chengnuo.verification.v1.DepartmentOverdue\x12 \n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x11.google.type.Date\"\xb1\x04\n\nAssistance\x12\x15\n\rassistance_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x04 \x01(\t\x12\x17\n\x0f\x66rom_department\x18\x05 \x01(\t\x12\x15\n\rto_department\x18\x06 \x01(\t\x12\x10\n\x08question\x18\x07 \x01(\t\x12$\n\tanswer_by\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12:\n\x06status\x18\t \x01(\x0e\x32*.chengnuo.verification.v1.AssistanceStatus\x12<\n\x07\x66inding\x18\n \x01(\x0e\x32+.chengnuo.verification.v1.AssistanceFinding\x12\x0e\n\x06\x61nswer\x18\x0b \x01(\t\x12\x15\n\revidence_refs\x18\x0c \x03(\t\x12\x14\n\x0crequested_by\x18\r \x01(\t\x12\x30\n\x0crequested_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61nswered_by\x18\x0f \x01(\t\x12/\n\x0b\x61nswered_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04late\x18\x11 \x01(\x08\x12\x0f\n\x07overdue\x18\x12 \x01(\x08\"\x8e\x01\n\x18RequestAssistanceRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x15\n\rto_department\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12$\n\tanswer_by\x18\x05 \x01(\x0b\x32\x11.google.type.Date\"U\n\x19RequestAssistanceResponse\x12\x38\n\nassistance\x18\x01 \x01(\x0b\x32$.chengnuo.verification.v1.Assistance\"\xa9\x01\n\x17\x41nswerAssistanceRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\rassistance_id\x18\x02 \x01(\t\x12<\n\x07\x66inding\x18\x03 \x01(\x0e\x32+.chengnuo.verification.v1.AssistanceFinding\x12\x0e\n\x06\x61nswer\x18\x04 \x01(\t\x12\x15\n\revidence_refs\x18\x05 \x03(\t\"T\n\x18\x41nswerAssistanceResponse\x12\x38\n\nassistance\x18\x01 \x01(\x0b\x32$.chengnuo.verification.v1.Assistance\"\xbc\x01\n\x15ListAssistanceRequest\x12@\n\tdirection\x18\x01 \x01(\x0e\x32-.chengnuo.verification.v1.AssistanceDirection\x12:\n\x06status\x18\x02 \x01(\x0e\x32*.chengnuo.verification.v1.AssistanceStatus\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"k\n\x16ListAssistanceResponse\x12\x38\n\nassistance\x18\x01 \x03(\x0b\x32$.chengnuo.verification.v1.Assistance\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*u\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_OPEN\x10\x01\x12\x19\n\x15TASK_STATUS_CONCLUDED\x10\x02\x12\x19\n\x15TASK_STATUS_CANCELLED\x10\x03*a\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n\x0cOUTCOME_TRUE\x10\x01\x12\x11\n\rOUTCOME_FALSE\x10\x02\x12\x18\n\x14OUTCOME_UNVERIFIABLE\x10\x03*\xd4\x01\n\x0bMeasureKind\x12\x1c\n\x18MEASURE_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cMEASURE_KIND_STOP_PROCESSING\x10\x01\x12$\n MEASURE_KIND_ORDER_RECTIFICATION\x10\x02\x12 \n\x1cMEASURE_KIND_REVOKE_DECISION\x10\x03\x12\x18\n\x14MEASURE_KIND_PENALTY\x10\x04\x12#\n\x1fMEASURE_KIND_REFER_TO_JUDICIARY\x10\x05*\x95\x01\n\x10\x41ssistanceStatus\x12!\n\x1d\x41SSISTANCE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41SSISTANCE_STATUS_PENDING\x10\x01\x12\x1e\n\x1a\x41SSISTANCE_STATUS_ANSWERED\x10\x02\x12\x1f\n\x1b\x41SSISTANCE_STATUS_CANCELLED\x10\x03*\xa0\x01\n\x11\x41ssistanceFinding\x12\"\n\x1e\x41SSISTANCE_FINDING_UNSPECIFIED\x10\x00\x12 \n\x1c\x41SSISTANCE_FINDING_CONFIRMED\x10\x01\x12#\n\x1f\x41SSISTANCE_FINDING_CONTRADICTED\x10\x02\x12 \n\x1c\x41SSISTANCE_FINDING_NO_RECORD\x10\x03*\x81\x01\n\x13\x41ssistanceDirection\x12$\n ASSISTANCE_DIRECTION_UNSPECIFIED\x10\x00\x12!\n\x1d\x41SSISTANCE_DIRECTION_INCOMING\x10\x01\x12!\n\x1d\x41SSISTANCE_DIRECTION_OUTGOING\x10\x02\x32\x94\x08\n\x13VerificationService\x12\x64\n\tListTasks\x12*.chengnuo.verification.v1.ListTasksRequest\x1a+.chengnuo.verification.v1.ListTasksResponse\x12^\n\x07GetTask\x12(.chengnuo.verification.v1.GetTaskRequest\x1a).chengnuo.verification.v1.GetTaskResponse\x12m\n\x0c\x43oncludeTask\x12-.chengnuo.verification.v1.ConcludeTaskRequest\x1a..chengnuo.verification.v1.ConcludeTaskResponse\x12g\n\nAssignTask\x12+.chengnuo.verification.v1.AssignTaskRequest\x1a,.chengnuo.verification.v1.AssignTaskResponse\x12s\n\x0e\x45xtendDeadline\x12/.chengnuo.verification.v1.ExtendDeadlineRequest\x1a\x30.chengnuo.verification.v1.ExtendDeadlineResponse\x12|\n\x11\x43ountOverdueTasks\x12\x32.chengnuo.verification.v1.CountOverdueTasksRequest\x1a\x33.chengnuo.verification.v1.CountOverdueTasksResponse\x12|\n\x11RequestAssistance\x12\x32.chengnuo.verification.v1.RequestAssistanceRequest\x1a\x33.chengnuo.verification.v1.RequestAssistanceResponse\x12y\n\x10\x41nswerAssistance\x12\x31.chengnuo.verification.v1.AnswerAssistanceRequest\x1a\x32.chengnuo.verification.v1.AnswerAssistanceResponse\x12s\n\x0eListAssistance\x12/.chengnuo.verification.v1.ListAssistanceRequest\x1a\x30.chengnuo.verification.v1.ListAssistanceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.verification.v1.verification_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TASKSTATUS']._serialized_start=1457
-  _globals['_TASKSTATUS']._serialized_end=1574
-  _globals['_OUTCOME']._serialized_start=1576
-  _globals['_OUTCOME']._serialized_end=1673
-  _globals['_MEASUREKIND']._serialized_start=1676
-  _globals['_MEASUREKIND']._serialized_end=1888
+  _globals['_TASKSTATUS']._serialized_start=4501
+  _globals['_TASKSTATUS']._serialized_end=4618
+  _globals['_OUTCOME']._serialized_start=4620
+  _globals['_OUTCOME']._serialized_end=4717
+  _globals['_MEASUREKIND']._serialized_start=4720
+  _globals['_MEASUREKIND']._serialized_end=4932
+  _globals['_ASSISTANCESTATUS']._serialized_start=4935
+  _globals['_ASSISTANCESTATUS']._serialized_end=5084
+  _globals['_ASSISTANCEFINDING']._serialized_start=5087
+  _globals['_ASSISTANCEFINDING']._serialized_end=5247
+  _globals['_ASSISTANCEDIRECTION']._serialized_start=5250
+  _globals['_ASSISTANCEDIRECTION']._serialized_end=5379
   _globals['_MEASURE']._serialized_start=165
   _globals['_MEASURE']._serialized_end=299
-  _globals['_TASK']._serialized_start=302
-  _globals['_TASK']._serialized_end=853
-  _globals['_LISTTASKSREQUEST']._serialized_start=855
-  _globals['_LISTTASKSREQUEST']._serialized_end=966
-  _globals['_LISTTASKSRESPONSE']._serialized_start=968
-  _globals['_LISTTASKSRESPONSE']._serialized_end=1059
-  _globals['_GETTASKREQUEST']._serialized_start=1061
-  _globals['_GETTASKREQUEST']._serialized_end=1094
-  _globals['_GETTASKRESPONSE']._serialized_start=1096
-  _globals['_GETTASKRESPONSE']._serialized_end=1159
-  _globals['_CONCLUDETASKREQUEST']._serialized_start=1162
-  _globals['_CONCLUDETASKREQUEST']._serialized_end=1385
-  _globals['_CONCLUDETASKRESPONSE']._serialized_start=1387
-  _globals['_CONCLUDETASKRESPONSE']._serialized_end=1455
-  _globals['_VERIFICATIONSERVICE']._serialized_start=1891
-  _globals['_VERIFICATIONSERVICE']._serialized_end=2221
+  _globals['_ASSIGNEDINSPECTOR']._serialized_start=301
+  _globals['_ASSIGNEDINSPECTOR']._serialized_end=411
+  _globals['_DEADLINEEXTENSION']._serialized_start=414
+  _globals['_DEADLINEEXTENSION']._serialized_end=618
+  _globals['_TASK']._serialized_start=621
+  _globals['_TASK']._serialized_end=1850
+  _globals['_LISTTASKSREQUEST']._serialized_start=1853
+  _globals['_LISTTASKSREQUEST']._serialized_end=2077
+  _globals['_LISTTASKSRESPONSE']._serialized_start=2079
+  _globals['_LISTTASKSRESPONSE']._serialized_end=2170
+  _globals['_GETTASKREQUEST']._serialized_start=2172
+  _globals['_GETTASKREQUEST']._serialized_end=2205
+  _globals['_GETTASKRESPONSE']._serialized_start=2207
+  _globals['_GETTASKRESPONSE']._serialized_end=2270
+  _globals['_CONCLUDETASKREQUEST']._serialized_start=2273
+  _globals['_CONCLUDETASKREQUEST']._serialized_end=2519
+  _globals['_CONCLUDETASKRESPONSE']._serialized_start=2521
+  _globals['_CONCLUDETASKRESPONSE']._serialized_end=2589
+  _globals['_ASSIGNTASKREQUEST']._serialized_start=2591
+  _globals['_ASSIGNTASKREQUEST']._serialized_end=2676
+  _globals['_ASSIGNTASKRESPONSE']._serialized_start=2678
+  _globals['_ASSIGNTASKRESPONSE']._serialized_end=2744
+  _globals['_EXTENDDEADLINEREQUEST']._serialized_start=2746
+  _globals['_EXTENDDEADLINEREQUEST']._serialized_end=2844
+  _globals['_EXTENDDEADLINERESPONSE']._serialized_start=2846
+  _globals['_EXTENDDEADLINERESPONSE']._serialized_end=2916
+  _globals['_COUNTOVERDUETASKSREQUEST']._serialized_start=2918
+  _globals['_COUNTOVERDUETASKSREQUEST']._serialized_end=2944
+  _globals['_DEPARTMENTOVERDUE']._serialized_start=2946
+  _globals['_DEPARTMENTOVERDUE']._serialized_end=3016
+  _globals['_COUNTOVERDUETASKSRESPONSE']._serialized_start=3018
+  _globals['_COUNTOVERDUETASKSRESPONSE']._serialized_end=3145
+  _globals['_ASSISTANCE']._serialized_start=3148
+  _globals['_ASSISTANCE']._serialized_end=3709
+  _globals['_REQUESTASSISTANCEREQUEST']._serialized_start=3712
+  _globals['_REQUESTASSISTANCEREQUEST']._serialized_end=3854
+  _globals['_REQUESTASSISTANCERESPONSE']._serialized_start=3856
+  _globals['_REQUESTASSISTANCERESPONSE']._serialized_end=3941
+  _globals['_ANSWERASSISTANCEREQUEST']._serialized_start=3944
+  _globals['_ANSWERASSISTANCEREQUEST']._serialized_end=4113
+  _globals['_ANSWERASSISTANCERESPONSE']._serialized_start=4115
+  _globals['_ANSWERASSISTANCERESPONSE']._serialized_end=4199
+  _globals['_LISTASSISTANCEREQUEST']._serialized_start=4202
+  _globals['_LISTASSISTANCEREQUEST']._serialized_end=4390
+  _globals['_LISTASSISTANCERESPONSE']._serialized_start=4392
+  _globals['_LISTASSISTANCERESPONSE']._serialized_end=4499
+  _globals['_VERIFICATIONSERVICE']._serialized_start=5382
+  _globals['_VERIFICATIONSERVICE']._serialized_end=6426
 # @@protoc_insertion_point(module_scope)

@@ -100,6 +100,70 @@ MEASURE_KIND_REFER_TO_JUDICIARY: MeasureKind.ValueType  # 5
 """移送司法机关"""
 Global___MeasureKind: _TypeAlias = MeasureKind  # noqa: Y015
 
+class _AssistanceStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _AssistanceStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_AssistanceStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ASSISTANCE_STATUS_UNSPECIFIED: _AssistanceStatus.ValueType  # 0
+    ASSISTANCE_STATUS_PENDING: _AssistanceStatus.ValueType  # 1
+    ASSISTANCE_STATUS_ANSWERED: _AssistanceStatus.ValueType  # 2
+    ASSISTANCE_STATUS_CANCELLED: _AssistanceStatus.ValueType  # 3
+    """The task ended (concluded or cancelled) before an answer came."""
+
+class AssistanceStatus(_AssistanceStatus, metaclass=_AssistanceStatusEnumTypeWrapper): ...
+
+ASSISTANCE_STATUS_UNSPECIFIED: AssistanceStatus.ValueType  # 0
+ASSISTANCE_STATUS_PENDING: AssistanceStatus.ValueType  # 1
+ASSISTANCE_STATUS_ANSWERED: AssistanceStatus.ValueType  # 2
+ASSISTANCE_STATUS_CANCELLED: AssistanceStatus.ValueType  # 3
+"""The task ended (concluded or cancelled) before an answer came."""
+Global___AssistanceStatus: _TypeAlias = AssistanceStatus  # noqa: Y015
+
+class _AssistanceFinding:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _AssistanceFindingEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_AssistanceFinding.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ASSISTANCE_FINDING_UNSPECIFIED: _AssistanceFinding.ValueType  # 0
+    ASSISTANCE_FINDING_CONFIRMED: _AssistanceFinding.ValueType  # 1
+    """情况属实"""
+    ASSISTANCE_FINDING_CONTRADICTED: _AssistanceFinding.ValueType  # 2
+    """情况不符"""
+    ASSISTANCE_FINDING_NO_RECORD: _AssistanceFinding.ValueType  # 3
+    """无相关记录，无法确认"""
+
+class AssistanceFinding(_AssistanceFinding, metaclass=_AssistanceFindingEnumTypeWrapper):
+    """What the asked department found."""
+
+ASSISTANCE_FINDING_UNSPECIFIED: AssistanceFinding.ValueType  # 0
+ASSISTANCE_FINDING_CONFIRMED: AssistanceFinding.ValueType  # 1
+"""情况属实"""
+ASSISTANCE_FINDING_CONTRADICTED: AssistanceFinding.ValueType  # 2
+"""情况不符"""
+ASSISTANCE_FINDING_NO_RECORD: AssistanceFinding.ValueType  # 3
+"""无相关记录，无法确认"""
+Global___AssistanceFinding: _TypeAlias = AssistanceFinding  # noqa: Y015
+
+class _AssistanceDirection:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _AssistanceDirectionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_AssistanceDirection.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ASSISTANCE_DIRECTION_UNSPECIFIED: _AssistanceDirection.ValueType  # 0
+    ASSISTANCE_DIRECTION_INCOMING: _AssistanceDirection.ValueType  # 1
+    ASSISTANCE_DIRECTION_OUTGOING: _AssistanceDirection.ValueType  # 2
+
+class AssistanceDirection(_AssistanceDirection, metaclass=_AssistanceDirectionEnumTypeWrapper): ...
+
+ASSISTANCE_DIRECTION_UNSPECIFIED: AssistanceDirection.ValueType  # 0
+ASSISTANCE_DIRECTION_INCOMING: AssistanceDirection.ValueType  # 1
+ASSISTANCE_DIRECTION_OUTGOING: AssistanceDirection.ValueType  # 2
+Global___AssistanceDirection: _TypeAlias = AssistanceDirection  # noqa: Y015
+
 @_typing.final
 class Measure(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -132,6 +196,74 @@ class Measure(_message.Message):
 Global___Measure: _TypeAlias = Measure  # noqa: Y015
 
 @_typing.final
+class AssignedInspector(_message.Message):
+    """An enforcement officer on a task (执法人员, identified by the enforcement certificate number)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    ASSIGNED_AT_FIELD_NUMBER: _builtins.int
+    certificate_number: _builtins.str
+    name: _builtins.str
+    @_builtins.property
+    def assigned_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        certificate_number: _builtins.str = ...,
+        name: _builtins.str = ...,
+        assigned_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["assigned_at", b"assigned_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assigned_at", b"assigned_at", "certificate_number", b"certificate_number", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssignedInspector: _TypeAlias = AssignedInspector  # noqa: Y015
+
+@_typing.final
+class DeadlineExtension(_message.Message):
+    """An approved extension of a task's deadline (audited)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WORKING_DAYS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    APPROVED_BY_FIELD_NUMBER: _builtins.int
+    DUE_BEFORE_FIELD_NUMBER: _builtins.int
+    DUE_AFTER_FIELD_NUMBER: _builtins.int
+    APPROVED_AT_FIELD_NUMBER: _builtins.int
+    working_days: _builtins.int
+    reason: _builtins.str
+    approved_by: _builtins.str
+    """The verification lead who approved it."""
+    @_builtins.property
+    def due_before(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def due_after(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def approved_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        working_days: _builtins.int = ...,
+        reason: _builtins.str = ...,
+        approved_by: _builtins.str = ...,
+        due_before: _date_pb2.Date | None = ...,
+        due_after: _date_pb2.Date | None = ...,
+        approved_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["approved_at", b"approved_at", "due_after", b"due_after", "due_before", b"due_before"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approved_at", b"approved_at", "approved_by", b"approved_by", "due_after", b"due_after", "due_before", b"due_before", "reason", b"reason", "working_days", b"working_days"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeadlineExtension: _TypeAlias = DeadlineExtension  # noqa: Y015
+
+@_typing.final
 class Task(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -152,6 +284,25 @@ class Task(_message.Message):
     MEASURES_FIELD_NUMBER: _builtins.int
     DECISION_DATE_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    SAFETY_RELATED_FIELD_NUMBER: _builtins.int
+    INSPECTORS_FIELD_NUMBER: _builtins.int
+    EXTENDED_WORKING_DAYS_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    CANCEL_REASON_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    PUSH_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    ITEM_NAME_FIELD_NUMBER: _builtins.int
+    TIME_LIMIT_WORKING_DAYS_FIELD_NUMBER: _builtins.int
+    STANDARD_FIELD_NUMBER: _builtins.int
+    BASE_DATE_FIELD_NUMBER: _builtins.int
+    CONCLUDED_AT_FIELD_NUMBER: _builtins.int
+    CONCLUDED_BY_FIELD_NUMBER: _builtins.int
+    EXTENSIONS_FIELD_NUMBER: _builtins.int
+    JOINT_INSPECTION_ID_FIELD_NUMBER: _builtins.int
+    DECISION_PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     commitment_code: _builtins.str
@@ -166,6 +317,22 @@ class Task(_message.Message):
     status: Global___TaskStatus.ValueType
     outcome: Global___Outcome.ValueType
     findings: _builtins.str
+    safety_related: _builtins.bool
+    """Special equipment, work safety or fire safety item (特种设备、安全生产、消防)."""
+    extended_working_days: _builtins.int
+    """Working days added by approved extensions, in total."""
+    cancel_reason: _builtins.str
+    overdue: _builtins.bool
+    """Open and past its due date on the service's clock."""
+    publication_deadline_provisional: _builtins.bool
+    item_name: _builtins.str
+    time_limit_working_days: _builtins.int
+    standard: _builtins.str
+    concluded_by: _builtins.str
+    joint_inspection_id: _builtins.str
+    """The joint inspection (综合查一次) this on-site check was merged into, if any."""
+    publication_rule_set: _builtins.str
+    """Rule set that set the publication deadlines."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -176,6 +343,34 @@ class Task(_message.Message):
     def decision_date(self) -> _date_pb2.Date: ...
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def inspectors(self) -> _containers.RepeatedCompositeFieldContainer[Global___AssignedInspector]: ...
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """References to the evidence (documents, records, audio-visual files) kept by the department."""
+
+    @_builtins.property
+    def push_deadline(self) -> _date_pb2.Date:
+        """Outcome pushed to the supervision platforms by this date (seed 003 四(四))."""
+
+    @_builtins.property
+    def publication_deadline(self) -> _date_pb2.Date:
+        """Outcome published by this date (seed 001 三(一)1)."""
+
+    @_builtins.property
+    def base_date(self) -> _date_pb2.Date:
+        """The approval date the deadline counts from."""
+
+    @_builtins.property
+    def concluded_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def extensions(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeadlineExtension]:
+        """Only on GetTask: the approved extensions, oldest first."""
+
+    @_builtins.property
+    def decision_publication_deadline(self) -> _date_pb2.Date:
+        """Licence and penalty decisions (revocation, penalty) published by this date (双公示)."""
+
     def __init__(
         self,
         *,
@@ -196,10 +391,29 @@ class Task(_message.Message):
         measures: _abc.Iterable[Global___Measure] | None = ...,
         decision_date: _date_pb2.Date | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        safety_related: _builtins.bool = ...,
+        inspectors: _abc.Iterable[Global___AssignedInspector] | None = ...,
+        extended_working_days: _builtins.int = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+        cancel_reason: _builtins.str = ...,
+        overdue: _builtins.bool = ...,
+        push_deadline: _date_pb2.Date | None = ...,
+        publication_deadline: _date_pb2.Date | None = ...,
+        publication_deadline_provisional: _builtins.bool = ...,
+        item_name: _builtins.str = ...,
+        time_limit_working_days: _builtins.int = ...,
+        standard: _builtins.str = ...,
+        base_date: _date_pb2.Date | None = ...,
+        concluded_at: _timestamp_pb2.Timestamp | None = ...,
+        concluded_by: _builtins.str = ...,
+        extensions: _abc.Iterable[Global___DeadlineExtension] | None = ...,
+        joint_inspection_id: _builtins.str = ...,
+        decision_publication_deadline: _date_pb2.Date | None = ...,
+        publication_rule_set: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "decision_date", b"decision_date", "due_date", b"due_date", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "created_at", b"created_at", "decision_date", b"decision_date", "department", b"department", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "findings", b"findings", "item_id", b"item_id", "item_version", b"item_version", "measures", b"measures", "method", b"method", "outcome", b"outcome", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -212,20 +426,38 @@ class ListTasksRequest(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    DUE_FROM_FIELD_NUMBER: _builtins.int
+    DUE_TO_FIELD_NUMBER: _builtins.int
+    INSPECTOR_FIELD_NUMBER: _builtins.int
+    OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
     status: Global___TaskStatus.ValueType
     page_size: _builtins.int
     """Page size (default 100, at most 1000) and the token from the previous page."""
     page_token: _builtins.str
+    inspector: _builtins.str
+    """Only tasks this inspector (enforcement certificate number) is assigned to."""
+    overdue_only: _builtins.bool
+    """Only open tasks past their due date."""
+    @_builtins.property
+    def due_from(self) -> _date_pb2.Date:
+        """Due dates from and to (inclusive), each optional."""
+
+    @_builtins.property
+    def due_to(self) -> _date_pb2.Date: ...
     def __init__(
         self,
         *,
         status: Global___TaskStatus.ValueType = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        due_from: _date_pb2.Date | None = ...,
+        due_to: _date_pb2.Date | None = ...,
+        inspector: _builtins.str = ...,
+        overdue_only: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_from", b"due_from", "due_to", b"due_to"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_from", b"due_from", "due_to", b"due_to", "inspector", b"inspector", "overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -303,6 +535,7 @@ class ConcludeTaskRequest(_message.Message):
     FINDINGS_FIELD_NUMBER: _builtins.int
     MEASURES_FIELD_NUMBER: _builtins.int
     DECISION_DATE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     task_id: _builtins.str
     outcome: Global___Outcome.ValueType
@@ -313,6 +546,10 @@ class ConcludeTaskRequest(_message.Message):
     def decision_date(self) -> _date_pb2.Date:
         """Date of the determination (认定日期); publicity periods count from it."""
 
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """References to the evidence kept (执法全过程记录), at most 50."""
+
     def __init__(
         self,
         *,
@@ -322,10 +559,11 @@ class ConcludeTaskRequest(_message.Message):
         findings: _builtins.str = ...,
         measures: _abc.Iterable[Global___Measure] | None = ...,
         decision_date: _date_pb2.Date | None = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -350,3 +588,397 @@ class ConcludeTaskResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ConcludeTaskResponse: _TypeAlias = ConcludeTaskResponse  # noqa: Y015
+
+@_typing.final
+class AssignTaskRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    CERTIFICATE_NUMBERS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    task_id: _builtins.str
+    @_builtins.property
+    def certificate_numbers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Enforcement certificate numbers of the inspectors; replaces any earlier assignment."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        certificate_numbers: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certificate_numbers", b"certificate_numbers", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssignTaskRequest: _TypeAlias = AssignTaskRequest  # noqa: Y015
+
+@_typing.final
+class AssignTaskResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def task(self) -> Global___Task: ...
+    def __init__(
+        self,
+        *,
+        task: Global___Task | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssignTaskResponse: _TypeAlias = AssignTaskResponse  # noqa: Y015
+
+@_typing.final
+class ExtendDeadlineRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    WORKING_DAYS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    task_id: _builtins.str
+    working_days: _builtins.int
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        working_days: _builtins.int = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["reason", b"reason", "request_id", b"request_id", "task_id", b"task_id", "working_days", b"working_days"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExtendDeadlineRequest: _TypeAlias = ExtendDeadlineRequest  # noqa: Y015
+
+@_typing.final
+class ExtendDeadlineResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def task(self) -> Global___Task: ...
+    def __init__(
+        self,
+        *,
+        task: Global___Task | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExtendDeadlineResponse: _TypeAlias = ExtendDeadlineResponse  # noqa: Y015
+
+@_typing.final
+class CountOverdueTasksRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueTasksRequest: _TypeAlias = CountOverdueTasksRequest  # noqa: Y015
+
+@_typing.final
+class DepartmentOverdue(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    OPEN_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    overdue: _builtins.int
+    open: _builtins.int
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        overdue: _builtins.int = ...,
+        open: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["department", b"department", "open", b"open", "overdue", b"overdue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DepartmentOverdue: _TypeAlias = DepartmentOverdue  # noqa: Y015
+
+@_typing.final
+class CountOverdueTasksResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedCompositeFieldContainer[Global___DepartmentOverdue]: ...
+    @_builtins.property
+    def as_of(self) -> _date_pb2.Date:
+        """The service's date the counts are relative to."""
+
+    def __init__(
+        self,
+        *,
+        departments: _abc.Iterable[Global___DepartmentOverdue] | None = ...,
+        as_of: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "departments", b"departments"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueTasksResponse: _TypeAlias = CountOverdueTasksResponse  # noqa: Y015
+
+@_typing.final
+class Assistance(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    FROM_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
+    ANSWER_BY_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    ANSWER_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    REQUESTED_BY_FIELD_NUMBER: _builtins.int
+    REQUESTED_AT_FIELD_NUMBER: _builtins.int
+    ANSWERED_BY_FIELD_NUMBER: _builtins.int
+    ANSWERED_AT_FIELD_NUMBER: _builtins.int
+    LATE_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    assistance_id: _builtins.str
+    task_id: _builtins.str
+    subject_name: _builtins.str
+    from_department: _builtins.str
+    to_department: _builtins.str
+    question: _builtins.str
+    status: Global___AssistanceStatus.ValueType
+    finding: Global___AssistanceFinding.ValueType
+    answer: _builtins.str
+    requested_by: _builtins.str
+    answered_by: _builtins.str
+    late: _builtins.bool
+    """Answered after the answer_by date."""
+    overdue: _builtins.bool
+    """Pending and past the answer_by date on the service's clock."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def answer_by(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def requested_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def answered_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        assistance_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        from_department: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        question: _builtins.str = ...,
+        answer_by: _date_pb2.Date | None = ...,
+        status: Global___AssistanceStatus.ValueType = ...,
+        finding: Global___AssistanceFinding.ValueType = ...,
+        answer: _builtins.str = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+        requested_by: _builtins.str = ...,
+        requested_at: _timestamp_pb2.Timestamp | None = ...,
+        answered_by: _builtins.str = ...,
+        answered_at: _timestamp_pb2.Timestamp | None = ...,
+        late: _builtins.bool = ...,
+        overdue: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "answered_at", b"answered_at", "requested_at", b"requested_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer", b"answer", "answer_by", b"answer_by", "answered_at", b"answered_at", "answered_by", b"answered_by", "assistance_id", b"assistance_id", "evidence_refs", b"evidence_refs", "finding", b"finding", "from_department", b"from_department", "late", b"late", "overdue", b"overdue", "question", b"question", "requested_at", b"requested_at", "requested_by", b"requested_by", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Assistance: _TypeAlias = Assistance  # noqa: Y015
+
+@_typing.final
+class RequestAssistanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
+    ANSWER_BY_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    task_id: _builtins.str
+    to_department: _builtins.str
+    question: _builtins.str
+    @_builtins.property
+    def answer_by(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        question: _builtins.str = ...,
+        answer_by: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "question", b"question", "request_id", b"request_id", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RequestAssistanceRequest: _TypeAlias = RequestAssistanceRequest  # noqa: Y015
+
+@_typing.final
+class RequestAssistanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def assistance(self) -> Global___Assistance: ...
+    def __init__(
+        self,
+        *,
+        assistance: Global___Assistance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["assistance", b"assistance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assistance", b"assistance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RequestAssistanceResponse: _TypeAlias = RequestAssistanceResponse  # noqa: Y015
+
+@_typing.final
+class AnswerAssistanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    ANSWER_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    assistance_id: _builtins.str
+    finding: Global___AssistanceFinding.ValueType
+    answer: _builtins.str
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        assistance_id: _builtins.str = ...,
+        finding: Global___AssistanceFinding.ValueType = ...,
+        answer: _builtins.str = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer", b"answer", "assistance_id", b"assistance_id", "evidence_refs", b"evidence_refs", "finding", b"finding", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AnswerAssistanceRequest: _TypeAlias = AnswerAssistanceRequest  # noqa: Y015
+
+@_typing.final
+class AnswerAssistanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def assistance(self) -> Global___Assistance: ...
+    def __init__(
+        self,
+        *,
+        assistance: Global___Assistance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["assistance", b"assistance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assistance", b"assistance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AnswerAssistanceResponse: _TypeAlias = AnswerAssistanceResponse  # noqa: Y015
+
+@_typing.final
+class ListAssistanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DIRECTION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    direction: Global___AssistanceDirection.ValueType
+    status: Global___AssistanceStatus.ValueType
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        direction: Global___AssistanceDirection.ValueType = ...,
+        status: Global___AssistanceStatus.ValueType = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListAssistanceRequest: _TypeAlias = ListAssistanceRequest  # noqa: Y015
+
+@_typing.final
+class ListAssistanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def assistance(self) -> _containers.RepeatedCompositeFieldContainer[Global___Assistance]: ...
+    def __init__(
+        self,
+        *,
+        assistance: _abc.Iterable[Global___Assistance] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assistance", b"assistance", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListAssistanceResponse: _TypeAlias = ListAssistanceResponse  # noqa: Y015

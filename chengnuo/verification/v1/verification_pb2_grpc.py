@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class VerificationServiceStub:
-    """Post-approval verification of commitments (事中事后核查).
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
     """
 
     def __init__(self, channel):
@@ -50,14 +51,46 @@ class VerificationServiceStub:
                 request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.FromString,
                 _registered_method=True)
+        self.AssignTask = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/AssignTask',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskResponse.FromString,
+                _registered_method=True)
+        self.ExtendDeadline = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/ExtendDeadline',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineResponse.FromString,
+                _registered_method=True)
+        self.CountOverdueTasks = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/CountOverdueTasks',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksResponse.FromString,
+                _registered_method=True)
+        self.RequestAssistance = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/RequestAssistance',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceResponse.FromString,
+                _registered_method=True)
+        self.AnswerAssistance = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/AnswerAssistance',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceResponse.FromString,
+                _registered_method=True)
+        self.ListAssistance = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/ListAssistance',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.FromString,
+                _registered_method=True)
 
 
 class VerificationServiceServicer:
-    """Post-approval verification of commitments (事中事后核查).
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
     """
 
     def ListTasks(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The caller department's tasks, by due date; filters by status, due dates, inspector, overdue.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -70,6 +103,48 @@ class VerificationServiceServicer:
 
     def ConcludeTask(self, request, context):
         """Concludes a task once; a false outcome is pushed to the credit service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AssignTask(self, request, context):
+        """Sets the inspectors of an open task (on-site checks need at least two, none in conflict).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExtendDeadline(self, request, context):
+        """Extends an open task's deadline by working days; the calling verification lead approves it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountOverdueTasks(self, request, context):
+        """Overdue and open tasks per department: the caller's and the departments below it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RequestAssistance(self, request, context):
+        """Asks another department to check a fact for an open task before a date (部门间协查).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerAssistance(self, request, context):
+        """The asked department answers; only that department may.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAssistance(self, request, context):
+        """Assistance the caller's department asked for (outgoing) or was asked for (incoming).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -93,6 +168,36 @@ def add_VerificationServiceServicer_to_server(servicer, server):
                     request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.FromString,
                     response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.SerializeToString,
             ),
+            'AssignTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignTask,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskResponse.SerializeToString,
+            ),
+            'ExtendDeadline': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExtendDeadline,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineResponse.SerializeToString,
+            ),
+            'CountOverdueTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOverdueTasks,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksResponse.SerializeToString,
+            ),
+            'RequestAssistance': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestAssistance,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceResponse.SerializeToString,
+            ),
+            'AnswerAssistance': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerAssistance,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceResponse.SerializeToString,
+            ),
+            'ListAssistance': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAssistance,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'chengnuo.verification.v1.VerificationService', rpc_method_handlers)
@@ -102,7 +207,8 @@ def add_VerificationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class VerificationService:
-    """Post-approval verification of commitments (事中事后核查).
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
     """
 
     @staticmethod
@@ -176,6 +282,168 @@ class VerificationService:
             '/chengnuo.verification.v1.VerificationService/ConcludeTask',
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.SerializeToString,
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/AssignTask',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExtendDeadline(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/ExtendDeadline',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.ExtendDeadlineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOverdueTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/CountOverdueTasks',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestAssistance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/RequestAssistance',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RequestAssistanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerAssistance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/AnswerAssistance',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.AnswerAssistanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAssistance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/ListAssistance',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,36 +27,69 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class VerificationServiceStub:
-    """Post-approval verification of commitments (事中事后核查)."""
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> VerificationServiceAsyncStub: ...
     ListTasks: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ListTasksRequest, _verification_pb2.ListTasksResponse]
+    """The caller department's tasks, by due date; filters by status, due dates, inspector, overdue."""
     GetTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.GetTaskRequest, _verification_pb2.GetTaskResponse]
     ConcludeTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ConcludeTaskRequest, _verification_pb2.ConcludeTaskResponse]
     """Concludes a task once; a false outcome is pushed to the credit service."""
+    AssignTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.AssignTaskRequest, _verification_pb2.AssignTaskResponse]
+    """Sets the inspectors of an open task (on-site checks need at least two, none in conflict)."""
+    ExtendDeadline: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ExtendDeadlineRequest, _verification_pb2.ExtendDeadlineResponse]
+    """Extends an open task's deadline by working days; the calling verification lead approves it."""
+    CountOverdueTasks: _grpc.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueTasksRequest, _verification_pb2.CountOverdueTasksResponse]
+    """Overdue and open tasks per department: the caller's and the departments below it."""
+    RequestAssistance: _grpc.UnaryUnaryMultiCallable[_verification_pb2.RequestAssistanceRequest, _verification_pb2.RequestAssistanceResponse]
+    """Asks another department to check a fact for an open task before a date (部门间协查)."""
+    AnswerAssistance: _grpc.UnaryUnaryMultiCallable[_verification_pb2.AnswerAssistanceRequest, _verification_pb2.AnswerAssistanceResponse]
+    """The asked department answers; only that department may."""
+    ListAssistance: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ListAssistanceRequest, _verification_pb2.ListAssistanceResponse]
+    """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
 
 @_typing.type_check_only
 class VerificationServiceAsyncStub(VerificationServiceStub):
-    """Post-approval verification of commitments (事中事后核查)."""
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListTasks: _aio.UnaryUnaryMultiCallable[_verification_pb2.ListTasksRequest, _verification_pb2.ListTasksResponse]  # type: ignore[assignment]
+    """The caller department's tasks, by due date; filters by status, due dates, inspector, overdue."""
     GetTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.GetTaskRequest, _verification_pb2.GetTaskResponse]  # type: ignore[assignment]
     ConcludeTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.ConcludeTaskRequest, _verification_pb2.ConcludeTaskResponse]  # type: ignore[assignment]
     """Concludes a task once; a false outcome is pushed to the credit service."""
+    AssignTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.AssignTaskRequest, _verification_pb2.AssignTaskResponse]  # type: ignore[assignment]
+    """Sets the inspectors of an open task (on-site checks need at least two, none in conflict)."""
+    ExtendDeadline: _aio.UnaryUnaryMultiCallable[_verification_pb2.ExtendDeadlineRequest, _verification_pb2.ExtendDeadlineResponse]  # type: ignore[assignment]
+    """Extends an open task's deadline by working days; the calling verification lead approves it."""
+    CountOverdueTasks: _aio.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueTasksRequest, _verification_pb2.CountOverdueTasksResponse]  # type: ignore[assignment]
+    """Overdue and open tasks per department: the caller's and the departments below it."""
+    RequestAssistance: _aio.UnaryUnaryMultiCallable[_verification_pb2.RequestAssistanceRequest, _verification_pb2.RequestAssistanceResponse]  # type: ignore[assignment]
+    """Asks another department to check a fact for an open task before a date (部门间协查)."""
+    AnswerAssistance: _aio.UnaryUnaryMultiCallable[_verification_pb2.AnswerAssistanceRequest, _verification_pb2.AnswerAssistanceResponse]  # type: ignore[assignment]
+    """The asked department answers; only that department may."""
+    ListAssistance: _aio.UnaryUnaryMultiCallable[_verification_pb2.ListAssistanceRequest, _verification_pb2.ListAssistanceResponse]  # type: ignore[assignment]
+    """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
 
 class VerificationServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Post-approval verification of commitments (事中事后核查)."""
+    """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
+    inspectors and deadlines, conclusions, and checks asked of other departments (部门间协查).
+    """
 
     @_abc_1.abstractmethod
     def ListTasks(
         self,
         request: _verification_pb2.ListTasksRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_verification_pb2.ListTasksResponse, _abc.Awaitable[_verification_pb2.ListTasksResponse]]: ...
+    ) -> _typing.Union[_verification_pb2.ListTasksResponse, _abc.Awaitable[_verification_pb2.ListTasksResponse]]:
+        """The caller department's tasks, by due date; filters by status, due dates, inspector, overdue."""
 
     @_abc_1.abstractmethod
     def GetTask(
@@ -72,5 +105,53 @@ class VerificationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_verification_pb2.ConcludeTaskResponse, _abc.Awaitable[_verification_pb2.ConcludeTaskResponse]]:
         """Concludes a task once; a false outcome is pushed to the credit service."""
+
+    @_abc_1.abstractmethod
+    def AssignTask(
+        self,
+        request: _verification_pb2.AssignTaskRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.AssignTaskResponse, _abc.Awaitable[_verification_pb2.AssignTaskResponse]]:
+        """Sets the inspectors of an open task (on-site checks need at least two, none in conflict)."""
+
+    @_abc_1.abstractmethod
+    def ExtendDeadline(
+        self,
+        request: _verification_pb2.ExtendDeadlineRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.ExtendDeadlineResponse, _abc.Awaitable[_verification_pb2.ExtendDeadlineResponse]]:
+        """Extends an open task's deadline by working days; the calling verification lead approves it."""
+
+    @_abc_1.abstractmethod
+    def CountOverdueTasks(
+        self,
+        request: _verification_pb2.CountOverdueTasksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.CountOverdueTasksResponse, _abc.Awaitable[_verification_pb2.CountOverdueTasksResponse]]:
+        """Overdue and open tasks per department: the caller's and the departments below it."""
+
+    @_abc_1.abstractmethod
+    def RequestAssistance(
+        self,
+        request: _verification_pb2.RequestAssistanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.RequestAssistanceResponse, _abc.Awaitable[_verification_pb2.RequestAssistanceResponse]]:
+        """Asks another department to check a fact for an open task before a date (部门间协查)."""
+
+    @_abc_1.abstractmethod
+    def AnswerAssistance(
+        self,
+        request: _verification_pb2.AnswerAssistanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.AnswerAssistanceResponse, _abc.Awaitable[_verification_pb2.AnswerAssistanceResponse]]:
+        """The asked department answers; only that department may."""
+
+    @_abc_1.abstractmethod
+    def ListAssistance(
+        self,
+        request: _verification_pb2.ListAssistanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.ListAssistanceResponse, _abc.Awaitable[_verification_pb2.ListAssistanceResponse]]:
+        """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
 
 def add_VerificationServiceServicer_to_server(servicer: VerificationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,163 @@
+"""Verification rule sets: which one is in force, and typed views of their numbers.
+
+The numbers live in rule sets (services/verification/rules/*.json, loaded into the database);
+this module only reads them. Each decision records the id of the rule set it applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from services.kernel.identifiers import region_covers
+
+GRADES = ("A", "B", "C", "D")  # credit.v1.Grade values 1..4, low to high risk
+BASIS_POINTS = 10_000  # 100 %
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    kind: str
+    region: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    citation: str
+    rules: dict[str, Any]
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def applies_to(self, region: str) -> bool:
+        return not self.region or region_covers(self.region, region)
+
+
+def choose(rule_sets: Iterable[RuleSet], kind: str, day: dt.date, region: str = "") -> RuleSet:
+    """The rule set of `kind` in force on `day`; a narrower region beats a wider one, and of
+    two equally narrow ones the later effective date wins."""
+    candidates = [r for r in rule_sets if r.kind == kind and r.in_force_on(day) and r.applies_to(region)]
+    if not candidates:
+        raise LookupError(f"no {kind} rule set in force on {day} for region {region or 'any'}")
+    return max(candidates, key=lambda r: (len(r.region.rstrip("0")), r.effective_from))
+
+
+@dataclass(frozen=True)
+class Band:
+    min_bp: int
+    max_bp: int
+    default_bp: int
+
+
+@dataclass(frozen=True)
+class SamplingRules:
+    id: str
+    bands: dict[int, Band]  # by grade 1..4
+    ungraded: int
+    priority_always_drawn: bool
+    minimum_team: int
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> SamplingRules:
+        r = rule_set.rules
+        bands = {
+            i + 1: Band(
+                _bp(r["grades"][g]["min_percent"]),
+                _bp(r["grades"][g]["max_percent"]),
+                _bp(r["grades"][g]["default_percent"]),
+            )
+            for i, g in enumerate(GRADES)
+        }
+        return cls(
+            id=rule_set.id,
+            bands=bands,
+            ungraded=grade_number(r["ungraded"]["grade"]),
+            priority_always_drawn=bool(r["priority_supervision"]["always_drawn"]),
+            minimum_team=int(r["team"]["minimum_inspectors"]),
+        )
+
+
+@dataclass(frozen=True)
+class PublicationRules:
+    id: str
+    push_days: int
+    publish_working_days: int
+    decision_working_days: int
+    decision_measures: frozenset[str]
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> PublicationRules:
+        r = rule_set.rules
+        return cls(
+            id=rule_set.id,
+            push_days=int(r["push"]["days"]),
+            publish_working_days=int(r["publish"]["working_days"]),
+            decision_working_days=int(r["decision_publish"]["working_days"]),
+            decision_measures=frozenset(r["decision_publish"]["measures"]),
+        )
+
+
+@dataclass(frozen=True)
+class JointRules:
+    id: str
+    annual_cap: int
+    exempt_types: frozenset[str]
+    superior_excludes: bool
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> JointRules:
+        r = rule_set.rules
+        return cls(
+            id=rule_set.id,
+            annual_cap=int(r["annual_cap_per_type"]["count"]),
+            exempt_types=frozenset(r["exempt_types"]["types"]),
+            superior_excludes=bool(r["superior_inspected_excludes"]["applies"]),
+        )
+
+
+@dataclass(frozen=True)
+class TaskRules:
+    id: str
+    on_site_minimum_inspectors: int
+    max_extension_working_days: int
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> TaskRules:
+        r = rule_set.rules
+        return cls(
+            id=rule_set.id,
+            on_site_minimum_inspectors=int(r["on_site_minimum_inspectors"]["count"]),
+            max_extension_working_days=int(r["extension"]["max_working_days"]),
+        )
+
+
+class RuleBook:
+    """All rule sets known to the service, with a typed view per kind for a given day."""
+
+    def __init__(self, rule_sets: Iterable[RuleSet]) -> None:
+        self.rule_sets = list(rule_sets)
+
+    def sampling(self, day: dt.date) -> SamplingRules:
+        return SamplingRules.of(choose(self.rule_sets, "sampling", day))
+
+    def publication(self, day: dt.date, region: str = "") -> PublicationRules:
+        return PublicationRules.of(choose(self.rule_sets, "publication", day, region))
+
+    def joint(self, day: dt.date) -> JointRules:
+        return JointRules.of(choose(self.rule_sets, "joint", day))
+
+    def tasks(self, day: dt.date) -> TaskRules:
+        return TaskRules.of(choose(self.rule_sets, "tasks", day))
+
+
+def grade_number(letter: str) -> int:
+    return GRADES.index(letter) + 1
+
+
+def grade_letter(number: int) -> str:
+    return GRADES[number - 1]
+
+
+def _bp(percent: float) -> int:
+    return round(float(percent) * 100)

@@ -1,0 +1,61 @@
+"""SQL of random-inspection plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from services.kernel.db import Connection, Executor, one
+from services.verification.domain.plans import PlanDraft
+
+
+async def insert(conn: Connection, plan: PlanDraft, by: str, now: dt.datetime) -> asyncpg.Record:
+    return one(
+        await conn.fetchrow(
+            "INSERT INTO plan (plan_id, name, owner_department, departments, check_items, filter, ratios_bp,"
+            " team_size, domain, window_start, window_end, rule_set, status, created_by, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLAN_STATUS_READY', $13, $14)"
+            " RETURNING *",
+            uuid.uuid4(),
+            plan.name,
+            plan.owner,
+            plan.departments,
+            [i.as_json() for i in plan.check_items],
+            plan.filter.as_json(),
+            plan.ratios_bp,
+            plan.team_size,
+            plan.domain,
+            plan.window_start,
+            plan.window_end,
+            plan.rule_set,
+            by,
+            now,
+        )
+    )
+
+
+async def get(conn: Executor, plan_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+    suffix = " FOR UPDATE" if lock else ""
+    return await conn.fetchrow("SELECT * FROM plan WHERE plan_id = $1" + suffix, plan_id)  # noqa: S608
+
+
+async def listing(
+    conn: Executor, department: str, after: tuple[dt.datetime, uuid.UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM plan WHERE departments @> ARRAY[$1]"
+        " AND ($2::timestamptz IS NULL OR (created_at, plan_id) > ($2, $3))"
+        " ORDER BY created_at, plan_id LIMIT $4",
+        department,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def mark_drawn(conn: Connection, plan_id: uuid.UUID, draw_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE plan SET status = 'PLAN_STATUS_DRAWN', draw_id = $2 WHERE plan_id = $1", plan_id, draw_id
+    )

@@ -1,0 +1,294 @@
+"""SQL of verification tasks: creation, listing, assignment, extension, conclusion, cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.kernel.db import Connection, Executor, one
+
+OPEN = "TASK_STATUS_OPEN"
+CONCLUDED = "TASK_STATUS_CONCLUDED"
+CANCELLED = "TASK_STATUS_CANCELLED"
+
+# A task row with its inspectors, in one round trip.
+_SELECT = (
+    "SELECT t.*, (SELECT coalesce(jsonb_agg(jsonb_build_object('number', ti.certificate_number,"
+    " 'name', coalesce(i.name, ''), 'at', ti.assigned_at) ORDER BY ti.certificate_number), '[]')"
+    " FROM task_inspector ti LEFT JOIN inspector i USING (certificate_number)"
+    " WHERE ti.task_id = t.task_id) AS inspectors FROM task t"
+)
+
+
+@dataclass(frozen=True)
+class NewTask:
+    commitment_id: str
+    commitment_code: str
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    item_id: str
+    item_version: int
+    item_name: str
+    department: str
+    region_code: str
+    method: str
+    standard: str
+    time_limit_days: int
+    base_date: dt.date
+    due_date: dt.date
+    due_provisional: bool
+    safety_related: bool
+
+
+async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid.UUID | None:
+    """Create the task of a commitment once; None if it has one or was withdrawn meanwhile."""
+    task_id = uuid.uuid4()
+    created = await conn.fetchval(
+        "INSERT INTO task (task_id, commitment_id, commitment_code, subject_kind, subject_code,"
+        " subject_name, item_id, item_version, item_name, department, region_code, method, standard,"
+        " time_limit_days, base_date, due_date, due_provisional, safety_related, status, created_at)"
+        " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
+        " 'TASK_STATUS_OPEN', $19"
+        " WHERE NOT EXISTS (SELECT 1 FROM withdrawn_commitment WHERE commitment_id = $2)"
+        " ON CONFLICT (commitment_id) DO NOTHING RETURNING true",
+        task_id,
+        uuid.UUID(task.commitment_id),
+        task.commitment_code,
+        task.subject_kind,
+        task.subject_code,
+        task.subject_name,
+        uuid.UUID(task.item_id),
+        task.item_version,
+        task.item_name,
+        task.department,
+        task.region_code,
+        task.method,
+        task.standard,
+        task.time_limit_days,
+        task.base_date,
+        task.due_date,
+        task.due_provisional,
+        task.safety_related,
+        now,
+    )
+    return task_id if created else None
+
+
+async def get_task(conn: Executor, task_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+    if lock:  # lock the task row first, then read it with its inspectors
+        await conn.execute("SELECT 1 FROM task WHERE task_id = $1 FOR UPDATE", task_id)
+    return await conn.fetchrow(_SELECT + " WHERE t.task_id = $1", task_id)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    status: str | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    inspector: str | None = None
+    overdue_on: dt.date | None = None  # only open tasks due before this date
+
+
+async def list_tasks(
+    conn: Executor,
+    department: str,
+    where: TaskFilter,
+    after: tuple[dt.date, uuid.UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        _SELECT  # noqa: S608  (a constant; the filters are parameters)
+        + " WHERE t.department = $1 AND ($2::text IS NULL OR t.status = $2)"
+        " AND ($3::date IS NULL OR t.due_date >= $3) AND ($4::date IS NULL OR t.due_date <= $4)"
+        " AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM task_inspector x"
+        "  WHERE x.task_id = t.task_id AND x.certificate_number = $5))"
+        " AND ($6::date IS NULL OR (t.status = 'TASK_STATUS_OPEN' AND t.due_date < $6))"
+        " AND ($7::date IS NULL OR (t.due_date, t.task_id) > ($7, $8))"
+        " ORDER BY t.due_date, t.task_id LIMIT $9",
+        department,
+        where.status,
+        where.due_from,
+        where.due_to,
+        where.inspector,
+        where.overdue_on,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def conclude(conn: Connection, task_id: uuid.UUID, c: dict[str, Any]) -> None:
+    """Store a conclusion (`c` holds the columns) and end the task's pending assistance."""
+    await conn.execute(
+        "UPDATE task SET status = 'TASK_STATUS_CONCLUDED', outcome = $2, findings = $3, measures = $4,"
+        " decision_date = $5, concluded_at = $6, concluded_by = $7, evidence_refs = $8,"
+        " push_deadline = $9, publication_deadline = $10, publication_provisional = $11,"
+        " decision_publication_deadline = $12, publication_rule_set = $13 WHERE task_id = $1",
+        task_id,
+        c["outcome"],
+        c["findings"],
+        c["measures"],
+        c["decision_date"],
+        c["concluded_at"],
+        c["concluded_by"],
+        c["evidence_refs"],
+        c["push_deadline"],
+        c["publication_deadline"],
+        c["publication_provisional"],
+        c["decision_publication_deadline"],
+        c["publication_rule_set"],
+    )
+    await _end_assistance(conn, [task_id])
+
+
+async def _end_assistance(conn: Connection, task_ids: Sequence[uuid.UUID]) -> None:
+    await conn.execute(
+        "UPDATE assistance SET status = 'ASSISTANCE_STATUS_CANCELLED'"
+        " WHERE task_id = ANY($1) AND status = 'ASSISTANCE_STATUS_PENDING'",
+        task_ids,
+    )
+
+
+async def cancel_for_commitment(
+    conn: Connection, commitment_id: uuid.UUID, reason: str, now: dt.datetime
+) -> list[asyncpg.Record]:
+    """Cancel the commitment's open tasks; remember the withdrawal for a task still to come."""
+    await conn.execute(
+        "INSERT INTO withdrawn_commitment VALUES ($1, $2) ON CONFLICT DO NOTHING", commitment_id, now
+    )
+    rows = await conn.fetch(
+        "UPDATE task SET status = 'TASK_STATUS_CANCELLED', cancel_reason = $2"
+        " WHERE commitment_id = $1 AND status = 'TASK_STATUS_OPEN' RETURNING task_id, subject_code",
+        commitment_id,
+        reason,
+    )
+    await _end_assistance(conn, [r["task_id"] for r in rows])
+    return rows
+
+
+async def assign(
+    conn: Connection, task_id: uuid.UUID, numbers: Sequence[str], by: str, now: dt.datetime
+) -> None:
+    await conn.execute("DELETE FROM task_inspector WHERE task_id = $1", task_id)
+    await conn.execute(
+        "INSERT INTO task_inspector SELECT $1, n, $3, $4 FROM unnest($2::text[]) AS n",
+        task_id,
+        list(numbers),
+        now,
+        by,
+    )
+
+
+async def inspector_facts(conn: Connection, numbers: Sequence[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT i.certificate_number, i.department, i.active, i.valid_until,"
+        " coalesce(array_agg(c.subject_code) FILTER (WHERE c.subject_code IS NOT NULL), '{}') AS conflicts"
+        " FROM inspector i LEFT JOIN inspector_conflict c USING (certificate_number)"
+        " WHERE i.certificate_number = ANY($1) GROUP BY i.certificate_number",
+        list(numbers),
+    )
+
+
+async def extend(conn: Connection, task_id: uuid.UUID, e: dict[str, Any]) -> None:
+    """Record an approved extension (`e` holds its columns) and move the deadline."""
+    await conn.execute(
+        "UPDATE task SET extended_days = extended_days + $2, due_date = $3, due_provisional = $4"
+        " WHERE task_id = $1",
+        task_id,
+        e["working_days"],
+        e["due_after"],
+        e["provisional"],
+    )
+    await conn.execute(
+        "INSERT INTO task_extension SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7"
+        " FROM task_extension WHERE task_id = $1",
+        task_id,
+        e["working_days"],
+        e["reason"],
+        e["approved_by"],
+        e["due_before"],
+        e["due_after"],
+        e["approved_at"],
+    )
+
+
+async def extensions(conn: Executor, task_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM task_extension WHERE task_id = $1 ORDER BY seq", task_id)
+
+
+async def overdue_counts(conn: Executor, departments: Sequence[str], today: dt.date) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT department, count(*) FILTER (WHERE due_date < $2) AS overdue, count(*) AS open"
+        " FROM task WHERE status = 'TASK_STATUS_OPEN' AND department = ANY($1)"
+        " GROUP BY department ORDER BY department",
+        list(departments),
+        today,
+    )
+
+
+async def claim_newly_overdue(conn: Connection, today: dt.date, limit: int) -> list[asyncpg.Record]:
+    """Open tasks past a due date not announced yet; replicas skip each other's rows."""
+    return await conn.fetch(
+        "UPDATE task SET overdue_notified_for = due_date WHERE task_id IN ("
+        " SELECT task_id FROM task WHERE status = 'TASK_STATUS_OPEN' AND due_date < $1"
+        " AND overdue_notified_for IS DISTINCT FROM due_date"
+        " ORDER BY due_date LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
+        today,
+        limit,
+    )
+
+
+async def provisional(conn: Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT task_id, status, base_date, time_limit_days + extended_days AS working_days,"
+        " due_provisional, publication_provisional, decision_date, measures, region_code"
+        " FROM task WHERE due_provisional OR publication_provisional FOR UPDATE"
+    )
+
+
+async def set_due_dates(conn: Connection, changes: Sequence[tuple[uuid.UUID, dt.date, bool]]) -> None:
+    await conn.execute(
+        "UPDATE task t SET due_date = c.due, due_provisional = c.provisional"
+        " FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS c(id, due, provisional)"
+        " WHERE t.task_id = c.id",
+        *zip(*changes, strict=True),
+    )
+
+
+async def set_publication(
+    conn: Connection, changes: Sequence[tuple[uuid.UUID, dt.date, bool, dt.date | None]]
+) -> None:
+    await conn.execute(
+        "UPDATE task t SET publication_deadline = c.publish, publication_provisional = c.provisional,"
+        " decision_publication_deadline = c.decision"
+        " FROM unnest($1::uuid[], $2::date[], $3::boolean[], $4::date[])"
+        " AS c(id, publish, provisional, decision)"
+        " WHERE t.task_id = c.id",
+        *zip(*changes, strict=True),
+    )
+
+
+async def open_on_site(
+    conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
+) -> list[asyncpg.Record]:
+    """Candidates for joint planning, locked until the plan commits."""
+    return await conn.fetch(
+        "SELECT t.task_id, t.subject_code, t.subject_kind, t.subject_name, t.department,"
+        " t.inspection_type, t.due_date, coalesce((SELECT array_agg(x.certificate_number)"
+        "  FROM task_inspector x WHERE x.task_id = t.task_id), '{}') AS inspectors"
+        " FROM task t WHERE t.status = 'TASK_STATUS_OPEN' AND t.method = 'ON_SITE' AND t.joint_id IS NULL"
+        " AND t.department = ANY($1) AND t.due_date BETWEEN $2 AND $3 FOR UPDATE OF t",
+        list(departments),
+        start,
+        end,
+    )
+
+
+async def one_task(conn: Executor, task_id: uuid.UUID) -> asyncpg.Record:
+    return one(await get_task(conn, task_id))

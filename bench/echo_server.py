@@ -16,7 +16,7 @@ async def _echo(request: bytes, context: grpc.aio.ServicerContext[bytes, bytes])
 
 async def serve(port: int) -> None:
     server = grpc.aio.server()
-    handler = grpc.unary_unary_rpc_method_handler(_echo)  # bytes in, bytes out: no serialisation
+    handler: grpc.RpcMethodHandler[bytes, bytes] = grpc.unary_unary_rpc_method_handler(_echo)  # raw bytes
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("bench.Echo", {"Call": handler}),))
     bound = server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()

@@ -39,7 +39,12 @@ def summarise(name: str, latencies: list[float], seconds: float, errors: int = 0
 
 
 async def closed_loop(
-    name: str, call: Callable[[int], Awaitable[object]], *, concurrency: int, seconds: float, warmup: float = 1.0
+    name: str,
+    call: Callable[[int], Awaitable[object]],
+    *,
+    concurrency: int,
+    seconds: float,
+    warmup: float = 1.0,
 ) -> Figure:
     """`concurrency` workers call back to back for `seconds` (after a warm-up); call(i) gets a unique i."""
     counter = iter(range(10**12))

@@ -29,6 +29,7 @@ from services.kernel.uow import Database, UnitOfWork
 log = structlog.get_logger()
 
 Handler = Callable[[Any, UnitOfWork, EventMeta], Awaitable[None]]
+FETCH_WAIT_SECONDS = 2.0  # how long one pull waits for a first message
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,16 @@ class Consumer:
         # When this consumer last had nothing left to apply: how fresh its projections are.
         self.caught_up_at: dt.datetime | None = None
         self.applied = 0
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the event in hand, give back the rest of the batch, then return from run()."""
+        self._stopping.set()
 
     async def run(self) -> None:
-        """Supervise: (re)subscribe and pump until cancelled."""
+        """Supervise: (re)subscribe and pump until stopped or cancelled."""
         failures = 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 pull = await self._subscribe()
                 failures = 0
@@ -105,19 +111,23 @@ class Consumer:
 
     async def _pump(self, pull: JetStreamContext.PullSubscription) -> None:
         generation, idle = self.bus.generation, 0
-        while True:
+        while not self._stopping.is_set():
             if self.bus.generation != generation:
                 raise _Resubscribe
             try:
                 # One lingering pull for the first message keeps latency low; then drain quickly.
-                messages = await pull.fetch(1, timeout=2.0)
+                messages = await pull.fetch(1, timeout=FETCH_WAIT_SECONDS)
                 messages += await _drain(pull)
             except (NatsTimeout, TimeoutError):
                 idle += 1
                 await self._on_idle(pull, idle)
                 continue
             idle = 0
-            for message in messages:
+            for index, message in enumerate(messages):
+                if self._stopping.is_set():
+                    # Given back at once, so another replica need not wait out the ack deadline.
+                    await asyncio.gather(*(_quietly(m.nak()) for m in messages[index:]))
+                    return
                 await self._handle(message)
 
     async def _on_idle(self, pull: JetStreamContext.PullSubscription, idle: int) -> None:

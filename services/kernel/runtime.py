@@ -40,7 +40,7 @@ from services.kernel.config import Settings
 from services.kernel.db import create_pool
 from services.kernel.dev_clock_api import DevClockApi, follow
 from services.kernel.events import EventCatalog
-from services.kernel.inbox import Consumer, Subscription
+from services.kernel.inbox import FETCH_WAIT_SECONDS, Consumer, Subscription
 from services.kernel.jobs import Job, JobRunner
 from services.kernel.log import configure_service
 from services.kernel.outbox import OutboxRelay
@@ -165,17 +165,22 @@ def _kernel_work(rt: Runtime, definition: ServiceDefinition) -> None:
 
 async def _serve_until_stopped(rt: Runtime, relay: OutboxRelay, registrations: Sequence[Registration]) -> int:
     settings = rt.settings
-    jobs: list[Step] = [relay.run, *(c.run for c in rt.consumers), *(j.run for j in rt.jobs)]
+    jobs: list[Step] = [relay.run, *(j.run for j in rt.jobs)]
     if isinstance(rt.clock, DevClock):
         jobs.append(partial(follow, rt.db, rt.clock))
     verifier = TokenVerifier.from_files(settings.token_public_keys)
     running = await server.start(settings.grpc_listen, registrations, verifier)
-    tasks = [asyncio.create_task(job()) for job in jobs]
+    consuming = [asyncio.create_task(c.run()) for c in rt.consumers]
+    tasks = [*consuming, *(asyncio.create_task(job()) for job in jobs)]
     _announce(settings.ready_file, running.port)
     log.info("serving", port=running.port, services=running.names)
     crashed = await _until_stopped(tasks)
     log.info("stopping", grace_seconds=settings.grace_seconds)
     await running.stop(settings.grace_seconds)  # no new calls; in-flight ones finish
+    for consumer in rt.consumers:
+        consumer.stop()  # finish the event in hand, give the rest back for redelivery
+    if consuming:
+        await asyncio.wait(consuming, timeout=FETCH_WAIT_SECONDS + 1)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)

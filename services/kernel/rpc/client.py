@@ -22,7 +22,9 @@ class _Defaults(grpc.aio.UnaryUnaryClientInterceptor):
             details.timeout if details.timeout is not None else self._timeout,
             metadata,
             details.credentials,
-            details.wait_for_ready,
+            # Wait (until the deadline) for a replica to accept rather than failing at once while
+            # a restarted or rescheduled server comes back.
+            True if details.wait_for_ready is None else details.wait_for_ready,
         )
         return await continuation(details, request)
 
@@ -32,6 +34,13 @@ def channel(address: str, token: Callable[[], str], timeout: float = DEFAULT_TIM
     # servers close connections after a while (max_connection_age) so new pods get traffic too.
     return grpc.aio.insecure_channel(
         address,
-        options=[("grpc.lb_policy_name", "round_robin")],
+        options=[
+            ("grpc.lb_policy_name", "round_robin"),
+            # Own connections per channel, retried quickly: a replica that restarts (same address)
+            # is reached again within seconds, not after grpc's default backoff of up to 2 minutes.
+            ("grpc.use_local_subchannel_pool", 1),
+            ("grpc.initial_reconnect_backoff_ms", 200),
+            ("grpc.max_reconnect_backoff_ms", 5000),
+        ],
         interceptors=[_Defaults(token, timeout)],
     )

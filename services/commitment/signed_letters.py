@@ -20,9 +20,10 @@ def signed_letter(
     item: ItemVersion,
     applicant: letters.Applicant,
 ) -> commitment_pb2.SignedLetter:
-    """The letter to store: the text as signed (or the filled template when none was sent), its
-    SHA-256 and the values; INVALID_ARGUMENT naming the field when the letter is not the template
-    of `item` filled in with this request's data."""
+    """The letter to store: the text as signed (or, when the portal sends no text, the filled
+    template it showed with RenderLetter), its SHA-256 and the values; INVALID_ARGUMENT naming the
+    field when the letter is missing, unsigned or not the template of `item` filled in with this
+    request's data."""
     v = Violations()
     _check_signature(v, request, given)
     if len(request.text) > letters.MAX_LETTER:
@@ -53,8 +54,11 @@ def signed_letter(
 
 
 def _check_signature(v: Violations, request: commitment_pb2.SignedLetter, given: bool) -> None:
+    if not given:
+        v.add("letter", "required: the signed commitment letter (承诺书)")
+        return
     method = request.signature_method
-    if method not in Signature.values() or (given and method == Signature.SIGNATURE_METHOD_UNSPECIFIED):
+    if method not in Signature.values() or method == Signature.SIGNATURE_METHOD_UNSPECIFIED:
         v.add("letter.signature_method", "required: handwritten, electronic signature or electronic seal")
     if len(request.signature_reference) > MAX_SIGNATURE_REFERENCE:
         v.add("letter.signature_reference", f"at most {MAX_SIGNATURE_REFERENCE} characters")

@@ -47,6 +47,14 @@ async def test_malformed_requests_name_the_field_and_write_nothing(as_role: Role
     assert several.code == grpc.StatusCode.INVALID_ARGUMENT
     assert several.fields() == ["case_number", "channel"]
 
+    unsigned = record_request(good, item_id)
+    unsigned.ClearField("letter")
+    assert (await failure(portal.commitments.RecordCommitment(unsigned))).fields() == ["letter"]
+    unsigned.letter.text = "本人承诺……"  # a letter without a signature method is not signed
+    assert (
+        "letter.signature_method" in (await failure(portal.commitments.RecordCommitment(unsigned))).fields()
+    )
+
     no_id = record_request(good, item_id)
     no_id.ClearField("request_id")
     assert (await failure(portal.commitments.RecordCommitment(no_id))).fields() == ["request_id"]

@@ -60,6 +60,10 @@ def record_request(
         case_number=f"CASE-{uuid.uuid4().hex[:8]}",
         channel=commitment_pb2.CHANNEL_ONLINE,
         publication_type=commitment_pb2.PUBLICATION_TYPE_PUBLIC,
+        # Signed electronically as the portal showed it (RenderLetter): the service fills the text.
+        letter=commitment_pb2.SignedLetter(
+            signature_method=commitment_pb2.SIGNATURE_METHOD_ELECTRONIC_SIGNATURE
+        ),
     )
 
 

@@ -241,8 +241,10 @@ def record(
         channel=commitment_pb2.CHANNEL_ONLINE,
         publication_type=publication,  # type: ignore[arg-type]
     )
-    if letter is not None:
-        request.letter.CopyFrom(letter)
+    request.letter.CopyFrom(
+        letter
+        or commitment_pb2.SignedLetter(signature_method=commitment_pb2.SIGNATURE_METHOD_ELECTRONIC_SIGNATURE)
+    )
     return request
 
 

@@ -62,10 +62,12 @@ def _micros(delta: dt.timedelta) -> int:
     return delta // dt.timedelta(microseconds=1)
 
 
-async def follow(db: Database, clock: DevClock) -> None:
-    """Adopt the stored offset now and whenever another replica moves it."""
+async def follow(db: Database, clock: DevClock, on_advance: Callable[[], None]) -> None:
+    """Adopt the stored offset now and whenever another replica moves it; a jump makes this
+    replica's scheduled work run at once too, as on the replica that was asked to advance."""
     while True:
         offset = await db.pool.fetchval("SELECT offset_us FROM dev_clock")
-        if offset is not None:
+        if offset is not None and dt.timedelta(microseconds=offset) > clock.offset:
             clock.catch_up(dt.timedelta(microseconds=offset))
+            on_advance()
         await asyncio.sleep(FOLLOW_SECONDS)

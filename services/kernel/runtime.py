@@ -167,7 +167,7 @@ async def _serve_until_stopped(rt: Runtime, relay: OutboxRelay, registrations: S
     settings = rt.settings
     jobs: list[Step] = [relay.run, *(j.run for j in rt.jobs)]
     if isinstance(rt.clock, DevClock):
-        jobs.append(partial(follow, rt.db, rt.clock))
+        jobs.append(partial(follow, rt.db, rt.clock, rt.kick_jobs))
     verifier = TokenVerifier.from_files(settings.token_public_keys)
     running = await server.start(settings.grpc_listen, registrations, verifier)
     consuming = [asyncio.create_task(c.run()) for c in rt.consumers]

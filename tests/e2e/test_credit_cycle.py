@@ -1,0 +1,111 @@
+"""A false commitment's whole credit cycle across the three processes (issue 5): the subject is
+refused and over-sampled while its record is in force, and after the record expires it is
+eligible again and sampled like everyone else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from chengnuo.commitment.v1 import commitment_pb2
+from chengnuo.common.v1 import subject_pb2
+from chengnuo.credit.v1 import credit_pb2
+from chengnuo.verification.v1 import inspections_pb2 as ipb
+from chengnuo.verification.v1 import rosters_pb2 as rpb
+from services.kernel import convert
+from services.launcher.stack import Stack
+from tests.e2e.cli import Cli
+from tests.e2e.conftest import Clients, service_today
+from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, task_of
+from tests.e2e.test_verification_flow import Staff, department, inspectors, rid
+from tests.support import eventually, new_uscc
+
+LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
+
+
+async def _roster(lead: Staff, code: str) -> None:
+    row = rpb.SubjectRow(
+        subject=subject_pb2.SubjectRef(kind=LEGAL, code=code), name="厦门示例有限公司", region_code="350203"
+    )
+    begun = (
+        await lead.rosters.BeginSubjectImport(
+            rpb.BeginSubjectImportRequest(request_id=rid(), mode=rpb.IMPORT_MODE_MERGE)
+        )
+    ).subject_import
+    await lead.rosters.UploadSubjects(
+        rpb.UploadSubjectsRequest(request_id=rid(), import_id=begun.import_id, first_row=1, rows=[row])
+    )
+    await lead.rosters.CommitSubjectImport(
+        rpb.CommitSubjectImportRequest(request_id=rid(), import_id=begun.import_id)
+    )
+
+
+async def _sampled_grade(lead: Staff, dept: str, today: dt.date) -> tuple[int, int]:
+    """The grade the only subject of the department's roster is sampled under, and its ratio."""
+    plan = await lead.inspections.CreatePlan(
+        ipb.CreatePlanRequest(
+            request_id=rid(),
+            name="双随机抽查",
+            departments=[dept],
+            check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type="FOOD_SAFETY")],
+            inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
+            window_start=convert.to_date(today),
+            window_end=convert.to_date(today + dt.timedelta(days=30)),
+        )
+    )
+    draw = await lead.inspections.DrawPlan(ipb.DrawPlanRequest(request_id=rid(), plan_id=plan.plan.plan_id))
+    (stratum,) = [s for s in draw.draw.stats if s.pool]
+    return stratum.grade, stratum.ratio_basis_points
+
+
+async def test_refused_and_over_sampled_while_recorded_then_neither_after_expiry(own_stack: Stack) -> None:
+    stack, dept, uscc = own_stack, department(), new_uscc()
+    lead = Staff(as_role_on(stack, "verification_lead", dept), stack)
+    await _roster(lead, uscc)
+    await inspectors(lead, *[f"ZF{uuid.uuid4().hex[:10].upper()}" for _ in range(2)])
+    today = await service_today(stack, "verification")
+    assert await _sampled_grade(lead, dept, today) == (credit_pb2.GRADE_B, 1500)  # ungraded: B, 15 %
+
+    admin, portal = as_role_on(stack, "catalogue_admin"), as_role_on(stack, "portal")
+    verifier = as_role_on(stack, "verifier")
+    item_id = await publish_item(admin)
+    recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
+    task = await eventually(lambda: task_of(verifier, recorded.commitment_id), what="task")
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id, today))
+
+    async def over_sampled() -> tuple[int, int] | None:
+        grade = await _sampled_grade(lead, dept, today)
+        return grade if grade[0] != credit_pb2.GRADE_B else None
+
+    worse, ratio = await eventually(over_sampled, timeout=30, what="a worse grade in the draw")
+    assert worse in (credit_pb2.GRADE_C, credit_pb2.GRADE_D)
+    assert ratio > 1500
+    check = commitment_pb2.CheckEligibilityRequest(
+        subject=subject_pb2.SubjectRef(kind=LEGAL, code=uscc), item_id=item_id
+    )
+    assert not (await portal.commitments.CheckEligibility(check)).eligible
+
+    code, _ = Cli(stack, ["admin"])("clock", "advance", "1500d")  # past the maximum publicity period
+    assert code == 0
+    later = await service_today(stack, "verification")
+
+    async def back_to_b() -> tuple[int, int] | None:
+        grade = await _sampled_grade(lead, dept, later)
+        return grade if grade[0] == credit_pb2.GRADE_B else None
+
+    assert await eventually(back_to_b, timeout=60, what="grade B again") == (credit_pb2.GRADE_B, 1500)
+
+    async def eligible() -> bool:
+        return (await portal.commitments.CheckEligibility(check)).eligible
+
+    await eventually(eligible, timeout=30, what="eligible again")
+    officer = as_role_on(stack, "credit_officer")
+    status = await officer.credit.GetCreditStatus(
+        credit_pb2.GetCreditStatusRequest(subject=subject_pb2.SubjectRef(kind=LEGAL, code=uscc))
+    )
+    assert [r.status for r in status.records] == [credit_pb2.RECORD_STATUS_EXPIRED]
+    assert not status.restrictions
+
+
+def as_role_on(stack: Stack, role: str, department: str = "350200-SCJ") -> Clients:
+    return Clients(stack, [role], department, "350200")

@@ -1,0 +1,1 @@
+"""`chengnuo demo`: the whole system at work in two minutes, narrated."""

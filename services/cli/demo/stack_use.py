@@ -1,0 +1,67 @@
+"""The stack the demo runs on: the one `chengnuo up` is running, or one of its own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.kernel import auth
+from services.launcher.processes import alive
+from services.launcher.stack import Stack, StackOptions
+
+
+@dataclass(frozen=True)
+class InUse:
+    endpoints: dict[str, str]
+    key: Ed25519PrivateKey
+    started_here: bool
+
+
+async def _serving(address: str) -> bool:
+    async with grpc.aio.insecure_channel(address) as channel:
+        try:
+            answer = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=2
+            )
+        except grpc.aio.AioRpcError:
+            return False
+        return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+async def _running(data_dir: Path) -> InUse | None:
+    try:
+        state = json.loads((data_dir / "stack.json").read_text())
+    except (OSError, ValueError):
+        return None
+    endpoints: dict[str, str] = state.get("endpoints", {})
+    if not alive(int(state.get("pid", 0))) or not state.get("development"):
+        return None
+    if not all([await _serving(address) for address in endpoints.values()]):
+        return None
+    return InUse(endpoints, auth.load_private_key(Path(state["signing_key"])), started_here=False)
+
+
+@asynccontextmanager
+async def stack_for_demo(data_dir: Path) -> AsyncIterator[InUse]:
+    """Reuse a running development stack, or start one in a scratch directory and remove it after."""
+    running = await _running(data_dir)
+    if running:
+        yield running
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="chengnuo-demo-"))
+    stack = Stack(StackOptions(data_dir=scratch, grace_seconds=3))
+    try:
+        await stack.start()
+        yield InUse(stack.endpoints(), auth.load_private_key(stack.keys.signing_key), started_here=True)
+    finally:
+        await stack.stop()
+        shutil.rmtree(scratch, ignore_errors=True)

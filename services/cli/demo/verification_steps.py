@@ -1,0 +1,136 @@
+"""Steps 5–6: verification deadlines on the working-day calendar, and the outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from chengnuo.common.v1 import calendar_pb2
+from chengnuo.verification.v1 import verification_pb2 as vpb
+from services.cli.demo.data import HOUSING, MARKET
+from services.cli.demo.world import World, rid
+from services.kernel import convert
+
+FALSE_COUNT = 8
+TRUE_COUNT = 52
+# Statutory days of 《全国年节及纪念日放假办法》 that fall on fixed dates. The State Council's
+# yearly notice adds the lunar holidays and the 调休 days: an administrator loads it for real use.
+STATUTORY_FIXED_DAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+
+async def open_tasks(world: World, department: str) -> list[vpb.Task]:
+    desk, token = world.office.desk("verifier", department), ""
+    found: list[vpb.Task] = []
+    while True:
+        page = await desk.tasks.ListTasks(
+            vpb.ListTasksRequest(status=vpb.TASK_STATUS_OPEN, page_size=1000, page_token=token)
+        )
+        found += page.tasks
+        token = page.next_page_token
+        if not token:
+            return found
+
+
+async def _all_scheduled(world: World) -> list[vpb.Task]:
+    for _ in range(300):
+        tasks = await open_tasks(world, MARKET.code) + await open_tasks(world, HOUSING.code)
+        if len(tasks) >= len(world.accepted):
+            return tasks
+        await asyncio.sleep(0.1)
+    raise AssertionError("verification tasks did not appear")
+
+
+def _statutory_days(year: int) -> list[dt.date]:
+    return [dt.date(year, month, day) for month, day in STATUTORY_FIXED_DAYS]
+
+
+async def _load_statutory_year(world: World, year: int) -> bool:
+    """Load next year's fixed statutory days if the year has no schedule yet."""
+    calendar = world.office.desk("admin").calendar()
+    if (await calendar.GetYear(calendar_pb2.GetYearRequest(year=year))).HasField("calendar"):
+        return False
+    holidays = [convert.to_date(d) for d in _statutory_days(year) if d.weekday() < 5]
+    source = (
+        "chengnuo demo: fixed statutory days of 全国年节及纪念日放假办法 only (load the State Council notice)"
+    )
+    await calendar.LoadYear(
+        calendar_pb2.LoadYearRequest(request_id=rid(), year=year, holidays=holidays, source=source)
+    )
+    return True
+
+
+async def deadlines(world: World) -> None:
+    with world.say.step(
+        "Verification tasks are scheduled in working days (事中事后核查)",
+        "Each commitment becomes a task due a number of working days after approval, counted on the "
+        "official calendar with its holidays and make-up days (调休). A deadline in a year whose "
+        "schedule is not loaded yet is provisional, and is recomputed when the year is loaded.",
+    ):
+        tasks = await _all_scheduled(world)
+        sample = max(tasks, key=lambda t: (t.due_date.year, t.due_date.month, t.due_date.day))
+        due = convert.from_date(sample.due_date)
+        world.say.say(
+            f"{len(tasks)} tasks; the latest is due {due} "
+            f"({'provisional' if sample.due_date_provisional else 'official calendar'})"
+        )
+        if sample.due_date_provisional and await _load_statutory_year(world, due.year):
+            task = await _recomputed(world, sample)
+            world.say.say(
+                f"{due.year} loaded (fixed statutory days, New Year's Day a {dt.date(due.year, 1, 1):%A}): "
+                f"now due {convert.from_date(task.due_date)}"
+            )
+        world.say.record("deadlines", f"{len(tasks)} tasks scheduled in working days")
+
+
+async def _recomputed(world: World, before: vpb.Task) -> vpb.Task:
+    desk = world.office.desk("verifier", before.department)
+    for _ in range(100):
+        task = (await desk.tasks.GetTask(vpb.GetTaskRequest(task_id=before.task_id))).task
+        if not task.due_date_provisional:
+            return task
+        await asyncio.sleep(0.1)
+    raise AssertionError("the deadline was not recomputed")
+
+
+def _conclusion(task: vpb.Task, outcome: int, decided: dt.date, referred: bool) -> vpb.ConcludeTaskRequest:
+    measures = [
+        vpb.Measure(
+            kind=vpb.MEASURE_KIND_REVOKE_DECISION, legal_basis="《中华人民共和国行政许可法》第六十九条"
+        )
+    ]
+    if referred:
+        measures.append(
+            vpb.Measure(
+                kind=vpb.MEASURE_KIND_REFER_TO_JUDICIARY, legal_basis="《中华人民共和国刑法》第二百八十条之一"
+            )
+        )
+    false = outcome == vpb.OUTCOME_FALSE
+    return vpb.ConcludeTaskRequest(
+        request_id=rid(),
+        task_id=task.task_id,
+        outcome=outcome,  # type: ignore[arg-type]
+        findings="不动产登记系统中无该经营场所的使用权记录" if false else "核查属实",
+        measures=measures if false else [],
+        decision_date=convert.to_date(decided),
+        evidence_refs=[f"EV-{task.commitment_code}"],
+    )
+
+
+async def outcomes(world: World) -> None:
+    with world.say.step(
+        "Verifiers conclude: most commitments are true, a few are false (承诺不实)",
+        "A false commitment brings measures (revoke the decision, Art. 69 行政许可法) and, pushed over "
+        "NATS, a dishonesty record at the credit service; one case is referred to the judiciary.",
+    ):
+        tasks = sorted(await open_tasks(world, MARKET.code), key=lambda t: t.commitment_code)
+        decided = await world.today()
+        desk = world.office.desk("verifier", MARKET.code)
+        chosen = tasks[: FALSE_COUNT + TRUE_COUNT]
+        for n, task in enumerate(chosen):
+            outcome = vpb.OUTCOME_FALSE if n < FALSE_COUNT else vpb.OUTCOME_TRUE
+            await desk.tasks.ConcludeTask(_conclusion(task, outcome, decided, referred=n == 0))
+        codes = [t.subject.code for t in chosen[:FALSE_COUNT]]
+        world.false_subjects = [e for e in world.roster if e.code in codes]
+        world.referred = next(e for e in world.false_subjects if e.code == codes[0])
+        world.say.say(f"{FALSE_COUNT} false (one referred to the judiciary), {TRUE_COUNT} true")
+        world.say.record("verification", f"{FALSE_COUNT + TRUE_COUNT} concluded: {FALSE_COUNT} false")

@@ -53,18 +53,14 @@ class Plan:
 
     def audit(self, action: str, target: str, *, change: Any = None, subject_code: str = "") -> None:
         self.audits.append(
-            audit.AuditEntry(
-                at=self.now,
-                actor=self.actor.name,
-                department=self.actor.department,
-                role=self.actor.role,
-                action=action,
-                target=target,
+            audit.entry(
+                self.actor.as_tuple(),
+                self.request_id,
+                self.now,
+                action,
+                target,
+                change=change,
                 subject_code=subject_code,
-                request_id=self.request_id,
-                purpose="",
-                outcome="ok",
-                change_digest=audit.digest(change),
             )
         )
 

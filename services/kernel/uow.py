@@ -40,6 +40,9 @@ class Actor:
     def of(cls, caller: Caller) -> Actor:
         return cls(caller.subject, caller.department, caller.role)
 
+    def as_tuple(self) -> tuple[str, str, str]:
+        return self.name, self.department, self.role
+
 
 @dataclass
 class _Pending:
@@ -76,21 +79,18 @@ class UnitOfWork:
         outcome: str = "ok",
         purpose: str = "",
     ) -> None:
-        self._pending.audit.append(
-            audit.AuditEntry(
-                at=self.now,
-                actor=self.actor.name,
-                department=self.actor.department,
-                role=self.actor.role,
-                action=action,
-                target=target,
-                subject_code=subject_code,
-                request_id=self.request_id,
-                purpose=purpose,
-                outcome=outcome,
-                change_digest=audit.digest(change),
-            )
+        entry = audit.entry(
+            self.actor.as_tuple(),
+            self.request_id,
+            self.now,
+            action,
+            target,
+            change=change,
+            subject_code=subject_code,
+            outcome=outcome,
+            purpose=purpose,
         )
+        self._pending.audit.append(entry)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._pending.after_commit.append(callback)

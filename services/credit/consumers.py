@@ -10,10 +10,11 @@ from chengnuo.verification.v1 import verification_pb2
 from services.credit import messages, refresh
 from services.credit.domain import measures
 from services.credit.domain import records as rules
-from services.credit.domain.rule_sets import RuleSet, choose_rule_set
+from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.store import records, rule_sets, subjects
 from services.kernel import convert
 from services.kernel.events import EventMeta
+from services.kernel.rule_sets import RuleSet
 from services.kernel.uow import UnitOfWork
 
 

@@ -12,8 +12,8 @@ from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import lists_pb2, objections_pb2, repair_pb2, rule_sets_pb2
 from services.contracts.subjects import subject_of
 from services.credit.domain import grades, measures, standing
-from services.credit.domain.rule_sets import RuleSet
 from services.kernel import convert
+from services.kernel.rule_sets import RuleSet
 
 M = TypeVar("M", repair_pb2.RepairApplication, objections_pb2.Objection)
 
@@ -78,6 +78,7 @@ def measure(m: measures.Measure) -> pb.Measure:
         restriction=pb.RestrictionKind.Value(f"RESTRICTION_KIND_{m.restriction}")
         if m.restriction
         else pb.RESTRICTION_KIND_UNSPECIFIED,
+        purposes=list(m.purposes),
     )
 
 

@@ -11,10 +11,11 @@ from chengnuo.credit.v1 import credit_pb2 as pb
 from services.contracts.subjects import Subject
 from services.credit import messages, refresh
 from services.credit.domain import grades, measures, standing
-from services.credit.domain.rule_sets import RuleSet, choose_rule_set, find, subject_region
+from services.credit.domain.rule_sets import choose_rule_set, find, subject_region
 from services.credit.store import feedback, lists, records, rule_sets, subjects
 from services.kernel import convert
 from services.kernel.db import Executor
+from services.kernel.rule_sets import RuleSet
 
 
 @dataclass(frozen=True)

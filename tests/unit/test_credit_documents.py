@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from services.credit.domain import documents
-from services.credit.domain.rule_sets import RuleSet, choose_rule_set
+from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.store.rule_sets import packaged_rule_sets
+from services.kernel.rule_sets import RuleSet
 
 D = dt.date
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from services.verification.domain.rules import Band, RuleBook, RuleSet, choose
+from services.kernel.rule_sets import RuleSet, choose
+from services.verification.domain.rules import Band, RuleBook
 from services.verification.store.rules import packaged_rule_sets
 
 BOOK = RuleBook(packaged_rule_sets())

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.credit.domain.records import CLASSES, add_months
-from services.credit.domain.rule_sets import RuleSet
 from services.credit.domain.schema import Checker
 from services.kernel.calendar import WorkingCalendar
+from services.kernel.rule_sets import RuleSet
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from services.credit.domain import blacklist, grades, measures, records
-from services.credit.domain.rule_sets import KINDS, RuleSet
+from services.credit.domain.rule_sets import KINDS
 from services.credit.domain.schema import Checker
 from services.kernel.identifiers import validate_region_code
+from services.kernel.rule_sets import RuleSet
 
 MAX_DOCUMENT = 200_000
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

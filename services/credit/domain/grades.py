@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.credit.domain.records import CLASSES, add_months
-from services.credit.domain.rule_sets import RuleSet
 from services.credit.domain.schema import Checker
+from services.kernel.rule_sets import RuleSet
 
 GRADES = ("A", "B", "C", "D")
 UNGRADED = "B"  # what readers assume for a subject never graded

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from services.credit.domain.rule_sets import RuleSet
 from services.credit.domain.schema import Checker
+from services.kernel.rule_sets import RuleSet
 
 # What brings a measure into force: a record of a class, or being on the list.
 TRIGGERS = ("MINOR", "ORDINARY", "SERIOUS", "BLACKLISTED")
 RESTRICTIONS = ("NO_COMMITMENT", "PRIORITY_SUPERVISION")
+# Purposes are named like the purposes of sharing agreements (services/kernel/sharing_api.py).
+_PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Measure:
     applies_to: tuple[str, ...]
     departments: tuple[str, ...]
     restriction: str | None
+    # The purposes of the queries the measure concerns (批量比对: public_procurement for the
+    # procurement limitation); optional, so catalogues without them stay valid.
+    purposes: tuple[str, ...] = ()
 
 
 def catalogue(rule_set: RuleSet) -> list[Measure]:
@@ -32,6 +38,7 @@ def catalogue(rule_set: RuleSet) -> list[Measure]:
             applies_to=tuple(m["applies_to"]),
             departments=tuple(m["implementing_departments"]),
             restriction=m.get("restriction"),
+            purposes=tuple(m.get("purposes", ())),
         )
         for m in rule_set.rules["measures"]
     ]
@@ -68,6 +75,20 @@ def check_rules(check: Checker, data: dict[str, Any]) -> None:
                 nested.add(f"implementing_departments[{j}]", "text of 1 to 200 characters")
         if entry.get("restriction") is not None:
             nested.choice(entry, "restriction", RESTRICTIONS)
+        _check_purposes(nested, entry)
+
+
+def _check_purposes(check: Checker, entry: dict[str, Any]) -> None:
+    if "purposes" not in entry:
+        return
+    for j, purpose in enumerate(check.items(entry, "purposes", at_most=50)):
+        if not isinstance(purpose, str) or not _PURPOSE.fullmatch(purpose):
+            check.add(f"purposes[{j}]", "lower_snake_case, 2 to 64 characters")
+
+
+def relevant(rule_set: RuleSet, purpose: str) -> list[str]:
+    """Codes of the catalogue's measures that concern queries made for `purpose`."""
+    return [m.code for m in catalogue(rule_set) if purpose in m.purposes]
 
 
 def pinned(catalogue: RuleSet, trigger: str) -> tuple[list[str], list[str]]:

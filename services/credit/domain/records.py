@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.credit.domain.rule_sets import RuleSet
 from services.credit.domain.schema import Checker
+from services.kernel.rule_sets import RuleSet
 
 CLASSES = ("MINOR", "ORDINARY", "SERIOUS")
 CONDITIONS = (

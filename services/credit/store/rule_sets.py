@@ -9,8 +9,8 @@ from typing import Any
 import asyncpg
 
 from services.credit.domain import documents
-from services.credit.domain.rule_sets import RuleSet
 from services.kernel.db import Connection, Executor
+from services.kernel.rule_sets import RuleSet
 
 PACKAGE = "package"
 

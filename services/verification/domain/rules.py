@@ -9,38 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from services.kernel.identifiers import region_covers
+from services.kernel.rule_sets import RuleSet, choose
 
 GRADES = ("A", "B", "C", "D")  # credit.v1.Grade values 1..4, low to high risk
 BASIS_POINTS = 10_000  # 100 %
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    id: str
-    kind: str
-    region: str
-    effective_from: dt.date
-    effective_to: dt.date | None
-    citation: str
-    rules: dict[str, Any]
-
-    def in_force_on(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
-
-    def applies_to(self, region: str) -> bool:
-        return not self.region or region_covers(self.region, region)
-
-
-def choose(rule_sets: Iterable[RuleSet], kind: str, day: dt.date, region: str = "") -> RuleSet:
-    """The rule set of `kind` in force on `day`; a narrower region beats a wider one, and of
-    two equally narrow ones the later effective date wins."""
-    candidates = [r for r in rule_sets if r.kind == kind and r.in_force_on(day) and r.applies_to(region)]
-    if not candidates:
-        raise LookupError(f"no {kind} rule set in force on {day} for region {region or 'any'}")
-    return max(candidates, key=lambda r: (len(r.region.rstrip("0")), r.effective_from))
 
 
 @dataclass(frozen=True)

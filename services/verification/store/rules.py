@@ -7,7 +7,8 @@ import json
 from importlib import resources
 
 from services.kernel.db import Connection
-from services.verification.domain.rules import RuleBook, RuleSet
+from services.kernel.rule_sets import RuleSet
+from services.verification.domain.rules import RuleBook
 
 
 def packaged_rule_sets() -> list[RuleSet]:

@@ -13,7 +13,16 @@ from typing import Annotated
 import asyncpg
 import typer
 
-from services.cli import audit_cmd, calendar_cmd, clock_cmd, events_cmd, sharing_cmd
+from services.cli import (
+    audit_cmd,
+    calendar_cmd,
+    catalogue_cmd,
+    clock_cmd,
+    credit_cmd,
+    events_cmd,
+    sharing_cmd,
+    verify_cmd,
+)
 from services.cli.connection import profile_path
 from services.contracts import roles
 from services.kernel import auth, migrations
@@ -30,6 +39,9 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(clock_cmd.app, name="clock")
 app.add_typer(sharing_cmd.app, name="sharing")
 app.add_typer(events_cmd.app, name="events")
+app.add_typer(catalogue_cmd.app, name="catalogue")
+app.add_typer(verify_cmd.app, name="verify")
+app.add_typer(credit_cmd.app, name="credit")
 
 DataDir = Annotated[
     Path,
@@ -134,6 +146,18 @@ def serve(
     from services.kernel.runtime import main as run_service
 
     run_service(import_module(f"services.{service}.main").SERVICE)
+
+
+@app.command()
+def demo(data_dir: DataDir = Path(".chengnuo")) -> None:
+    """Watch the whole system work: catalogues, commitments, verification, credit, repair, audit.
+
+    Runs on the stack `chengnuo up` is running from --data-dir (development mode: it lets time pass
+    there), or starts one of its own and stops it at the end.
+    """
+    from services.cli.demo.run import run
+
+    raise typer.Exit(run(data_dir))
 
 
 @app.command()

@@ -14,12 +14,14 @@ from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from services.cli.connection import NotConfigured
 from services.kernel.rpc.status import details_of
 
 console = Console()
+WIDE = 120  # terminal columns from which ids are kept on one line
 errors = Console(stderr=True)
 
 
@@ -34,7 +36,9 @@ def emit_json(value: Any) -> None:
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     shown = Table(title=title, show_lines=False)
     for column in columns:
-        shown.add_column(column)
+        # Ids are copied into the next command: never cut, and on one line where there is room.
+        whole = column.endswith("id") and console.width >= WIDE
+        shown.add_column(column, overflow="fold", no_wrap=whole)
     for row in rows:
         shown.add_row(*("" if v is None else str(v) for v in row))
     console.print(shown)
@@ -50,7 +54,26 @@ def listing(
     if as_json:
         emit_json([as_dict(m) for m in messages])
         return
+    if not messages:
+        console.print(f"{title}: none")
+        return
     table(title, [c for c, _ in columns], [[get(m) for _, get in columns] for m in messages])
+
+
+def say(text: str) -> None:
+    """One line of news for people, never wrapped (scripts and grep see it whole)."""
+    console.print(text, soft_wrap=True, highlight=False)
+
+
+def fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
+    """One record as a two-column table of labels and values (empty values left out)."""
+    shown = Table(title=title, show_header=False, title_justify="left")
+    shown.add_column(style="bold")
+    shown.add_column(overflow="fold")
+    for name, value in pairs:
+        if value not in (None, "", []):
+            shown.add_row(name, str(value))
+    console.print(shown)
 
 
 def describe(error: grpc.RpcError) -> str:
@@ -69,7 +92,8 @@ def describe(error: grpc.RpcError) -> str:
 
 
 def fail(message: str) -> NoReturn:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    # One line, never wrapped; the message is shown as written, never read as markup.
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -3,6 +3,8 @@ parts of its notification and letter that the department left empty."""
 
 from __future__ import annotations
 
+import re
+
 from chengnuo.commitment.v1 import catalogue_pb2
 from services.commitment import letters, standard_texts
 from services.kernel.errors import Violations
@@ -71,6 +73,9 @@ def _region(v: Violations, field: str, code: str, caller_region: str) -> None:
         v.add(field, f"outside the caller's region {caller_region}")
 
 
+_DOMAIN = re.compile(r"[a-z][a-z0-9_]{1,63}")
+
+
 def _rule(v: Violations, field: str, rule: catalogue_pb2.VerificationRule) -> None:
     if rule.method == Method.VERIFICATION_METHOD_UNSPECIFIED or rule.method not in Method.values():
         v.add(f"{field}.method", "required when commitment is allowed")
@@ -82,6 +87,8 @@ def _rule(v: Violations, field: str, rule: catalogue_pb2.VerificationRule) -> No
         )
     _text(v, f"{field}.standard", rule.standard, MAX_TEXT, required=False)
     _text(v, f"{field}.exemption_conditions", rule.exemption_conditions, MAX_TEXT, required=False)
+    if rule.supervision_domain and not _DOMAIN.fullmatch(rule.supervision_domain):
+        v.add(f"{field}.supervision_domain", "lower_snake_case up to 64 characters, e.g. food_safety")
 
 
 def _terms(v: Violations, field: str, terms: catalogue_pb2.NotificationTerms) -> None:

@@ -75,6 +75,7 @@ class CommitmentEvents:
             due_date=due.date,
             due_provisional=due.provisional,
             safety_related=event.safety_related,
+            supervision_domain=rule.supervision_domain,
         )
 
     async def on_withdrawn(

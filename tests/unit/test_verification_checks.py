@@ -121,3 +121,14 @@ def test_the_hierarchy_answers_superiors_depth_descendants_and_cycles() -> None:
     assert tree.with_descendants("C") == ["C", "D", "E"]
     assert Hierarchy({"A": "B", "B": "A"}).cycle_through("A")
     assert not tree.cycle_through("D")
+
+
+def test_an_inspector_must_be_qualified_for_the_items_supervision_domain() -> None:
+    task = tasks.TaskFacts("D1", USCC, "ON_SITE", "food_safety")
+    food = tasks.InspectorFacts("ZF1", "D1", True, None, frozenset(), frozenset({"food_safety"}))
+    building = tasks.InspectorFacts("ZF2", "D1", True, None, frozenset(), frozenset({"construction"}))
+    problems = tasks.team_problems(task, [food, building], TASK_RULES, TODAY)
+    assert [(p.type, p.subject) for p in problems] == [("INSPECTOR_NOT_QUALIFIED", "ZF2")]
+    assert "food_safety" in problems[0].description
+    anyone = tasks.TaskFacts("D1", USCC, "ON_SITE")  # an item without a domain accepts any inspector
+    assert tasks.team_problems(anyone, [food, building], TASK_RULES, TODAY) == []

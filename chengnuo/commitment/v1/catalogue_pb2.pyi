@@ -174,11 +174,14 @@ class VerificationRule(_message.Message):
     TIME_LIMIT_WORKING_DAYS_FIELD_NUMBER: _builtins.int
     STANDARD_FIELD_NUMBER: _builtins.int
     EXEMPTION_CONDITIONS_FIELD_NUMBER: _builtins.int
+    SUPERVISION_DOMAIN_FIELD_NUMBER: _builtins.int
     method: Global___VerificationMethod.ValueType
     time_limit_working_days: _builtins.int
     """Working days after approval within which the check must conclude."""
     standard: _builtins.str
     exemption_conditions: _builtins.str
+    supervision_domain: _builtins.str
+    """Supervision domain inspectors must be qualified for, e.g. "food_safety" (empty: any)."""
     def __init__(
         self,
         *,
@@ -186,10 +189,11 @@ class VerificationRule(_message.Message):
         time_limit_working_days: _builtins.int = ...,
         standard: _builtins.str = ...,
         exemption_conditions: _builtins.str = ...,
+        supervision_domain: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["exemption_conditions", b"exemption_conditions", "method", b"method", "standard", b"standard", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["exemption_conditions", b"exemption_conditions", "method", b"method", "standard", b"standard", "supervision_domain", b"supervision_domain", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

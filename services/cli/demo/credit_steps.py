@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.credit.v1 import credit_pb2, lists_pb2, public_pb2, repair_pb2
 from services.cli.demo.commitment_steps import record
 from services.cli.demo.data import MARKET, Enterprise
-from services.cli.demo.world import World, ref, rid
+from services.cli.demo.world import World, ref, rid, until
 from services.kernel import convert
 
 CLASS = {
@@ -25,12 +23,11 @@ async def status(world: World, enterprise: Enterprise) -> credit_pb2.GetCreditSt
 
 
 async def _recorded(world: World, enterprise: Enterprise) -> credit_pb2.GetCreditStatusResponse:
-    for _ in range(200):
-        found = await status(world, enterprise)
-        if found.records and found.restrictions:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no credit record for {enterprise.code}")
+    async def found() -> credit_pb2.GetCreditStatusResponse | None:
+        answer = await status(world, enterprise)
+        return answer if answer.records and answer.restrictions else None
+
+    return await until(found, f"the credit record of {enterprise.code}")
 
 
 async def records(world: World) -> None:
@@ -121,8 +118,8 @@ async def _eligible_again(world: World, enterprise: Enterprise) -> None:
     check = commitment_pb2.CheckEligibilityRequest(
         subject=ref(enterprise), item_id=world.items["经营场所使用证明"]
     )
-    for _ in range(200):
-        if (await portal.commitments.CheckEligibility(check)).eligible:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the repaired subject did not become eligible")
+
+    async def eligible() -> bool:
+        return bool((await portal.commitments.CheckEligibility(check)).eligible)
+
+    await until(eligible, "the repaired subject to be eligible again")

@@ -32,8 +32,13 @@ PROVINCE = (
 )
 
 
-def _rule(method: int, days: int, standard: str) -> cpb.VerificationRule:
-    return cpb.VerificationRule(method=method, time_limit_working_days=days, standard=standard)  # type: ignore[arg-type]
+def _rule(method: int, days: int, standard: str, domain: str) -> cpb.VerificationRule:
+    return cpb.VerificationRule(
+        method=method,  # type: ignore[arg-type]
+        time_limit_working_days=days,
+        standard=standard,
+        supervision_domain=domain,
+    )
 
 
 def market_items() -> list[cpb.ItemDraft]:
@@ -47,7 +52,9 @@ def market_items() -> list[cpb.ItemDraft]:
             region_code=REGION,
             commitment_allowed=True,
             agency_name=MARKET.name,
-            verification=_rule(cpb.VERIFICATION_METHOD_DOCUMENT, 30, "核对不动产登记及租赁备案信息"),
+            verification=_rule(
+                cpb.VERIFICATION_METHOD_DOCUMENT, 30, "核对不动产登记及租赁备案信息", MARKET.domain
+            ),
         ),
         cpb.ItemDraft(
             name="企业名称预先核准证明",
@@ -58,7 +65,7 @@ def market_items() -> list[cpb.ItemDraft]:
             region_code=REGION,
             commitment_allowed=True,
             agency_name=MARKET.name,
-            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 10, "核对企业名称登记系统"),
+            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 10, "核对企业名称登记系统", MARKET.domain),
         ),
     ]
 
@@ -75,7 +82,7 @@ def health_item() -> cpb.ItemDraft:
         high_risk=True,
         commitment_allowed=True,
         agency_name=MARKET.name,
-        verification=_rule(cpb.VERIFICATION_METHOD_DOCUMENT, 10, "核对健康证明"),
+        verification=_rule(cpb.VERIFICATION_METHOD_DOCUMENT, 10, "核对健康证明", MARKET.domain),
     )
 
 
@@ -90,7 +97,7 @@ def housing_items() -> list[cpb.ItemDraft]:
             region_code=REGION,
             commitment_allowed=True,
             agency_name=HOUSING.name,
-            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 15, "核对社会保险缴费记录"),
+            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 15, "核对社会保险缴费记录", HOUSING.domain),
         ),
     ]
 

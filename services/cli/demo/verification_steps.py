@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from chengnuo.common.v1 import calendar_pb2
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.cli.demo.data import HOUSING, MARKET
-from services.cli.demo.world import World, rid
+from services.cli.demo.world import World, rid, until
 from services.kernel import convert
 
 FALSE_COUNT = 8
@@ -32,12 +31,11 @@ async def open_tasks(world: World, department: str) -> list[vpb.Task]:
 
 
 async def _all_scheduled(world: World) -> list[vpb.Task]:
-    for _ in range(300):
+    async def scheduled() -> list[vpb.Task] | None:
         tasks = await open_tasks(world, MARKET.code) + await open_tasks(world, HOUSING.code)
-        if len(tasks) >= len(world.accepted):
-            return tasks
-        await asyncio.sleep(0.1)
-    raise AssertionError("verification tasks did not appear")
+        return tasks if len(tasks) >= len(world.accepted) else None
+
+    return await until(scheduled, "a verification task per commitment")
 
 
 def _statutory_days(year: int) -> list[dt.date]:
@@ -84,12 +82,12 @@ async def deadlines(world: World) -> None:
 
 async def _recomputed(world: World, before: vpb.Task) -> vpb.Task:
     desk = world.office.desk("verifier", before.department)
-    for _ in range(100):
+
+    async def official() -> vpb.Task | None:
         task = (await desk.tasks.GetTask(vpb.GetTaskRequest(task_id=before.task_id))).task
-        if not task.due_date_provisional:
-            return task
-        await asyncio.sleep(0.1)
-    raise AssertionError("the deadline was not recomputed")
+        return None if task.due_date_provisional else task
+
+    return await until(official, "the deadline to be recomputed")
 
 
 def _conclusion(task: vpb.Task, outcome: int, decided: dt.date, referred: bool) -> vpb.ConcludeTaskRequest:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from google.protobuf.duration_pb2 import Duration
 
@@ -16,6 +20,20 @@ from services.kernel.clock import CHINA
 from services.kernel.config import SERVICES
 
 LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
+
+
+T = TypeVar("T")
+WAIT_SECONDS = 60.0  # events take milliseconds; this only bounds a demo on a very busy machine
+
+
+async def until(probe: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """Poll until `probe` answers (what the services do next happens through events)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (found := await probe()) is None or found is False:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.1)
+    return found
 
 
 def rid() -> str:

@@ -101,7 +101,9 @@ class TaskHandlers(Deps):
         still_open(row, request.task_id)
         today = today_of(uow)
         team = await _team(uow, numbers)
-        facts = tasks.TaskFacts(row["department"], row["subject_code"], row["method"])
+        facts = tasks.TaskFacts(
+            row["department"], row["subject_code"], row["method"], row["supervision_domain"]
+        )
         problems = tasks.team_problems(facts, team, self.rules.tasks(today), today)
         if problems:
             raise FailedPrecondition("these inspectors may not check this task", problems)
@@ -190,6 +192,7 @@ async def _team(uow: UnitOfWork, numbers: list[str]) -> list[tasks.InspectorFact
             found[n]["active"],
             found[n]["valid_until"],
             frozenset(found[n]["conflicts"]),
+            frozenset(found[n]["domains"]),
         )
         for n in numbers
     ]

@@ -106,6 +106,7 @@ class InspectorFacts:
     active: bool
     valid_until: dt.date | None
     conflicts: frozenset[str]  # subject codes the inspector declared a conflict with
+    domains: frozenset[str] = frozenset()  # supervision domains the inspector is qualified for
 
     def qualified_on(self, day: dt.date) -> bool:
         return self.active and (self.valid_until is None or day <= self.valid_until)
@@ -116,6 +117,7 @@ class TaskFacts:
     department: str
     subject_code: str
     method: str
+    domain: str = ""  # supervision domain the item's rule asks for; empty: any
 
 
 def team_problems(
@@ -149,6 +151,12 @@ def _problem(task: TaskFacts, inspector: InspectorFacts, today: dt.date) -> Prec
             "INSPECTOR_NOT_QUALIFIED",
             number,
             f"inspector {number} is inactive or the enforcement certificate has expired",
+        )
+    if task.domain and task.domain not in inspector.domains:
+        return PreconditionViolation(
+            "INSPECTOR_NOT_QUALIFIED",
+            number,
+            f"inspector {number} is not qualified for {task.domain}",
         )
     if task.subject_code in inspector.conflicts:
         return PreconditionViolation(

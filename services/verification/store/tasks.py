@@ -44,6 +44,7 @@ class NewTask:
     due_date: dt.date
     due_provisional: bool
     safety_related: bool
+    supervision_domain: str = ""
 
 
 async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid.UUID | None:
@@ -52,9 +53,10 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
     created = await conn.fetchval(
         "INSERT INTO task (task_id, commitment_id, commitment_code, subject_kind, subject_code,"
         " subject_name, item_id, item_version, item_name, department, region_code, method, standard,"
-        " time_limit_days, base_date, due_date, due_provisional, safety_related, status, created_at)"
+        " time_limit_days, base_date, due_date, due_provisional, safety_related, status, created_at,"
+        " supervision_domain)"
         " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-        " 'TASK_STATUS_OPEN', $19"
+        " 'TASK_STATUS_OPEN', $19, $20"
         " WHERE NOT EXISTS (SELECT 1 FROM withdrawn_commitment WHERE commitment_id = $2)"
         " ON CONFLICT (commitment_id) DO NOTHING RETURNING true",
         task_id,
@@ -76,6 +78,7 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
         task.due_provisional,
         task.safety_related,
         now,
+        task.supervision_domain,
     )
     return task_id if created else None
 
@@ -187,10 +190,10 @@ async def assign(
 
 async def inspector_facts(conn: Connection, numbers: Sequence[str]) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT i.certificate_number, i.department, i.active, i.valid_until,"
+        "SELECT i.certificate_number, i.department, i.active, i.valid_until, i.domains,"
         " coalesce(array_agg(c.subject_code) FILTER (WHERE c.subject_code IS NOT NULL), '{}') AS conflicts"
         " FROM inspector i LEFT JOIN inspector_conflict c USING (certificate_number)"
-        " WHERE i.certificate_number = ANY($1) GROUP BY i.certificate_number",
+        " WHERE i.certificate_number = ANY($1) GROUP BY i.certificate_number, i.domains",
         list(numbers),
     )
 

@@ -1,0 +1,115 @@
+"""`chengnuo credit blacklist`: the serious-dishonesty list (严重失信主体名单)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chengnuo.credit.v1 import lists_pb2 as lpb
+from chengnuo.credit.v1 import lists_pb2_grpc, public_pb2, public_pb2_grpc
+from services.cli import paging
+from services.cli.connection import Connection
+from services.cli.credit_views import show_entry
+from services.cli.output import as_dict, emit_json, listing, reported, say
+from services.cli.values import choose, day, label, request_id, subject
+
+app = typer.Typer(no_args_is_help=True, help="The serious-dishonesty list: entries, proposals, decisions.")
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Entry = Annotated[str, typer.Argument(help="The list entry.")]
+LISTING = {"list": lpb.LISTING_DECISION_LIST, "do-not-list": lpb.LISTING_DECISION_DO_NOT_LIST}
+REMOVAL = {"approve": lpb.REMOVAL_DECISION_APPROVE, "refuse": lpb.REMOVAL_DECISION_REFUSE}
+
+
+def _stub() -> lists_pb2_grpc.BlacklistServiceStub:
+    return Connection.discover().stub("credit", lists_pb2_grpc.BlacklistServiceStub)
+
+
+@app.command("list")
+def list_entries(
+    region: Annotated[str, typer.Option(help="Only subjects of this region.")] = "",
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 100,
+    as_json: Json = False,
+) -> None:
+    """The subjects on the list now, as published (natural persons masked)."""
+    stub = Connection.discover().stub("credit", public_pb2_grpc.PublicCreditServiceStub)
+    with reported():
+        found = paging.pages(
+            stub.ListBlacklist, public_pb2.ListBlacklistRequest(region_code=region), "entries", limit
+        )
+    columns = [
+        ("entry id", lambda e: e.entry_id),
+        ("subject", lambda e: f"{e.subject_name}\n{e.subject_code}"),
+        ("department", lambda e: e.department),
+        ("listed", lambda e: day(e.listed_on)),
+        ("removal due", lambda e: day(e.removal_due)),
+        ("reasons", lambda e: e.reasons),
+    ]
+    listing(found, as_json, "serious-dishonesty list (严重失信主体名单)", columns)
+
+
+@app.command("show")
+def show(entry_id: Entry, as_json: Json = False) -> None:
+    """One entry with its pre-notice (告知), statements, decision and removal dates."""
+    with reported():
+        found = _stub().GetListEntry(lpb.GetListEntryRequest(entry_id=entry_id)).entry
+    if as_json:
+        emit_json(as_dict(found))
+        return
+    show_entry(found)
+
+
+@app.command("propose")
+def propose(
+    code: Annotated[str, typer.Argument(help="The subject's USCC or resident ID.")],
+    record: Annotated[list[str], typer.Option(help="A serious record the listing rests on; repeat.")],
+    reasons: Annotated[str, typer.Option(help="The facts, in your words (they go into the pre-notice).")],
+    kind: Annotated[str, typer.Option(help="auto, legal, person or individual.")] = "auto",
+) -> None:
+    """Propose listing a subject: the pre-notice goes out and the statement period starts (credit_officer)."""
+    request = lpb.ProposeListingRequest(
+        request_id=request_id(), subject=subject(code, kind), record_ids=record, reasons=reasons
+    )
+    with reported():
+        entry = _stub().ProposeListing(request).entry
+    say(f"entry {entry.entry_id} proposed; statements may be made until {day(entry.notice.statement_until)}")
+
+
+@app.command("decide")
+def decide(
+    entry_id: Entry,
+    decision: Annotated[str, typer.Argument(help="list or do-not-list.")],
+    reason: Annotated[str, typer.Option(help="The decision's reasoning.")],
+) -> None:
+    """Decide a proposal once the statement period is over (credit_reviewer)."""
+    request = lpb.DecideListingRequest(
+        request_id=request_id(),
+        entry_id=entry_id,
+        decision=choose(decision, LISTING, "DECISION"),
+        reason=reason,
+    )
+    with reported():
+        entry = _stub().DecideListing(request).entry
+    until = f"; early removal from {day(entry.early_removal_from)}, removed by {day(entry.removal_due)}"
+    say(
+        f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}"
+        + (until if entry.listed_on.year else "")
+    )
+
+
+@app.command("removal")
+def removal(
+    entry_id: Entry,
+    decision: Annotated[str, typer.Argument(help="approve or refuse.")],
+    reason: Annotated[str, typer.Option(help="The decision's reasoning.")],
+) -> None:
+    """Decide an application for early removal (提前移出) (credit_reviewer)."""
+    request = lpb.DecideEarlyRemovalRequest(
+        request_id=request_id(),
+        entry_id=entry_id,
+        decision=choose(decision, REMOVAL, "DECISION"),
+        reason=reason,
+    )
+    with reported():
+        entry = _stub().DecideEarlyRemoval(request).entry
+    say(f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}")

@@ -7,18 +7,22 @@ from chengnuo.commitment.v1 import (
     catalogue_pb2_grpc,
     commitment_pb2,
     commitment_pb2_grpc,
+    sharing_pb2,
+    sharing_pb2_grpc,
 )
 from services.commitment import consumers, filing
 from services.commitment.catalogue_api import CatalogueApi
 from services.commitment.code_sequences import CodeSequences
 from services.commitment.commitment_api import CommitmentApi
 from services.commitment.item_versions import ItemVersions
-from services.contracts import credit_events, verification_events
+from services.commitment.sharing_api import CommitmentSharingApi
+from services.contracts import commitment_events, credit_events, verification_events
 from services.contracts.events import CATALOG
 from services.kernel.db import create_pool
 from services.kernel.inbox import Subscription
 from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
+from services.kernel.sharing import SharingSpec
 
 NAME = "commitment"
 
@@ -56,12 +60,29 @@ def build(rt: Runtime) -> Components:
                 commitment_pb2.DESCRIPTOR,
                 "CommitmentService",
             ),
+            Registration.of(
+                sharing_pb2_grpc.add_CommitmentSharingServiceServicer_to_server,
+                CommitmentSharingApi(rt.db, rt.sharing, items),
+                sharing_pb2.DESCRIPTOR,
+                "CommitmentSharingService",
+            ),
         ],
         startup=[codes.start],
     )
 
 
-SERVICE = ServiceDefinition(NAME, CATALOG, build)
+# What the commitment service shares (信息共享, docs/sharing.md): commitments, and their events
+# pushed (推送) to departments with a push agreement. Catalogue events are public, not pushed.
+SHARING = SharingSpec(
+    data_classes=("commitments",),
+    pushed_events={
+        commitment_events.RECORDED.subject: "commitments",
+        commitment_events.WITHDRAWN.subject: "commitments",
+        commitment_events.FULFILMENT_CHANGED.subject: "commitments",
+    },
+    stream=commitment_events.STREAM.name,
+)
+SERVICE = ServiceDefinition(NAME, CATALOG, build, sharing=SHARING)
 
 if __name__ == "__main__":
     main(SERVICE)

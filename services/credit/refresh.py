@@ -92,6 +92,8 @@ async def _restrictions(uow: UnitOfWork, state: asyncpg.Record, current: list[st
         changed_at=convert.to_timestamp(uow.now),
     )
     uow.emit(event, entity=_entity(state))
+    code = state["subject_code"]
+    uow.audit("subject.restrictions", _entity(state), subject_code=code, change=[version, announced])
 
 
 async def _grade(uow: UnitOfWork, state: asyncpg.Record, inputs: grades.Inputs, today: dt.date) -> None:
@@ -111,6 +113,9 @@ async def _grade(uow: UnitOfWork, state: asyncpg.Record, inputs: grades.Inputs, 
         "review_on": result.review_on,
     }
     version = await subjects.save_grade(uow.conn, state["subject_code"], stored, bump=changed)
+    if changed or state["score"] != result.score:
+        code = state["subject_code"]
+        uow.audit("subject.grade", _entity(state), subject_code=code, change=[result.grade, result.score])
     if changed:
         uow.emit(_grade_changed(uow, state, result, version), entity=_entity(state))
 

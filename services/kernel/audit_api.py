@@ -13,6 +13,7 @@ from services.kernel import audit_chain, convert
 from services.kernel.auth import current_caller
 from services.kernel.errors import InvalidArgument
 from services.kernel.rpc.handlers import query
+from services.kernel.sharing import rpc_request_id
 from services.kernel.uow import Actor, Database
 
 AUDITOR = "auditor"
@@ -53,7 +54,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
     ) -> audit_pb2.ListAuditRowsResponse:
         size = _page_size(request.page_size)
         before = _cursor(request.page_token)
-        async with self.db.unit_of_work(Actor.of(current_caller())) as uow:
+        async with self.db.unit_of_work(Actor.of(current_caller()), rpc_request_id()) as uow:
             rows = await uow.conn.fetch(_LIST, *_filters(request), before, size)
             uow.audit(
                 "audit.search", "audit_log", subject_code=request.subject_code, change=_described(request)

@@ -2,28 +2,46 @@
 
 `SharingGate.query` opens the unit of work of a shared read: it finds the consumer's agreement,
 writes the audit row (allowed or denied, with the stated purpose) and, when denied, commits that
-row before refusing. `shape` trims an answer to the agreement's fields and masks personal data.
+row before refusing. `SharingGate.query_parts` does the same for an answer made of several data
+classes (a credit report): each class is decided and audited on its own, and the read is refused
+only when no class is granted. `shape` trims an answer to the agreement's fields and masks
+personal data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import asyncpg
+import structlog
 from google.protobuf.message import Message
 
 from services.kernel.auth import Caller
 from services.kernel.clock import CHINA
 from services.kernel.db import Connection
-from services.kernel.errors import PermissionDenied
-from services.kernel.identifiers import region_covers
+from services.kernel.errors import PermissionDenied, Violations
+from services.kernel.identifiers import region_covers, region_prefix
 from services.kernel.masking import mask_free_text, mask_person_name
 from services.kernel.uow import Actor, Database, UnitOfWork
 
 NATURAL_PERSON = 2  # chengnuo.common.v1.SubjectKind.SUBJECT_KIND_NATURAL_PERSON
+M = TypeVar("M", bound=Message)
+# How agreements name purposes, and so how queries state them, e.g. "public_procurement".
+PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
+
+
+def purpose_field(v: Violations, value: str, field: str = "purpose") -> str:
+    """The purpose a shared query states; it must be one an agreement can name."""
+    if not PURPOSE.fullmatch(value):
+        v.add(
+            field, "required: the purpose of the query as the sharing agreement names it (lower_snake_case)"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,18 +57,33 @@ class SharingSpec:
 class Grant:
     agreement_id: str
     fields: frozenset[str]
+    # The region whose data the agreement covers (empty: everywhere).
+    region_code: str = ""
+
+    def covers(self, region: str) -> bool:
+        return not self.region_code or region_covers(self.region_code, region)
 
 
-async def _agreements(conn: Connection, consumer: str, data_class: str) -> list[asyncpg.Record]:
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of a shared read over several data classes: a grant or a refusal for each."""
+
+    grants: dict[str, Grant] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)
+
+
+async def _agreements(conn: Connection, consumer: str, data_classes: Sequence[str]) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT * FROM sharing_agreement WHERE consumer = $1 AND data_class = $2 AND revoked_at IS NULL",
+        "SELECT * FROM sharing_agreement WHERE consumer = $1 AND data_class = ANY($2::text[])"
+        " AND revoked_at IS NULL",
         consumer,
-        data_class,
+        list(data_classes),
     )
 
 
-def _decide(rows: Sequence[asyncpg.Record], purpose: str, region: str, today: dt.date) -> Grant | str:
-    """The grant, or why there is none (the most specific reason)."""
+def _decide(rows: Sequence[asyncpg.Record], purpose: str, region: str | None, today: dt.date) -> Grant | str:
+    """The grant, or why there is none (the most specific reason). Without a region (a read over
+    many subjects) the widest agreement is granted and its region limits what is answered."""
     if not rows:
         return "no sharing agreement covers this data class for the caller"
     current = [r for r in rows if r["valid_from"] <= today <= r["valid_until"]]
@@ -59,10 +92,16 @@ def _decide(rows: Sequence[asyncpg.Record], purpose: str, region: str, today: dt
     for_purpose = [r for r in current if purpose in r["purposes"]]
     if not for_purpose:
         return f"no agreement in force allows the purpose {purpose!r}"
+    if region is None:
+        return _grant(min(for_purpose, key=lambda r: len(region_prefix(r["region_code"]))))
     for row in for_purpose:
         if region_covers(row["region_code"], region):
-            return Grant(str(row["agreement_id"]), frozenset(row["fields"]))
+            return _grant(row)
     return f"the agreement does not cover region {region}"
+
+
+def _grant(row: asyncpg.Record) -> Grant:
+    return Grant(str(row["agreement_id"]), frozenset(row["fields"]), row["region_code"])
 
 
 class SharingGate:
@@ -71,53 +110,121 @@ class SharingGate:
 
     @asynccontextmanager
     async def query(
-        self, caller: Caller, data_class: str, purpose: str, *, region: str, subject_code: str = ""
+        self,
+        caller: Caller,
+        data_class: str,
+        purpose: str,
+        *,
+        region: str | None,
+        subject_code: str = "",
+        detail: Any = None,
     ) -> AsyncIterator[tuple[UnitOfWork, Grant]]:
         """Authorise and audit one shared read; yields the unit of work to read in."""
+        parts = self.query_parts(
+            caller, [data_class], purpose, region=region, subject_code=subject_code, detail=detail
+        )
+        async with parts as (uow, decision):
+            yield uow, decision.grants[data_class]
+
+    @asynccontextmanager
+    async def query_parts(
+        self,
+        caller: Caller,
+        data_classes: Sequence[str],
+        purpose: str,
+        *,
+        region: str | None,
+        subject_code: str = "",
+        detail: Any = None,
+    ) -> AsyncIterator[tuple[UnitOfWork, Decision]]:
+        """Authorise and audit a shared read of several data classes, one audit row each (with
+        `detail` as the digested change, e.g. what a bulk query asked). Yields the unit of work
+        and the decision when at least one class is granted; otherwise the denials commit and
+        PERMISSION_DENIED names the reason of each class."""
         refusal = ""
-        async with self.db.unit_of_work(Actor.of(caller)) as uow:
-            today = uow.now.astimezone(CHINA).date()
-            decision = _decide(
-                await _agreements(uow.conn, caller.department, data_class), purpose, region, today
-            )
-            outcome = "denied" if isinstance(decision, str) else "allowed"
-            target = f"share/{data_class}" + (
-                "" if isinstance(decision, str) else f"/{decision.agreement_id}"
-            )
-            uow.audit(
-                f"share.{data_class}", target, subject_code=subject_code, purpose=purpose, outcome=outcome
-            )
-            if isinstance(decision, str):
-                refusal = decision
-            else:
+        async with self.db.unit_of_work(Actor.of(caller), rpc_request_id()) as uow:
+            rows = await _agreements(uow.conn, caller.department, data_classes)
+            decision = _decision(rows, data_classes, purpose, region, uow.now.astimezone(CHINA).date())
+            for data_class in data_classes:
+                grant = decision.grants.get(data_class)
+                uow.audit(
+                    f"share.{data_class}",
+                    f"share/{data_class}" + (f"/{grant.agreement_id}" if grant else ""),
+                    subject_code=subject_code,
+                    purpose=purpose,
+                    outcome="allowed" if grant else "denied",
+                    change=detail,
+                )
+            if decision.grants:
                 yield uow, decision
+            else:
+                refusal = _refusal(decision)
         if refusal:
             raise PermissionDenied(refusal)
 
 
-def shape(message: Message, grant: Grant) -> Message:
+def rpc_request_id() -> str:
+    """The id the RPC interceptor gave the call being served (x-request-id), so the audit row of
+    a read can be found in the logs and the logs from the audit row."""
+    return str(structlog.contextvars.get_contextvars().get("request_id", ""))
+
+
+def _decision(
+    rows: Sequence[asyncpg.Record],
+    data_classes: Sequence[str],
+    purpose: str,
+    region: str | None,
+    today: dt.date,
+) -> Decision:
+    decision = Decision()
+    for data_class in data_classes:
+        mine = [r for r in rows if r["data_class"] == data_class]
+        found = _decide(mine, purpose, region, today)
+        if isinstance(found, Grant):
+            decision.grants[data_class] = found
+        else:
+            decision.refusals[data_class] = found
+    return decision
+
+
+def _refusal(decision: Decision) -> str:
+    if len(decision.refusals) == 1:
+        return next(iter(decision.refusals.values()))
+    return "; ".join(f"{data_class}: {reason}" for data_class, reason in decision.refusals.items())
+
+
+def registered_region(natural_person: bool, code: str) -> str:
+    """Where a subject is registered, the region a single-subject query is authorised for:
+    resident ID digits 1-6, USCC characters 3-8 (GB/T 2260)."""
+    return code[:6] if natural_person else code[2:8]
+
+
+def shape(message: M, grant: Grant) -> M:
     """Keep only the fields the agreement allows and mask personal data everywhere in it."""
     if grant.fields:
-        for field, _ in message.ListFields():
-            if field.name not in grant.fields:
-                message.ClearField(field.name)
+        for field_, _ in message.ListFields():
+            if field_.name not in grant.fields:
+                message.ClearField(field_.name)
     mask_personal_data(message)
     return message
 
 
 def mask_personal_data(message: Message) -> None:
-    """Mask resident IDs and phone numbers in every string, and natural persons' names."""
+    """Mask resident IDs and phone numbers in every string, and natural persons' names.
+    Identifiers the services mint (`*_id`, `*_ids`) are left alone: a UUID may hold 11 digits."""
     natural = _is_natural_person(message)
-    for field, value in message.ListFields():
-        if field.message_type is not None and not field.message_type.GetOptions().map_entry:
-            for item in value if field.is_repeated else [value]:
+    for field_, value in message.ListFields():
+        if field_.message_type is not None and not field_.message_type.GetOptions().map_entry:
+            for item in value if field_.is_repeated else [value]:
                 mask_personal_data(item)
-        elif field.type == field.TYPE_STRING and field.is_repeated:
-            masked = [_mask(field.name, v, natural) for v in value]
+        elif field_.type != field_.TYPE_STRING or field_.name.endswith(("_id", "_ids")):
+            continue
+        elif field_.is_repeated:
+            masked = [_mask(field_.name, v, natural) for v in value]
             del value[:]
             value.extend(masked)
-        elif field.type == field.TYPE_STRING:
-            setattr(message, field.name, _mask(field.name, value, natural))
+        else:
+            setattr(message, field_.name, _mask(field_.name, value, natural))
 
 
 def _mask(name: str, value: str, natural: bool) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
@@ -22,11 +21,10 @@ from services.kernel.events import EventMeta
 from services.kernel.identifiers import validate_region_code
 from services.kernel.inbox import Handler
 from services.kernel.rpc.handlers import command, query
-from services.kernel.sharing import SharingSpec
+from services.kernel.sharing import PURPOSE, SharingSpec
 from services.kernel.uow import Database, UnitOfWork
 
 DATA_CONSUMER = "data_consumer"
-_PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 MAX_TEXT, MAX_FEEDBACK, DEFAULT_PAGE, MAX_PAGE = 200, 2000, 100, 1000
 
 
@@ -135,10 +133,11 @@ def push_handlers(spec: SharingSpec) -> dict[str, Handler]:
 
 def _recorder(subject: str, data_class: str) -> Handler:
     async def record(event: Any, uow: UnitOfWork, meta: EventMeta) -> None:
-        await uow.conn.execute(
+        rows = await uow.conn.fetch(
             "INSERT INTO push_delivery (event_id, receiver, event, data_class, entity, occurred_at)"
-            " SELECT $1, consumer, $2, $3, $4, $5 FROM sharing_agreement WHERE data_class = $3 AND push"
-            " AND revoked_at IS NULL AND $6::date BETWEEN valid_from AND valid_until ON CONFLICT DO NOTHING",
+            " SELECT DISTINCT $1::uuid, consumer, $2, $3, $4, $5::timestamptz FROM sharing_agreement"
+            " WHERE data_class = $3 AND push AND revoked_at IS NULL"
+            " AND $6::date BETWEEN valid_from AND valid_until ON CONFLICT DO NOTHING RETURNING receiver",
             uuid.UUID(meta.id),
             subject,
             data_class,
@@ -146,6 +145,9 @@ def _recorder(subject: str, data_class: str) -> Handler:
             meta.time,
             meta.time.astimezone(CHINA).date(),
         )
+        if rows:  # a delivery is a change of this service's state: audited like any other
+            receivers = sorted(r["receiver"] for r in rows)
+            uow.audit("sharing.push", f"push/{meta.id}", change={"event": subject, "receivers": receivers})
 
     return record
 
@@ -159,7 +161,7 @@ def _check_agreement(a: pb.Agreement, spec: SharingSpec) -> tuple[dt.date, dt.da
         )
     if a.data_class not in spec.data_classes:
         v.add("agreement.data_class", f"one of {', '.join(spec.data_classes) or 'none on this service'}")
-    if not a.purposes or any(not _PURPOSE.fullmatch(p) for p in a.purposes):
+    if not a.purposes or any(not PURPOSE.fullmatch(p) for p in a.purposes):
         v.add("agreement.purposes", "at least one purpose, each lower_snake_case up to 64 characters")
     try:
         validate_region_code(a.region_code)

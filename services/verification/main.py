@@ -7,16 +7,20 @@ from chengnuo.verification.v1 import (
     inspections_pb2_grpc,
     rosters_pb2,
     rosters_pb2_grpc,
+    sharing_pb2,
+    sharing_pb2_grpc,
     verification_pb2,
     verification_pb2_grpc,
 )
-from services.contracts import commitment_events, credit_events
+from services.contracts import commitment_events, credit_events, verification_events
 from services.contracts.events import CATALOG
 from services.kernel.inbox import Subscription
 from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
+from services.kernel.sharing import SharingSpec
 from services.verification import consumers, jobs
 from services.verification.api.servicers import InspectionApi, RosterApi, VerificationApi
+from services.verification.api.sharing import VerificationSharingApi
 from services.verification.domain.rules import RuleBook
 from services.verification.store import rules as rule_store
 
@@ -85,10 +89,24 @@ def _servicers(rt: Runtime, rules: Rules) -> list[Registration]:
             inspections_pb2.DESCRIPTOR,
             "InspectionService",
         ),
+        Registration.of(
+            sharing_pb2_grpc.add_VerificationSharingServiceServicer_to_server,
+            VerificationSharingApi(rt.db, rt.sharing),
+            sharing_pb2.DESCRIPTOR,
+            "VerificationSharingService",
+        ),
     ]
 
 
-SERVICE = ServiceDefinition("verification", CATALOG, build)
+# What the verification service shares (信息共享, docs/sharing.md): verification results, and the
+# conclusion event pushed (推送) to departments with a push agreement. It covers every outcome, so
+# the false-commitment event (the credit service's input) is not pushed as a second delivery.
+SHARING = SharingSpec(
+    data_classes=("verification_results",),
+    pushed_events={verification_events.CONCLUDED.subject: "verification_results"},
+    stream=verification_events.STREAM.name,
+)
+SERVICE = ServiceDefinition("verification", CATALOG, build, sharing=SHARING)
 
 if __name__ == "__main__":
     main(SERVICE)

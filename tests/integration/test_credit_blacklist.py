@@ -202,8 +202,8 @@ async def test_measures_in_force_and_a_department_reports_applying_one(credit: C
     )
     reported = (await finance.credit.ReportMeasureApplied(report)).feedback
     assert (reported.department, reported.measure_code) == ("350200-CZJ", "SUBSIDY_LIMIT")
-    in_force = await finance.credit.ListMeasuresInForce(
-        pb.ListMeasuresInForceRequest(subject=ref(uscc), purpose="财政补贴资格审查")
+    in_force = await credit.as_role("credit_officer").credit.ListMeasuresInForce(
+        pb.ListMeasuresInForceRequest(subject=ref(uscc))
     )
     subsidy = next(m for m in in_force.measures if m.measure.code == "SUBSIDY_LIMIT")
     assert [f.action for f in subsidy.feedback] == ["暂停其2026年度专项补贴申报资格"]

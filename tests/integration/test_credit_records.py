@@ -18,6 +18,7 @@ from services.kernel.jobs import JobRunner
 from tests.conftest import Servers
 from tests.integration.test_credit_world import (
     CONCLUDED,
+    DEPARTMENT,
     FALSE,
     CreditWorld,
     credit_world,
@@ -189,16 +190,21 @@ async def test_kept_commitments_raise_the_grade_within_a_window(credit: CreditWo
     assert [(g.version, g.grade) for g in grades] == [(1, pb.GRADE_B), (2, pb.GRADE_A), (3, pb.GRADE_B)]
 
 
-async def test_data_consumers_state_a_purpose_and_every_read_is_logged(credit: CreditWorld) -> None:
+async def test_other_departments_read_only_through_sharing_and_every_read_is_logged(
+    credit: CreditWorld,
+) -> None:
     uscc = new_uscc()
     consumer = credit.as_role("data_consumer", department="350200-CZJ")
-    refused = await failure(consumer.credit.GetCreditStatus(pb.GetCreditStatusRequest(subject=ref(uscc))))
-    assert (refused.code, refused.fields()) == (grpc.StatusCode.INVALID_ARGUMENT, ["purpose"])
-    await consumer.credit.GetCreditStatus(
-        pb.GetCreditStatusRequest(subject=ref(uscc), purpose="政府采购资格审查")
+    refused = await failure(
+        consumer.credit.GetCreditStatus(
+            pb.GetCreditStatusRequest(subject=ref(uscc), purpose="public_procurement")
+        )
     )
+    assert refused.code == grpc.StatusCode.PERMISSION_DENIED  # CreditSharingService, by agreement
+    officer = credit.as_role("credit_officer")
+    await officer.credit.GetCreditStatus(pb.GetCreditStatusRequest(subject=ref(uscc), purpose="信用修复审查"))
     logged = await credit.pool.fetch("SELECT department, purpose FROM audit_log WHERE action = 'credit.read'")
-    assert [(r["department"], r["purpose"]) for r in logged] == [("350200-CZJ", "政府采购资格审查")]
+    assert [(r["department"], r["purpose"]) for r in logged] == [(DEPARTMENT, "信用修复审查")]
 
 
 async def test_replicas_running_the_expiry_job_together_expire_each_record_once(credit: CreditWorld) -> None:

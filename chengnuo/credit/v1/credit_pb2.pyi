@@ -360,6 +360,7 @@ class Measure(_message.Message):
     APPLIES_TO_FIELD_NUMBER: _builtins.int
     IMPLEMENTING_DEPARTMENTS_FIELD_NUMBER: _builtins.int
     RESTRICTION_FIELD_NUMBER: _builtins.int
+    PURPOSES_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     name: _builtins.str
     legal_basis: _builtins.str
@@ -369,6 +370,10 @@ class Measure(_message.Message):
     def applies_to(self) -> _containers.RepeatedScalarFieldContainer[Global___MeasureTrigger.ValueType]: ...
     @_builtins.property
     def implementing_departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def purposes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Purposes of the queries it concerns, e.g. "public_procurement" (CreditSharingService.BulkMatch)."""
+
     def __init__(
         self,
         *,
@@ -378,10 +383,11 @@ class Measure(_message.Message):
         applies_to: _abc.Iterable[Global___MeasureTrigger.ValueType] | None = ...,
         implementing_departments: _abc.Iterable[_builtins.str] | None = ...,
         restriction: Global___RestrictionKind.ValueType = ...,
+        purposes: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["applies_to", b"applies_to", "code", b"code", "implementing_departments", b"implementing_departments", "legal_basis", b"legal_basis", "name", b"name", "restriction", b"restriction"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applies_to", b"applies_to", "code", b"code", "implementing_departments", b"implementing_departments", "legal_basis", b"legal_basis", "name", b"name", "purposes", b"purposes", "restriction", b"restriction"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -31,7 +31,8 @@ from services.kernel.uow import Database, UnitOfWork
 
 MAX_RECORDS = 20
 MAX_STATEMENTS = 10
-READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.DATA_CONSUMER, roles.SERVICE)
+# Other departments see list entries through CreditSharingService, within a sharing agreement.
+READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
 
 
 class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):

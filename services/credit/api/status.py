@@ -20,7 +20,9 @@ from services.kernel.errors import FailedPrecondition, InvalidArgument, Precondi
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Actor, Database, UnitOfWork
 
-READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.DATA_CONSUMER, roles.SERVICE)
+# The credit department's own staff and services. Other departments (data_consumer) read through
+# CreditSharingService, within a sharing agreement: no agreement, no data (domain.md §6).
+READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
 MAX_PURPOSE = 500
 
 
@@ -41,8 +43,8 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
         caller = current_caller()
         v = Violations()
         subject = parse_subject(v, "subject", ref)
-        # Another department's query must state its purpose (domain.md §6); every query is logged.
-        purpose = text(v, "purpose", purpose, required=_consumer_only(caller.roles), limit=MAX_PURPOSE)
+        # Every query is logged, with its purpose when the reader states one.
+        purpose = text(v, "purpose", purpose, required=False, limit=MAX_PURPOSE)
         subject = v.ok(subject)
         async with self.db.unit_of_work(Actor.of(caller)) as uow:
             view = await views.standing_of(uow.conn, subject, today)
@@ -108,12 +110,6 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
             "measure.feedback", f"feedback/{row['feedback_id']}", subject_code=subject.code, change=action
         )
         return pb.ReportMeasureAppliedResponse(feedback=messages.feedback(row))
-
-
-def _consumer_only(held: frozenset[str]) -> bool:
-    return roles.DATA_CONSUMER in held and held.isdisjoint(
-        (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
-    )
 
 
 def _require_in_force(view: views.Standing, measure_code: str, source_id: str) -> None:

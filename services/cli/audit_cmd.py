@@ -80,29 +80,14 @@ def show(
     if as_json:
         emit_json([as_dict(r) for r in found])
         return
-    rows = [
-        [
-            r.at.ToDatetime(dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-            r.service,
-            r.actor,
-            r.department,
-            r.action,
-            r.target,
-            r.subject_code,
-            r.purpose,
-            r.outcome,
-        ]
-        for r in found
-    ]
-    columns = [
-        "at (China)",
-        "service",
-        "actor",
-        "department",
-        "action",
-        "target",
-        "subject",
-        "purpose",
-        "outcome",
-    ]
-    table("audit trail", columns, rows)
+    table("audit trail (China time)", ["when", "who", "did", "about", "why"], [_row(r) for r in found])
+
+
+def _row(row: audit_pb2.AuditRow) -> list[str]:
+    """Five short columns, so a trail stays readable in an 80-column terminal."""
+    when = row.at.ToDatetime(dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d\n%H:%M:%S")
+    who = f"{row.actor}\n{row.department}" if row.department else row.actor
+    did = f"{row.action}\n{row.service}"
+    about = "\n".join(x for x in (row.subject_code, row.target) if x)
+    why = " ".join(x for x in (row.purpose, row.outcome) if x)
+    return [when, who, did, about, why]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from chengnuo.common.v1 import sharing_pb2, sharing_pb2_grpc
+from chengnuo.credit.v1 import credit_pb2
+from chengnuo.credit.v1 import sharing_pb2 as credit_sharing_pb2
+from chengnuo.credit.v1 import sharing_pb2_grpc as credit_sharing_pb2_grpc
+from services.cli import values
 from services.cli.connection import Connection
-from services.cli.output import console, fail, listing, reported
+from services.cli.output import as_dict, console, emit_json, fail, listing, reported, table
 from services.kernel import convert
 from services.kernel.config import SERVICES
 
@@ -138,3 +143,69 @@ def pending(
     if not as_json:
         for name, n in sorted(counts.items()):
             console.print(f"{name}: {n} pending")
+
+
+@app.command("report")
+def report(
+    code: Annotated[str, typer.Argument(help="USCC or resident ID of the subject.")],
+    purpose: Annotated[str, typer.Option(help="Why you look, as your agreement names it.")],
+    kind: Annotated[str, typer.Option(help="auto, legal, person or individual.")] = "auto",
+    as_json: Json = False,
+) -> None:
+    """A subject's credit report for a purpose, within your department's agreements (data_consumer)."""
+    request = credit_sharing_pb2.GetCreditReportRequest(subject=values.subject(code, kind), purpose=purpose)
+    with reported():
+        answer = _credit_sharing().GetCreditReport(request)
+    if as_json:
+        emit_json(as_dict(answer))
+        return
+    console.print(f"credit report of {answer.subject.code} for {purpose}")
+    if answer.HasField("grade"):
+        console.print(
+            f"grade {values.label(credit_pb2.Grade, answer.grade.grade)} (score {answer.grade.score})"
+        )
+    for record in answer.credit_records.records:
+        console.print(
+            f"record {record.record_id}: {values.label(credit_pb2.RecordClass, record.record_class)}, "
+            f"until {values.day(record.publicity_end)} — {record.facts[:80]}"
+        )
+    for entry in answer.blacklist.entries:
+        console.print(f"on the serious-dishonesty list since {values.day(entry.listed_on)}")
+    for part in answer.withheld:
+        console.print(f"[dim]{part.data_class} withheld: {part.reason}[/dim]")
+
+
+@app.command("match")
+def match(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Subject codes, one per line.")],
+    purpose: Annotated[str, typer.Option(help="Why you compare, as your agreement names it.")],
+    as_json: Json = False,
+) -> None:
+    """批量比对: which subjects of a list carry measures relevant to the purpose (data_consumer)."""
+    codes = [line.split(",")[0].strip() for line in file.read_text(encoding="utf-8-sig").splitlines()]
+    codes = [c for c in codes if c]
+    request = credit_sharing_pb2.BulkMatchRequest(
+        purpose=purpose, subjects=[values.subject(c) for c in codes]
+    )
+    with reported():
+        answer = _credit_sharing().BulkMatch(request)
+    hits = [(codes[h.index], list(h.measures), values.day(h.until), h.disputed) for h in answer.hits]
+    if as_json:
+        emit_json(
+            [
+                {"line": codes.index(c) + 1, "code": c, "measures": m, "until": u, "disputed": d}
+                for c, m, u, d in hits
+            ]
+        )
+        return
+    table(
+        f"{len(hits)} of {answer.compared} subjects carry measures for {purpose}",
+        ["code", "measures", "until", "disputed"],
+        [[c, ", ".join(m), u, values.yes(d)] for c, m, u, d in hits],
+    )
+    if answer.outside_region:
+        console.print(f"[dim]{len(answer.outside_region)} subjects outside your agreements' regions[/dim]")
+
+
+def _credit_sharing() -> credit_sharing_pb2_grpc.CreditSharingServiceStub:
+    return Connection.discover().stub("credit", credit_sharing_pb2_grpc.CreditSharingServiceStub)

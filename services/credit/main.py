@@ -57,7 +57,8 @@ def build(rt: Runtime) -> Components:
 
     async def seed() -> None:
         async with rt.db.unit_of_work() as uow:
-            await rule_sets.seed(uow.conn, uow.now)
+            for rule_set_id in await rule_sets.seed(uow.conn, uow.now):
+                uow.audit("rule_set.seed", f"rule_set/{rule_set_id}", change="packaged rule set")
 
     return Components(servicers=_servicers(rt, regrader.kick), startup=[seed])
 

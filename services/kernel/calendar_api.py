@@ -56,9 +56,11 @@ class CalendarKeeper:
         self.current = self.current.with_year(schedule)
 
     async def on_event(
-        self, event: calendar_events_pb2.CalendarYearLoaded, uow: UnitOfWork, _: EventMeta
+        self, event: calendar_events_pb2.CalendarYearLoaded, uow: UnitOfWork, meta: EventMeta
     ) -> None:
-        await self.apply(from_proto(event.calendar), uow)
+        schedule = from_proto(event.calendar)
+        if await self.apply(schedule, uow):
+            uow.audit("calendar.year_applied", f"calendar/{schedule.year}", change=meta.id)
 
 
 def to_proto(schedule: YearSchedule) -> calendar_pb2.CalendarYear:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# A mobile number, also written +86 138 0013 8000 or 138-0013-8000.
+_PHONE = re.compile(r"(?<!\d)((?:\+?86[ -]?)?1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
+# 18 characters whose digits 7-14 are a plausible birth date; letters may touch it ("ID1101…"),
+# digits may not. A USCC made only of digits has no birth date there and is left alone.
+_RESIDENT_ID = re.compile(
+    r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])"
+)
 
 
 def mask_resident_id(code: str) -> str:
@@ -32,4 +37,4 @@ def mask_person_name(name: str) -> str:
 def mask_free_text(text: str) -> str:
     """Mask resident IDs and mobile numbers wherever they occur in prose (findings, facts)."""
     text = _RESIDENT_ID.sub(lambda m: mask_resident_id(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

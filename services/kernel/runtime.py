@@ -226,7 +226,10 @@ def _kernel_servicers(rt: Runtime, sharing: SharingSpec) -> Sequence[Registratio
 
 def audit_retention(days: int) -> Job:
     async def step(uow: UnitOfWork) -> int:
-        return await audit_chain.prune(uow.conn, uow.now - dt.timedelta(days=days))
+        pruned = await audit_chain.prune(uow.conn, uow.now - dt.timedelta(days=days))
+        if pruned:  # the pruning itself stays on record, after the anchor it moved
+            uow.audit("audit.prune", "audit_log", change={"rows": pruned, "retention_days": days})
+        return pruned
 
     return Job("audit-retention", every_seconds=3600, step=step)
 

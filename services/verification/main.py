@@ -63,7 +63,8 @@ def build(rt: Runtime) -> Components:
 
     async def load_rules() -> None:
         async with rt.db.unit_of_work() as uow:
-            await rule_store.seed(uow.conn, uow.now)
+            for rule_set_id in await rule_store.seed(uow.conn, uow.now):
+                uow.audit("rule_set.seed", f"rule_set/{rule_set_id}", change="packaged rule set")
             rules.book = await rule_store.load(uow.conn)
 
     return Components(servicers=_servicers(rt, rules), startup=[load_rules])

@@ -31,19 +31,23 @@ def _row(r: RuleSet, now: dt.datetime, by: str) -> tuple[Any, ...]:
     return (r.id, r.kind, r.region, r.effective_from, r.effective_to, r.citation, r.rules, now, by)
 
 
-async def seed(conn: Connection, now: dt.datetime) -> None:
+async def seed(conn: Connection, now: dt.datetime) -> list[str]:
     """Store the packaged rule sets; a package upgrade replaces its own earlier copies, never an
-    administrator's."""
-    await conn.executemany(
-        "INSERT INTO rule_set (id, kind, region, effective_from, effective_to, citation, rules, loaded_at,"
-        " loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        " ON CONFLICT (id, region) DO UPDATE SET kind = excluded.kind,"
-        " effective_from = excluded.effective_from, effective_to = excluded.effective_to,"
-        " citation = excluded.citation, rules = excluded.rules, loaded_at = excluded.loaded_at"
-        " WHERE rule_set.loaded_by = 'package'"
-        " AND rule_set.rules IS DISTINCT FROM excluded.rules",
-        [_row(r, now, PACKAGE) for r in packaged_rule_sets()],
-    )
+    administrator's. Returns the ids stored now (for the audit trail)."""
+    stored = []
+    for row in [_row(r, now, PACKAGE) for r in packaged_rule_sets()]:
+        changed = await conn.fetchval(
+            "INSERT INTO rule_set (id, kind, region, effective_from, effective_to, citation, rules,"
+            " loaded_at, loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (id, region) DO UPDATE SET kind = excluded.kind,"
+            " effective_from = excluded.effective_from, effective_to = excluded.effective_to,"
+            " citation = excluded.citation, rules = excluded.rules, loaded_at = excluded.loaded_at"
+            " WHERE rule_set.loaded_by = 'package'"
+            " AND rule_set.rules IS DISTINCT FROM excluded.rules RETURNING id",
+            *row,
+        )
+        stored += [changed] if changed else []
+    return stored
 
 
 def _rule_set(row: asyncpg.Record) -> RuleSet:

@@ -32,15 +32,25 @@ def packaged_rule_sets() -> list[RuleSet]:
     return found
 
 
-async def seed(conn: Connection, now: dt.datetime) -> None:
-    """Store the packaged rule sets that are not stored yet (an administrator's edits stay)."""
-    await conn.executemany(
-        "INSERT INTO rule_set VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'package') ON CONFLICT DO NOTHING",
-        [
-            (r.id, r.region, r.kind, r.effective_from, r.effective_to, r.citation, r.rules, now)
-            for r in packaged_rule_sets()
-        ],
-    )
+async def seed(conn: Connection, now: dt.datetime) -> list[str]:
+    """Store the packaged rule sets that are not stored yet (an administrator's edits stay);
+    returns the ids stored now (for the audit trail)."""
+    stored = []
+    for r in packaged_rule_sets():
+        inserted = await conn.fetchval(
+            "INSERT INTO rule_set VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'package')"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            r.id,
+            r.region,
+            r.kind,
+            r.effective_from,
+            r.effective_to,
+            r.citation,
+            r.rules,
+            now,
+        )
+        stored += [inserted] if inserted else []
+    return stored
 
 
 async def load(conn: Connection) -> RuleBook:

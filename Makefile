@@ -42,5 +42,10 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+# Every benchmark against its baseline on an embedded stack (a few minutes); figures go to
+# bench/results/. Not part of `make test`, which runs only the harness's smoke test.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

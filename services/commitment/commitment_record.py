@@ -4,6 +4,7 @@ certificate route."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from services.commitment.outgoing import eligibility_response, new_commitment, n
 from services.contracts import roles
 from services.contracts.subjects import parse_subject
 from services.kernel.auth import current_caller
+from services.kernel.batch import Plan, WriteBatcher
 from services.kernel.clock import CHINA
+from services.kernel.coalesce import Coalescer
 from services.kernel.db import Executor
 from services.kernel.errors import (
     FailedPrecondition,
@@ -29,7 +32,7 @@ from services.kernel.errors import (
     Violations,
 )
 from services.kernel.identifiers import region_covers
-from services.kernel.rpc.handlers import command, query
+from services.kernel.rpc.handlers import batched_command, command, query
 from services.kernel.uow import Database, UnitOfWork
 
 Freshness = Callable[[], dt.datetime | None]
@@ -57,7 +60,7 @@ class RecordApi:
         item_id = requests.parse_uuid(v, "item_id", request.item_id)
         subject, item_id = v.ok(subject), v.ok(item_id)
         now = self.db.clock.now()
-        found = await self._find(self.db.pool, item_id, now, subject.code, "")
+        found = await self._find(item_id, now, subject.code, "")
         answer = _eligibility(found, now.astimezone(CHINA).date())
         return eligibility_response(answer, self.credit_view_as_of())
 
@@ -70,7 +73,7 @@ class RecordApi:
         today = self.db.clock.today()
         day = signed_letters.signing_day(v, commitment_pb2.SignedLetter(signed_on=request.signed_on), today)
         applied = v.ok(applied)
-        item = _committable(await self._find(self.db.pool, applied.item_id, self.db.clock.now(), "", ""))
+        item = _committable(await self._find(applied.item_id, self.db.clock.now(), "", ""))
         letters.check_values(v, "values", item.draft.letter, request.values)
         v.raise_if_any()
         values = letters.filled(item.draft, item.department, _applicant(applied, day), request.values)
@@ -79,25 +82,27 @@ class RecordApi:
             text=text, sha256=letters.sha256(text), item_version=item.version
         )
 
-    @command(roles.PORTAL, reply=commitment_pb2.RecordCommitmentResponse)
+    @batched_command(roles.PORTAL, reply=commitment_pb2.RecordCommitmentResponse)
     async def RecordCommitment(
-        self, request: commitment_pb2.RecordCommitmentRequest, uow: UnitOfWork
+        self, request: commitment_pb2.RecordCommitmentRequest, plan: Plan
     ) -> commitment_pb2.RecordCommitmentResponse:
-        today = uow.now.astimezone(CHINA).date()
+        """Reads, then plans its writes: the batcher commits them with concurrent requests' writes
+        (group commit) and answers only once they are durable."""
+        today = plan.now.astimezone(CHINA).date()
         applied, day = _parse_record(request, today)
-        found = await self._find(
-            uow.conn, applied.item_id, uow.now, applied.subject.code, applied.case_number
-        )
+        found = await self._find(applied.item_id, plan.now, applied.subject.code, applied.case_number)
         item = _may_commit(found, request.item_version, today)
         letter = signed_letters.signed_letter(
             request.letter, request.HasField("letter"), item, _applicant(applied, day)
         )
         sequence = await self.codes.next(item.draft.region_code, today)
         code = domain.commitment_code(item.draft.region_code, today, sequence)
-        commitment = new_commitment(request, applied, item, code=code, letter=letter, now=uow.now)
-        await commitment_store.insert_commitment(uow.conn, commitment, uow.actor.name)
-        uow.emit(recorded_event(commitment, item), entity=f"commitment/{commitment.commitment_id}")
-        uow.audit(
+        commitment = new_commitment(request, applied, item, code=code, letter=letter, now=plan.now)
+        row = commitment_store.commitment_row(commitment, plan.actor.name)
+        plan.insert("commitment", commitment_store.COMMITMENT_COLUMNS, row)
+        plan.refuse_duplicate("commitment", commitment_store.duplicate_commitment(commitment))
+        plan.emit(recorded_event(commitment, item), entity=f"commitment/{commitment.commitment_id}")
+        plan.audit(
             "commitment.record",
             f"commitment/{commitment.commitment_id}",
             subject_code=applied.subject.code,
@@ -113,7 +118,7 @@ class RecordApi:
         applied = commitment_parse.application(v, request)
         commitment_parse.channel(v, request.channel)
         applied = v.ok(applied)
-        found = await self._find(uow.conn, applied.item_id, uow.now, "", applied.case_number)
+        found = await self._find(applied.item_id, uow.now, "", applied.case_number, uow.conn)
         item = _listed(found)
         live = await commitment_store.live_commitment_in_case(uow.conn, item.item_id, applied.case_number)
         if live is not None:
@@ -128,15 +133,30 @@ class RecordApi:
         )
         return commitment_pb2.RecordCertificateRouteResponse(route=route)
 
+    @functools.cached_property
+    def batcher(self) -> WriteBatcher:
+        return WriteBatcher(self.db)
+
+    @functools.cached_property
+    def _lookups(self) -> Coalescer[commitment_store.LookupKey, Lookup]:
+        return Coalescer(self.db.pool, commitment_store.lookups)
+
     async def _find(
-        self, conn: Executor, item_id: uuid.UUID, at: dt.datetime, subject_code: str, case_number: str
+        self,
+        item_id: uuid.UUID,
+        at: dt.datetime,
+        subject_code: str,
+        case_number: str,
+        conn: Executor | None = None,
     ) -> Found:
         """The item in force and the subject's restrictions; NOT_FOUND for an unknown item and
-        PERMISSION_DENIED for an item outside the caller's region."""
-        lookup = await commitment_store.lookup(conn, item_id, at, subject_code, case_number)
+        PERMISSION_DENIED for an item outside the caller's region. Without `conn` the lookup
+        goes to the database together with concurrent requests' lookups."""
+        key = (item_id, at, subject_code, case_number)
+        lookup = await (commitment_store.lookup(conn, *key) if conn else self._lookups.get(key))
         if not lookup.known:
             raise NotFound("catalogue item", str(item_id), "item_id")
-        item = await self.items.get(conn, item_id, lookup.version) if lookup.version else None
+        item = await self.items.get(conn or self.db.pool, item_id, lookup.version) if lookup.version else None
         region = current_caller().region
         if item and region and not region_covers(region, item.draft.region_code):
             raise PermissionDenied(f"the item belongs to region {item.draft.region_code}, outside {region}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.common.v1 import subject_pb2
 from services.commitment.domain import Restriction
 from services.commitment.eligibility_store import parse_restrictions
-from services.commitment.item_versions import IN_FORCE
+from services.commitment.item_versions import IN_FORCE_OF
 from services.contracts.subjects import subject_of
 from services.kernel import convert
 from services.kernel.db import Connection, Executor, one
@@ -34,58 +35,75 @@ class Lookup:
     certificate_route: bool  # the applicant already chose the certificate in this case
 
 
-_LOOKUP = f"""
+# Many lookups in one statement: the keys of concurrent requests arrive as arrays.
+_LOOKUPS = f"""
 SELECT f.version,
-       (SELECT restrictions FROM subject_restriction WHERE subject_code = $3) AS restrictions,
-       f.version IS NOT NULL OR EXISTS (SELECT 1 FROM catalogue_item WHERE item_id = $1) AS known,
-       EXISTS (SELECT 1 FROM certificate_route WHERE item_id = $1 AND case_number = $4) AS route
-FROM (SELECT 1) AS one LEFT JOIN LATERAL ({IN_FORCE}) AS f ON true
+       (SELECT restrictions FROM subject_restriction WHERE subject_code = k.subject_code) AS restrictions,
+       f.version IS NOT NULL OR EXISTS (SELECT 1 FROM catalogue_item WHERE item_id = k.item_id) AS known,
+       EXISTS (SELECT 1 FROM certificate_route WHERE item_id = k.item_id AND case_number = k.case_number)
+         AS route
+FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY
+     AS k(item_id, at, subject_code, case_number, n)
+LEFT JOIN LATERAL ({IN_FORCE_OF.format(item="k.item_id", at="k.at")}) AS f ON true
+ORDER BY k.n
 """  # noqa: S608 (constant text, no input)
+
+LookupKey = tuple[uuid.UUID, dt.datetime, str, str]  # item, instant, subject code, case number
+
+
+async def lookups(conn: Executor, keys: Sequence[LookupKey]) -> list[Lookup]:
+    """One Lookup per key, in order, in one round trip."""
+    rows = await conn.fetch(_LOOKUPS, *(list(column) for column in zip(*keys, strict=True)))
+    return [Lookup(r["version"], r["known"], parse_restrictions(r["restrictions"]), r["route"]) for r in rows]
 
 
 async def lookup(
     conn: Executor, item_id: uuid.UUID, at: dt.datetime, subject_code: str, case_number: str
 ) -> Lookup:
-    row = one(await conn.fetchrow(_LOOKUP, item_id, at, subject_code, case_number))
-    return Lookup(row["version"], row["known"], parse_restrictions(row["restrictions"]), row["route"])
+    (found,) = await lookups(conn, [(item_id, at, subject_code, case_number)])
+    return found
 
 
 def _letter_values(letter: commitment_pb2.SignedLetter) -> list[dict[str, Any]]:
     return [{"name": v.name, "value": v.value, "trade_secret": v.trade_secret} for v in letter.values]
 
 
-async def insert_commitment(conn: Connection, c: commitment_pb2.Commitment, by: str) -> None:
+COMMITMENT_COLUMNS = (
+    "commitment_id", "code", "subject_kind", "subject_code", "subject_name", "item_id", "item_version",
+    "department", "region_code", "case_number", "channel", "publication_type", "recorded_at", "recorded_by",
+    "letter_text", "letter_sha256", "letter_values", "signature_method", "signature_reference", "signed_on",
+)  # fmt: skip
+
+
+def duplicate_commitment(c: commitment_pb2.Commitment) -> AlreadyExists:
+    return AlreadyExists("commitment", f"item {c.item_id} in case {c.case_number}")
+
+
+def commitment_row(c: commitment_pb2.Commitment, by: str) -> tuple[Any, ...]:
+    """The commitment's row in COMMITMENT_COLUMNS order."""
     letter = c.letter
-    try:
-        await conn.execute(
-            "INSERT INTO commitment (commitment_id, code, subject_kind, subject_code, subject_name, item_id,"
-            " item_version, department, region_code, case_number, channel, publication_type, recorded_at,"
-            " recorded_by, letter_text, letter_sha256, letter_values, signature_method, signature_reference,"
-            " signed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-            " $18, $19, $20)",
-            uuid.UUID(c.commitment_id),
-            c.code,
-            subject_pb2.SubjectKind.Name(c.subject.kind),
-            c.subject.code,
-            c.subject_name,
-            uuid.UUID(c.item_id),
-            c.item_version,
-            c.department,
-            c.region_code,
-            c.case_number,
-            commitment_pb2.Channel.Name(c.channel),
-            commitment_pb2.PublicationType.Name(c.publication_type),
-            convert.from_timestamp(c.recorded_at),
-            by,
-            letter.text,
-            bytes.fromhex(letter.sha256),
-            _letter_values(letter),
-            commitment_pb2.SignatureMethod.Name(letter.signature_method),
-            letter.signature_reference,
-            convert.from_date(letter.signed_on),
-        )
-    except asyncpg.UniqueViolationError:
-        raise AlreadyExists("commitment", f"item {c.item_id} in case {c.case_number}") from None
+    return (
+        uuid.UUID(c.commitment_id),
+        c.code,
+        subject_pb2.SubjectKind.Name(c.subject.kind),
+        c.subject.code,
+        c.subject_name,
+        uuid.UUID(c.item_id),
+        c.item_version,
+        c.department,
+        c.region_code,
+        c.case_number,
+        commitment_pb2.Channel.Name(c.channel),
+        commitment_pb2.PublicationType.Name(c.publication_type),
+        convert.from_timestamp(c.recorded_at),
+        by,
+        letter.text,
+        bytes.fromhex(letter.sha256),
+        _letter_values(letter),
+        commitment_pb2.SignatureMethod.Name(letter.signature_method),
+        letter.signature_reference,
+        convert.from_date(letter.signed_on),
+    )
 
 
 async def get_commitment(conn: Executor, commitment_id: uuid.UUID) -> asyncpg.Record | None:

@@ -54,14 +54,15 @@ SELECT i.item_id, i.version, i.department, v.published_at, i.content
 FROM item_version i JOIN catalogue_version v USING (department, version)
 """
 
-# The version of `item_id` in the department's latest catalogue published by $2, if listed.
-IN_FORCE = """
+# The version of item {item} in the department's latest catalogue published by {at}, if listed.
+IN_FORCE_OF = """
 SELECT i.item_id, i.version, i.department, v.published_at
 FROM item_version i JOIN catalogue_version v USING (department, version)
-WHERE i.item_id = $1 AND i.version = (
+WHERE i.item_id = {item} AND i.version = (
     SELECT max(c.version) FROM catalogue_version c
-    WHERE c.department = i.department AND c.published_at <= $2)
+    WHERE c.department = i.department AND c.published_at <= {at})
 """
+IN_FORCE = IN_FORCE_OF.format(item="$1", at="$2")
 
 _LIST = """
 WITH v AS (

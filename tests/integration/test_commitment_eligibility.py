@@ -120,3 +120,27 @@ async def _equal(reasons: Callable[[], Awaitable[list[int]]], expected: Sequence
 
 async def _applied(world: CommitmentWorld, event_id: str) -> bool:
     return await world.count("inbox", "event_id = $1", event_id) == 1
+
+
+async def test_a_replay_gets_its_first_answer_even_once_the_subject_is_barred(
+    servers: Servers, tmp_path: Path
+) -> None:
+    async with commitment_world(servers, tmp_path) as world:
+        item_id = await published_item(world.as_role("catalogue_admin"))
+        portal, uscc = world.as_role("portal"), new_uscc()
+        request = record(uscc, item_id)
+        first = await portal.commitments.RecordCommitment(request)
+        await change(world, uscc, 1, FALSE_BEFORE)
+        check = commitment_pb2.CheckEligibilityRequest(
+            subject=subject_pb2.SubjectRef(kind=LEGAL, code=uscc), item_id=item_id
+        )
+        await eventually(lambda: _refused(lambda: portal.commitments.CheckEligibility(check)))
+        refused = await failure(portal.commitments.RecordCommitment(record(uscc, item_id)))
+        assert refused.code == grpc.StatusCode.FAILED_PRECONDITION
+        assert await portal.commitments.RecordCommitment(request) == first
+        reused = commitment_pb2.RecordCommitmentRequest()
+        reused.CopyFrom(request)
+        reused.case_number = "CASE-OTHER"
+        mismatch = await failure(portal.commitments.RecordCommitment(reused))
+        assert (mismatch.code, mismatch.fields()) == (grpc.StatusCode.INVALID_ARGUMENT, ["request_id"])
+        assert await world.count("commitment") == 1

@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 from services.kernel.auth import current_caller
 from services.kernel.batch import DuplicateRequest, Plan, WriteBatcher
 from services.kernel.db import one
-from services.kernel.errors import InvalidArgument
+from services.kernel.errors import InvalidArgument, ServiceError
 from services.kernel.uow import Actor, Database, UnitOfWork
 
 ROLES_ATTRIBUTE = "__chengnuo_roles__"
@@ -78,7 +78,8 @@ def command(
 
 
 class HasBatcher(HasDatabase, Protocol):
-    batcher: WriteBatcher
+    @property
+    def batcher(self) -> WriteBatcher: ...
 
 
 B = TypeVar("B", bound=HasBatcher)
@@ -88,7 +89,13 @@ def batched_command(
     *roles: str, reply: type[R]
 ) -> Callable[[Callable[[B, Req, Plan], Awaitable[R]]], Behavior[B, Req, R]]:
     """Like @command, but the handler only reads and fills a Plan; the servicer's WriteBatcher
-    commits it together with the plans of concurrent requests (group commit)."""
+    commits it together with the plans of concurrent requests (group commit).
+
+    A replay is recognised when its plan meets the stored idempotency record at commit (or,
+    when the handler refuses it, by looking the record up): either way it gets the first
+    answer, without a lookup on the common path of a new request. The handler must therefore
+    have no effect besides its plan (reading, and taking a number from a sequence, is fine).
+    """
 
     def wrap(handler: Callable[[B, Req, Plan], Awaitable[R]]) -> Behavior[B, Req, R]:
         scope = handler.__name__
@@ -98,16 +105,21 @@ def batched_command(
             _check_request_id(request.request_id)
             caller = current_caller()
             key, fingerprint = f"{scope}|{caller.subject}", _fingerprint(request)
-            first = await _stored(self.db, key, request.request_id, fingerprint)
-            if first is not None:
-                return reply.FromString(first)
+            batcher = self.batcher
             plan = Plan(Actor.of(caller), request.request_id, self.db.clock.now())
-            response = await handler(self, request, plan)
+            try:
+                response = await handler(self, request, plan)
+            except ServiceError:  # refused now; a replay still gets the first answer
+                first = _first_answer(await batcher.stored(key, request.request_id), fingerprint)
+                if first is None:
+                    raise
+                return reply.FromString(first)
             plan.idempotency = (key, request.request_id, fingerprint, response.SerializeToString())
             try:
-                await self.batcher.submit(plan)
-            except DuplicateRequest:  # its retry won the race: answer what it answered
-                return reply.FromString(await _stored(self.db, key, request.request_id, fingerprint) or b"")
+                await batcher.submit(plan)
+            except DuplicateRequest:  # a replay, or its original won the race: the first answer
+                stored = await batcher.stored(key, request.request_id)
+                return reply.FromString(_first_answer(stored, fingerprint) or b"")
             return response
 
         setattr(behavior, ROLES_ATTRIBUTE, roles)
@@ -120,17 +132,12 @@ def _fingerprint(request: MutatingRequest) -> bytes:
     return hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
 
 
-async def _stored(db: Database, scope: str, request_id: str, fingerprint: bytes) -> bytes | None:
-    row = await db.pool.fetchrow(
-        "SELECT request_hash, response FROM idempotency WHERE scope = $1 AND request_id = $2",
-        scope,
-        request_id,
-    )
-    if row is None:
+def _first_answer(stored: tuple[bytes, bytes] | None, fingerprint: bytes) -> bytes | None:
+    if stored is None:
         return None
-    if bytes(row["request_hash"]) != fingerprint:
+    if stored[0] != fingerprint:
         raise InvalidArgument.one("request_id", "already used for a different request")
-    return bytes(row["response"])
+    return stored[1]
 
 
 def _check_request_id(request_id: str) -> None:

@@ -7,8 +7,8 @@ declaration fails closed.
 
 from __future__ import annotations
 
+import random
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeAlias
 
@@ -53,7 +53,7 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
 
         async def run(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             metadata = dict(context.invocation_metadata() or ())
-            request_id = str(metadata.get("x-request-id") or uuid.uuid4().hex)
+            request_id = str(metadata.get("x-request-id") or _new_request_id())
             structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
             try:
                 if not public:
@@ -89,3 +89,8 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             raise PermissionDenied(f"requires one of the roles {', '.join(roles)}")
         set_current_caller(caller)
         structlog.contextvars.bind_contextvars(caller=caller.subject, department=caller.department)
+
+
+def _new_request_id() -> str:
+    # A log correlation id shaped like uuid4().hex, without uuid4's system call per call.
+    return f"{random.getrandbits(128):032x}"

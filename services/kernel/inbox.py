@@ -53,6 +53,14 @@ class _Resubscribe(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    message: Msg
+    event: Message
+    meta: EventMeta
+    handler: Handler
+
+
 _TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
@@ -123,12 +131,11 @@ class Consumer:
                 await self._on_idle(pull, idle)
                 continue
             idle = 0
-            for index, message in enumerate(messages):
-                if self._stopping.is_set():
-                    # Given back at once, so another replica need not wait out the ack deadline.
-                    await asyncio.gather(*(_quietly(m.nak()) for m in messages[index:]))
-                    return
-                await self._handle(message)
+            if self._stopping.is_set():
+                # Given back at once, so another replica need not wait out the ack deadline.
+                await asyncio.gather(*(_quietly(m.nak()) for m in messages))
+                return
+            await self._handle(messages)
 
     async def _on_idle(self, pull: JetStreamContext.PullSubscription, idle: int) -> None:
         if idle % 15 == 0:  # every ~30 s of silence, check we are not stalled (nats.py#504)
@@ -137,31 +144,54 @@ class Consumer:
                 raise _Resubscribe
         self.caught_up_at = self.db.clock.now()
 
-    async def _handle(self, message: Msg) -> None:
+    async def _handle(self, messages: list[Msg]) -> None:
+        decoded = [d for d in [await self._decode(m) for m in messages] if d is not None]
+        if not decoded:
+            return
+        try:
+            done, failed = await self._apply(decoded)
+        except Exception as exc:  # the batch did not commit: nothing of it was applied
+            for item in decoded:
+                await self._failed(item.message, exc)
+            return
+        for message in done:
+            await message.ack()
+        for message, error in failed:
+            await self._failed(message, error)
+        self.applied += len(done)
+        if decoded[-1].message.metadata.num_pending == 0:
+            self.caught_up_at = self.db.clock.now()
+
+    async def _decode(self, message: Msg) -> _Delivery | None:
         try:
             meta = EventMeta.from_headers(message.headers or {})
             kind = self.catalog.for_subject(message.subject)
             handler = self.sub.handlers[message.subject]
             assert kind is not None
-            event = kind.message.FromString(message.data)
+            return _Delivery(message, kind.message.FromString(message.data), meta, handler)
         except (KeyError, ValueError, AssertionError, DecodeError) as exc:
             await self._dead_letter(message, f"undecodable: {exc!r}")
-            return
-        with structlog.contextvars.bound_contextvars(event_id=meta.id, event=message.subject):
-            await self._apply(message, event, meta, handler)
+            return None
 
-    async def _apply(self, message: Msg, event: Message, meta: EventMeta, handler: Handler) -> None:
-        try:
-            async with self.db.unit_of_work(request_id=meta.id) as uow:
-                if await _first_delivery(uow, self.sub.consumer, meta.id, message.subject):
-                    await handler(event, uow, meta)
-        except Exception as exc:
-            await self._failed(message, exc)
-            return
-        self.applied += 1
-        await message.ack()
-        if message.metadata.num_pending == 0:
-            self.caught_up_at = self.db.clock.now()
+    async def _apply(self, deliveries: list[_Delivery]) -> tuple[list[Msg], list[tuple[Msg, Exception]]]:
+        """Apply a fetched batch in one transaction, each event in a savepoint of its own: one
+        commit for all, and an event that fails is rolled back and retried alone."""
+        done: list[Msg] = []
+        failed: list[tuple[Msg, Exception]] = []
+        async with self.db.batch() as batch:
+            for d in deliveries:
+                try:
+                    with structlog.contextvars.bound_contextvars(event_id=d.meta.id, event=d.message.subject):
+                        async with batch.unit(request_id=d.meta.id) as uow:
+                            if await _first_delivery(uow, self.sub.consumer, d.meta.id, d.message.subject):
+                                await d.handler(d.event, uow, d.meta)
+                except _TRANSIENT:
+                    raise  # the connection is gone: the whole batch is retried
+                except Exception as exc:
+                    failed.append((d.message, exc))
+                    continue
+                done.append(d.message)
+        return done, failed
 
     async def _failed(self, message: Msg, exc: Exception) -> None:
         attempt = message.metadata.num_delivered or 1

@@ -108,6 +108,23 @@ class UnitOfWork:
             callback()
 
 
+class Batch:
+    """Several units of work in one transaction: each in a savepoint of its own, one commit for
+    all (group commit for consumers). A unit that fails is rolled back alone."""
+
+    def __init__(self, conn: Connection, db: Database) -> None:
+        self.conn, self.db = conn, db
+        self._units: list[UnitOfWork] = []
+
+    @asynccontextmanager
+    async def unit(self, actor: Actor | None = None, request_id: str = "") -> AsyncIterator[UnitOfWork]:
+        async with self.conn.transaction():  # a savepoint inside the batch's transaction
+            uow = UnitOfWork(self.conn, self.db, actor or self.db.system_actor, request_id)
+            yield uow
+            await uow._flush()
+        self._units.append(uow)
+
+
 class Database:
     def __init__(
         self,
@@ -130,6 +147,14 @@ class Database:
     def outbox_written(self) -> None:
         for listener in self._outbox_listeners:
             listener()
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Batch]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            batch = Batch(conn, self)
+            yield batch
+        for uow in batch._units:
+            uow._committed()
 
     @asynccontextmanager
     async def unit_of_work(

@@ -96,3 +96,29 @@ async def test_a_consumer_resumes_after_the_nats_server_restarts(world: World, s
 
 async def _connected(world: World) -> bool:
     return bool(world.bus.nc.is_connected)
+
+
+async def test_a_failing_event_in_a_batch_fails_alone(world: World) -> None:
+    async def picky(event: Any, uow: UnitOfWork, meta: EventMeta) -> None:
+        await uow.conn.execute("INSERT INTO effect VALUES ($1, $2)", meta.id, event.code)
+        uow.audit("effect.add", meta.id)
+        if event.code == "bad":
+            raise ValueError("this one cannot be applied")
+
+    # Published before the consumer starts, so they arrive in one fetched batch.
+    for code in ("a", "bad", "b", "c"):
+        await _publish(world, str(uuid.uuid4()), code)
+    consumer = _consumer(world, picky, Redelivery(backoff=(0.1,), ack_wait=5))
+    parked = await world.bus.js.pull_subscribe(f"deadletter.{world.schema}-reader", stream="DEADLETTER")
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _done(consumer, 3), what="the three good events")
+        assert await _effects(world) == ["a", "b", "c"]
+        (dead,) = await parked.fetch(1, timeout=20)
+        assert dead.headers is not None
+        assert "cannot be applied" in dead.headers["chengnuo-error"]
+        assert await world.pool.fetchval("SELECT count(*) FROM audit_log") == 3
+        assert await _effects(world) == ["a", "b", "c"]
+    finally:
+        task.cancel()
+        await parked.unsubscribe()

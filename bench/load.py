@@ -71,18 +71,22 @@ async def closed_loop(
 
 
 async def open_loop(
-    name: str, call: Callable[[int], Awaitable[float]], *, rate: float, seconds: float
+    name: str, call: Callable[[int], Awaitable[float | None]], *, rate: float, seconds: float
 ) -> Figure:
-    """Start `rate` calls a second regardless of how long each takes; each returns its own latency."""
+    """Start `rate` calls a second regardless of how long each takes; each returns its own latency,
+    or None when it is load only and not measured."""
     latencies: list[float] = []
     errors = 0
 
     async def one(i: int) -> None:
         nonlocal errors
         try:
-            latencies.append(await call(i))
+            latency = await call(i)
         except Exception:
             errors += 1
+            return
+        if latency is not None:
+            latencies.append(latency)
 
     tasks, start = [], time.perf_counter()
     for i in range(int(rate * seconds)):

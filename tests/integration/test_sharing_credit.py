@@ -271,7 +271,8 @@ async def test_bulk_match_names_bad_input(credit: CreditWorld) -> None:
     assert empty.fields() == ["subjects"]
     nameless = await failure(consumer.BulkMatch(spb.BulkMatchRequest(purpose="政府采购", subjects=[good])))
     assert nameless.fields() == ["purpose"]
-    assert await credit.count("audit_log", "action LIKE 'share.%'") == 0  # refused before anything was looked at
+    # Refused before anything was looked at.
+    assert await credit.count("audit_log", "action LIKE 'share.%'") == 0
 
 
 def test_every_packaged_measure_names_the_purposes_it_concerns() -> None:

@@ -81,7 +81,7 @@ async def blacklist(world: World) -> None:
 
 
 async def repair(world: World) -> None:
-    applicant = world.false_subjects[1]
+    applicant = world.false_subjects[1]  # an ordinary record; [0] is serious and on the list
     with world.say.step(
         "Credit repair (信用修复) after the minimum period, and eligible again",
         "After the minimum publicity period the subject applies, with proof of performed obligations "

@@ -128,7 +128,8 @@ async def outcomes(world: World) -> None:
             outcome = vpb.OUTCOME_FALSE if n < FALSE_COUNT else vpb.OUTCOME_TRUE
             await desk.tasks.ConcludeTask(_conclusion(task, outcome, decided, referred=n == 0))
         codes = [t.subject.code for t in chosen[:FALSE_COUNT]]
-        world.false_subjects = [e for e in world.roster if e.code in codes]
-        world.referred = next(e for e in world.false_subjects if e.code == codes[0])
+        by_code = {e.code: e for e in world.roster}
+        world.false_subjects = [by_code[c] for c in codes]  # the first is the one referred
+        world.referred = world.false_subjects[0]
         world.say.say(f"{FALSE_COUNT} false (one referred to the judiciary), {TRUE_COUNT} true")
         world.say.record("verification", f"{FALSE_COUNT + TRUE_COUNT} concluded: {FALSE_COUNT} false")

@@ -12,6 +12,7 @@ from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts.subjects import subject_of
 from services.kernel import convert
 from services.kernel.uow import UnitOfWork
+from services.verification.api.task_views import identity
 from services.verification.domain import tasks
 
 
@@ -45,14 +46,8 @@ def _concluded(row: asyncpg.Record, measures: Sequence[pb.Measure]) -> events.Ve
 def _false(row: asyncpg.Record, measures: Sequence[pb.Measure]) -> events.FalseCommitmentFound:
     """Everything the credit service needs to create and classify a dishonesty record."""
     return events.FalseCommitmentFound(
-        task_id=str(row["task_id"]),
-        commitment_id=str(row["commitment_id"]),
-        commitment_code=row["commitment_code"],
-        subject=subject_of(row["subject_kind"], row["subject_code"]),
-        subject_name=row["subject_name"],
-        item_id=str(row["item_id"]),
+        **identity(row),
         item_version=row["item_version"],
-        item_name=row["item_name"],
         deciding_department=row["department"],
         region_code=row["region_code"],
         decision_date=convert.to_date(row["decision_date"]),

@@ -15,7 +15,7 @@ from chengnuo.verification.v1 import sharing_pb2 as spb
 from chengnuo.verification.v1 import sharing_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.contracts import roles
-from services.contracts.subjects import parse_subject, subject_of
+from services.contracts.subjects import parse_subject
 from services.kernel import convert
 from services.kernel.auth import current_caller
 from services.kernel.errors import Violations
@@ -23,6 +23,7 @@ from services.kernel.rpc.handlers import query
 from services.kernel.sharing import SharingGate, purpose_field, registered_region, shape
 from services.kernel.uow import Database
 from services.verification.api.common import page_size, token, untoken
+from services.verification.api.task_views import identity
 from services.verification.store import sharing as store
 
 DATA_CLASS = "verification_results"
@@ -60,13 +61,7 @@ class VerificationSharingApi(sharing_pb2_grpc.VerificationSharingServiceServicer
 
 def _result(row: asyncpg.Record) -> spb.VerificationResult:
     result = spb.VerificationResult(
-        task_id=str(row["task_id"]),
-        commitment_id=str(row["commitment_id"]),
-        commitment_code=row["commitment_code"],
-        subject=subject_of(row["subject_kind"], row["subject_code"]),
-        subject_name=row["subject_name"],
-        item_id=str(row["item_id"]),
-        item_name=row["item_name"],
+        **identity(row),
         department=row["department"],
         method=row["method"],
         outcome=vpb.Outcome.Value(row["outcome"]),

@@ -15,16 +15,23 @@ from services.kernel import convert
 from services.kernel.clock import CHINA
 
 
+def identity(row: asyncpg.Record) -> dict[str, Any]:
+    """The fields every message about a task shares: the task, its commitment, subject and item."""
+    return {
+        "task_id": str(row["task_id"]),
+        "commitment_id": str(row["commitment_id"]),
+        "commitment_code": row["commitment_code"],
+        "subject": subject_of(row["subject_kind"], row["subject_code"]),
+        "subject_name": row["subject_name"],
+        "item_id": str(row["item_id"]),
+        "item_name": row["item_name"],
+    }
+
+
 def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Record] = ()) -> pb.Task:
     message = pb.Task(
-        task_id=str(row["task_id"]),
-        commitment_id=str(row["commitment_id"]),
-        commitment_code=row["commitment_code"],
-        subject=subject_of(row["subject_kind"], row["subject_code"]),
-        subject_name=row["subject_name"],
-        item_id=str(row["item_id"]),
+        **identity(row),
         item_version=row["item_version"],
-        item_name=row["item_name"],
         department=row["department"],
         method=row["method"],
         standard=row["standard"],

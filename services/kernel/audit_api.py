@@ -4,6 +4,7 @@ last month, and why"). Searching is itself recorded, like any other look at pers
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 import asyncpg
@@ -63,21 +64,10 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
         return audit_pb2.ListAuditRowsResponse(rows=[self._row(r) for r in rows], next_page_token=token)
 
     def _row(self, row: asyncpg.Record) -> audit_pb2.AuditRow:
-        return audit_pb2.AuditRow(
-            seq=row["seq"],
-            at=convert.to_timestamp(row["at"]),
-            actor=row["actor"],
-            department=row["department"],
-            role=row["role"],
-            action=row["action"],
-            target=row["target"],
-            subject_code=row["subject_code"],
-            request_id=row["request_id"],
-            purpose=row["purpose"],
-            outcome=row["outcome"],
-            change_digest=bytes(row["change_digest"]).hex(),
-            service=self.service,
-        )
+        fields = dataclasses.asdict(audit_chain.entry_of(row))
+        fields["at"] = convert.to_timestamp(row["at"])
+        fields["change_digest"] = fields["change_digest"].hex()
+        return audit_pb2.AuditRow(seq=row["seq"], service=self.service, **fields)
 
 
 def _filters(request: audit_pb2.ListAuditRowsRequest) -> list[Any]:

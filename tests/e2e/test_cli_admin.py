@@ -79,7 +79,10 @@ def test_errors_print_one_line_and_fail(stack: Stack) -> None:
     assert "no token" in out
 
 
-def test_audit_verify_and_show(stack: Stack) -> None:
+def test_audit_verify_and_show(stack: Stack, tmp_path: Path) -> None:
+    schedule = tmp_path / "2032.json"
+    schedule.write_text(json.dumps({"year": 2032, "source": "audit test", "holidays": ["2032-01-01"]}))
+    assert Cli(stack, ["admin"])("calendar", "load", str(schedule))[0] == 0
     code, out = Cli(stack, ["verifier"])("audit", "verify")
     assert code == 1
     assert "PERMISSION_DENIED" in out
@@ -89,7 +92,7 @@ def test_audit_verify_and_show(stack: Stack) -> None:
     assert all(chain["intact"] for chain in json.loads(out).values())
     code, out = auditor("audit", "show", "--action", "calendar.", "--json")
     rows = json.loads(out)
-    assert any(r["action"] == "calendar.load_year" for r in rows)
+    assert any(r["action"] == "calendar.load_year" and r["target"] == "calendar/2032" for r in rows)
     code, out = auditor("audit", "show", "--actor", "dev-nobody")
     assert code == 0
     code, out = auditor("audit", "show", "--action", "audit.search", "--json")

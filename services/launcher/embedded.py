@@ -17,7 +17,7 @@ from types import ModuleType
 
 import asyncpg
 
-from services.launcher.processes import spawn, stop
+from services.launcher.processes import run, spawn, stop
 
 PG_USER_WHEN_ROOT = "embedded_postgres"  # postgres refuses to run as root
 _SOCKET_PATH_LIMIT = 100
@@ -48,17 +48,19 @@ class EmbeddedPostgres:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         if not (self.pgdata / "PG_VERSION").exists():
-            await asyncio.to_thread(
-                _commands.initdb,
-                [
-                    "--auth=trust",
-                    "--auth-local=trust",
-                    "--encoding=utf8",
-                    "--locale=C",
-                    "-U",
-                    "postgres",
-                ],
-                pgdata=self.pgdata,
+            initdb = str(_commands.POSTGRES_BIN_PATH / "initdb")
+            options = [
+                "--auth=trust",
+                "--auth-local=trust",
+                "--encoding=utf8",
+                "--locale=C",
+                "-U",
+                "postgres",
+            ]
+            # The log sits beside the cluster: initdb wants an empty directory.
+            await run(
+                [initdb, "-D", str(self.pgdata), *options],
+                self.pgdata.parent / f"{self.pgdata.name}-initdb.log",
                 user=self.user,
             )
         self._refuse_if_running()

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-_PR_SET_PDEATHSIG = 1
+_GUARD = str(Path(__file__).with_name("exec_guard.py"))
 
 
-def _dies_with_parent(sig: int) -> Callable[[], None]:
-    def set_death_signal() -> None:
-        # Linux delivers `sig` to the child when the launcher dies, even by SIGKILL.
-        if sys.platform.startswith("linux"):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
-
-    return set_death_signal
+class CommandFailed(RuntimeError):
+    pass
 
 
 async def spawn(
@@ -32,24 +25,31 @@ async def spawn(
     own_session: bool = False,
     death_signal: int = signal.SIGTERM,
 ) -> asyncio.subprocess.Process:
-    """Start `args` with output appended to `log`.
+    """Start `args` as `user` with output appended to `log`; it gets `death_signal` if we die.
 
     `own_session` keeps a terminal's Ctrl-C away from the process, so servers the services
-    depend on stop only when the launcher says, after the services have stopped.
+    depend on stop only when the launcher says, after the services have stopped. The child goes
+    through `exec_guard` so that no fork() with grpc's atfork handlers ever runs here.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
-    extra: dict[str, Any] = {"user": user} if user else {}
+    guard = [sys.executable, "-I", "-S", _GUARD, str(os.getpid()), str(int(death_signal)), user or "", "--"]
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
+            *guard,
             *args,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
             env=dict(env) if env is not None else None,
             start_new_session=own_session,
-            preexec_fn=_dies_with_parent(death_signal),
-            **extra,
         )
+
+
+async def run(args: Sequence[str], log: Path, *, user: str | None = None) -> None:
+    """Run a one-off command (e.g. initdb) to its end; `CommandFailed` names the log to read."""
+    process = await spawn(args, log, user=user)
+    if await process.wait() != 0:
+        raise CommandFailed(f"{Path(args[0]).name} exited with {process.returncode}; see {log}")
 
 
 async def stop(process: asyncio.subprocess.Process, sig: int, timeout: float) -> int:

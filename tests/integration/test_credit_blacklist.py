@@ -11,6 +11,7 @@ import pytest
 
 from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import lists_pb2 as lpb
+from chengnuo.credit.v1 import objections_pb2 as opb
 from chengnuo.credit.v1 import public_pb2
 from chengnuo.events.v1 import credit_events_pb2 as events
 from services.kernel import convert
@@ -210,3 +211,70 @@ async def test_measures_in_force_and_a_department_reports_applying_one(credit: C
     report.request_id, report.measure_code = rid(), "PROCUREMENT_LIMIT"  # only for listed subjects
     refused = await failure(finance.credit.ReportMeasureApplied(report))
     assert refused.precondition_types() == [("MEASURE_NOT_IN_FORCE", record_id)]
+
+
+async def _object_and_decide(
+    credit: CreditWorld, uscc: str, record_id: str, decide: opb.DecideObjectionRequest
+) -> None:
+    filed = opb.FileObjectionRequest(
+        request_id=rid(),
+        record_id=record_id,
+        applicant=ref(uscc),
+        reason="移送司法机关的决定已被撤销",
+        evidence=["撤销决定书 2026-07-20"],
+    )
+    objection = (await credit.as_role("portal").objections.FileObjection(filed)).objection
+    decide.objection_id = objection.objection_id
+    await credit.as_role("credit_reviewer").objections.DecideObjection(decide)
+
+
+async def test_a_revoked_basis_withdraws_the_listing_everywhere(credit: CreditWorld) -> None:
+    uscc, record_id, listed = await _listed(credit)
+    revoke = opb.DecideObjectionRequest(
+        request_id=rid(), outcome=opb.OBJECTION_OUTCOME_REVOKE, reason="经复核，异议成立"
+    )
+    await _object_and_decide(credit, uscc, record_id, revoke)
+    entry = (
+        await credit.as_role("credit_officer").lists.GetListEntry(
+            lpb.GetListEntryRequest(entry_id=listed.entry_id)
+        )
+    ).entry
+    assert (entry.status, entry.removal_reason, convert.from_date(entry.removed_on)) == (
+        lpb.LIST_ENTRY_STATUS_REMOVED,
+        lpb.REMOVAL_REASON_BASIS_WITHDRAWN,
+        D(2026, 7, 9),
+    )
+    (event,) = [events.SubjectDelisted.FromString(e) for e in await credit.events("credit.delisted")]
+    assert event.entry.removal_reason == lpb.REMOVAL_REASON_BASIS_WITHDRAWN
+    status = await credit.as_role("credit_officer").credit.GetCreditStatus(
+        pb.GetCreditStatusRequest(subject=ref(uscc))
+    )
+    assert list(status.restrictions) == []
+    public = await credit.as_role("portal").public.ListBlacklist(
+        public_pb2.ListBlacklistRequest(region_code="350200")
+    )
+    assert list(public.entries) == []
+
+
+async def test_a_basis_corrected_below_serious_ends_a_proposal(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    record_id = await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    entry = (await credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id))).entry
+    correct = opb.DecideObjectionRequest(
+        request_id=rid(),
+        outcome=opb.OBJECTION_OUTCOME_CORRECT,
+        reason="经复核，异议成立",
+        corrected_facts="未移送司法机关",
+        corrected_class=pb.RECORD_CLASS_ORDINARY,
+    )
+    await _object_and_decide(credit, uscc, record_id, correct)
+    ended = (
+        await credit.as_role("credit_officer").lists.GetListEntry(
+            lpb.GetListEntryRequest(entry_id=entry.entry_id)
+        )
+    ).entry
+    assert ended.status == lpb.LIST_ENTRY_STATUS_NOT_LISTED
+    assert "upheld objection" in ended.decision_reason
+    assert await credit.events("credit.delisted") == []
+    again = await failure(credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id)))
+    assert again.precondition_types() == [("NOT_A_LISTING_BASIS", record_id)]

@@ -33,7 +33,7 @@ class _ListEntryStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ListE
     """pre-notice given, statement period running or decision pending"""
     LIST_ENTRY_STATUS_LISTED: _ListEntryStatus.ValueType  # 2
     LIST_ENTRY_STATUS_NOT_LISTED: _ListEntryStatus.ValueType  # 3
-    """the reviewer decided not to list"""
+    """the reviewer decided not to list, or its basis was withdrawn first"""
     LIST_ENTRY_STATUS_REMOVED: _ListEntryStatus.ValueType  # 4
 
 class ListEntryStatus(_ListEntryStatus, metaclass=_ListEntryStatusEnumTypeWrapper): ...
@@ -43,7 +43,7 @@ LIST_ENTRY_STATUS_PROPOSED: ListEntryStatus.ValueType  # 1
 """pre-notice given, statement period running or decision pending"""
 LIST_ENTRY_STATUS_LISTED: ListEntryStatus.ValueType  # 2
 LIST_ENTRY_STATUS_NOT_LISTED: ListEntryStatus.ValueType  # 3
-"""the reviewer decided not to list"""
+"""the reviewer decided not to list, or its basis was withdrawn first"""
 LIST_ENTRY_STATUS_REMOVED: ListEntryStatus.ValueType  # 4
 Global___ListEntryStatus: _TypeAlias = ListEntryStatus  # noqa: Y015
 
@@ -58,6 +58,10 @@ class _RemovalReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Removal
     """提前移出 on application"""
     REMOVAL_REASON_PERIOD_ENDED: _RemovalReason.ValueType  # 2
     """期满自动移出"""
+    REMOVAL_REASON_BASIS_WITHDRAWN: _RemovalReason.ValueType  # 3
+    """An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
+    record the listing rested on: the listing has no legal basis left and is withdrawn.
+    """
 
 class RemovalReason(_RemovalReason, metaclass=_RemovalReasonEnumTypeWrapper): ...
 
@@ -66,6 +70,10 @@ REMOVAL_REASON_EARLY_REMOVAL: RemovalReason.ValueType  # 1
 """提前移出 on application"""
 REMOVAL_REASON_PERIOD_ENDED: RemovalReason.ValueType  # 2
 """期满自动移出"""
+REMOVAL_REASON_BASIS_WITHDRAWN: RemovalReason.ValueType  # 3
+"""An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
+record the listing rested on: the listing has no legal basis left and is withdrawn.
+"""
 Global___RemovalReason: _TypeAlias = RemovalReason  # noqa: Y015
 
 class _ListingDecision:

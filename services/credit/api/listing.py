@@ -1,4 +1,5 @@
-"""The list's rules checked against stored records: a listing's basis, early removal."""
+"""The list's rules checked against stored records: a listing's basis, early removal, and the
+withdrawal of a listing whose basis an upheld objection took away."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import uuid
 
 import asyncpg
 
+from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts.subjects import Subject
-from services.credit import refresh
+from services.credit import messages, refresh
 from services.credit.api.common import refuse
 from services.credit.domain import blacklist
 from services.credit.domain.records import ACTIVE
-from services.credit.domain.rule_sets import choose_rule_set
+from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.store import lists, records, rule_sets
 from services.kernel.auth import current_caller
 from services.kernel.errors import NotFound, PermissionDenied
@@ -88,3 +90,43 @@ async def check_early_removal(uow: UnitOfWork, entry: asyncpg.Record) -> None:
             entry_id,
             f"serious record {newer[0]['record_id']} was decided after the listing",
         )
+
+
+async def withdraw_unfounded(uow: UnitOfWork, record: asyncpg.Record) -> None:
+    """An upheld objection withdraws a record everywhere (domain.md §5): a proposal or listing
+    that rested only on withdrawn records has no legal basis left and ends with them."""
+    for entry in await lists.open_resting_on(uow.conn, record["subject_code"], record["record_id"]):
+        if await _founded(uow, entry):
+            continue
+        target = f"list_entry/{entry['entry_id']}"
+        if entry["status"] == lists.LISTED:
+            row = await lists.decide(uow.conn, entry["entry_id"], _withdrawn(refresh.today_of(uow)))
+            uow.emit(events.SubjectDelisted(entry=messages.list_entry(row)), entity=target)
+        else:
+            row = await lists.decide(
+                uow.conn,
+                entry["entry_id"],
+                {"status": "LIST_ENTRY_STATUS_NOT_LISTED", "decision_reason": WITHDRAWN}
+                | {"decided_by": current_caller().subject},
+            )
+        uow.audit("list.withdraw", target, subject_code=row["subject_code"], change=str(record["record_id"]))
+
+
+WITHDRAWN = "an upheld objection withdrew every record the listing rested on"
+
+
+def _withdrawn(today: dt.date) -> dict[str, object]:
+    return {
+        "status": "LIST_ENTRY_STATUS_REMOVED",
+        "removed_on": today,
+        "removal_reason": "REMOVAL_REASON_BASIS_WITHDRAWN",
+        "decision_reason": WITHDRAWN,
+        "decided_by": current_caller().subject,
+    }
+
+
+async def _founded(uow: UnitOfWork, entry: asyncpg.Record) -> bool:
+    """Whether a record the entry rests on still stands as a basis under the entry's list rules."""
+    accepted = blacklist.basis_classes(find(await rule_sets.all_rule_sets(uow.conn), entry["rule_set"]))
+    rows = await records.some(uow.conn, list(entry["record_ids"]))
+    return any(r["status"] != "RECORD_STATUS_REVOKED" and r["record_class"] in accepted for r in rows)

@@ -18,6 +18,7 @@ from services.contracts import roles
 from services.credit import messages, refresh
 from services.credit.api import cases
 from services.credit.api.common import acting_for, evidence, found, text, uuid_field
+from services.credit.api.listing import withdraw_unfounded
 from services.credit.domain import cases as rules
 from services.credit.domain import measures
 from services.credit.domain import records as record_rules
@@ -87,6 +88,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
         record = await records.get(uow.conn, case["record_id"], lock=True)
         assert record is not None
         record = await _apply(uow, record, request, outcome)
+        await withdraw_unfounded(uow, record)
         decided = {
             "status": "OBJECTION_STATUS_REJECTED" if outcome == "REJECT" else "OBJECTION_STATUS_UPHELD",
             "outcome": f"OBJECTION_OUTCOME_{outcome}",

@@ -69,6 +69,16 @@ async def of_subject(conn: Executor, code: str) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT * FROM list_entry WHERE subject_code = $1 ORDER BY proposed_on", code)
 
 
+async def open_resting_on(conn: Connection, subject_code: str, record_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The subject's proposed or listed entries that rest on the record, locked."""
+    return await conn.fetch(
+        "SELECT * FROM list_entry WHERE subject_code = $1 AND $2 = ANY(record_ids)"
+        " AND status IN ('LIST_ENTRY_STATUS_PROPOSED', 'LIST_ENTRY_STATUS_LISTED') FOR UPDATE",
+        subject_code,
+        record_id,
+    )
+
+
 async def add_statement(conn: Connection, entry_id: uuid.UUID, statement: dict[str, Any]) -> asyncpg.Record:
     return one(
         await conn.fetchrow(

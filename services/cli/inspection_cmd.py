@@ -114,8 +114,10 @@ def draw(
 ) -> None:
     """Draw the plan's subjects and inspector teams, once; prints what is published (verification_lead)."""
     with reported():
-        made = _stub().DrawPlan(ipb.DrawPlanRequest(request_id=request_id(), plan_id=plan_id, seed=seed)).draw
-    _show(made, as_json, show_draw)
+        made = _stub().DrawPlan(ipb.DrawPlanRequest(request_id=request_id(), plan_id=plan_id, seed=seed))
+    _show(made.draw, as_json, show_draw)
+    if made.commitment_tasks and not as_json:
+        say(f"{made.commitment_tasks} exempt commitments of drawn subjects are now verification tasks")
 
 
 @plans.command("results")

@@ -1,8 +1,9 @@
 """Events the verification service applies, and its reaction to a newly loaded calendar year.
 
 - commitment.recorded: a task per commitment by its item's rule; an exempt item puts the subject
-  into the department's random-inspection pool instead (免予核查 → 双随机).
-- commitment.withdrawn: the commitment's open tasks are cancelled.
+  into the department's random-inspection pool instead, and the commitment waits there until a
+  draw selects the subject (免予核查 → 双随机, store/pool.py).
+- commitment.withdrawn: the commitment's open tasks are cancelled, or it leaves the pool.
 - credit.grade_changed / credit.restriction_changed: the sampling projections.
 - a loaded calendar year: provisional deadlines are recomputed in the same unit of work.
 """
@@ -27,7 +28,7 @@ from services.kernel.events import EventMeta
 from services.kernel.uow import UnitOfWork
 from services.verification.domain import deadlines
 from services.verification.domain.rules import RuleBook
-from services.verification.store import credit_view, imports
+from services.verification.store import credit_view, imports, pool
 from services.verification.store import tasks as store
 
 Method = catalogue_pb2.VerificationMethod
@@ -45,6 +46,7 @@ class CommitmentEvents:
         if event.verification.method == Method.VERIFICATION_METHOD_EXEMPT:
             row = (event.department, event.subject.code, kind, event.subject_name, event.region_code)
             await imports.add_from_commitment(uow.conn, row, uow.now)
+            await pool.add(uow.conn, self._task(event, kind), uow.now)
             uow.audit(
                 "pool.add", f"roster/{event.department}", subject_code=event.subject.code, change=meta.id
             )
@@ -82,9 +84,9 @@ class CommitmentEvents:
         self, event: commitment_events_pb2.CommitmentWithdrawn, uow: UnitOfWork, meta: EventMeta
     ) -> None:
         reason = f"commitment withdrawn (办结前撤回): {event.reason}"[:1000]
-        cancelled = await store.cancel_for_commitment(
-            uow.conn, uuid.UUID(event.commitment_id), reason, uow.now
-        )
+        commitment_id = uuid.UUID(event.commitment_id)
+        await pool.forget(uow.conn, commitment_id)
+        cancelled = await store.cancel_for_commitment(uow.conn, commitment_id, reason, uow.now)
         for row in cancelled:
             uow.audit(
                 "task.cancel", f"task/{row['task_id']}", subject_code=row["subject_code"], change=meta.id

@@ -9,12 +9,14 @@ import uuid
 
 import pytest
 
+from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
-from chengnuo.events.v1 import credit_events_pb2
+from chengnuo.events.v1 import commitment_events_pb2, credit_events_pb2
 from chengnuo.events.v1 import verification_events_pb2 as events
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
+from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert
 from services.kernel.errors import FailedPrecondition, InvalidArgument
 from services.verification import consumers
@@ -294,3 +296,50 @@ async def test_grades_apply_only_in_version_order(vworld: VWorld) -> None:
         await vworld.pool.fetchval("SELECT grade FROM credit_grade WHERE subject_code = $1", subject.code)
         == 4
     )
+
+
+async def test_a_draw_turns_the_drawn_subjects_exempt_commitments_into_tasks(vworld: VWorld) -> None:
+    codes = [new_uscc() for _ in range(40)]
+    pooled = {c: await vworld.record(c, method=catalogue_pb2.VERIFICATION_METHOD_EXEMPT) for c in codes}
+    withdrawn, watched = codes[0], codes[1]  # both under priority supervision: always drawn
+    for code in (withdrawn, watched):
+        restriction = credit_pb2.Restriction(kind=credit_pb2.RESTRICTION_KIND_PRIORITY_SUPERVISION)
+        await vworld.apply(
+            consumers.on_restriction_changed,
+            credit_events_pb2.RestrictionChanged(
+                subject=subject_pb2.SubjectRef(kind=LEGAL, code=code), version=1, restrictions=[restriction]
+            ),
+        )
+    gone = commitment_events_pb2.CommitmentWithdrawn(commitment_id=pooled[withdrawn], reason="申请人撤回")
+    await vworld.apply(vworld.commitments.on_withdrawn, gone)
+    assert await vworld.count("task") == 0
+    await inspectors(vworld, 4)
+    request = plan_request()
+    request.filter.ClearField("tags")  # the pool's commitment subjects carry no roster tags
+    vworld.lead()
+    created = await vworld.inspections.CreatePlan(request, None)
+    drawn = await vworld.inspections.DrawPlan(
+        ipb.DrawPlanRequest(request_id=rid(), plan_id=created.plan.plan_id), None
+    )
+    results = {s.subject.code: s for s in await all_results(vworld, drawn.draw.draw_id)}
+    assert {withdrawn, watched} <= set(results) < set(codes)
+    rows = await vworld.pool.fetch("SELECT * FROM task")
+    tasks = {r["subject_code"]: r for r in rows}
+    assert set(tasks) == set(results) - {withdrawn}
+    assert drawn.commitment_tasks == len(rows)
+    for code, row in tasks.items():
+        assert str(row["commitment_id"]) == pooled[code]
+        assert (str(row["draw_id"]), row["due_date"], row["status"]) == (
+            drawn.draw.draw_id,
+            dt.date(2026, 12, 31),
+            "TASK_STATUS_OPEN",
+        )
+    vworld.verifier()
+    task = (await vworld.tasks.GetTask(pb.GetTaskRequest(task_id=str(tasks[watched]["task_id"])), None)).task
+    team = [m.certificate_number for m in results[watched].team_members]
+    assert len(team) == 2
+    assert (task.draw_id, sorted(i.certificate_number for i in task.inspectors)) == (
+        drawn.draw.draw_id,
+        sorted(team),
+    )
+    assert await vworld.count("pooled_commitment") == len(codes) - len(results)

@@ -561,16 +561,22 @@ class DrawPlanResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     DRAW_FIELD_NUMBER: _builtins.int
+    COMMITMENT_TASKS_FIELD_NUMBER: _builtins.int
+    commitment_tasks: _builtins.int
+    """Verification tasks created for the drawn subjects' exempt commitments (免予核查), which wait
+    in the pool until a draw selects their subject.
+    """
     @_builtins.property
     def draw(self) -> Global___Draw: ...
     def __init__(
         self,
         *,
         draw: Global___Draw | None = ...,
+        commitment_tasks: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["draw", b"draw"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["draw", b"draw"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_tasks", b"commitment_tasks", "draw", b"draw"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -303,6 +303,7 @@ class Task(_message.Message):
     JOINT_INSPECTION_ID_FIELD_NUMBER: _builtins.int
     DECISION_PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
     PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
+    DRAW_ID_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     commitment_code: _builtins.str
@@ -333,6 +334,10 @@ class Task(_message.Message):
     """The joint inspection (综合查一次) this on-site check was merged into, if any."""
     publication_rule_set: _builtins.str
     """Rule set that set the publication deadlines."""
+    draw_id: _builtins.str
+    """The random-inspection draw (双随机) that selected this exempt commitment's subject; the task is
+    due by the end of the plan's window and assigned to the team drawn for the subject.
+    """
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -410,10 +415,11 @@ class Task(_message.Message):
         joint_inspection_id: _builtins.str = ...,
         decision_publication_deadline: _date_pb2.Date | None = ...,
         publication_rule_set: _builtins.str = ...,
+        draw_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "draw_id", b"draw_id", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

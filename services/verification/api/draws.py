@@ -26,6 +26,7 @@ from services.verification.domain import sampling
 from services.verification.domain.rules import grade_letter
 from services.verification.store import draws as store
 from services.verification.store import plans as plan_store
+from services.verification.store import pool
 
 SEED = re.compile(r"[0-9a-f]{32,128}")
 MAX_CLAIM = 128
@@ -64,7 +65,8 @@ class DrawHandlers(Deps):
         row = await _draw(uow.conn, draw_id)
         _announce(uow, row)
         uow.audit("plan.draw", f"draw/{draw_id}", change=[seed, ran.pool_digest, ran.result_digest])
-        return ipb.DrawPlanResponse(draw=views.draw(row))
+        tasks = await _verify_drawn_commitments(uow, plan, draw_id)
+        return ipb.DrawPlanResponse(draw=views.draw(row), commitment_tasks=tasks)
 
     @query(*STAFF)
     async def ListDrawResults(
@@ -130,6 +132,21 @@ async def _draw(conn: Executor, draw_id: uuid.UUID) -> asyncpg.Record:
     if row is None:
         raise NotFound("draw", str(draw_id), "draw_id")
     return row
+
+
+async def _verify_drawn_commitments(uow: UnitOfWork, plan: asyncpg.Record, draw_id: uuid.UUID) -> int:
+    """The drawn subjects' exempt commitments leave the pool as tasks due by the window's end."""
+    today = uow.now.astimezone(CHINA).date()
+    dates = (today, max(today, plan["window_end"]))
+    created = await pool.tasks_for_draw(uow.conn, draw_id, plan["departments"], dates, uow.now)
+    for task in created:
+        uow.audit(
+            "task.create",
+            f"task/{task['task_id']}",
+            subject_code=task["subject_code"],
+            change=f"draw/{draw_id}",
+        )
+    return len(created)
 
 
 def _finished(ran: drawing.DrawRun) -> dict[str, Any]:

@@ -58,6 +58,7 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
         concluded_by=row["concluded_by"] or "",
         extensions=[_extension(e) for e in extensions],
         joint_inspection_id=str(row["joint_id"] or ""),
+        draw_id=str(row["draw_id"] or ""),
     )
     message.created_at.FromDatetime(row["created_at"])
     if row["concluded_at"]:

@@ -135,6 +135,35 @@ def conclude(
     fields(f"task {done.task_id} concluded", task_fields(done)[-8:])
 
 
+@app.command("rectified")
+def rectified(
+    task_id: Annotated[str, typer.Argument(help="A task concluded false with an order to rectify.")],
+    completed: Annotated[
+        str, typer.Option("--on", help="When the subject completed the correction (default today).")
+    ] = "",
+    assessment: Annotated[str, typer.Option(help="How the correction, and any harm, were established.")] = "",
+    harm: Annotated[
+        bool, typer.Option("--harm/--no-harm", help="Whether the false commitment caused harm.")
+    ] = False,
+    evidence: Annotated[list[str] | None, typer.Option(help="Reference to kept evidence; repeat.")] = None,
+) -> None:
+    """Record a correction (责令限期整改); in time and harmless, the record becomes minor (轻微)."""
+    request = pb.RecordRectificationRequest(
+        request_id=request_id(),
+        task_id=task_id,
+        harm_caused=harm,
+        assessment=assessment,
+        evidence_refs=evidence or [],
+    )
+    conn = Connection.discover()
+    with reported():
+        when = proto_date(completed, "--on") if completed else convert.to_date(service_today(conn, SERVICE))
+        request.completed_on.CopyFrom(when)
+        done = _stub(conn).RecordRectification(request).task
+    state = "in time" if done.rectification.in_time else "after the deadline"
+    say(f"task {done.task_id}: correction recorded, {state} ({day(done.rectification.deadline)})")
+
+
 @app.command("overdue")
 def overdue(as_json: Json = False) -> None:
     """Open and overdue tasks of my department and the departments below it."""

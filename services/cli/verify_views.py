@@ -96,6 +96,7 @@ def task_fields(task: pb.Task) -> list[tuple[str, Any]]:
         ("findings", task.findings),
         ("measures", "; ".join(_measure(m) for m in task.measures)),
         ("decided on", day(task.decision_date)),
+        ("corrected", _rectification(task) if task.HasField("rectification") else ""),
         ("concluded", f"{moment(task.concluded_at)} by {task.concluded_by}" if task.concluded_by else ""),
         ("push to platforms by", day(task.push_deadline)),
         ("publish outcome by", day(task.publication_deadline)),
@@ -117,3 +118,9 @@ def _extension(e: pb.DeadlineExtension) -> str:
 def _measure(m: pb.Measure) -> str:
     deadline = f" by {day(m.deadline)}" if m.deadline.year else ""
     return f"{label(pb.MeasureKind, m.kind)} ({m.legal_basis}){deadline}"
+
+
+def _rectification(task: pb.Task) -> str:
+    r = task.rectification
+    timing = "in time" if r.in_time else f"after the deadline {day(r.deadline)}"
+    return f"{day(r.completed_on)}, {timing}, {'with' if r.harm_caused else 'without'} harm: {r.assessment}"

@@ -11,6 +11,7 @@ STREAM = Stream("CREDIT", ("credit.>",), "credit records, restrictions, lists an
 RECORD_CREATED = EventType("credit.record_created", pb.RecordCreated, STREAM.name)
 RESTRICTION_CHANGED = EventType("credit.restriction_changed", pb.RestrictionChanged, STREAM.name)
 GRADE_CHANGED = EventType("credit.grade_changed", pb.GradeChanged, STREAM.name)
+RECORD_RECLASSIFIED = EventType("credit.record_reclassified", pb.RecordReclassified, STREAM.name)
 RECORD_EXPIRED = EventType("credit.record_expired", pb.RecordExpired, STREAM.name)
 REPAIRED = EventType("credit.repaired", pb.RecordRepaired, STREAM.name)
 OBJECTION_FILED = EventType("credit.objection_filed", pb.ObjectionFiled, STREAM.name)
@@ -23,6 +24,7 @@ TYPES = [
     RESTRICTION_CHANGED,
     GRADE_CHANGED,
     RECORD_EXPIRED,
+    RECORD_RECLASSIFIED,
     REPAIRED,
     OBJECTION_FILED,
     OBJECTION_DECIDED,

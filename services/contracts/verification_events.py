@@ -7,8 +7,9 @@ STREAM = Stream("VERIFICATION", ("verification.>",), "verification outcomes and 
 
 FALSE_COMMITMENT = EventType("verification.false_commitment", pb.FalseCommitmentFound, STREAM.name)
 CONCLUDED = EventType("verification.concluded", pb.VerificationConcluded, STREAM.name)
+RECTIFIED = EventType("verification.rectified", pb.RectificationRecorded, STREAM.name)
 TASK_OVERDUE = EventType("verification.task_overdue", pb.TaskOverdue, STREAM.name)
 DRAW_COMPLETED = EventType("verification.draw_completed", pb.DrawCompleted, STREAM.name)
 JOINT_PLANNED = EventType("verification.joint_inspection_planned", pb.JointInspectionPlanned, STREAM.name)
 
-TYPES = [FALSE_COMMITMENT, CONCLUDED, TASK_OVERDUE, DRAW_COMPLETED, JOINT_PLANNED]
+TYPES = [FALSE_COMMITMENT, CONCLUDED, RECTIFIED, TASK_OVERDUE, DRAW_COMPLETED, JOINT_PLANNED]

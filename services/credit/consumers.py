@@ -1,16 +1,19 @@
-"""Events the credit service applies: verification outcomes become records and kept commitments."""
+"""Events the credit service applies: verification outcomes become records and kept commitments,
+and a correction in time without harm makes a record minor (轻微)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 from chengnuo.common.v1 import subject_pb2
+from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import credit_events_pb2, verification_events_pb2
 from chengnuo.verification.v1 import verification_pb2
 from services.credit import messages, refresh
 from services.credit.domain import measures
 from services.credit.domain import records as rules
-from services.credit.domain.rule_sets import choose_rule_set
+from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.store import records, rule_sets, subjects
 from services.kernel import convert
 from services.kernel.events import EventMeta
@@ -28,7 +31,10 @@ async def on_false_commitment(
         referred_to_judiciary=event.referred_to_judiciary,
         earlier_false_commitments=await records.earlier_false_commitments(uow.conn, event.subject.code),
         safety_related_item=event.safety_related_item,
-        corrected_in_time_without_harm=False,  # verification reports no rectification outcome yet
+        # the correction may have been reported before this event (another subject of the stream)
+        corrected_in_time_without_harm=bool(
+            await records.rectified_on(uow.conn, uuid.UUID(event.commitment_id))
+        ),
         decided=decided,
     )
     decision = rules.decide(rule_set, facts)
@@ -67,6 +73,54 @@ def _new_record(
         decision_date=convert.from_date(event.decision_date),
         safety_related_item=event.safety_related_item,
     )
+
+
+async def on_rectified(
+    event: verification_events_pb2.RectificationRecorded, uow: UnitOfWork, meta: EventMeta
+) -> None:
+    """Corrected in time without harm: the commitment's record, now or when it comes, is minor."""
+    if not event.corrected_in_time_without_harm:
+        return
+    commitment_id = uuid.UUID(event.commitment_id)
+    completed = convert.from_date(event.rectification.completed_on)
+    task_id = uuid.UUID(event.task_id)
+    if not await records.add_rectification(
+        uow.conn, commitment_id, task_id, completed, event=meta.id, now=uow.now
+    ):
+        return
+    record = await records.of_commitment(uow.conn, commitment_id)
+    if record is None or record["status"] not in rules.ACTIVE:
+        return  # created minor when it comes; an ended record stays ended
+    loaded = await rule_sets.all_rule_sets(uow.conn)
+    rule_set = find(loaded, record["rule_set"])
+    facts = rules.Facts(False, (), record["safety_related_item"], True, record["decision_date"])
+    decision = rules.after_rectification(rule_set, record["rule"], facts)
+    if decision is None:
+        return  # a serious record stays serious
+    then = consequences(find(loaded, record["measure_catalogue"]), decision.record_class)
+    reason = f"corrected on {completed} within the rectification deadline, without harm (轻微)"
+    correction = records.Correction(
+        f"{record['facts']} Subject {reason}.",
+        decision.record_class,
+        decision.repairable_from,
+        decision.publicity_end,
+        decision.periods.published,
+        then.measures,
+        then.restricts,
+        rule=decision.rule,
+        repair_notice=rules.repair_notice(rule_set, record["deciding_department"], decision),
+    )
+    row = await records.correct(uow.conn, record["record_id"], record["status"], correction)
+    previous = credit_pb2.RecordClass.Value(f"RECORD_CLASS_{record['record_class']}")
+    target = f"record/{row['record_id']}"
+    uow.emit(
+        credit_events_pb2.RecordReclassified(
+            record=messages.record(row), previous_class=previous, reason=reason
+        ),
+        entity=target,
+    )
+    uow.audit("record.reclassify", target, subject_code=row["subject_code"], change=decision.rule)
+    await refresh.subject(uow, row["subject_kind"], row["subject_code"])
 
 
 async def on_concluded(

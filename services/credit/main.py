@@ -48,6 +48,7 @@ def build(rt: Runtime) -> Components:
             {
                 verification_events.FALSE_COMMITMENT.subject: consumers.on_false_commitment,
                 verification_events.CONCLUDED.subject: consumers.on_concluded,
+                verification_events.RECTIFIED.subject: consumers.on_rectified,
             },
         )
     )
@@ -123,6 +124,7 @@ SHARING = SharingSpec(
         credit_events.OBJECTION_DECIDED.subject: "credit_records",
         credit_events.REPAIRED.subject: "credit_records",
         credit_events.RECORD_EXPIRED.subject: "credit_records",
+        credit_events.RECORD_RECLASSIFIED.subject: "credit_records",
         credit_events.LISTED.subject: "blacklist",
         credit_events.DELISTED.subject: "blacklist",
         credit_events.GRADE_CHANGED.subject: "grades",

@@ -59,6 +59,20 @@ def _false(row: asyncpg.Record, measures: Sequence[pb.Measure]) -> events.FalseC
     )
 
 
+def rectified(uow: UnitOfWork, row: asyncpg.Record, rectification: pb.Rectification) -> None:
+    uow.emit(
+        events.RectificationRecorded(
+            task_id=str(row["task_id"]),
+            commitment_id=str(row["commitment_id"]),
+            subject=subject_of(row["subject_kind"], row["subject_code"]),
+            department=row["department"],
+            rectification=rectification,
+            corrected_in_time_without_harm=rectification.in_time and not rectification.harm_caused,
+        ),
+        entity=f"task/{row['task_id']}",
+    )
+
+
 def overdue(uow: UnitOfWork, row: asyncpg.Record, today: dt.date) -> None:
     uow.emit(
         events.TaskOverdue(

@@ -117,6 +117,13 @@ async def test_the_queue_assignment_extension_and_conclusion(
     counts = json.loads(verifier("verify", "overdue", "--json")[1])
     assert counts["departments"] == [{"department": dept}]  # no open task, none overdue (zeros omitted)
 
+    code, out = verifier("verify", "rectified", task.task_id, "--assessment", "已办理使用登记，未发生事故")
+    assert (code, f"task {task.task_id}: correction recorded" in out) == (0, True)
+    code, out = verifier("verify", "task", task.task_id)
+    assert "已办理使用登记，未发生事故" in out
+    code, out = verifier("verify", "rectified", task.task_id, "--assessment", "再次登记")
+    assert (code, "ALREADY_RECTIFIED" in out) == (1, True)
+
 
 @pytest.fixture
 async def own_roles(own_stack: Stack) -> AsyncIterator[Roles]:

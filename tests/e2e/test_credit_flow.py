@@ -59,7 +59,7 @@ async def cases(stack: Stack, as_role: Roles) -> AsyncIterator[Callable[..., Cre
 
 
 async def dishonest(
-    roles: Roles, decided: dt.date, *, referred: bool = False
+    roles: Roles, decided: dt.date, *, referred: bool = False, rectify_by: dt.date | None = None
 ) -> tuple[str, str, pb.DishonestyRecord]:
     """A subject whose commitment verification found false, decided on `decided`: (USCC, item, record)."""
     portal, verifier, officer = roles("portal"), roles("verifier"), roles("credit_officer")
@@ -72,6 +72,12 @@ async def dishonest(
     if referred:
         conclusion.measures.append(
             vpb.Measure(kind=vpb.MEASURE_KIND_REFER_TO_JUDICIARY, legal_basis="《刑法》")
+        )
+    if rectify_by:
+        conclusion.measures.add(
+            kind=vpb.MEASURE_KIND_ORDER_RECTIFICATION,
+            legal_basis="《行政许可法》第六十九条",
+            deadline=convert.to_date(rectify_by),
         )
     await verifier.verification.ConcludeTask(conclusion)
 
@@ -131,6 +137,33 @@ async def test_an_approved_repair_restores_the_commitment_route(
         pb.GetCreditStatusRequest(subject=ref(uscc))
     )
     assert (status.grade, list(status.restrictions)) == (pb.GRADE_B, [])
+
+
+async def test_a_correction_in_time_without_harm_makes_the_record_minor(as_role: Roles) -> None:
+    _, _, record = await dishonest(as_role, dt.date(2026, 6, 1), rectify_by=dt.date(2026, 6, 15))
+    assert record.record_class == pb.RECORD_CLASS_ORDINARY
+    verifier, officer = as_role("verifier"), as_role("credit_officer")
+    await verifier.verification.RecordRectification(
+        vpb.RecordRectificationRequest(
+            request_id=str(uuid.uuid4()),
+            task_id=(await task_of_record(verifier, record)).task_id,
+            completed_on=convert.to_date(dt.date(2026, 6, 10)),
+            assessment="已补交真实证明，未造成损害",
+        )
+    )
+
+    async def minor() -> pb.DishonestyRecord | None:
+        found = (await officer.credit.GetRecord(pb.GetRecordRequest(record_id=record.record_id))).record
+        return found if found.record_class == pb.RECORD_CLASS_MINOR else None
+
+    now = await eventually(minor, what="the record to become minor")
+    assert (now.published, now.rule) == (False, "corrected_in_time")
+
+
+async def task_of_record(verifier: Clients, record: pb.DishonestyRecord) -> vpb.Task:
+    concluded = vpb.ListTasksRequest(status=vpb.TASK_STATUS_CONCLUDED, page_size=1000)
+    found = await verifier.verification.ListTasks(concluded)
+    return next(t for t in found.tasks if t.commitment_id == record.commitment_id)
 
 
 async def test_objections_portal_scope_and_an_upheld_objection_restores_the_route(

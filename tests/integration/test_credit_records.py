@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 
 from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.events.v1 import credit_events_pb2 as events
+from chengnuo.events.v1 import verification_events_pb2 as vevents
+from chengnuo.verification.v1 import verification_pb2 as vpb
+from services.contracts import credit_events, verification_events
 from services.credit import jobs
 from services.kernel import convert
 from services.kernel.jobs import JobRunner
@@ -37,6 +41,8 @@ async def credit(servers: Servers, tmp_path: Path) -> AsyncIterator[CreditWorld]
 
 
 D = dt.date
+RECTIFIED = verification_events.RECTIFIED.subject
+RECLASSIFIED = credit_events.RECORD_RECLASSIFIED.subject
 
 
 async def _status(credit: CreditWorld, uscc: str) -> pb.GetCreditStatusResponse:
@@ -229,3 +235,53 @@ async def test_replicas_running_the_expiry_job_together_expire_each_record_once(
         mine = [c for c in changes if c.subject.code == uscc]
         assert len({c.version for c in mine}) == len(mine)  # every announcement has its own version
         assert list(max(mine, key=lambda c: c.version).restrictions) == []
+
+
+def _rectified(found: vevents.FalseCommitmentFound, *, harm: bool = False) -> vevents.RectificationRecorded:
+    return vevents.RectificationRecorded(
+        task_id=found.task_id,
+        commitment_id=found.commitment_id,
+        subject=found.subject,
+        department=found.deciding_department,
+        rectification=vpb.Rectification(
+            completed_on=convert.to_date(D(2026, 6, 10)), in_time=True, harm_caused=harm
+        ),
+        corrected_in_time_without_harm=not harm,
+    )
+
+
+async def _record(credit: CreditWorld, found: vevents.FalseCommitmentFound) -> pb.DishonestyRecord:
+    record_id = await credit.pool.fetchval(
+        "SELECT record_id FROM dishonesty_record WHERE commitment_id = $1", uuid.UUID(found.commitment_id)
+    )
+    officer = credit.as_role("credit_officer")
+    return (await officer.credit.GetRecord(pb.GetRecordRequest(record_id=str(record_id)))).record
+
+
+async def test_a_correction_in_time_without_harm_makes_the_record_minor_in_either_order(
+    credit: CreditWorld,
+) -> None:
+    first = false_commitment(new_uscc(), D(2026, 6, 1))
+    await credit.deliver(FALSE, first)
+    await credit.deliver(RECTIFIED, _rectified(first))
+    await credit.deliver(RECTIFIED, _rectified(first))  # reported twice: applied once
+    record = await _record(credit, first)
+    assert (record.record_class, record.published, record.revision) == (pb.RECORD_CLASS_MINOR, False, 1)
+    assert (record.rule, convert.from_date(record.publicity_end)) == ("corrected_in_time", D(2026, 9, 1))
+    assert "2026-06-01" in record.repair_notice  # repairable at once: the notice says so
+    (changed,) = [events.RecordReclassified.FromString(e) for e in await credit.events(RECLASSIFIED)]
+    assert (changed.record.record_id, changed.previous_class) == (record.record_id, pb.RECORD_CLASS_ORDINARY)
+
+    late = false_commitment(new_uscc(), D(2026, 6, 1))
+    await credit.deliver(RECTIFIED, _rectified(late))  # the correction's event came first
+    await credit.deliver(FALSE, late)
+    assert (await _record(credit, late)).record_class == pb.RECORD_CLASS_MINOR
+
+    serious = false_commitment(new_uscc(), D(2026, 6, 1), referred=True)
+    harmful = false_commitment(new_uscc(), D(2026, 6, 1))
+    for found, rectified in ((serious, _rectified(serious)), (harmful, _rectified(harmful, harm=True))):
+        await credit.deliver(FALSE, found)
+        await credit.deliver(RECTIFIED, rectified)
+    assert (await _record(credit, serious)).record_class == pb.RECORD_CLASS_SERIOUS
+    assert (await _record(credit, harmful)).record_class == pb.RECORD_CLASS_ORDINARY
+    assert len(await credit.events(RECLASSIFIED)) == 1

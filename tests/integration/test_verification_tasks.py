@@ -270,3 +270,78 @@ async def test_only_the_department_of_a_task_reads_or_changes_it(vworld: VWorld)
         await vworld.tasks.GetTask(pb.GetTaskRequest(task_id=task.task_id), None)
     with pytest.raises(PermissionDenied):
         await vworld.tasks.ConcludeTask(false_conclusion(task.task_id, vworld.clock.today()), None)
+
+
+def _rectification(task_id: str, completed: dt.date, *, harm: bool = False) -> pb.RecordRectificationRequest:
+    return pb.RecordRectificationRequest(
+        request_id=rid(),
+        task_id=task_id,
+        completed_on=convert.to_date(completed),
+        harm_caused=harm,
+        assessment="复查：已补交真实的场所使用证明，未给第三方造成损失",
+        evidence_refs=["复查记录 2026-009"],
+    )
+
+
+async def _rectification_refused(vworld: VWorld, request: pb.RecordRectificationRequest) -> list[str]:
+    with pytest.raises(FailedPrecondition) as caught:
+        await vworld.tasks.RecordRectification(request, None)
+    return [v.type for v in caught.value.violations]
+
+
+async def test_a_correction_after_an_order_to_rectify_is_recorded_once(vworld: VWorld) -> None:
+    today = vworld.clock.today()
+    decided, deadline = today - dt.timedelta(days=6), today - dt.timedelta(days=2)
+    plain = await only_task(vworld, await vworld.record(new_uscc()))
+    ordered = await only_task(vworld, await vworld.record(new_uscc()))
+    vworld.verifier()
+    await vworld.tasks.ConcludeTask(false_conclusion(plain.task_id, decided), None)
+    order = false_conclusion(ordered.task_id, decided)
+    order.measures.add(
+        kind=pb.MEASURE_KIND_ORDER_RECTIFICATION,
+        legal_basis="《行政许可法》第六十九条",
+        deadline=convert.to_date(deadline),
+    )
+    await vworld.tasks.ConcludeTask(order, None)
+    before = await vworld.counts(("outbox", "audit_log"))
+    assert await _rectification_refused(vworld, _rectification(plain.task_id, today)) == [
+        "NO_ORDER_TO_RECTIFY"
+    ]
+    early = _rectification(ordered.task_id, decided - dt.timedelta(days=1))
+    assert await _rectification_refused(vworld, early) == ["BEFORE_DECISION"]
+    with pytest.raises(InvalidArgument) as future:
+        await vworld.tasks.RecordRectification(
+            _rectification(ordered.task_id, today + dt.timedelta(days=1)), None
+        )
+    assert [v.field for v in future.value.violations] == ["completed_on"]
+    assert await vworld.counts(("outbox", "audit_log")) == before
+
+    recorded = await vworld.tasks.RecordRectification(_rectification(ordered.task_id, deadline), None)
+    rectification = recorded.task.rectification
+    assert (rectification.in_time, rectification.harm_caused) == (True, False)
+    assert convert.from_date(rectification.deadline) == deadline
+    (event,) = [
+        events.RectificationRecorded.FromString(e) for e in await vworld.events("verification.rectified")
+    ]
+    assert (event.commitment_id, event.corrected_in_time_without_harm) == (ordered.commitment_id, True)
+    again = _rectification(ordered.task_id, today)
+    assert await _rectification_refused(vworld, again) == ["ALREADY_RECTIFIED"]
+
+
+async def test_a_late_correction_is_recorded_but_not_in_time(vworld: VWorld) -> None:
+    today = vworld.clock.today()
+    task = await only_task(vworld, await vworld.record(new_uscc()))
+    vworld.verifier()
+    order = false_conclusion(task.task_id, today - dt.timedelta(days=6))
+    order.measures.add(
+        kind=pb.MEASURE_KIND_ORDER_RECTIFICATION,
+        legal_basis="《行政许可法》第六十九条",
+        deadline=convert.to_date(today - dt.timedelta(days=2)),
+    )
+    await vworld.tasks.ConcludeTask(order, None)
+    recorded = await vworld.tasks.RecordRectification(_rectification(task.task_id, today), None)
+    assert not recorded.task.rectification.in_time
+    (event,) = [
+        events.RectificationRecorded.FromString(e) for e in await vworld.events("verification.rectified")
+    ]
+    assert not event.corrected_in_time_without_harm

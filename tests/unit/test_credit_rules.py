@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from services.credit.domain.records import Facts, add_months, decide
+from services.credit.domain.records import Facts, add_months, after_rectification, decide
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.domain.standing import Source, restrictions
 from services.credit.store.rule_sets import packaged_rule_sets
@@ -68,3 +68,22 @@ def test_restrictions_end_with_the_publicity_period() -> None:
     record = Source("r1", "ORDINARY", ("NO_COMMITMENT",), D(2026, 7, 1), D(2027, 4, 1))
     assert [r.kind for r in restrictions([record], D(2027, 3, 31))] == ["NO_COMMITMENT"]
     assert restrictions([record], D(2027, 4, 1)) == []
+
+
+def test_a_correction_in_time_without_harm_makes_only_a_default_record_minor() -> None:
+    day = D(2026, 6, 1)
+    chosen = choose_rule_set(packaged_rule_sets(), "records", day, "350200")
+    ordinary = decide(chosen, facts(day))
+    minor = after_rectification(chosen, ordinary.rule, facts(day))
+    assert minor is not None
+    assert (minor.record_class, minor.rule, minor.repairable_from, minor.publicity_end) == (
+        "MINOR",
+        "corrected_in_time",
+        day,
+        D(2026, 9, 1),
+    )
+    assert not minor.periods.published
+    serious = decide(chosen, facts(day, referred=True))
+    assert serious.record_class == "SERIOUS"
+    assert after_rectification(chosen, serious.rule, facts(day, referred=True)) is None
+    assert after_rectification(chosen, minor.rule, facts(day)) is None  # once only

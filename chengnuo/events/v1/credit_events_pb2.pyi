@@ -240,6 +240,37 @@ class ObjectionDecided(_message.Message):
 Global___ObjectionDecided: _TypeAlias = ObjectionDecided  # noqa: Y015
 
 @_typing.final
+class RecordReclassified(_message.Message):
+    """Subject `credit.record_reclassified`: the record's class changed because the subject corrected
+    the false commitment in time and without harm (轻微); replace the record everywhere (a minor
+    record is normally not published; a new RestrictionChanged follows).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORD_FIELD_NUMBER: _builtins.int
+    PREVIOUS_CLASS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    previous_class: _credit_pb2.RecordClass.ValueType
+    reason: _builtins.str
+    @_builtins.property
+    def record(self) -> _credit_pb2.DishonestyRecord: ...
+    def __init__(
+        self,
+        *,
+        record: _credit_pb2.DishonestyRecord | None = ...,
+        previous_class: _credit_pb2.RecordClass.ValueType = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["previous_class", b"previous_class", "reason", b"reason", "record", b"record"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordReclassified: _TypeAlias = RecordReclassified  # noqa: Y015
+
+@_typing.final
 class SubjectListed(_message.Message):
     """Subject `credit.listed`: a subject was put on the serious-dishonesty list."""
 

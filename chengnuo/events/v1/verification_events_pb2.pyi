@@ -97,6 +97,48 @@ class FalseCommitmentFound(_message.Message):
 Global___FalseCommitmentFound: _TypeAlias = FalseCommitmentFound  # noqa: Y015
 
 @_typing.final
+class RectificationRecorded(_message.Message):
+    """Subject `verification.rectified`: the subject corrected a false commitment after an order to
+    rectify. Corrected in time and without harm, the credit service classifies the commitment's
+    record as minor (轻微, domain.md §5), whichever of this and the false-commitment event it sees first.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    RECTIFICATION_FIELD_NUMBER: _builtins.int
+    CORRECTED_IN_TIME_WITHOUT_HARM_FIELD_NUMBER: _builtins.int
+    task_id: _builtins.str
+    commitment_id: _builtins.str
+    department: _builtins.str
+    corrected_in_time_without_harm: _builtins.bool
+    """in_time and not harm_caused."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def rectification(self) -> _verification_pb2.Rectification: ...
+    def __init__(
+        self,
+        *,
+        task_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        rectification: _verification_pb2.Rectification | None = ...,
+        corrected_in_time_without_harm: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rectification", b"rectification", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "corrected_in_time_without_harm", b"corrected_in_time_without_harm", "department", b"department", "rectification", b"rectification", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RectificationRecorded: _TypeAlias = RectificationRecorded  # noqa: Y015
+
+@_typing.final
 class VerificationConcluded(_message.Message):
     """Subject `verification.concluded`: any outcome of a verification task, with the dates by
     which it must be pushed to the supervision platforms and published.

@@ -304,6 +304,7 @@ class Task(_message.Message):
     DECISION_PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
     PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
     DRAW_ID_FIELD_NUMBER: _builtins.int
+    RECTIFICATION_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     commitment_code: _builtins.str
@@ -376,6 +377,10 @@ class Task(_message.Message):
     def decision_publication_deadline(self) -> _date_pb2.Date:
         """Licence and penalty decisions (revocation, penalty) published by this date (双公示)."""
 
+    @_builtins.property
+    def rectification(self) -> Global___Rectification:
+        """The subject's correction after an order to rectify, once recorded."""
+
     def __init__(
         self,
         *,
@@ -416,14 +421,64 @@ class Task(_message.Message):
         decision_publication_deadline: _date_pb2.Date | None = ...,
         publication_rule_set: _builtins.str = ...,
         draw_id: _builtins.str = ...,
+        rectification: Global___Rectification | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "rectification", b"rectification", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "draw_id", b"draw_id", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "draw_id", b"draw_id", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "rectification", b"rectification", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Task: _TypeAlias = Task  # noqa: Y015
+
+@_typing.final
+class Rectification(_message.Message):
+    """The subject's correction of a false commitment after an order to rectify (责令限期整改)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPLETED_ON_FIELD_NUMBER: _builtins.int
+    IN_TIME_FIELD_NUMBER: _builtins.int
+    HARM_CAUSED_FIELD_NUMBER: _builtins.int
+    ASSESSMENT_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    DEADLINE_FIELD_NUMBER: _builtins.int
+    RECORDED_BY_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    in_time: _builtins.bool
+    """Completed on or before the deadline of the order to rectify."""
+    harm_caused: _builtins.bool
+    """Whether the false commitment caused harm (to third parties or the public interest)."""
+    assessment: _builtins.str
+    """How the department established the correction and whether harm was caused."""
+    recorded_by: _builtins.str
+    @_builtins.property
+    def completed_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def deadline(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        completed_on: _date_pb2.Date | None = ...,
+        in_time: _builtins.bool = ...,
+        harm_caused: _builtins.bool = ...,
+        assessment: _builtins.str = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+        deadline: _date_pb2.Date | None = ...,
+        recorded_by: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["completed_on", b"completed_on", "deadline", b"deadline", "recorded_at", b"recorded_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assessment", b"assessment", "completed_on", b"completed_on", "deadline", b"deadline", "evidence_refs", b"evidence_refs", "harm_caused", b"harm_caused", "in_time", b"in_time", "recorded_at", b"recorded_at", "recorded_by", b"recorded_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Rectification: _TypeAlias = Rectification  # noqa: Y015
 
 @_typing.final
 class ListTasksRequest(_message.Message):
@@ -594,6 +649,68 @@ class ConcludeTaskResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ConcludeTaskResponse: _TypeAlias = ConcludeTaskResponse  # noqa: Y015
+
+@_typing.final
+class RecordRectificationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    COMPLETED_ON_FIELD_NUMBER: _builtins.int
+    HARM_CAUSED_FIELD_NUMBER: _builtins.int
+    ASSESSMENT_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    task_id: _builtins.str
+    """A task concluded false with an order to rectify (MEASURE_KIND_ORDER_RECTIFICATION)."""
+    harm_caused: _builtins.bool
+    assessment: _builtins.str
+    """Required: the follow-up check's findings on the correction and on harm."""
+    @_builtins.property
+    def completed_on(self) -> _date_pb2.Date:
+        """When the subject completed the correction: not before the decision, not in the future."""
+
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """References to the evidence kept, at most 50."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        completed_on: _date_pb2.Date | None = ...,
+        harm_caused: _builtins.bool = ...,
+        assessment: _builtins.str = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["completed_on", b"completed_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["assessment", b"assessment", "completed_on", b"completed_on", "evidence_refs", b"evidence_refs", "harm_caused", b"harm_caused", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordRectificationRequest: _TypeAlias = RecordRectificationRequest  # noqa: Y015
+
+@_typing.final
+class RecordRectificationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def task(self) -> Global___Task: ...
+    def __init__(
+        self,
+        *,
+        task: Global___Task | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordRectificationResponse: _TypeAlias = RecordRectificationResponse  # noqa: Y015
 
 @_typing.final
 class AssignTaskRequest(_message.Message):

@@ -51,6 +51,11 @@ class VerificationServiceStub:
                 request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.FromString,
                 _registered_method=True)
+        self.RecordRectification = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/RecordRectification',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationResponse.FromString,
+                _registered_method=True)
         self.AssignTask = channel.unary_unary(
                 '/chengnuo.verification.v1.VerificationService/AssignTask',
                 request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.AssignTaskRequest.SerializeToString,
@@ -103,6 +108,15 @@ class VerificationServiceServicer:
 
     def ConcludeTask(self, request, context):
         """Concludes a task once; a false outcome is pushed to the credit service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordRectification(self, request, context):
+        """Records that the subject corrected a false commitment after an order to rectify (责令限期整改):
+        once per task; corrected in time and without harm, the credit service classifies the record
+        as minor (轻微).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,6 +181,11 @@ def add_VerificationServiceServicer_to_server(servicer, server):
                     servicer.ConcludeTask,
                     request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.FromString,
                     response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.SerializeToString,
+            ),
+            'RecordRectification': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordRectification,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationResponse.SerializeToString,
             ),
             'AssignTask': grpc.unary_unary_rpc_method_handler(
                     servicer.AssignTask,
@@ -282,6 +301,33 @@ class VerificationService:
             '/chengnuo.verification.v1.VerificationService/ConcludeTask',
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskRequest.SerializeToString,
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ConcludeTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordRectification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/RecordRectification',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordRectificationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -40,6 +40,11 @@ class VerificationServiceStub:
     GetTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.GetTaskRequest, _verification_pb2.GetTaskResponse]
     ConcludeTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ConcludeTaskRequest, _verification_pb2.ConcludeTaskResponse]
     """Concludes a task once; a false outcome is pushed to the credit service."""
+    RecordRectification: _grpc.UnaryUnaryMultiCallable[_verification_pb2.RecordRectificationRequest, _verification_pb2.RecordRectificationResponse]
+    """Records that the subject corrected a false commitment after an order to rectify (责令限期整改):
+    once per task; corrected in time and without harm, the credit service classifies the record
+    as minor (轻微).
+    """
     AssignTask: _grpc.UnaryUnaryMultiCallable[_verification_pb2.AssignTaskRequest, _verification_pb2.AssignTaskResponse]
     """Sets the inspectors of an open task (on-site checks need at least two, none in conflict)."""
     ExtendDeadline: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ExtendDeadlineRequest, _verification_pb2.ExtendDeadlineResponse]
@@ -65,6 +70,11 @@ class VerificationServiceAsyncStub(VerificationServiceStub):
     GetTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.GetTaskRequest, _verification_pb2.GetTaskResponse]  # type: ignore[assignment]
     ConcludeTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.ConcludeTaskRequest, _verification_pb2.ConcludeTaskResponse]  # type: ignore[assignment]
     """Concludes a task once; a false outcome is pushed to the credit service."""
+    RecordRectification: _aio.UnaryUnaryMultiCallable[_verification_pb2.RecordRectificationRequest, _verification_pb2.RecordRectificationResponse]  # type: ignore[assignment]
+    """Records that the subject corrected a false commitment after an order to rectify (责令限期整改):
+    once per task; corrected in time and without harm, the credit service classifies the record
+    as minor (轻微).
+    """
     AssignTask: _aio.UnaryUnaryMultiCallable[_verification_pb2.AssignTaskRequest, _verification_pb2.AssignTaskResponse]  # type: ignore[assignment]
     """Sets the inspectors of an open task (on-site checks need at least two, none in conflict)."""
     ExtendDeadline: _aio.UnaryUnaryMultiCallable[_verification_pb2.ExtendDeadlineRequest, _verification_pb2.ExtendDeadlineResponse]  # type: ignore[assignment]
@@ -105,6 +115,17 @@ class VerificationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_verification_pb2.ConcludeTaskResponse, _abc.Awaitable[_verification_pb2.ConcludeTaskResponse]]:
         """Concludes a task once; a false outcome is pushed to the credit service."""
+
+    @_abc_1.abstractmethod
+    def RecordRectification(
+        self,
+        request: _verification_pb2.RecordRectificationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.RecordRectificationResponse, _abc.Awaitable[_verification_pb2.RecordRectificationResponse]]:
+        """Records that the subject corrected a false commitment after an order to rectify (责令限期整改):
+        once per task; corrected in time and without harm, the credit service classifies the record
+        as minor (轻微).
+        """
 
     @_abc_1.abstractmethod
     def AssignTask(

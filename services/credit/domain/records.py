@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.credit.domain.schema import Checker
@@ -76,6 +76,18 @@ def decide(rule_set: RuleSet, facts: Facts) -> Decision:
     """Class by the first classification rule that holds; periods from the class and overrides."""
     rule = next(r for r in rule_set.rules["classification"] if _holds(r, facts))
     return Decision(rule["class"], rule_set.id, rule["rule"], periods(rule_set, rule["class"], facts))
+
+
+def after_rectification(rule_set: RuleSet, applied_rule: str, facts: Facts) -> Decision | None:
+    """The decision once the subject corrected in time and without harm, or None if the class stays.
+
+    Only a record classified by the default rule (the last, 'always') can change: every rule ranked
+    above it did not hold at the decision, and those facts do not change afterwards."""
+    default = rule_set.rules["classification"][-1]
+    if applied_rule != default["rule"]:
+        return None
+    decision = decide(rule_set, replace(facts, corrected_in_time_without_harm=True))
+    return None if decision.rule == applied_rule else decision
 
 
 def periods(rule_set: RuleSet, record_class: str, facts: Facts) -> Periods:

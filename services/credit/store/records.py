@@ -85,6 +85,43 @@ async def earlier_false_commitments(conn: Connection, subject_code: str) -> tupl
     return tuple(r["decision_date"] for r in rows)
 
 
+async def add_rectification(
+    conn: Connection,
+    commitment_id: uuid.UUID,
+    task_id: uuid.UUID,
+    completed_on: dt.date,
+    *,
+    event: str,
+    now: dt.datetime,
+) -> bool:
+    """Remember a correction in time and without harm once; False if it was known."""
+    return bool(
+        await conn.fetchval(
+            "INSERT INTO rectification VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
+            commitment_id,
+            task_id,
+            completed_on,
+            event,
+            now,
+        )
+    )
+
+
+async def rectified_on(conn: Executor, commitment_id: uuid.UUID) -> dt.date | None:
+    """When the subject corrected the commitment in time and without harm, if it did."""
+    found: dt.date | None = await conn.fetchval(
+        "SELECT completed_on FROM rectification WHERE commitment_id = $1", commitment_id
+    )
+    return found
+
+
+async def of_commitment(conn: Connection, commitment_id: uuid.UUID) -> asyncpg.Record | None:
+    """The record a false commitment made, locked."""
+    return await conn.fetchrow(
+        "SELECT * FROM dishonesty_record WHERE commitment_id = $1 FOR UPDATE", commitment_id
+    )
+
+
 async def records_of(conn: Executor, subject_code: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM dishonesty_record WHERE subject_code = $1 ORDER BY decision_date, created_at",
@@ -126,12 +163,15 @@ class Correction:
     published: bool
     measures: list[str]
     restricts: list[str]
+    rule: str | None = None  # the classification rule now applied; None keeps the record's
+    repair_notice: str | None = None  # None keeps the record's
 
 
 async def correct(conn: Connection, record_id: uuid.UUID, status: str, c: Correction) -> asyncpg.Record:
     row = await conn.fetchrow(
         "UPDATE dishonesty_record SET status = $2, facts = $3, record_class = $4, repairable_from = $5,"
-        " publicity_end = $6, published = $7, measures = $8, restricts = $9, revision = revision + 1"
+        " publicity_end = $6, published = $7, measures = $8, restricts = $9, rule = coalesce($10, rule),"
+        " repair_notice = coalesce($11, repair_notice), revision = revision + 1"
         " WHERE record_id = $1 RETURNING *",
         record_id,
         status,
@@ -142,6 +182,8 @@ async def correct(conn: Connection, record_id: uuid.UUID, status: str, c: Correc
         c.published,
         c.measures,
         c.restricts,
+        c.rule,
+        c.repair_notice,
     )
     assert row is not None
     return row

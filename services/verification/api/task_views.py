@@ -42,7 +42,7 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
         status=pb.TaskStatus.Value(row["status"]),
         outcome=pb.Outcome.Value(row["outcome"]),
         findings=row["findings"],
-        measures=[_measure(m) for m in row["measures"]],
+        measures=[measure(m) for m in row["measures"]],
         decision_date=convert.opt_date(row["decision_date"]),
         safety_related=row["safety_related"],
         inspectors=[_inspector(i) for i in row["inspectors"]],
@@ -59,6 +59,7 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
         extensions=[_extension(e) for e in extensions],
         joint_inspection_id=str(row["joint_id"] or ""),
         draw_id=str(row["draw_id"] or ""),
+        rectification=rectification(row["rectification"]),
     )
     message.created_at.FromDatetime(row["created_at"])
     if row["concluded_at"]:
@@ -66,7 +67,23 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
     return message
 
 
-def _measure(stored: dict[str, Any]) -> pb.Measure:
+def rectification(stored: dict[str, Any] | None) -> pb.Rectification | None:
+    if stored is None:
+        return None
+    message = pb.Rectification(
+        completed_on=convert.to_date(dt.date.fromisoformat(stored["completed_on"])),
+        in_time=stored["in_time"],
+        harm_caused=stored["harm_caused"],
+        assessment=stored["assessment"],
+        evidence_refs=stored["evidence_refs"],
+        deadline=convert.to_date(dt.date.fromisoformat(stored["deadline"])),
+        recorded_by=stored["recorded_by"],
+    )
+    message.recorded_at.FromDatetime(dt.datetime.fromisoformat(stored["recorded_at"]))
+    return message
+
+
+def measure(stored: dict[str, Any]) -> pb.Measure:
     return ParseDict(stored, pb.Measure(), ignore_unknown_fields=True)
 
 

@@ -42,6 +42,32 @@ def still_open(row: asyncpg.Record, task_id: str) -> None:
         raise refuse("TASK_NOT_OPEN", task_id, f"the task is {row['status']}, no longer open")
 
 
+def _concluded(row: asyncpg.Record) -> tasks.Concluded:
+    return tasks.Concluded(
+        str(row["task_id"]),
+        row["status"],
+        row["outcome"],
+        [views.measure(m) for m in row["measures"]],
+        row["decision_date"],
+        row["rectification"] is not None,
+    )
+
+
+def _rectification(
+    request: pb.RecordRectificationRequest, completed: dt.date, deadline: dt.date, uow: UnitOfWork
+) -> dict[str, Any]:
+    return {
+        "completed_on": completed.isoformat(),
+        "in_time": completed <= deadline,
+        "harm_caused": request.harm_caused,
+        "assessment": request.assessment.strip(),
+        "evidence_refs": [r.strip() for r in request.evidence_refs],
+        "deadline": deadline.isoformat(),
+        "recorded_by": current_caller().subject,
+        "recorded_at": uow.now.isoformat(),
+    }
+
+
 def today_of(uow: UnitOfWork) -> dt.date:
     return uow.now.astimezone(CHINA).date()
 
@@ -90,6 +116,25 @@ class TaskHandlers(Deps):
         announce.concluded(uow, row, request.measures)
         uow.audit("task.conclude", f"task/{task_id}", subject_code=row["subject_code"], change=row["outcome"])
         return pb.ConcludeTaskResponse(task=views.task(row, today))
+
+    @command(*STAFF, reply=pb.RecordRectificationResponse)
+    async def RecordRectification(
+        self, request: pb.RecordRectificationRequest, uow: UnitOfWork
+    ) -> pb.RecordRectificationResponse:
+        task_id = parse_id("task_id", request.task_id, "task")
+        today = today_of(uow)
+        v = Violations()
+        completed = v.ok(tasks.check_rectification(v, request, today))
+        row = owned(await store.get_task(uow.conn, task_id, lock=True), request.task_id)
+        deadline, problems = tasks.rectification_deadline(_concluded(row), completed)
+        if deadline is None:
+            raise FailedPrecondition("no rectification may be recorded for this task", problems)
+        stored = _rectification(request, completed, deadline, uow)
+        await store.rectify(uow.conn, task_id, stored)
+        row = await store.one_task(uow.conn, task_id)
+        announce.rectified(uow, row, views.rectification(stored) or pb.Rectification())
+        uow.audit("task.rectify", f"task/{task_id}", subject_code=row["subject_code"], change=stored)
+        return pb.RecordRectificationResponse(task=views.task(row, today))
 
     @command(*LEAD, reply=pb.AssignTaskResponse)
     async def AssignTask(self, request: pb.AssignTaskRequest, uow: UnitOfWork) -> pb.AssignTaskResponse:

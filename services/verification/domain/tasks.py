@@ -163,3 +163,56 @@ def _problem(task: TaskFacts, inspector: InspectorFacts, today: dt.date) -> Prec
             "INSPECTOR_CONFLICT", number, f"inspector {number} declared a conflict with the subject (回避)"
         )
     return None
+
+
+def check_rectification(
+    v: Violations, request: pb.RecordRectificationRequest, today: dt.date
+) -> dt.date | None:
+    """The request's own problems; returns the completion date when it is usable."""
+    completed = convert.date_field(v, "completed_on", request.completed_on)
+    if completed and completed > today:
+        v.add("completed_on", f"{completed} is in the future")
+    if not request.assessment.strip():
+        v.add("assessment", "required: how the correction and any harm were established")
+    elif len(request.assessment) > MAX_FINDINGS:
+        v.add("assessment", f"at most {MAX_FINDINGS} characters")
+    check_evidence(v, "evidence_refs", request.evidence_refs)
+    return completed
+
+
+@dataclass(frozen=True)
+class Concluded:
+    """What a rectification is checked against: the task's conclusion."""
+
+    task_id: str
+    status: str
+    outcome: str
+    measures: Sequence[pb.Measure]
+    decision_date: dt.date | None
+    rectified: bool
+
+
+def rectification_deadline(
+    task: Concluded, completed: dt.date
+) -> tuple[dt.date | None, list[PreconditionViolation]]:
+    """The deadline of the order to rectify, or why no rectification may be recorded."""
+    if task.status != "TASK_STATUS_CONCLUDED" or task.outcome != "OUTCOME_FALSE":
+        return None, [_not_rectifiable(task.task_id, "only a task concluded false has an order to rectify")]
+    deadlines = [
+        convert.from_date(m.deadline) for m in task.measures if m.kind == pb.MEASURE_KIND_ORDER_RECTIFICATION
+    ]
+    if not deadlines:
+        return None, [_not_rectifiable(task.task_id, "the conclusion ordered no rectification")]
+    if task.rectified:
+        return None, [PreconditionViolation("ALREADY_RECTIFIED", task.task_id, "a rectification is recorded")]
+    if task.decision_date and completed < task.decision_date:
+        return None, [
+            PreconditionViolation(
+                "BEFORE_DECISION", "completed_on", f"the order to rectify was decided on {task.decision_date}"
+            )
+        ]
+    return max(deadlines), []
+
+
+def _not_rectifiable(task_id: str, why: str) -> PreconditionViolation:
+    return PreconditionViolation("NO_ORDER_TO_RECTIFY", task_id, why)

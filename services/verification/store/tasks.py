@@ -150,6 +150,10 @@ async def conclude(conn: Connection, task_id: uuid.UUID, c: dict[str, Any]) -> N
     await _end_assistance(conn, [task_id])
 
 
+async def rectify(conn: Connection, task_id: uuid.UUID, rectification: dict[str, Any]) -> None:
+    await conn.execute("UPDATE task SET rectification = $2 WHERE task_id = $1", task_id, rectification)
+
+
 async def _end_assistance(conn: Connection, task_ids: Sequence[uuid.UUID]) -> None:
     await conn.execute(
         "UPDATE assistance SET status = 'ASSISTANCE_STATUS_CANCELLED'"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
@@ -16,6 +17,16 @@ from services.verification.api.task_views import identity
 from services.verification.domain import tasks
 
 
+def _about(row: asyncpg.Record) -> dict[str, Any]:
+    """The fields every task event starts with: the task, its commitment, subject and department."""
+    return {
+        "task_id": str(row["task_id"]),
+        "commitment_id": str(row["commitment_id"]),
+        "subject": subject_of(row["subject_kind"], row["subject_code"]),
+        "department": row["department"],
+    }
+
+
 def concluded(uow: UnitOfWork, row: asyncpg.Record, measures: Sequence[pb.Measure]) -> None:
     """`verification.concluded` for every outcome; `verification.false_commitment` as well when false."""
     entity = f"task/{row['task_id']}"
@@ -26,10 +37,7 @@ def concluded(uow: UnitOfWork, row: asyncpg.Record, measures: Sequence[pb.Measur
 
 def _concluded(row: asyncpg.Record, measures: Sequence[pb.Measure]) -> events.VerificationConcluded:
     return events.VerificationConcluded(
-        task_id=str(row["task_id"]),
-        commitment_id=str(row["commitment_id"]),
-        subject=subject_of(row["subject_kind"], row["subject_code"]),
-        department=row["department"],
+        **_about(row),
         outcome=pb.Outcome.Value(row["outcome"]),
         decision_date=convert.to_date(row["decision_date"]),
         concluded_at=convert.to_timestamp(row["concluded_at"]),
@@ -62,10 +70,7 @@ def _false(row: asyncpg.Record, measures: Sequence[pb.Measure]) -> events.FalseC
 def rectified(uow: UnitOfWork, row: asyncpg.Record, rectification: pb.Rectification) -> None:
     uow.emit(
         events.RectificationRecorded(
-            task_id=str(row["task_id"]),
-            commitment_id=str(row["commitment_id"]),
-            subject=subject_of(row["subject_kind"], row["subject_code"]),
-            department=row["department"],
+            **_about(row),
             rectification=rectification,
             corrected_in_time_without_harm=rectification.in_time and not rectification.harm_caused,
         ),
@@ -76,10 +81,7 @@ def rectified(uow: UnitOfWork, row: asyncpg.Record, rectification: pb.Rectificat
 def overdue(uow: UnitOfWork, row: asyncpg.Record, today: dt.date) -> None:
     uow.emit(
         events.TaskOverdue(
-            task_id=str(row["task_id"]),
-            commitment_id=str(row["commitment_id"]),
-            subject=subject_of(row["subject_kind"], row["subject_code"]),
-            department=row["department"],
+            **_about(row),
             due_date=convert.to_date(row["due_date"]),
             detected_on=convert.to_date(today),
         ),

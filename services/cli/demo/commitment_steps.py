@@ -57,7 +57,7 @@ async def record(world: World, applicants: list[Enterprise], start: int = 0) -> 
                     raise
                 refusals.append(f"{enterprise.name}: {_reason(refusal)}")
                 return
-            world.accepted[made.commitment.commitment_id] = enterprise.code
+            world.accepted[made.commitment.commitment_id] = made.commitment.department
 
     await asyncio.gather(*(one(start + n, e) for n, e in enumerate(applicants)))
     return refusals
@@ -71,8 +71,9 @@ async def first_round(world: World, count: int) -> None:
     ):
         applicants = world.roster[200 : 200 + count]
         refusals = await record(world, applicants)
-        sample = next(iter(world.accepted))
-        commitment = await world.office.desk("verifier", "350200-SCJ").commitments.GetCommitment(
+        # any one, read by its own department's staff (the concurrent recording decides which)
+        sample, department = next(iter(world.accepted.items()))
+        commitment = await world.office.desk("verifier", department).commitments.GetCommitment(
             pb.GetCommitmentRequest(commitment_id=sample)
         )
         world.say.say(

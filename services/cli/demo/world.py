@@ -51,7 +51,7 @@ class World:
     items: dict[str, str] = field(default_factory=dict)  # item name -> item id
     roster: list[Enterprise] = field(default_factory=list)
     housing_only: set[str] = field(default_factory=set)  # codes only the housing bureau supervises
-    accepted: dict[str, str] = field(default_factory=dict)  # commitment id -> enterprise code
+    accepted: dict[str, str] = field(default_factory=dict)  # commitment id -> its department
     refused: int = 0
     false_subjects: list[Enterprise] = field(default_factory=list)
     referred: Enterprise | None = None  # the one whose case went to the judiciary

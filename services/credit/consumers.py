@@ -32,9 +32,7 @@ async def on_false_commitment(
         earlier_false_commitments=await records.earlier_false_commitments(uow.conn, event.subject.code),
         safety_related_item=event.safety_related_item,
         # the correction may have been reported before this event (another subject of the stream)
-        corrected_in_time_without_harm=bool(
-            await records.rectified_on(uow.conn, uuid.UUID(event.commitment_id))
-        ),
+        corrected_in_time_without_harm=await records.rectified(uow.conn, uuid.UUID(event.commitment_id)),
         decided=decided,
     )
     decision = rules.decide(rule_set, facts)
@@ -93,7 +91,7 @@ async def on_rectified(
         return  # created minor when it comes; an ended record stays ended
     loaded = await rule_sets.all_rule_sets(uow.conn)
     rule_set = find(loaded, record["rule_set"])
-    facts = rules.Facts(False, (), record["safety_related_item"], True, record["decision_date"])
+    facts = rules.stored_facts(record["safety_related_item"], record["decision_date"])
     decision = rules.after_rectification(rule_set, record["rule"], facts)
     if decision is None:
         return  # a serious record stays serious

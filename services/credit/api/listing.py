@@ -98,31 +98,23 @@ async def withdraw_unfounded(uow: UnitOfWork, record: asyncpg.Record) -> None:
     for entry in await lists.open_resting_on(uow.conn, record["subject_code"], record["record_id"]):
         if await _founded(uow, entry):
             continue
-        target = f"list_entry/{entry['entry_id']}"
-        if entry["status"] == lists.LISTED:
-            row = await lists.decide(uow.conn, entry["entry_id"], _withdrawn(refresh.today_of(uow)))
-            uow.emit(events.SubjectDelisted(entry=messages.list_entry(row)), entity=target)
+        target, listed = f"list_entry/{entry['entry_id']}", entry["status"] == lists.LISTED
+        changes: dict[str, object] = {"decision_reason": WITHDRAWN, "decided_by": current_caller().subject}
+        if listed:
+            changes |= {
+                "status": "LIST_ENTRY_STATUS_REMOVED",
+                "removed_on": refresh.today_of(uow),
+                "removal_reason": "REMOVAL_REASON_BASIS_WITHDRAWN",
+            }
         else:
-            row = await lists.decide(
-                uow.conn,
-                entry["entry_id"],
-                {"status": "LIST_ENTRY_STATUS_NOT_LISTED", "decision_reason": WITHDRAWN}
-                | {"decided_by": current_caller().subject},
-            )
+            changes["status"] = "LIST_ENTRY_STATUS_NOT_LISTED"
+        row = await lists.decide(uow.conn, entry["entry_id"], changes)
+        if listed:
+            uow.emit(events.SubjectDelisted(entry=messages.list_entry(row)), entity=target)
         uow.audit("list.withdraw", target, subject_code=row["subject_code"], change=str(record["record_id"]))
 
 
 WITHDRAWN = "an upheld objection withdrew every record the listing rested on"
-
-
-def _withdrawn(today: dt.date) -> dict[str, object]:
-    return {
-        "status": "LIST_ENTRY_STATUS_REMOVED",
-        "removed_on": today,
-        "removal_reason": "REMOVAL_REASON_BASIS_WITHDRAWN",
-        "decision_reason": WITHDRAWN,
-        "decided_by": current_caller().subject,
-    }
 
 
 async def _founded(uow: UnitOfWork, entry: asyncpg.Record) -> bool:

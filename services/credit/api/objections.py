@@ -168,7 +168,7 @@ async def _correction(
         if request.corrected_class
         else record["record_class"]
     )
-    facts = record_rules.Facts(False, (), record["safety_related_item"], False, record["decision_date"])
+    facts = record_rules.stored_facts(record["safety_related_item"], record["decision_date"])
     periods = record_rules.periods(find(loaded, record["rule_set"]), new_class, facts)
     catalogue = record["measure_catalogue"]
     codes, restricts = (

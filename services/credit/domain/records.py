@@ -78,6 +78,11 @@ def decide(rule_set: RuleSet, facts: Facts) -> Decision:
     return Decision(rule["class"], rule_set.id, rule["rule"], periods(rule_set, rule["class"], facts))
 
 
+def stored_facts(safety_related_item: bool, decided: dt.date) -> Facts:
+    """The facts a stored record still carries; the others only mattered on the day it was decided."""
+    return Facts(False, (), safety_related_item, False, decided)
+
+
 def after_rectification(rule_set: RuleSet, applied_rule: str, facts: Facts) -> Decision | None:
     """The decision once the subject corrected in time and without harm, or None if the class stays.
 

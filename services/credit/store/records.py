@@ -107,12 +107,13 @@ async def add_rectification(
     )
 
 
-async def rectified_on(conn: Executor, commitment_id: uuid.UUID) -> dt.date | None:
-    """When the subject corrected the commitment in time and without harm, if it did."""
-    found: dt.date | None = await conn.fetchval(
-        "SELECT completed_on FROM rectification WHERE commitment_id = $1", commitment_id
+async def rectified(conn: Executor, commitment_id: uuid.UUID) -> bool:
+    """Whether the subject corrected the commitment in time and without harm."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM rectification WHERE commitment_id = $1)", commitment_id
+        )
     )
-    return found
 
 
 async def of_commitment(conn: Connection, commitment_id: uuid.UUID) -> asyncpg.Record | None:

@@ -59,7 +59,7 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
         extensions=[_extension(e) for e in extensions],
         joint_inspection_id=str(row["joint_id"] or ""),
         draw_id=str(row["draw_id"] or ""),
-        rectification=rectification(row["rectification"]),
+        rectification=rectification(row["rectification"]) if row["rectification"] else None,
     )
     message.created_at.FromDatetime(row["created_at"])
     if row["concluded_at"]:
@@ -67,9 +67,7 @@ def task(row: asyncpg.Record, today: dt.date, extensions: Sequence[asyncpg.Recor
     return message
 
 
-def rectification(stored: dict[str, Any] | None) -> pb.Rectification | None:
-    if stored is None:
-        return None
+def rectification(stored: dict[str, Any]) -> pb.Rectification:
     message = pb.Rectification(
         completed_on=convert.to_date(dt.date.fromisoformat(stored["completed_on"])),
         in_time=stored["in_time"],

@@ -132,7 +132,7 @@ class TaskHandlers(Deps):
         stored = _rectification(request, completed, deadline, uow)
         await store.rectify(uow.conn, task_id, stored)
         row = await store.one_task(uow.conn, task_id)
-        announce.rectified(uow, row, views.rectification(stored) or pb.Rectification())
+        announce.rectified(uow, row, views.rectification(stored))
         uow.audit("task.rectify", f"task/{task_id}", subject_code=row["subject_code"], change=stored)
         return pb.RecordRectificationResponse(task=views.task(row, today))
 

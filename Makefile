@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: up test lint types protos check-protos unit integration e2e demo bench clean
+.PHONY: up test test-any-day lint types protos check-protos unit integration e2e demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ up: $(STAMP)
 
 test: $(STAMP) lint types check-protos
 	$(BIN)/pytest
+
+# The integration and end-to-end suites once more, every stack's clock starting on a late-December
+# day of a year whose holiday schedule is not loaded: proof that the suite passes on any date.
+ANY_DAY ?= 2027-12-27
+test-any-day: $(STAMP)
+	CHENGNUO_CLOCK_START=$(ANY_DAY) $(BIN)/pytest tests/integration tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

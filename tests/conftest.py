@@ -2,6 +2,11 @@
 
 Set CHENGNUO_TEST_PG_DSN (a database the tests may create schemas and databases in) and/or
 CHENGNUO_TEST_NATS_URL to run against external servers instead.
+
+No test reads the wall clock for a business date. Every stack and world starts its clock on
+CLOCK_START (CHENGNUO_CLOCK_START overrides it: CI runs the integration and end-to-end suites a
+second time from a late-December day of a year whose holiday schedule is not loaded), and every
+date a test uses is derived from the clock it started.
 """
 
 from __future__ import annotations
@@ -13,7 +18,17 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from services.kernel.clock import DevClock, parse_start
 from services.launcher.embedded import EmbeddedNats, EmbeddedPostgres
+
+# A Monday away from public holidays, in a year whose holiday schedule the tests load, after the
+# determination dates the credit tests name (rule sets are chosen by those dates).
+CLOCK_START = os.environ.get("CHENGNUO_CLOCK_START") or "2026-11-02"
+
+
+def dev_clock() -> DevClock:
+    """A development clock reading CLOCK_START now, for in-process worlds."""
+    return DevClock.starting(parse_start(CLOCK_START))
 
 
 class Servers:

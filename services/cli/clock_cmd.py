@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
 from services.cli.connection import Connection
@@ -29,11 +30,19 @@ def parse_span(text: str) -> dt.timedelta:
 
 
 def _show(answers: dict[str, dev_clock_pb2.GetTimeResponse]) -> None:
-    rows = [
-        [s, a.now.ToDatetime(dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), a.offset.ToTimedelta()]
-        for s, a in answers.items()
-    ]
-    table("service clocks (China time)", ["service", "now", "ahead of real time"], rows)
+    rows = [[s, _china(a.now), _offset(a.offset.ToTimedelta())] for s, a in answers.items()]
+    table("service clocks (China time)", ["service", "now", "offset from real time"], rows)
+
+
+def _china(at: Timestamp) -> str:
+    return at.ToDatetime(dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _offset(delta: dt.timedelta) -> str:
+    """`+30d 00:00` or `-246d 20:11` (a stack may start on a day before today: CHENGNUO_CLOCK_START)."""
+    sign, size = ("-", -delta) if delta < dt.timedelta(0) else ("+", delta)
+    minutes = size.seconds // 60
+    return f"{sign}{size.days}d {minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @app.command("show")

@@ -36,6 +36,11 @@ def _stub(service: str) -> sharing_pb2_grpc.SharingServiceStub:
     return Connection.discover().stub(service, sharing_pb2_grpc.SharingServiceStub)
 
 
+def _owner_today(data_class: str) -> dt.date:
+    """Today on the owning service's clock (a development stack's may differ from this machine's)."""
+    return values.service_today(Connection.discover(), OWNER[data_class])
+
+
 def _date(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -66,7 +71,7 @@ def agree(
         fields=field or [],
         push=push,
         legal_basis=legal_basis,
-        valid_from=convert.to_date(_date(since, "--since") if since else dt.date.today()),
+        valid_from=convert.to_date(_date(since, "--since") if since else _owner_today(data_class)),
         valid_until=convert.to_date(_date(until, "--until")),
     )
     with reported():

@@ -6,10 +6,13 @@ A missing or malformed value stops start-up with one message naming every proble
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from services.kernel.clock import parse_start
 
 SERVICES = ("commitment", "verification", "credit")
 
@@ -18,6 +21,8 @@ VARIABLES = {
     "CHENGNUO_PG_DSN": "PostgreSQL URL, e.g. postgresql://user@host:5432/chengnuo",
     "CHENGNUO_NATS_URL": "NATS URL(s), comma separated, e.g. nats://127.0.0.1:4222",
     "CHENGNUO_NATS_CREDS": "optional: NATS user credentials file (JWT + NKey seed) for authenticated servers",
+    "CHENGNUO_CLOCK_START": "development only, optional: the day (2027-12-27, 09:00 China time) or ISO"
+    " date-time a new stack's clock starts on; ignored once the stack's clock is stored",
     "CHENGNUO_MIGRATE": "apply (default): apply missing migrations at start; verify: refuse if any missing",
     "CHENGNUO_GRPC_LISTEN": "host:port this service listens on (port 0 picks a free port)",
     "CHENGNUO_TOKEN_PUBLIC_KEYS": "PEM files of token signing public keys, separated by ':'",
@@ -59,6 +64,7 @@ class Settings:
     grace_seconds: float
     db_pool_size: int
     audit_retention_days: int
+    clock_start: dt.datetime | None = None
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -97,10 +103,26 @@ class _Reader:
                     36500,
                 )
             ),
+            clock_start=self.clock_start(),
         )
         if self.problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(self.problems))
         return settings
+
+    def clock_start(self) -> dt.datetime | None:
+        raw = self.env.get("CHENGNUO_CLOCK_START", "").strip()
+        if not raw:
+            return None
+        if self.env.get("CHENGNUO_ENV", "production").strip().lower() != "development":
+            self.problems.append(
+                "CHENGNUO_CLOCK_START is for development stacks only (CHENGNUO_ENV=development)"
+            )
+            return None
+        try:
+            return parse_start(raw)
+        except ValueError as exc:
+            self.problems.append(f"CHENGNUO_CLOCK_START: {exc}")
+            return None
 
     def required(self, name: str) -> str:
         value = self.env.get(name, "").strip()

@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 from google.protobuf.duration_pb2 import Duration
 
 from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
 from services.kernel import convert
 from services.kernel.auth import ADMIN, ANY_ROLE
-from services.kernel.clock import DevClock
+from services.kernel.clock import DevClock, offset_to
 from services.kernel.errors import InvalidArgument
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
@@ -60,6 +61,19 @@ class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
 
 def _micros(delta: dt.timedelta) -> int:
     return delta // dt.timedelta(microseconds=1)
+
+
+async def adopt(pool: asyncpg.Pool, clock: DevClock, start: dt.datetime | None) -> None:
+    """Take the stored offset at start-up, before serving. A configured start applies only to a
+    stack whose clock was never set: a restarted process keeps the time the stack has reached."""
+    if start is not None:
+        await pool.execute(
+            "INSERT INTO dev_clock (offset_us) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            _micros(offset_to(start)),
+        )
+    offset = await pool.fetchval("SELECT offset_us FROM dev_clock")
+    if offset is not None:
+        clock.offset = dt.timedelta(microseconds=offset)
 
 
 async def follow(db: Database, clock: DevClock, on_advance: Callable[[], None]) -> None:

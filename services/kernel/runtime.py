@@ -38,7 +38,7 @@ from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, 
 from services.kernel.clock import Clock, DevClock, SystemClock
 from services.kernel.config import Settings
 from services.kernel.db import create_pool
-from services.kernel.dev_clock_api import DevClockApi, follow
+from services.kernel.dev_clock_api import DevClockApi, adopt, follow
 from services.kernel.events import EventCatalog
 from services.kernel.inbox import FETCH_WAIT_SECONDS, Consumer, Subscription
 from services.kernel.jobs import Job, JobRunner
@@ -142,6 +142,8 @@ async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> 
             )
         else:
             await migrations.verify(conn, name, migrations.for_service(name))
+    if isinstance(clock, DevClock):
+        await adopt(pool, clock, settings.clock_start)
     bus = await connect(settings.nats_url, f"chengnuo-{name}", settings.nats_creds)
     await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas)
     actor = Actor(f"service:{name}", "", SERVICE)

@@ -20,6 +20,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.kernel import auth, migrations
+from services.kernel.clock import offset_to, parse_start
 from services.kernel.config import SERVICES
 from services.kernel.keys import DevKeys, ensure_dev_keys, write_secret
 from services.launcher.embedded import EmbeddedNats, EmbeddedPostgres
@@ -41,6 +42,7 @@ class StackOptions:
     development: bool = True
     grace_seconds: float = 10.0
     replicas: int = 1  # processes per service, each on its own port, sharing the database and NATS
+    clock_start: str = ""  # development: the day (or ISO date-time) a new stack's clock starts on
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +52,7 @@ class StackOptions:
             pg_dsn=os.environ.get("CHENGNUO_PG_DSN", ""),
             nats_url=os.environ.get("CHENGNUO_NATS_URL", ""),
             port_base=port_base,
+            clock_start=os.environ.get("CHENGNUO_CLOCK_START", ""),
         )
 
 
@@ -110,6 +113,8 @@ class Stack:
         try:
             for name in SERVICES:
                 await migrations.apply(conn, name, migrations.for_service(name))
+            if self.options.development and self.options.clock_start:
+                await _start_clocks(conn, parse_start(self.options.clock_start))
         finally:
             await conn.close()
         signing = auth.load_private_key(self.keys.signing_key)
@@ -200,6 +205,17 @@ class Stack:
             "started_at": dt.datetime.now(dt.UTC).isoformat(),
         }
         self.state_file.write_text(json.dumps(state, indent=2))
+
+
+async def _start_clocks(conn: asyncpg.Connection, at: dt.datetime) -> None:
+    """One offset for every service, computed once, so all of them read the same day; a stack
+    whose clock is already stored keeps it (a restart never moves time back)."""
+    offset_us = offset_to(at) // dt.timedelta(microseconds=1)
+    for name in SERVICES:
+        await conn.execute(
+            f'INSERT INTO "{name}".dev_clock (offset_us) VALUES ($1) ON CONFLICT (id) DO NOTHING',  # noqa: S608
+            offset_us,
+        )
 
 
 def _with_database(dsn: str, database: str) -> str:

@@ -17,6 +17,7 @@ from chengnuo.verification.v1 import verification_pb2_grpc
 from services.kernel import auth
 from services.kernel.clock import CHINA
 from services.launcher.stack import Stack, StackOptions
+from tests.conftest import CLOCK_START
 from tests.support import channel, mint
 
 DEPARTMENT = "350200-SCJ"  # a city market regulation bureau
@@ -30,6 +31,7 @@ async def stack(session_dir: Path) -> AsyncIterator[Stack]:
         pg_dsn=os.environ.get("CHENGNUO_TEST_PG_DSN", ""),
         nats_url=os.environ.get("CHENGNUO_TEST_NATS_URL", ""),
         grace_seconds=3,
+        clock_start=CLOCK_START,
     )
     stack = Stack(options)
     await stack.start()
@@ -82,7 +84,8 @@ async def service_today(stack: Stack, service: str = "commitment") -> dt.date:
 @pytest.fixture(scope="module")
 async def own_stack(session_dir: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     """A stack of the test module's own, for tests that move its clock."""
-    stack = Stack(StackOptions(data_dir=session_dir / f"stack-{request.module.__name__}", grace_seconds=3))
+    data_dir = session_dir / f"stack-{request.module.__name__}"
+    stack = Stack(StackOptions(data_dir=data_dir, grace_seconds=3, clock_start=CLOCK_START))
     await stack.start()
     try:
         yield stack

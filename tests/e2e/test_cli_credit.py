@@ -16,7 +16,7 @@ from chengnuo.credit.v1 import repair_pb2 as rpb
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.conftest import Clients, service_today
-from tests.e2e.test_credit_flow import Credit, dishonest, ref
+from tests.e2e.test_credit_flow import Credit, dishonest, recently, ref
 
 Roles = Callable[..., Clients]
 
@@ -29,7 +29,7 @@ def listed(cli: Cli, *args: str) -> list[dict[str, Any]]:
 
 
 async def test_a_subjects_standing_records_and_measures(as_role: Roles, stack: Stack) -> None:
-    uscc, _, record = await dishonest(as_role, dt.date(2026, 4, 1))
+    uscc, _, record = await dishonest(as_role, await recently(stack))
     officer = Cli(stack, ["credit_officer"])
     code, out = officer("credit", "status", uscc, "--json")
     standing = json.loads(out)
@@ -75,7 +75,7 @@ async def test_refusals_name_the_status_and_the_field(as_role: Roles, stack: Sta
 
 async def test_the_reviewers_repair_and_objection_queues(as_role: Roles, stack: Stack) -> None:
     repaired_uscc, _, old = await dishonest(as_role, dt.date(2025, 6, 2))  # repairable since 2025-09-02
-    disputed_uscc, _, recent = await dishonest(as_role, dt.date(2026, 4, 1))
+    disputed_uscc, _, recent = await dishonest(as_role, await recently(stack))
     portal = Credit(stack, as_role("portal"))
     try:
         applied = await portal.repair.ApplyRepair(

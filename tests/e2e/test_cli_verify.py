@@ -4,7 +4,6 @@ conclusion; roster imports with their reports; random draws re-verified; joint i
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -19,7 +18,7 @@ from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import auth, convert
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
-from tests.e2e.conftest import Clients
+from tests.e2e.conftest import Clients, service_today
 from tests.e2e.test_thin_flow import draft, publish_item, record_request, task_of
 from tests.e2e.test_verification_flow import department
 from tests.support import eventually, mint, new_uscc
@@ -192,7 +191,7 @@ def test_a_subject_roster_goes_in_chunks_with_its_refused_rows(stack: Stack, tmp
     assert (code, replaced["status"], replaced["deactivated"]) == (1, "open (not committed)", 0)
 
 
-def test_a_random_draw_is_made_listed_and_verified(stack: Stack, tmp_path: Path) -> None:
+async def test_a_random_draw_is_made_listed_and_verified(stack: Stack, tmp_path: Path) -> None:
     dept = department()
     lead = Cli(stack, ["verification_lead"], department=dept)
     sheet = subjects_workbook(tmp_path / "subjects.xlsx", [new_uscc() for _ in range(60)])
@@ -201,7 +200,7 @@ def test_a_random_draw_is_made_listed_and_verified(stack: Stack, tmp_path: Path)
     assert (
         lead("verify", "roster", "import-inspectors", str(inspectors_csv(tmp_path / "i.csv", people)))[0] == 0
     )
-    year = dt.date.today().year
+    year = (await service_today(stack, "verification")).year
     create = ["verify", "plan", "create", "--name", "冷链食品双随机抽查", "--tag", "cold_chain"]
     window = [
         "--from",
@@ -244,6 +243,8 @@ async def test_a_joint_inspection_saves_a_visit(as_role: Roles, stack: Stack) ->
     second = await open_task(as_role, fire, uscc)
     assert first.due_date == second.due_date
     due = convert.from_date(first.due_date).isoformat()
+    add_fire = ["verify", "roster", "add-department", fire, "--name", "消防救援支队", "--region", "350200"]
+    assert Cli(stack, ["admin"])(*add_fire)[0] == 0  # joint planning needs the other department known
     lead = Cli(stack, ["verification_lead"], department=market)
     merge = [
         "verify",

@@ -3,7 +3,6 @@ service's conclusions, and its events reach the bus in CloudEvents form."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 
@@ -19,7 +18,7 @@ from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import convert
 from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients
-from tests.e2e.test_thin_flow import draft, publish_item, record_request, task_of
+from tests.e2e.test_thin_flow import draft, opened_on, publish_item, record_request, task_of
 from tests.support import eventually, new_uscc
 
 Roles = Callable[..., Clients]
@@ -55,7 +54,7 @@ async def test_fulfilment_follows_the_verification_service(as_role: Roles, stack
             task_id=task.task_id,
             outcome=vpb.OUTCOME_TRUE,
             findings="不动产登记信息与承诺一致",
-            decision_date=convert.to_date(dt.date.today()),
+            decision_date=convert.to_date(opened_on(task)),
         )
     )
     staff = as_role("verifier")

@@ -50,7 +50,7 @@ async def _sampled_grade(lead: Staff, dept: str, today: dt.date) -> tuple[int, i
             check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type="FOOD_SAFETY")],
             inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
             window_start=convert.to_date(today),
-            window_end=convert.to_date(today + dt.timedelta(days=30)),
+            window_end=convert.to_date(min(today + dt.timedelta(days=30), dt.date(today.year, 12, 31))),
         )
     )
     draw = await lead.inspections.DrawPlan(ipb.DrawPlanRequest(request_id=rid(), plan_id=plan.plan.plan_id))

@@ -23,7 +23,7 @@ from chengnuo.credit.v1 import repair_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import convert
 from services.launcher.stack import Stack
-from tests.e2e.conftest import Clients, count_rows
+from tests.e2e.conftest import Clients, count_rows, service_today
 from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, task_of
 from tests.support import channel, eventually, failure, new_uscc
 
@@ -67,8 +67,7 @@ async def dishonest(
     uscc = new_uscc()
     recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
     task = await eventually(lambda: task_of(verifier, recorded.commitment_id), what="verification task")
-    conclusion = false_conclusion(task.task_id)
-    conclusion.decision_date.CopyFrom(convert.to_date(decided))
+    conclusion = false_conclusion(task.task_id, decided)
     if referred:
         conclusion.measures.append(
             vpb.Measure(kind=vpb.MEASURE_KIND_REFER_TO_JUDICIARY, legal_basis="《刑法》")
@@ -86,6 +85,12 @@ async def dishonest(
         return status.records[0] if status.records else None
 
     return uscc, item_id, await eventually(record, what="dishonesty record")
+
+
+async def recently(stack: Stack) -> dt.date:
+    """A determination date a month back on the verification clock: its record is in force and
+    falls under the rule set in force from 2026-04-01 on any clock start after April 2026."""
+    return await service_today(stack, "verification") - dt.timedelta(days=30)
 
 
 async def eligible(portal: Clients, uscc: str, item_id: str) -> commitment_pb2.CheckEligibilityResponse:
@@ -139,15 +144,17 @@ async def test_an_approved_repair_restores_the_commitment_route(
     assert (status.grade, list(status.restrictions)) == (pb.GRADE_B, [])
 
 
-async def test_a_correction_in_time_without_harm_makes_the_record_minor(as_role: Roles) -> None:
-    _, _, record = await dishonest(as_role, dt.date(2026, 6, 1), rectify_by=dt.date(2026, 6, 15))
+async def test_a_correction_in_time_without_harm_makes_the_record_minor(as_role: Roles, stack: Stack) -> None:
+    decided = await recently(stack)
+    rectify_by = decided + dt.timedelta(days=14)
+    _, _, record = await dishonest(as_role, decided, rectify_by=rectify_by)
     assert record.record_class == pb.RECORD_CLASS_ORDINARY
     verifier, officer = as_role("verifier"), as_role("credit_officer")
     await verifier.verification.RecordRectification(
         vpb.RecordRectificationRequest(
             request_id=str(uuid.uuid4()),
             task_id=(await task_of_record(verifier, record)).task_id,
-            completed_on=convert.to_date(dt.date(2026, 6, 10)),
+            completed_on=convert.to_date(rectify_by - dt.timedelta(days=5)),
             assessment="已补交真实证明，未造成损害",
         )
     )
@@ -169,7 +176,7 @@ async def task_of_record(verifier: Clients, record: pb.DishonestyRecord) -> vpb.
 async def test_objections_portal_scope_and_an_upheld_objection_restores_the_route(
     as_role: Roles, cases: Callable[..., Credit], stack: Stack
 ) -> None:
-    uscc, item_id, record = await dishonest(as_role, dt.date(2026, 4, 1))
+    uscc, item_id, record = await dishonest(as_role, await recently(stack))
     portal = as_role("portal")
     await becomes(portal, uscc, item_id, allowed=False)
     written = [await count_rows(stack, "credit", t) for t in ("objection", "outbox", "idempotency")]
@@ -236,12 +243,12 @@ async def test_the_documented_subscriber_reads_from_the_start_and_from_a_time(
 ) -> None:
     script = tmp_path / "subscriber.py"
     script.write_text(_subscriber_code(), encoding="utf-8")
-    earlier, _, _ = await dishonest(as_role, dt.date(2026, 4, 1))
+    earlier, _, _ = await dishonest(as_role, await recently(stack))
     everything = await Subscriber.start(script, stack.nats_url, f"platform-{uuid.uuid4().hex[:8]}")
     try:
         await everything.until(earlier, "credit.grade_changed")
         since = dt.datetime.now(dt.UTC).isoformat()
-        later, _, _ = await dishonest(as_role, dt.date(2026, 4, 1))
+        later, _, _ = await dishonest(as_role, await recently(stack))
         await everything.until(later, "credit.grade_changed")
     finally:
         await everything.stop()

@@ -23,8 +23,9 @@ from chengnuo.verification.v1 import verification_pb2_grpc
 from services.kernel import auth
 from services.kernel.config import SERVICES
 from services.launcher.stack import Stack, StackOptions
+from tests.conftest import CLOCK_START
 from tests.e2e.replicated import Replicated
-from tests.e2e.test_thin_flow import draft, false_conclusion, record_request
+from tests.e2e.test_thin_flow import draft, false_conclusion, opened_on, record_request
 from tests.support import channel, eventually, mint, new_uscc
 
 DEPARTMENT = "350200-SCJ"
@@ -36,7 +37,8 @@ CONCURRENCY = 16
 
 @pytest.fixture(scope="module")
 async def replicated(session_dir: Path) -> AsyncIterator[Stack]:
-    stack = Stack(StackOptions(data_dir=session_dir / "replicated", replicas=2, grace_seconds=3))
+    options = StackOptions(session_dir / "replicated", replicas=2, grace_seconds=3, clock_start=CLOCK_START)
+    stack = Stack(options)
     await stack.start()
     try:
         yield stack
@@ -110,7 +112,7 @@ async def _conclude(clients: Clients, tasks: list[vpb.Task], false_ids: set[str]
     semaphore = asyncio.Semaphore(CONCURRENCY)
 
     async def one(n: int, task: vpb.Task) -> None:
-        request = false_conclusion(task.task_id, dt.date.today())
+        request = false_conclusion(task.task_id, opened_on(task))
         request.request_id = f"conclude-{task.task_id}"
         if task.commitment_id not in false_ids:
             request.outcome = vpb.OUTCOME_TRUE

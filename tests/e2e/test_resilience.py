@@ -16,7 +16,14 @@ from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import verification_events_pb2
 from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients
-from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, stack_tasks, task_of
+from tests.e2e.test_thin_flow import (
+    false_conclusion,
+    opened_on,
+    publish_item,
+    record_request,
+    stack_tasks,
+    task_of,
+)
 from tests.support import eventually, new_uscc
 
 Roles = Callable[..., Clients]
@@ -40,7 +47,7 @@ async def test_events_delivered_twice_take_effect_once(as_role: Roles, stack: St
     item_id = await publish_item(as_role("catalogue_admin"))
     recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
     task = await eventually(lambda: task_of(verifier, recorded.commitment_id), what="task")
-    await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id, opened_on(task)))
     await eventually(lambda: _records(officer, uscc), what="record")
 
     nc = await nats.connect(stack.nats_url)
@@ -97,7 +104,7 @@ async def test_a_restarted_broker_loses_nothing(as_role: Roles, stack: Stack) ->
     task = await eventually(
         lambda: task_of(verifier, recorded.commitment_id), timeout=40, what="task after restart"
     )
-    await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id, opened_on(task)))
     await eventually(lambda: _records(officer, uscc), timeout=30, what="record after restart")
     check = commitment_pb2.CheckEligibilityRequest(
         subject=subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, code=uscc), item_id=item_id

@@ -10,7 +10,7 @@ from pathlib import Path
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.conftest import Clients
-from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, task_of
+from tests.e2e.test_thin_flow import false_conclusion, opened_on, publish_item, record_request, task_of
 from tests.support import eventually, new_uscc
 
 Roles = Callable[..., Clients]
@@ -59,7 +59,7 @@ async def test_report_and_bulk_match_for_a_purpose(as_role: Roles, stack: Stack,
     item_id = await publish_item(as_role("catalogue_admin"))
     recorded = (await portal.commitments.RecordCommitment(record_request(uscc, item_id))).commitment
     task = await eventually(lambda: task_of(verifier, recorded.commitment_id), what="task")
-    await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    await verifier.verification.ConcludeTask(false_conclusion(task.task_id, opened_on(task)))
     department = f"350200-X{uuid.uuid4().hex[:6].upper()}"
     agree = [
         "sharing",

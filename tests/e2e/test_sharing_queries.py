@@ -138,10 +138,12 @@ async def test_who_saw_this_enterprises_record_last_month_and_why(
 async def test_commitments_and_verification_results_answer_only_within_an_agreement(
     as_role: Roles, consumers: Consumers, stack: Stack
 ) -> None:
-    uscc, item_id, record = await dishonest(as_role, await service_today(stack, "verification"))
+    today = await service_today(stack, "verification")
+    uscc, item_id, record = await dishonest(as_role, today)
     subject = ref(uscc)
     stranger, lapsed, licensing = department(), department(), department()
-    await agree(stack, "verification_results", lapsed, ["administrative_licensing"], valid=_last_year())
+    lapsed_window = _last_year(today)
+    await agree(stack, "verification_results", lapsed, ["administrative_licensing"], valid=lapsed_window)
     await agree(stack, "commitments", licensing, ["administrative_licensing"])
     await agree(stack, "verification_results", licensing, ["administrative_licensing"])
     commitments = cspb.ListSubjectCommitmentsRequest(subject=subject, purpose="administrative_licensing")
@@ -182,8 +184,8 @@ async def test_commitments_and_verification_results_answer_only_within_an_agreem
     )
 
 
-def _last_year() -> tuple[dt.date, dt.date]:
-    year = dt.date.today().year - 1
+def _last_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    year = today.year - 1
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 

@@ -14,6 +14,7 @@ from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc, subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import convert
+from services.kernel.clock import CHINA
 from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients, service_today
 from tests.support import channel, eventually, failure, new_uscc
@@ -74,14 +75,19 @@ async def task_of(verifier: Clients, commitment_id: str) -> vpb.Task | None:
     return next((t for t in tasks.tasks if t.commitment_id == commitment_id), None)
 
 
-def false_conclusion(task_id: str, decided: dt.date | None = None) -> vpb.ConcludeTaskRequest:
+def opened_on(task: vpb.Task) -> dt.date:
+    """The day the task was opened, on the verification service's clock."""
+    return task.created_at.ToDatetime(dt.UTC).astimezone(CHINA).date()
+
+
+def false_conclusion(task_id: str, decided: dt.date) -> vpb.ConcludeTaskRequest:
     return vpb.ConcludeTaskRequest(
         request_id=str(uuid.uuid4()),
         task_id=task_id,
         outcome=vpb.OUTCOME_FALSE,
         findings="不动产登记系统无该经营场所的使用权记录",
         measures=[vpb.Measure(kind=vpb.MEASURE_KIND_REVOKE_DECISION, legal_basis="《行政许可法》第六十九条")],
-        decision_date=convert.to_date(decided or dt.date.today()),
+        decision_date=convert.to_date(decided),
     )
 
 
@@ -112,7 +118,7 @@ async def test_thin_flow_from_catalogue_to_refusal(as_role: Roles, stack: Stack)
     assert task.due_date == expected.date
     assert task.due_date_provisional == expected.provisional
 
-    concluded = await verifier.verification.ConcludeTask(false_conclusion(task.task_id))
+    concluded = await verifier.verification.ConcludeTask(false_conclusion(task.task_id, opened_on(task)))
     assert concluded.task.status == vpb.TASK_STATUS_CONCLUDED
 
     async def credit_record() -> credit_pb2.GetCreditStatusResponse | None:

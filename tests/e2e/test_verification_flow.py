@@ -214,8 +214,10 @@ async def test_a_draw_follows_the_credit_services_grades_and_anyone_can_verify_i
     restricted = credit_events_pb2.RestrictionChanged(subject=person, version=10**12, restrictions=[priority])
     await publish(stack, credit_events.RESTRICTION_CHANGED, restricted, "subject/110105********002X")
 
+    today = await service_today(stack, "verification")
+
     async def drawn() -> ipb.Draw | None:  # draw once the projections have caught up
-        plan = await lead.inspections.CreatePlan(_plan(dept))
+        plan = await lead.inspections.CreatePlan(_plan(dept, today))
         draw = (
             await lead.inspections.DrawPlan(ipb.DrawPlanRequest(request_id=rid(), plan_id=plan.plan.plan_id))
         ).draw
@@ -245,8 +247,7 @@ async def test_a_draw_follows_the_credit_services_grades_and_anyone_can_verify_i
     assert completed.result_digest == draw.result_digest
 
 
-def _plan(dept: str, **ratios: float) -> ipb.CreatePlanRequest:
-    today = dt.date.today()
+def _plan(dept: str, today: dt.date, **ratios: float) -> ipb.CreatePlanRequest:
     return ipb.CreatePlanRequest(
         request_id=rid(),
         name="双随机抽查",
@@ -263,9 +264,10 @@ async def test_refusals_name_the_field_or_rule_and_store_nothing(as_role: Roles,
     dept = department()
     lead = Staff(as_role("verification_lead", department=dept), stack)
     before = [await count_rows(stack, "verification", t) for t in ("plan", "task_inspector", "idempotency")]
-    bad = await failure(lead.inspections.CreatePlan(_plan(dept, d=140)))
+    today = await service_today(stack, "verification")
+    bad = await failure(lead.inspections.CreatePlan(_plan(dept, today, d=140)))
     assert (bad.code, bad.fields()) == (grpc.StatusCode.INVALID_ARGUMENT, ["ratios[0].percent"])
-    low = await failure(lead.inspections.CreatePlan(_plan(dept, d=50)))
+    low = await failure(lead.inspections.CreatePlan(_plan(dept, today, d=50)))
     assert "61% to 100%" in low.message
     unknown = await failure(
         lead.tasks.AssignTask(

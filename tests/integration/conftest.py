@@ -16,7 +16,7 @@ from services.kernel.clock import DevClock
 from services.kernel.db import create_pool
 from services.kernel.events import EventCatalog, EventType, Stream
 from services.kernel.uow import Actor, Database
-from tests.conftest import Servers
+from tests.conftest import Servers, dev_clock
 
 AUDIT_KEY = b"test-audit-key"
 
@@ -47,7 +47,7 @@ async def world(servers: Servers) -> AsyncIterator[World]:
     pool = await create_pool(servers.pg_dsn, name, 10)
     bus = await connect(servers.nats_url, name)
     await ensure_streams(bus.js, [stream], replicas=1)
-    clock = DevClock()
+    clock = dev_clock()
     db = Database(pool, clock, catalog, AUDIT_KEY, Actor("tester", "D1", "admin"))
     try:
         yield World(name, pool, db, bus, stream, event, clock)

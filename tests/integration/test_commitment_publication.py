@@ -17,7 +17,6 @@ from tests.integration.test_commitment_world import (
     LEGAL,
     NATURAL,
     Clients,
-    china_today,
     commitment_world,
     item,
     published_item,
@@ -131,9 +130,9 @@ async def test_staff_of_the_owning_department_only(servers: Servers, tmp_path: P
         assert await listed(subject=subject) == [c.commitment_id for c in reversed(mine)]
         assert await listed(status=commitment_pb2.COMMITMENT_STATUS_WITHDRAWN) == [mine[0].commitment_id]
         assert len(await listed(status=commitment_pb2.COMMITMENT_STATUS_ACTIVE)) == 3
-        today = convert.to_date(china_today())
+        today = convert.to_date(world.clock.today())
         assert len(await listed(recorded_from=today, recorded_to=today)) == 4
-        tomorrow = convert.to_date(china_today() + dt.timedelta(days=1))
+        tomorrow = convert.to_date(world.clock.today() + dt.timedelta(days=1))
         assert await listed(recorded_from=tomorrow) == []
         first = await staff.commitments.ListCommitments(commitment_pb2.ListCommitmentsRequest(page_size=3))
         rest = await staff.commitments.ListCommitments(

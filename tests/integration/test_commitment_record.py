@@ -4,6 +4,7 @@ store nothing, replays, codes under concurrent load, the certificate route and w
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from tests.integration.test_commitment_world import (
     NATURAL,
     CommitmentWorld,
     business_uscc,
-    china_today,
     commitment_world,
     create,
     item,
@@ -80,7 +80,7 @@ async def test_every_subject_kind_commits_under_the_standard_letter(servers: Ser
             assert made.case_number in letter.text
             assert "营业场所使用证明" in letter.text
             assert letter.sha256 == hashlib.sha256(letter.text.encode()).hexdigest()
-            assert convert.from_date(letter.signed_on) == china_today()
+            assert convert.from_date(letter.signed_on) == world.clock.today()
             assert (made.status, made.fulfilment.status) == (
                 commitment_pb2.COMMITMENT_STATUS_ACTIVE,
                 commitment_pb2.FULFILMENT_STATUS_PENDING,
@@ -250,7 +250,7 @@ async def test_invalid_input_is_refused_by_field_and_stores_nothing(servers: Ser
         oversized.letter.signature_reference = "r" * 257
         assert await fields(oversized) == ["letter.signature_reference", "letter.text"]
         future = record(new_uscc(), item_id)
-        future.letter.signed_on.CopyFrom(convert.to_date(china_today().replace(year=china_today().year + 1)))
+        future.letter.signed_on.CopyFrom(convert.to_date(world.clock.today() + dt.timedelta(days=366)))
         assert await fields(future) == ["letter.signed_on"]
         assert await stored(world) == before
 
@@ -273,7 +273,7 @@ async def test_replays_keep_their_code_and_concurrent_requests_never_share_one(
         codes = [m.commitment.code for m in made]
         assert len(set(codes)) == 200
         assert first.commitment.code not in codes
-        today = f"{china_today():%Y%m%d}"
+        today = f"{world.clock.today():%Y%m%d}"
         for r, m in zip(requests, made, strict=True):
             region = "350200" if r.item_id == city else "350203"
             assert m.commitment.code.startswith(region + today)
@@ -336,7 +336,7 @@ async def test_the_certificate_route_and_withdrawal_before_conclusion(
             commitment_pb2.ConcludeMatterRequest(
                 request_id=rid(),
                 commitment_id=concluded.commitment_id,
-                concluded_on=convert.to_date(china_today()),
+                concluded_on=convert.to_date(world.clock.today()),
             )
         )
         assert answer.commitment.status == commitment_pb2.COMMITMENT_STATUS_MATTER_CONCLUDED

@@ -41,7 +41,7 @@ from services.kernel.inbox import Consumer, Subscription
 from services.kernel.rpc import server
 from services.kernel.runtime import Runtime
 from services.kernel.uow import Actor, Database
-from tests.conftest import Servers, _fresh_database
+from tests.conftest import Servers, _fresh_database, dev_clock
 from tests.support import channel, mint, new_uscc
 
 DEPARTMENT = "350200-SCJ"
@@ -114,7 +114,7 @@ async def commitment_world(servers: Servers, folder: Path) -> AsyncIterator[Comm
     pool = await create_pool(dsn, SERVICE.name, 20)
     bus = await connect(servers.nats_url, name)
     await ensure_streams(bus.js, CATALOG.streams.values(), replicas=1)
-    clock = DevClock()
+    clock = dev_clock()
     db = Database(pool, clock, CATALOG, b"world-audit-key", Actor("service:commitment", "", "service"))
     keeper = CalendarKeeper(db)
     await keeper.start()
@@ -260,10 +260,6 @@ def business_uscc() -> str:
     code = new_uscc()
     first17 = "92" + code[2:17]
     return first17 + uscc_check_char(first17)
-
-
-def china_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 async def test_the_service_serves_its_two_apis_and_its_consumers(servers: Servers, tmp_path: Path) -> None:

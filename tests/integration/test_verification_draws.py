@@ -316,6 +316,9 @@ async def test_a_draw_turns_the_drawn_subjects_exempt_commitments_into_tasks(vwo
     await inspectors(vworld, 4)
     request = plan_request()
     request.filter.ClearField("tags")  # the pool's commitment subjects carry no roster tags
+    year_end = dt.date(vworld.clock.today().year, 12, 31)  # the window: from today to the year's end
+    request.window_start.CopyFrom(convert.to_date(vworld.clock.today()))
+    request.window_end.CopyFrom(convert.to_date(year_end))
     vworld.lead()
     created = await vworld.inspections.CreatePlan(request, None)
     drawn = await vworld.inspections.DrawPlan(
@@ -331,7 +334,7 @@ async def test_a_draw_turns_the_drawn_subjects_exempt_commitments_into_tasks(vwo
         assert str(row["commitment_id"]) == pooled[code]
         assert (str(row["draw_id"]), row["due_date"], row["status"]) == (
             drawn.draw.draw_id,
-            dt.date(2026, 12, 31),
+            year_end,
             "TASK_STATUS_OPEN",
         )
     vworld.verifier()
@@ -343,3 +346,45 @@ async def test_a_draw_turns_the_drawn_subjects_exempt_commitments_into_tasks(vwo
         sorted(team),
     )
     assert await vworld.count("pooled_commitment") == len(codes) - len(results)
+
+
+async def test_an_annual_plan_keeps_to_its_year_and_a_december_draw_serves_january(vworld: VWorld) -> None:
+    vworld.lead()
+    today = vworld.clock.today()
+    december = dt.date(today.year, 12, 1)
+    january = dt.date(today.year + 1, 1, 4)
+    before = await vworld.counts(NO_PLAN_WRITES)
+    across = plan_request()
+    across.window_start.CopyFrom(convert.to_date(december))
+    across.window_end.CopyFrom(convert.to_date(january))
+    with pytest.raises(InvalidArgument) as refused:
+        await vworld.inspections.CreatePlan(across, None)
+    assert [(v.field, v.description) for v in refused.value.violations] == [
+        (
+            "window_end",
+            f"an annual plan (年度抽查计划) belongs to one year: this one ({today.year}) ends by"
+            f" {today.year}-12-31; plan the days from {today.year + 1}-01-01 as a {today.year + 1} plan"
+            " (it may be drawn now)",
+        )
+    ]
+    stated = plan_request()
+    stated.plan_year = today.year
+    stated.window_start.CopyFrom(convert.to_date(dt.date(today.year + 1, 1, 4)))
+    stated.window_end.CopyFrom(convert.to_date(dt.date(today.year + 1, 1, 29)))
+    with pytest.raises(InvalidArgument) as wrong_year:
+        await vworld.inspections.CreatePlan(stated, None)
+    assert [v.field for v in wrong_year.value.violations] == ["window_start"]
+    assert await vworld.counts(NO_PLAN_WRITES) == before
+
+    await roster(vworld, 40)
+    await inspectors(vworld, 4)
+    stated.plan_year = today.year + 1
+    vworld.lead()
+    created = await vworld.inspections.CreatePlan(stated, None)
+    assert created.plan.plan_year == today.year + 1
+    drawn = await vworld.inspections.DrawPlan(
+        ipb.DrawPlanRequest(request_id=rid(), plan_id=created.plan.plan_id), None
+    )
+    assert convert.from_date(stated.window_start) > vworld.clock.today()  # drawn before it opens
+    assert drawn.draw.draw_id
+    assert len(await all_results(vworld, drawn.draw.draw_id)) > 0

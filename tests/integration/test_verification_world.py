@@ -35,7 +35,7 @@ from services.verification import consumers
 from services.verification.api.servicers import InspectionApi, RosterApi, VerificationApi
 from services.verification.main import Rules
 from services.verification.store import rules as rule_store
-from tests.conftest import Servers
+from tests.conftest import Servers, dev_clock
 
 AUDIT_KEY = b"test-audit-key"
 DEPARTMENT = "350200-SCJ"
@@ -130,7 +130,7 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
     finally:
         await conn.close()
     pool = await create_pool(servers.pg_dsn, schema, 8)
-    clock = DevClock()
+    clock = dev_clock()
     db = Database(pool, clock, CATALOG, AUDIT_KEY, Actor("service:verification", "", "service"))
     calendar = CalendarKeeper(db)
     await calendar.start()

@@ -215,6 +215,7 @@ class Plan(_message.Message):
     DRAW_ID_FIELD_NUMBER: _builtins.int
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    PLAN_YEAR_FIELD_NUMBER: _builtins.int
     plan_id: _builtins.str
     name: _builtins.str
     owner_department: _builtins.str
@@ -224,6 +225,10 @@ class Plan(_message.Message):
     status: Global___PlanStatus.ValueType
     draw_id: _builtins.str
     created_by: _builtins.str
+    plan_year: _builtins.int
+    """The annual plan (年度抽查计划) this plan belongs to: its window lies in this year, and the
+    annual cap and the superior-department exclusion count against it.
+    """
     @_builtins.property
     def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -260,10 +265,11 @@ class Plan(_message.Message):
         draw_id: _builtins.str = ...,
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        plan_year: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "created_at", b"created_at", "created_by", b"created_by", "departments", b"departments", "draw_id", b"draw_id", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "owner_department", b"owner_department", "plan_id", b"plan_id", "ratios", b"ratios", "rule_set", b"rule_set", "status", b"status", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "created_at", b"created_at", "created_by", b"created_by", "departments", b"departments", "draw_id", b"draw_id", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "owner_department", b"owner_department", "plan_id", b"plan_id", "plan_year", b"plan_year", "ratios", b"ratios", "rule_set", b"rule_set", "status", b"status", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -282,8 +288,13 @@ class CreatePlanRequest(_message.Message):
     INSPECTOR_REQUIREMENTS_FIELD_NUMBER: _builtins.int
     WINDOW_START_FIELD_NUMBER: _builtins.int
     WINDOW_END_FIELD_NUMBER: _builtins.int
+    PLAN_YEAR_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     name: _builtins.str
+    plan_year: _builtins.int
+    """Optional: the plan's year, 2000 to 2100; 0 means the year of window_start. When given, the
+    window must lie within it (a December planner states "next year" explicitly).
+    """
     @_builtins.property
     def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Participating departments; must include the caller's."""
@@ -299,7 +310,13 @@ class CreatePlanRequest(_message.Message):
     @_builtins.property
     def inspector_requirements(self) -> Global___InspectorRequirements: ...
     @_builtins.property
-    def window_start(self) -> _date_pb2.Date: ...
+    def window_start(self) -> _date_pb2.Date:
+        """The window lies within one year, the plan's (an annual plan, 年度抽查计划, belongs to one
+        year: caps and exclusions are annual). A window across a year end is refused; plan its
+        January days as a plan of the next year: a plan may be drawn before its window opens, so a
+        December draw for a January window is an ordinary next-year plan.
+        """
+
     @_builtins.property
     def window_end(self) -> _date_pb2.Date: ...
     def __init__(
@@ -314,10 +331,11 @@ class CreatePlanRequest(_message.Message):
         inspector_requirements: Global___InspectorRequirements | None = ...,
         window_start: _date_pb2.Date | None = ...,
         window_end: _date_pb2.Date | None = ...,
+        plan_year: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "inspector_requirements", b"inspector_requirements", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "departments", b"departments", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "ratios", b"ratios", "request_id", b"request_id", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "departments", b"departments", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "plan_year", b"plan_year", "ratios", b"ratios", "request_id", b"request_id", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -993,7 +1011,9 @@ class PlanJointInspectionsRequest(_message.Message):
 
     @_builtins.property
     def window_start(self) -> _date_pb2.Date:
-        """Within one calendar year (the cap is annual)."""
+        """Within one calendar year (the cap is annual); a window across a year end is refused: plan
+        each year's part on its own (see CreatePlanRequest).
+        """
 
     @_builtins.property
     def window_end(self) -> _date_pb2.Date: ...

@@ -42,6 +42,7 @@ def plan(row: asyncpg.Record) -> ipb.Plan:
         draw_id=str(row["draw_id"] or ""),
         created_by=row["created_by"],
         created_at=convert.to_timestamp(row["created_at"]),
+        plan_year=row["window_start"].year,
     )
 
 

@@ -21,6 +21,7 @@ MAX_DEPARTMENTS = 20
 MAX_CHECK_ITEMS = 50
 MAX_FILTER_VALUES = 200
 MAX_TEAM = 10
+MIN_YEAR, MAX_YEAR = 2000, 2100
 DEPARTMENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 TYPE_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 LABEL = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -91,7 +92,7 @@ def parse_plan(request: ipb.CreatePlanRequest, owner: str, rules: SamplingRules)
         )
     if team.domain and not LABEL.fullmatch(team.domain):
         v.add("inspector_requirements.domain", "letters, digits and _.:- only, at most 64")
-    start, end = v.ok(window(v, request.window_start, request.window_end))
+    start, end = v.ok(window(v, request.window_start, request.window_end, request.plan_year))
     return PlanDraft(
         name,
         owner,
@@ -167,8 +168,19 @@ def _filter(v: Violations, message: ipb.SubjectFilter) -> Filter:
     )
 
 
-def window(v: Violations, start_date: Any, end_date: Any) -> tuple[dt.date, dt.date] | None:
-    """A window of dates within one calendar year (caps and exclusions are annual)."""
+def window(
+    v: Violations, start_date: Any, end_date: Any, plan_year: int = 0
+) -> tuple[dt.date, dt.date] | None:
+    """A window of dates within the plan's year.
+
+    An annual plan (年度抽查计划, 连云港市优化营商环境攻坚年若干政策措施(第4号) 四(三)) belongs to one
+    year: the cap of one inspection of a type per enterprise per year and the superior-department
+    exclusion count against it. A window across a year end would count one visit against two
+    years, so it is refused; the January part is a plan of the next year, which may be drawn in
+    December (a draw needs no open window)."""
+    if plan_year and not MIN_YEAR <= plan_year <= MAX_YEAR:
+        v.add("plan_year", f"0 (the year of window_start) or a year from {MIN_YEAR} to {MAX_YEAR}")
+        return None
     start = convert.date_field(v, "window_start", start_date)
     end = convert.date_field(v, "window_end", end_date)
     if not start or not end:
@@ -176,7 +188,15 @@ def window(v: Violations, start_date: Any, end_date: Any) -> tuple[dt.date, dt.d
     if end < start:
         v.add("window_end", "must not be before window_start")
         return None
-    if end.year != start.year:
-        v.add("window_end", "the window must lie within one calendar year")
+    year = plan_year or start.year
+    if start.year != year:
+        v.add("window_start", f"must lie in the plan's year {year}")
+        return None
+    if end.year != year:
+        v.add(
+            "window_end",
+            f"an annual plan (年度抽查计划) belongs to one year: this one ({year}) ends by {year}-12-31;"
+            f" plan the days from {year + 1}-01-01 as a {year + 1} plan (it may be drawn now)",
+        )
         return None
     return start, end

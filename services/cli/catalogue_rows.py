@@ -65,6 +65,12 @@ COLUMNS = (
     ),
     _c("verification_standard", "item.verification.standard", ("核查标准",), "what the check looks at"),
     _c("exemption_conditions", "item.verification.exemption_conditions", ("免予核查条件",), "when exempt"),
+    _c(
+        "supervision_domain",
+        "item.verification.supervision_domain",
+        ("监管领域",),
+        "domain its inspectors must be qualified for, e.g. special_equipment",
+    ),
     _c("agency_name", "item.agency_name", ("实施机关", "告知机关"), "organ giving the notification"),
     _c(
         "certification_obligation", "item.notification.certification_obligation", ("证明义务",), "告知书 part"

@@ -14,7 +14,15 @@ from services.cli import paging, roster_rows, roster_upload
 from services.cli.connection import Connection
 from services.cli.output import as_dict, emit_json, fail, fields, listing, reported, say, table
 from services.cli.roster_rows import Problem
-from services.cli.tabular import Column, Table, TableError, read_table, show_columns, write_template
+from services.cli.tabular import (
+    Column,
+    SourceRow,
+    Table,
+    TableError,
+    read_table,
+    show_columns,
+    write_template,
+)
 from services.cli.values import day, label, moment, request_id, yes
 
 app = typer.Typer(no_args_is_help=True, help="Inspectors and inspection subjects (一单两库), departments.")
@@ -59,6 +67,16 @@ def _report(
     say(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if k != "import_id"))
 
 
+def _without_examples(found: Table, first_key: str) -> list[SourceRow]:
+    return [r for r in found.rows if not roster_rows.is_example(r, first_key)]
+
+
+def _examples(found: Table, kept: Sequence[SourceRow]) -> dict[str, int]:
+    """The count of skipped example rows, in the summary only when there were any."""
+    skipped = len(found.rows) - len(kept)
+    return {"examples_skipped": skipped} if skipped else {}
+
+
 @app.command("columns")
 def columns(which: Which, as_json: Json = False) -> None:
     """The columns a roster import understands, Chinese and English headers."""
@@ -70,7 +88,8 @@ def columns(which: Which, as_json: Json = False) -> None:
 def template(
     which: Which, file: Annotated[Path, typer.Argument(dir_okay=False, help=".xlsx or .csv")]
 ) -> None:
-    """Write an empty roster list with every column and one example row."""
+    """Write an empty roster list with every column and one example row (marked 示例：, which
+    the import skips: delete it or leave it)."""
     known = SHEETS.get(which) or fail("one of inspectors, subjects")
     if file.suffix.lower() not in (".xlsx", ".csv"):
         fail(f"{file.name}: the template is written as .xlsx or .csv")
@@ -91,7 +110,8 @@ def import_inspectors(
     found = _read(file, roster_rows.INSPECTOR_COLUMNS, sheet)
     report = roster_upload.InspectorReport()
     rows = []
-    for source in found.rows:
+    sources = _without_examples(found, "certificate_number")
+    for source in sources:
         made, problems = roster_rows.inspector(source)
         report.problems += problems
         if not problems:
@@ -107,7 +127,7 @@ def import_inspectors(
         found,
         roster_rows.INSPECTOR_COLUMNS,
         as_json,
-        summary | {"deactivated": report.deactivated},
+        summary | {"deactivated": report.deactivated} | _examples(found, sources),
     )
     if report.problems:
         raise typer.Exit(1)
@@ -148,7 +168,8 @@ def import_subjects(
     """
     found = _read(file, roster_rows.SUBJECT_COLUMNS, sheet)
     problems, rows = [], []
-    for source in found.rows:
+    sources = _without_examples(found, "code")
+    for source in sources:
         made, refused = roster_rows.subject(source)
         problems += refused
         if not refused:
@@ -161,7 +182,8 @@ def import_subjects(
         )
         problems += roster_upload.import_errors(stub, begun.import_id, 0) if refused_remotely else []
         done = begun if replace and problems else roster_upload.commit(stub, begun.import_id)
-    _report(problems, found, roster_rows.SUBJECT_COLUMNS, as_json, _import_summary(done, len(found.rows)))
+    summary = _import_summary(done, len(found.rows)) | _examples(found, sources)
+    _report(problems, found, roster_rows.SUBJECT_COLUMNS, as_json, summary)
     if problems:
         raise typer.Exit(1)
 

@@ -71,8 +71,31 @@ SUBJECT_COLUMNS = (
     Column("industry", "industry", ("行业代码", "行业"), "e.g. H62 (GB/T 4754)"),
     Column("tags", "tags", ("标签",), "labels a plan may filter on, separated by 、"),
 )
-INSPECTOR_EXAMPLE = ("ZF35020001", "王明", "food_safety、special_equipment", "是", "2028-12-31", "")
-SUBJECT_EXAMPLE = ("91350200MA2XXXXXX0", "法人", "厦门示例餐饮有限公司", "350203", "H62", "cold_chain")
+# A template's example row is marked in its first column and skipped by the import, so a template
+# imports as written and a forgotten example never becomes a real inspector or a subject that
+# random draws could pick. Without the mark the example is a valid row.
+EXAMPLE_MARK = "示例："
+INSPECTOR_EXAMPLE = (
+    f"{EXAMPLE_MARK}ZF35020001",
+    "王明",
+    "food_safety、special_equipment",
+    "是",
+    "2028-12-31",
+    "",
+)
+SUBJECT_EXAMPLE = (
+    f"{EXAMPLE_MARK}91350200MA2YJ1XR9G",
+    "法人",
+    "厦门示例餐饮有限公司",
+    "350203",
+    "H62",
+    "cold_chain",
+)
+
+
+def is_example(source: SourceRow, first_key: str) -> bool:
+    """A template's example row (its first column starts with 示例); no real code does."""
+    return source.get(first_key).strip().startswith(EXAMPLE_MARK[:2])
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ def sections(item: catalogue_pb2.ItemDraft) -> list[catalogue_pb2.NotificationSe
     parts = [
         ("item", "事项名称", _item(item)),
         ("legal_basis", "设定依据", item.legal_basis),
-        ("certification", "证明义务和证明内容", f"{terms.certification_obligation}"),
-        ("conditions", "许可条件和材料要求", f"{terms.licence_conditions}\n{terms.required_materials}"),
+        ("certification", "证明义务和证明内容", _certification(item)),
+        ("conditions", "许可条件和材料要求", _conditions(terms)),
         ("commitment_method", "承诺方式", terms.commitment_method),
         ("liability", "不实承诺的法律责任", _liability(terms)),
         ("verification", "核查权力和核查方式", f"{terms.verification_power}\n{_rule(item.verification)}"),
@@ -36,6 +36,26 @@ def _item(item: catalogue_pb2.ItemDraft) -> str:
     matters = "、".join(item.matters)
     used = f"\n适用的行政事项：{matters}" if matters else ""
     return f"{item.name}{used}"
+
+
+def _certification(item: catalogue_pb2.ItemDraft) -> str:
+    # The certified content (证明内容) comes from the item itself, not from the obligation text:
+    # a department that writes its own obligation wording must not drop it (seed 001 §11).
+    return "\n".join(
+        [
+            f"证明义务：{item.notification.certification_obligation.strip()}",
+            f"证明内容：{item.certified_content.strip()}",
+        ]
+    )
+
+
+def _conditions(terms: catalogue_pb2.NotificationTerms) -> str:
+    return "\n".join(
+        [
+            f"许可条件：{terms.licence_conditions.strip()}",
+            f"材料要求：{terms.required_materials.strip()}",
+        ]
+    )
 
 
 def _liability(terms: catalogue_pb2.NotificationTerms) -> str:

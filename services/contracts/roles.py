@@ -26,4 +26,10 @@ ALL = (
     ADMIN,
 )
 
-__all__ = ["ADMIN", "ALL", "ANY_ROLE", "SERVICE"]
+# Roles whose calls act for the token's department (their RPCs read or check caller.department):
+# a token with one of them and no department could only be refused or see nothing.
+DEPARTMENT_ROLES = frozenset(
+    {CATALOGUE_ADMIN, VERIFIER, VERIFICATION_LEAD, CREDIT_OFFICER, CREDIT_REVIEWER, DATA_CONSUMER}
+)
+
+__all__ = ["ADMIN", "ALL", "ANY_ROLE", "DEPARTMENT_ROLES", "SERVICE"]

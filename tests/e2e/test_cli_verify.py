@@ -314,9 +314,10 @@ def test_roster_templates_and_columns(stack: Stack, tmp_path: Path) -> None:
     assert (code, "one of inspectors, subjects" in out) == (1, True)
     sheet = tmp_path / "执法人员.csv"
     assert lead("verify", "roster", "template", "inspectors", str(sheet))[0] == 0
-    # The example row's certificate, made this test's own (certificates belong to one department).
+    # The example row's certificate, made this test's own (certificates belong to one department)
+    # and without its example mark (a marked example is skipped).
     sheet.write_text(
-        sheet.read_text(encoding="utf-8-sig").replace("ZF35020001", f"ZF{uuid.uuid4().hex[:10]}")
+        sheet.read_text(encoding="utf-8-sig").replace("示例：ZF35020001", f"ZF{uuid.uuid4().hex[:10]}")
     )
     code, out = lead("verify", "roster", "import-inspectors", str(sheet), "--json")
     assert (code, json.loads(out)["created"]) == (0, 1)

@@ -305,3 +305,18 @@ async def test_the_notification_is_complete_and_printable(servers: Servers, tmp_
             reader.catalogue.GetNotification(catalogue_pb2.GetNotificationRequest(item_id=item_id, version=5))
         )
         assert unknown.code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_an_own_obligation_text_keeps_the_certified_content(servers: Servers, tmp_path: Path) -> None:
+    async with commitment_world(servers, tmp_path) as world:
+        admin = world.as_role("catalogue_admin")
+        own = item()
+        own.notification.certification_obligation = "申请人须提交本机关认可的场所证明材料"
+        item_id = await published_item(admin, own)
+        found = await world.as_role("portal").catalogue.GetNotification(
+            catalogue_pb2.GetNotificationRequest(item_id=item_id)
+        )
+        body = {s.key: s.body for s in found.notification.sections}
+        assert "申请人须提交本机关认可的场所证明材料" in body["certification"]
+        assert "证明内容：申请人对经营场所享有合法使用权" in body["certification"]
+        assert "证明内容：申请人对经营场所享有合法使用权" in found.notification.text

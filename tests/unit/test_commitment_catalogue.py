@@ -169,3 +169,49 @@ def test_import_rows_are_checked_one_by_one() -> None:
     assert [row for row, _, _ in checked.creates] == [2]
     with pytest.raises(InvalidArgument):
         check_rows([rows[0], rows[0]], "350200", "350200-SCJ")
+
+
+def _own_terms() -> catalogue_pb2.NotificationTerms:
+    """A department that wrote every part of the notification itself."""
+    return catalogue_pb2.NotificationTerms(
+        certification_obligation="申请人须提交本机关认可的场所证明材料",
+        licence_conditions="具有与经营品种相适应的场所",
+        required_materials="申请书、营业执照",
+        commitment_method="在窗口签署承诺书",
+        civil_liability="赔偿损失",
+        administrative_liability="撤销许可",
+        criminal_liability="移送司法机关",
+        verification_power="本机关有权核查",
+        publication_scope="厦门市政务服务网",
+    )
+
+
+@pytest.mark.parametrize("source", ["standard", "own"])
+def test_the_notification_states_the_seed_list_whatever_wrote_the_text(source: str) -> None:
+    # Seed 001 §11: 事项名称、设定依据、证明内容、许可条件、材料要求、承诺方式, and the civil,
+    # administrative and criminal liability — whether the standard text or the department's own.
+    mine = draft()
+    if source == "own":
+        mine.notification.CopyFrom(_own_terms())
+    done = items.with_standard_text(mine, "350200-SCJ")
+    parts = notification.sections(done)
+    text = notification.text(done, 1, dt.datetime(2026, 3, 1, tzinfo=dt.UTC), parts)
+    terms = done.notification
+    for label, value in [
+        ("事项名称", done.name),
+        ("设定依据", done.legal_basis),
+        ("证明义务", terms.certification_obligation),
+        ("证明内容", done.certified_content),
+        ("许可条件", terms.licence_conditions),
+        ("材料要求", terms.required_materials),
+        ("承诺方式", terms.commitment_method),
+        ("民事责任", terms.civil_liability),
+        ("行政责任", terms.administrative_liability),
+        ("刑事责任", terms.criminal_liability),
+        ("核查权力", terms.verification_power),
+        ("承诺书的公开", terms.publication_scope),
+    ]:
+        assert label in text, label
+        assert value in text, label
+    body = {p.key: p.body for p in parts}
+    assert f"证明内容：{done.certified_content}" in body["certification"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -14,13 +14,14 @@ from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.contracts.subjects import subject_of
 from services.kernel import convert
 from services.kernel.auth import current_caller
-from services.kernel.errors import InvalidArgument, Violations
+from services.kernel.clock import CHINA
+from services.kernel.errors import FailedPrecondition, InvalidArgument, Violations
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import inspection_views as views
 from services.verification.api.common import Deps, in_force, page_size, token, untoken
 from services.verification.api.plans import LEAD, STAFF
-from services.verification.domain import joint, plans
+from services.verification.domain import joint, plans, tasks
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.store import draws as draw_store
 from services.verification.store import joint as store
@@ -41,6 +42,8 @@ class JointHandlers(Deps):
             v, "departments", request.departments, current_caller().department
         )
         start, end = v.ok(plans.window(v, request.window_start, request.window_end))
+        parents = await roster_store.department_parents(uow.conn)
+        _require_known(departments, parents, current_caller().department)
         await store.lock_planning(uow.conn)
         items = await _candidates(uow, departments, start, end)
         earlier = await store.earlier(uow.conn, sorted({i.subject_code for i in items}), start.year)
@@ -50,10 +53,11 @@ class JointHandlers(Deps):
                 joint.Inspection(r["subject_code"], r["department"], r["inspection_type"], str(r["joint_id"]))
                 for r in earlier
             ],
-            Hierarchy(await roster_store.department_parents(uow.conn)),
+            Hierarchy(parents),
             in_force("window_start", lambda: self.rules.joint(start)),
             end,
         )
+        await _require_qualified(uow, result.joints, uow.now.astimezone(CHINA).date())
         planned = [(uuid.uuid4(), j) for j in result.joints]
         await store.insert(uow.conn, planned, start.year, current_caller().subject, uow.now)
         for joint_id, j in planned:
@@ -82,6 +86,17 @@ class JointHandlers(Deps):
         )
 
 
+def _require_known(departments: Sequence[str], roster: Mapping[str, object], caller: str) -> None:
+    """Every department but the caller's own (known from its token) must be on the department
+    roster, as for 部门间协查: the superior-department rule reads the roster, and a mistyped
+    code would otherwise plan nothing for it without a word."""
+    v = Violations()
+    for i, code in enumerate(departments):
+        if code != caller and code not in roster:
+            v.add(f"departments[{i}]", f"unknown department {code}: not on the department roster")
+    v.raise_if_any()
+
+
 async def _candidates(
     uow: UnitOfWork, departments: list[str], start: dt.date, end: dt.date
 ) -> list[joint.Item]:
@@ -102,6 +117,7 @@ def _task_item(row: asyncpg.Record) -> joint.Item:
         check_item=COMMITMENT_VERIFICATION,
         due=row["due_date"],
         inspectors=tuple(row["inspectors"]),
+        domain=row["supervision_domain"],
     )
 
 
@@ -117,9 +133,29 @@ def _draw_items(row: asyncpg.Record) -> list[joint.Item]:
             inspection_type=item["type"],
             check_item=item["code"],
             inspectors=tuple(row["inspectors"]),
+            domain=row["domain"],  # the draw's team was drawn for the plan's domain
         )
         for item in row["check_items"]
     ]
+
+
+async def _require_qualified(uow: UnitOfWork, joints: Sequence[joint.Joint], today: dt.date) -> None:
+    numbers = sorted({n for j in joints for n in j.inspectors})
+    rows = await task_store.inspector_facts(uow.conn, numbers)
+    facts = {
+        r["certificate_number"]: tasks.InspectorFacts(
+            r["certificate_number"],
+            r["department"],
+            r["active"],
+            r["valid_until"],
+            frozenset(r["conflicts"]),
+            frozenset(r["domains"]),
+        )
+        for r in rows
+    }
+    problems = joint.team_problems(joints, facts, today)
+    if problems:
+        raise FailedPrecondition("inspectors of these items may not make the joint visit", problems)
 
 
 def _item(i: joint.Item) -> ipb.JointItem:

@@ -12,16 +12,22 @@ environment, safety, special campaigns):
   inspected the subject this year with a non-exempt inspection.
 Within one run the merged items of a subject share one visit, so a superior and a subordinate
 planned together are not excluded by each other.
+
+Each item brings its own inspectors (the task's team, or the team the draw gave the subject),
+and they must still be qualified on the planning day for the item's supervision domain: a
+roster import may have deactivated them or removed the domain since they were put on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from services.kernel.errors import PreconditionViolation
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.domain.rules import JointRules
+from services.verification.domain.tasks import InspectorFacts
 
 ANNUAL_CAP = "ANNUAL_CAP"
 SUPERIOR_INSPECTED = "SUPERIOR_INSPECTED"
@@ -39,6 +45,7 @@ class Item:
     check_item: str = ""
     due: dt.date | None = None  # a task's deadline
     inspectors: tuple[str, ...] = ()
+    domain: str = ""  # supervision domain its inspectors must be qualified for; empty: any
 
 
 @dataclass(frozen=True)
@@ -156,3 +163,30 @@ def merge(items: Sequence[Item], hierarchy: Hierarchy, window_end: dt.date) -> J
         visit_by=min([i.due for i in items if i.due] + [window_end]),
         inspectors=tuple(sorted({n for i in items for n in i.inspectors})),
     )
+
+
+def team_problems(
+    joints: Iterable[Joint], inspectors: Mapping[str, InspectorFacts], today: dt.date
+) -> list[PreconditionViolation]:
+    """Why the inspectors the items bring may not make the visits, once per inspector and domain."""
+    found: dict[tuple[str, str], PreconditionViolation] = {}
+    for j in joints:
+        for item in j.items:
+            for number in item.inspectors:
+                why = _unqualified(inspectors.get(number), item.domain, today)
+                if why and (number, item.domain) not in found:
+                    where = f"{item.source.lower()} {item.source_id} of {item.department}"
+                    found[number, item.domain] = PreconditionViolation(
+                        "INSPECTOR_NOT_QUALIFIED", number, f"inspector {number} ({where}) {why}"
+                    )
+    return list(found.values())
+
+
+def _unqualified(facts: InspectorFacts | None, domain: str, today: dt.date) -> str:
+    if facts is None:
+        return "is not on the inspectors' roster"
+    if not facts.qualified_on(today):
+        return "is inactive or the enforcement certificate has expired"
+    if domain and domain not in facts.domains:
+        return f"is not qualified for {domain}"
+    return ""

@@ -259,7 +259,7 @@ async def open_results(
 ) -> list[asyncpg.Record]:
     """Drawn subjects of plans of these departments overlapping the window, not yet merged."""
     return await conn.fetch(
-        "SELECT r.draw_id, r.position, r.subject_code, s.subject_kind, s.name, p.check_items,"
+        "SELECT r.draw_id, r.position, r.subject_code, s.subject_kind, s.name, p.check_items, p.domain,"
         " coalesce((SELECT array_agg(i.certificate_number) FROM draw_inspector i"
         "  WHERE i.draw_id = r.draw_id AND i.team = r.team), '{}') AS inspectors"
         " FROM plan p JOIN draw_result r ON r.draw_id = p.draw_id"

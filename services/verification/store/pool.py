@@ -2,7 +2,8 @@
 
 An exempt item's commitment is verified only if a draw selects its subject: the draw turns
 every pooled commitment of a drawn subject, in the plan's departments, into a task due by the
-end of the plan's window and assigned to the team the draw gave that subject.
+end of the plan's window and assigned to the team the draw gave that subject, when that team is
+qualified for the supervision domain of the commitment's item.
 """
 
 from __future__ import annotations
@@ -52,10 +53,18 @@ async def tasks_for_draw(
 ) -> list[asyncpg.Record]:
     """Create the tasks of the drawn subjects' pooled commitments, with the drawn team assigned.
 
-    `dates` are the draw date (the base) and the due date; the tasks leave the pool."""
+    `dates` are the draw date (the base) and the due date; the tasks leave the pool. The team was
+    drawn for the plan's domain; a commitment whose item needs a domain some member of the team
+    (in the task's department) is not qualified for stays in the pool, for a plan of its domain
+    to draw: a drawn commitment never gets an unqualified inspector nor a hand-picked one."""
     created = await conn.fetch(
         "WITH drawn AS (DELETE FROM pooled_commitment p USING draw_result r"
         "  WHERE r.draw_id = $1 AND r.subject_code = p.subject_code AND p.department = ANY($2)"
+        # no member of the team who would be put on the task lacks the item's domain
+        "  AND NOT EXISTS (SELECT 1 FROM draw_inspector d JOIN inspector i USING (certificate_number)"
+        "   WHERE d.draw_id = r.draw_id AND d.team = r.team AND d.department = p.department"
+        "   AND coalesce(p.task->>'supervision_domain', '') <> ''"
+        "   AND NOT (p.task->>'supervision_domain') = ANY(i.domains))"
         "  RETURNING p.commitment_id, p.task, r.team)"
         " INSERT INTO task (task_id, commitment_id, commitment_code, subject_kind, subject_code,"
         " subject_name, item_id, item_version, item_name, department, region_code, method, standard,"

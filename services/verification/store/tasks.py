@@ -287,7 +287,8 @@ async def open_on_site(
     """Candidates for joint planning, locked until the plan commits."""
     return await conn.fetch(
         "SELECT t.task_id, t.subject_code, t.subject_kind, t.subject_name, t.department,"
-        " t.inspection_type, t.due_date, coalesce((SELECT array_agg(x.certificate_number)"
+        " t.inspection_type, t.due_date, t.supervision_domain,"
+        " coalesce((SELECT array_agg(x.certificate_number)"
         "  FROM task_inspector x WHERE x.task_id = t.task_id), '{}') AS inspectors"
         " FROM task t WHERE t.status = 'TASK_STATUS_OPEN' AND t.method = 'ON_SITE' AND t.joint_id IS NULL"
         " AND t.department = ANY($1) AND t.due_date BETWEEN $2 AND $3 FOR UPDATE OF t",

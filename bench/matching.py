@@ -12,7 +12,6 @@ from chengnuo.common.v1 import sharing_pb2, sharing_pb2_grpc, subject_pb2
 from chengnuo.credit.v1 import sharing_pb2 as spb
 from chengnuo.credit.v1 import sharing_pb2_grpc as spb_grpc
 from services.kernel import convert
-from services.kernel.clock import CHINA
 
 CONSUMER = "350200-CGZX"  # a city's public procurement centre
 PURPOSE = "public_procurement"
@@ -22,7 +21,7 @@ async def agree(world: World) -> None:
     """The data administrator's agreements giving the centre records and blacklist for the purpose."""
     admin = world.caller("admin", department="350200-DSJ")
     sharing = sharing_pb2_grpc.SharingServiceStub(admin.channels["credit"])
-    today = dt.datetime.now(CHINA).date()
+    today = await world.today("credit")
     for data_class in ("credit_records", "blacklist"):
         agreement = sharing_pb2.Agreement(
             consumer=CONSUMER,

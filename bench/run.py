@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,6 @@ from bench.load import Figure
 from bench.report import Report, Row, ratio
 from bench.scale import Scale
 from bench.world import DEPARTMENT, Caller, World, publish_item, random_usccs, record_request
-from services.kernel.clock import CHINA
 
 
 @dataclass
@@ -117,7 +115,7 @@ async def refusal_suite(s: Setup) -> None:
     recorded = await refusal.commitments(s.portal, s.item_id, count)
     tasks = await refusal.open_tasks(verifier, recorded)
     await s.world.settle()
-    today = dt.datetime.now(CHINA).date()
+    today = await s.world.today()
     got = await refusal.refusal(s.portal, verifier, s.item_id, tasks, today=today, scale=sc)
     s.report.add(
         Row.of(
@@ -154,7 +152,7 @@ async def roster_suite(s: Setup) -> None:
         )
     )
     await rosters.inspectors(lead)
-    seconds, drawn = await rosters.draw(lead, DEPARTMENT, dt.datetime.now(CHINA).date())
+    seconds, drawn = await rosters.draw(lead, DEPARTMENT, await s.world.today())
     s.report.add(
         Row(
             f"random draw over {drawn.pool_size:,} subjects",

@@ -17,9 +17,10 @@ import nats
 from nats.js import JetStreamContext
 
 from chengnuo.commitment.v1 import catalogue_pb2, catalogue_pb2_grpc, commitment_pb2, commitment_pb2_grpc
-from chengnuo.common.v1 import subject_pb2
+from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc, subject_pb2
 from chengnuo.verification.v1 import inspections_pb2_grpc, rosters_pb2_grpc, verification_pb2_grpc
 from services.kernel import auth
+from services.kernel.clock import CHINA
 from services.kernel.config import SERVICES
 from services.kernel.identifiers import org_code_check_char, uscc_check_char
 from services.kernel.rpc import client
@@ -72,6 +73,13 @@ class World:
         stack = Stack(StackOptions(data_dir=data_dir, port_base=0, grace_seconds=3))
         await stack.start()
         return cls(stack)
+
+    async def today(self, service: str = "verification") -> dt.date:
+        """Today on a service's clock: a business date never comes from this machine's clock."""
+        admin = self.caller("admin")
+        stub = dev_clock_pb2_grpc.DevClockServiceStub(admin.channels[service])
+        answer = await stub.GetTime(dev_clock_pb2.GetTimeRequest())
+        return answer.now.ToDatetime(dt.UTC).astimezone(CHINA).date()
 
     def caller(self, *roles: str, department: str = DEPARTMENT, region: str = REGION) -> Caller:
         self._callers.append(Caller(self.stack, roles, department, region))

@@ -12,27 +12,30 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from google.protobuf.duration_pb2 import Duration
 
 from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
 from services.kernel import convert
 from services.kernel.auth import ADMIN, ANY_ROLE
-from services.kernel.clock import DevClock, offset_to
+from services.kernel.clock import DevClock, SystemClock, offset_to
 from services.kernel.errors import InvalidArgument
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
 
 FOLLOW_SECONDS = 1.0
+# How far ahead of the system clock a development stack may run, all advances together: a century
+# keeps every date the services compute within the range requests may name (convert.MAX_YEAR).
+MAX_OFFSET = dt.timedelta(days=36_525)
 
 
 class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
     def __init__(self, db: Database, clock: DevClock, on_advance: Callable[[], None] = lambda: None) -> None:
         self.db, self.clock, self.on_advance = db, clock, on_advance
 
-    def _answer(self) -> dev_clock_pb2.GetTimeResponse:
-        offset = Duration()
-        offset.FromTimedelta(self.clock.offset)
-        return dev_clock_pb2.GetTimeResponse(now=convert.to_timestamp(self.clock.now()), offset=offset)
+    def _answer(self, offset: dt.timedelta | None = None) -> dev_clock_pb2.GetTimeResponse:
+        offset = self.clock.offset if offset is None else max(offset, self.clock.offset)
+        answer = dev_clock_pb2.GetTimeResponse(now=convert.to_timestamp(SystemClock().now() + offset))
+        answer.offset.FromTimedelta(offset)
+        return answer
 
     @query(ANY_ROLE)
     async def GetTime(
@@ -44,19 +47,28 @@ class DevClockApi(dev_clock_pb2_grpc.DevClockServiceServicer):
     async def Advance(
         self, request: dev_clock_pb2.AdvanceRequest, uow: UnitOfWork
     ) -> dev_clock_pb2.GetTimeResponse:
+        problem = convert.duration_problem(request.by, MAX_OFFSET)
+        if problem:
+            raise InvalidArgument.one("by", problem)
         by = request.by.ToTimedelta()
         if by < dt.timedelta(0):
             raise InvalidArgument.one("by", "must not be negative: time only moves forward")
+        # Locked, so concurrent advances add up instead of overwriting each other.
+        stored = await uow.conn.fetchval("SELECT offset_us FROM dev_clock FOR UPDATE")
+        offset = dt.timedelta(microseconds=stored or 0) + by
+        if offset > MAX_OFFSET:
+            raise InvalidArgument.one(
+                "by", f"would put the clock {offset.days} days ahead; at most {MAX_OFFSET.days} days in all"
+            )
         await uow.conn.execute(
-            "INSERT INTO dev_clock (offset_us) VALUES ($1)"
-            " ON CONFLICT (id) DO UPDATE SET offset_us = dev_clock.offset_us + $1",
-            _micros(by),
+            "INSERT INTO dev_clock (offset_us) VALUES ($1) ON CONFLICT (id) DO UPDATE SET offset_us = $1",
+            _micros(offset),
         )
-        offset = await uow.conn.fetchval("SELECT offset_us FROM dev_clock")
         uow.audit("clock.advance", "clock", change=str(by))
-        self.clock.catch_up(dt.timedelta(microseconds=offset))
+        # Only a committed advance moves this process's clock: a failed one must leave it as it was.
+        uow.after_commit(lambda: self.clock.catch_up(offset))
         uow.after_commit(self.on_advance)  # scheduled work may have fallen due
-        return self._answer()
+        return self._answer(offset)
 
 
 def _micros(delta: dt.timedelta) -> int:

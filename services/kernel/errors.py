@@ -1,21 +1,51 @@
 """Errors the service layer raises; the RPC layer turns them into gRPC statuses.
 
 Pure Python on purpose: domain and store code raise these without knowing about gRPC.
+
+Every text an error carries is bounded here, whoever built it: the status travels back in the
+trailing metadata (the message twice, percent-encoded and inside the details), which a client
+refuses beyond about 8 KiB, so a long value quoted whole would turn a precise INVALID_ARGUMENT
+into RESOURCE_EXHAUSTED. A quoted value keeps at most VALUE_EXCERPT characters, a description
+DESCRIPTION_LIMIT, the message MESSAGE_LIMIT, and a list of violations DETAILS_BUDGET
+characters in all (the rest is summed up as "and N more problems"). Even in Chinese throughout
+(9 bytes a character percent-encoded) that stays under 7 KiB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
+V = TypeVar("V", "FieldViolation", "PreconditionViolation")
+
+VALUE_EXCERPT = 80
+NAME_LIMIT = 120  # field paths, resource names, violation subjects and types
+DESCRIPTION_LIMIT = 200
+MESSAGE_LIMIT = 300
+DETAILS_BUDGET = 600
+
+
+def excerpt(value: object, limit: int = VALUE_EXCERPT) -> str:
+    """`value` as text, cut to `limit` characters with an ellipsis: how errors quote input."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
 class FieldViolation:
     field: str
     description: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", excerpt(self.field, NAME_LIMIT))
+        object.__setattr__(self, "description", excerpt(self.description, DESCRIPTION_LIMIT))
+
+    @property
+    def size(self) -> int:
+        return len(self.field) + len(self.description)
 
 
 @dataclass(frozen=True)
@@ -26,17 +56,41 @@ class PreconditionViolation:
     # When the condition may stop holding (e.g. the earliest repair date), if known.
     until: dt.date | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", excerpt(self.type, NAME_LIMIT))
+        object.__setattr__(self, "subject", excerpt(self.subject, NAME_LIMIT))
+        object.__setattr__(self, "description", excerpt(self.description, DESCRIPTION_LIMIT))
+
+    @property
+    def size(self) -> int:
+        return len(self.type) + len(self.subject) + len(self.description)
+
+
+def _within_budget(violations: list[V], more: Callable[[int], V]) -> list[V]:
+    """The leading violations that fit DETAILS_BUDGET (the first always), then a count of the rest."""
+    kept: list[V] = []
+    used = 0
+    for violation in violations:
+        used += violation.size
+        if kept and used > DETAILS_BUDGET:
+            kept.append(more(len(violations) - len(kept)))
+            return kept
+        kept.append(violation)
+    return kept
+
 
 class ServiceError(Exception):
     """Base of every error a caller can fix or must be told about."""
 
     def __init__(self, message: str) -> None:
+        message = excerpt(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
 
 
 class InvalidArgument(ServiceError):
     def __init__(self, violations: list[FieldViolation]) -> None:
+        violations = _within_budget(violations, lambda n: FieldViolation("request", f"and {n} more problems"))
         super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
         self.violations = violations
 
@@ -47,23 +101,27 @@ class InvalidArgument(ServiceError):
 
 class NotFound(ServiceError):
     def __init__(self, resource: str, name: str, field: str = "") -> None:
+        name = excerpt(name)
         super().__init__(f"{resource} {name!r} not found")
-        self.resource = resource
+        self.resource = excerpt(resource, NAME_LIMIT)
         self.name = name
-        self.field = field
+        self.field = excerpt(field, NAME_LIMIT)
 
 
 class AlreadyExists(ServiceError):
     def __init__(self, resource: str, name: str) -> None:
+        name = excerpt(name)
         super().__init__(f"{resource} {name!r} already exists")
-        self.resource = resource
+        self.resource = excerpt(resource, NAME_LIMIT)
         self.name = name
 
 
 class FailedPrecondition(ServiceError):
     def __init__(self, message: str, violations: list[PreconditionViolation]) -> None:
         super().__init__(message)
-        self.violations = violations
+        self.violations = _within_budget(
+            violations, lambda n: PreconditionViolation("MORE", "request", f"and {n} more problems")
+        )
 
 
 class Unauthenticated(ServiceError):

@@ -1,4 +1,8 @@
-"""structlog set-up: JSON lines for services, a readable console for the CLI."""
+"""structlog set-up: JSON lines for services, a readable console for the CLI.
+
+Tracebacks never carry frame locals: a handler's locals hold the request (subject codes, names,
+free text), and logs carry no request bodies.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 import sys
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 
@@ -28,7 +33,7 @@ def configure_service(service: str, level: str) -> None:
     structlog.configure(
         processors=[
             *_shared(service=service),
-            structlog.processors.dict_tracebacks,
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.ERROR)),
@@ -39,7 +44,10 @@ def configure_service(service: str, level: str) -> None:
 
 def configure_console(level: str = "warning") -> None:
     structlog.configure(
-        processors=[*_shared(), structlog.dev.ConsoleRenderer()],
+        processors=[
+            *_shared(),
+            structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.ERROR)),
         logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,

@@ -1,8 +1,11 @@
-"""The server interceptor: request id and log context, authentication, error mapping.
+"""The server interceptor: request id and log context, authentication, request checks, error
+mapping.
 
 It wraps each unary handler once (cached per method). Roles come from the handler's own
 declaration (@query / @command); a handler that declares none is refused, so forgetting the
-declaration fails closed.
+declaration fails closed. After authentication every request passes the checks common to all
+RPCs (rpc/request_check.py), so an undecodable request or a string PostgreSQL cannot store is
+refused as INVALID_ARGUMENT instead of failing deep inside a handler.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import structlog
 
 from services.kernel.auth import TokenVerifier, set_current_caller
 from services.kernel.errors import PermissionDenied, ServiceError, Unauthenticated
+from services.kernel.rpc import request_check
 from services.kernel.rpc.handlers import ROLES_ATTRIBUTE
 from services.kernel.rpc.status import to_status
 
@@ -58,6 +62,7 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             try:
                 if not public:
                     self._authorise(metadata, roles)
+                request_check.check(request)
                 return await behavior(request, context)
             except ServiceError as exc:
                 log.info("rpc refused", error=type(exc).__name__, reason=exc.message)
@@ -72,7 +77,7 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
 
         return grpc.unary_unary_rpc_method_handler(
             run,
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=request_check.tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
 

@@ -1,0 +1,70 @@
+"""DevClockService.Advance: bounded, and the process's clock moves only once the advance is committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from google.protobuf.duration_pb2 import Duration
+
+from chengnuo.common.v1 import dev_clock_pb2
+from services.kernel.auth import Caller, set_current_caller
+from services.kernel.dev_clock_api import MAX_OFFSET, DevClockApi
+from services.kernel.errors import InvalidArgument
+from tests.integration.conftest import World
+
+
+def _advance(days: int) -> dev_clock_pb2.AdvanceRequest:
+    by = Duration()
+    by.FromTimedelta(dt.timedelta(days=days))
+    return dev_clock_pb2.AdvanceRequest(request_id=str(uuid.uuid4()), by=by)
+
+
+@pytest.fixture
+def api(world: World) -> DevClockApi:
+    set_current_caller(Caller("admin-1", "", "", frozenset({"admin"}), expires_at=0))
+    return DevClockApi(world.db, world.clock)
+
+
+async def _stored(world: World) -> int | None:
+    value = await world.pool.fetchval("SELECT offset_us FROM dev_clock")
+    return None if value is None else int(value)
+
+
+async def test_an_advance_moves_the_clock_and_the_stored_offset(world: World, api: DevClockApi) -> None:
+    before = world.clock.offset
+    answer = await api.Advance(_advance(3), None)
+    assert world.clock.offset == dt.timedelta(days=3)
+    assert answer.offset.ToTimedelta() == dt.timedelta(days=3)
+    assert await _stored(world) == dt.timedelta(days=3) // dt.timedelta(microseconds=1)
+    assert before != world.clock.offset
+
+
+async def test_an_advance_that_is_not_committed_leaves_the_clock_alone(
+    world: World, api: DevClockApi
+) -> None:
+    before = world.clock.offset
+    handler = DevClockApi.Advance.__wrapped__  # type: ignore[attr-defined]  # without its own unit of work
+
+    async def advance_then_fail() -> None:
+        async with world.db.unit_of_work() as uow:
+            await handler(api, _advance(30), uow)
+            raise RuntimeError("the commit fails")
+
+    with pytest.raises(RuntimeError):
+        await advance_then_fail()
+    assert world.clock.offset == before
+    assert await _stored(world) is None
+
+
+async def test_advancing_beyond_a_century_in_all_is_refused(world: World, api: DevClockApi) -> None:
+    await api.Advance(_advance(MAX_OFFSET.days - 10), None)
+    before = world.clock.offset
+    with pytest.raises(InvalidArgument) as refused:
+        await api.Advance(_advance(11), None)
+    assert refused.value.violations[0].field == "by"
+    with pytest.raises(InvalidArgument):
+        await api.Advance(_advance(10_000 * 366), None)  # ten thousand years at once
+    assert world.clock.offset == before
+    assert world.clock.now().year < 2200  # the clock still works

@@ -19,7 +19,8 @@ app = typer.Typer(no_args_is_help=True, help="The audit trail of every service (
 
 @app.command("verify")
 def verify(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Walk every service's chain; exit 1 and name the first broken link if any."""
+    """Walk every service's chain and check it against its signed checkpoints; exit 1 and name
+    the first broken link if any."""
     conn = Connection.discover()
     results = {}
     with reported():
@@ -35,12 +36,20 @@ def verify(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
                 "intact" if r.intact else f"BROKEN at {r.first_broken_seq}: {r.problem}",
                 r.rows_checked,
                 r.head_seq,
+                _checkpoint(r),
             ]
             for s, r in results.items()
         ]
-        table("audit chains", ["service", "state", "rows checked", "head"], rows)
+        table("audit chains", ["service", "state", "rows checked", "head", "last checkpoint"], rows)
     if not all(r.intact for r in results.values()):
         raise typer.Exit(1)
+
+
+def _checkpoint(result: audit_pb2.VerifyChainResponse) -> str:
+    if not result.checkpoints_checked:
+        return "none yet"
+    when = result.checkpoint_at.ToDatetime(dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return f"{result.checkpoint_seq} at {when} ({result.checkpoints_checked} checked)"
 
 
 def _stamp(value: str, option: str) -> dt.datetime | None:

@@ -47,6 +47,7 @@ class Connection:
     endpoints: dict[str, str]
     token: str
     nats_url: str
+    nats_prefix: str = ""  # CHENGNUO_NATS_PREFIX of the services
 
     @classmethod
     def discover(cls) -> Connection:
@@ -58,7 +59,8 @@ class Connection:
                 endpoints[name] = os.environ[f"CHENGNUO_{name.upper()}_ADDR"]
         token = os.environ.get("CHENGNUO_TOKEN") or str(profile.get("token", ""))
         nats_url = os.environ.get("CHENGNUO_NATS_URL") or str(stack.get("nats_url", ""))
-        return cls(endpoints, token, nats_url)
+        prefix = os.environ.get("CHENGNUO_NATS_PREFIX") or str(stack.get("nats_prefix", ""))
+        return cls(endpoints, token, nats_url, prefix)
 
     def address(self, service: str) -> str:
         found = self.endpoints.get(service)

@@ -26,7 +26,8 @@ from services.cli import (
 from services.cli.connection import profile_path
 from services.contracts import roles
 from services.kernel import auth, migrations
-from services.kernel.config import SERVICES
+from services.kernel.config import SERVICES, settings_or_exit
+from services.kernel.keys import write_secret
 from services.kernel.log import configure_console
 
 app = typer.Typer(
@@ -43,6 +44,25 @@ app.add_typer(catalogue_cmd.app, name="catalogue")
 app.add_typer(verify_cmd.app, name="verify")
 app.add_typer(credit_cmd.app, name="credit")
 
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"chengnuo {version('chengnuo')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    pass
+
+
 DataDir = Annotated[
     Path,
     typer.Option(envvar="CHENGNUO_DATA_DIR", help="Where the embedded servers, keys and logs live."),
@@ -56,6 +76,10 @@ def up(
         int,
         typer.Option(help="First gRPC port (commitment, verification, credit follow); 0 picks free ports."),
     ] = 7401,
+    nats_port: Annotated[
+        int,
+        typer.Option(envvar="CHENGNUO_NATS_PORT", help="Port of the embedded NATS; 0 picks a free port."),
+    ] = 7422,
 ) -> None:
     """Start PostgreSQL, NATS and the three services; stop them all on Ctrl-C or SIGTERM.
 
@@ -64,7 +88,7 @@ def up(
     from services.cli.up import run
 
     configure_console()
-    run(data_dir, port_base)
+    run(data_dir, port_base, nats_port)
 
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -84,22 +108,47 @@ def token(
     department: Annotated[str, typer.Option(help="Department the caller acts for.")] = "",
     region: Annotated[str, typer.Option(help="6-digit region code of the caller.")] = "",
     subject: Annotated[str, typer.Option(help="Who the caller is (user or system id).")] = "dev-user",
-    ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30m, 8h, 7d.")] = "8h",
+    ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30m, 8h, 7d; more than 0, at most 3650d.")] = "8h",
     save: Annotated[bool, typer.Option(help="Store it in the profile file for later commands.")] = False,
     key_file: Annotated[
         Path | None, typer.Option(help="Signing key (PEM); default: the embedded stack's key in --data-dir.")
     ] = None,
     data_dir: DataDir = Path(".chengnuo"),
 ) -> None:
-    """Mint a token with a signing key (the embedded stack's, or --key-file)."""
+    """Mint a token with a signing key (the embedded stack's, or --key-file).
+
+    A bad option is one line on stderr and exit status 2, as for any usage error."""
+    from services.kernel.identifiers import validate_region_code
+
+    def refused(option: str, why: str) -> typer.Exit:
+        typer.echo(f"error: {option}: {why}", err=True)
+        return typer.Exit(2)
+
     unknown = sorted(set(role) - set(roles.ALL))
     if unknown:
-        raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}", param_hint="--role")
+        raise refused("--role", f"unknown role(s) {', '.join(unknown)}")
+    acting = sorted(roles.DEPARTMENT_ROLES.intersection(role))
+    if acting and not department.strip():
+        raise refused("--department", f"required: {', '.join(acting)} act(s) for a department")
+    if acting and not region:
+        raise refused("--region", f"required: {', '.join(acting)} act(s) for a region")
+    if region:  # empty: a caller of no region (administrators, services, auditors)
+        try:
+            validate_region_code(region)
+        except ValueError as error:
+            raise refused("--region", str(error)) from None
+    bounds = "must be more than 0 and at most 3650d"  # a huge lifetime overflows the expiry date
+    try:
+        lifetime = _duration(ttl)
+    except typer.BadParameter as error:
+        raise refused("--ttl", str(error)) from None
+    except OverflowError:
+        raise refused("--ttl", bounds) from None
+    if not dt.timedelta(0) < lifetime <= dt.timedelta(days=3650):
+        raise refused("--ttl", bounds)
     key_file = key_file or data_dir / "keys" / "token-signing.pem"
     if not key_file.exists():
-        raise typer.BadParameter(
-            f"no signing key at {key_file}; run `chengnuo up` first", param_hint="--data-dir"
-        )
+        raise refused("--data-dir", f"no signing key at {key_file}; run `chengnuo up` first")
     minted = auth.mint(
         auth.load_private_key(key_file),
         subject=subject,
@@ -107,7 +156,7 @@ def token(
         region=region,
         roles=role,
         now=dt.datetime.now(dt.UTC),
-        ttl=_duration(ttl),
+        ttl=lifetime,
     )
     if save:
         _save_token(minted)
@@ -123,8 +172,7 @@ def _save_token(token: str) -> None:
     except (OSError, ValueError):
         profile = {}
     profile["token"] = token
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(profile, indent=2))
+    write_secret(path, json.dumps(profile, indent=2).encode())  # 0600: it holds a token
 
 
 @app.command()
@@ -137,6 +185,7 @@ def serve(
     """Run one service in the foreground, configured from CHENGNUO_* variables (containers use this)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="SERVICE")
+    settings_or_exit(service)  # every problem at once, before any worker starts
     if workers > 1:
         from services.launcher.workers import run_workers
 
@@ -149,15 +198,23 @@ def serve(
 
 
 @app.command()
-def demo(data_dir: DataDir = Path(".chengnuo")) -> None:
+def demo(
+    data_dir: DataDir = Path(".chengnuo"),
+    use_running: Annotated[
+        bool,
+        typer.Option(
+            help="Run on the stack `chengnuo up` is running from --data-dir: its clock and data change."
+        ),
+    ] = False,
+) -> None:
     """Watch the whole system work: catalogues, commitments, verification, credit, repair, audit.
 
-    Runs on the stack `chengnuo up` is running from --data-dir (development mode: it lets time pass
-    there), or starts one of its own and stops it at the end.
+    Starts a stack of its own in a temporary directory and stops it at the end; a running stack is
+    left alone unless --use-running hands it to the demo (development mode: time passes there).
     """
     from services.cli.demo.run import run
 
-    raise typer.Exit(run(data_dir))
+    raise typer.Exit(run(data_dir, use_running))
 
 
 @app.command()

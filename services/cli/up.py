@@ -5,25 +5,55 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import signal
+import sys
 from pathlib import Path
 
+import asyncpg
 from rich.console import Console
 from rich.table import Table
 
+from services.kernel.config import redacted_url
+from services.launcher.embedded import MissingExtra, missing_extras, nats_port_problem
 from services.launcher.stack import Stack, StackOptions
 
 console = Console()
+# NATS on a port that stays the same across restarts, so a subscriber (`chengnuo events tail`, a
+# script) reconnects to the restarted stack; beside the services' 7401-7403, off NATS's own 4222.
+DEFAULT_NATS_PORT = 7422
 
 
-def run(data_dir: Path, port_base: int) -> None:
+def run(data_dir: Path, port_base: int, nats_port: int = DEFAULT_NATS_PORT) -> None:
     """Hold the data directory's lock (one stack per directory) while the stack runs."""
+    options = StackOptions.from_env(data_dir, port_base, nats_port)
+    _refuse_unstartable(options)
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / "up.lock").open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SystemExit(f"a stack is already running from {data_dir}") from None
-        asyncio.run(_run(Stack(StackOptions.from_env(data_dir, port_base))))
+        try:
+            asyncio.run(_run(Stack(options)))
+        except MissingExtra as exc:
+            _exit(str(exc), 2)
+        except (RuntimeError, OSError, asyncpg.PostgresError) as exc:
+            # A server or service did not start (the message names its log), or an external
+            # server is not there: one message, no traceback.
+            _exit(f"the stack did not start: {type(exc).__name__}: {exc}", 1)
+
+
+def _refuse_unstartable(options: StackOptions) -> None:
+    """Usage problems found before anything starts: one line each, exit status 2."""
+    missing = missing_extras(postgres=not options.pg_dsn, nats=not options.nats_url)
+    if missing:
+        _exit(str(MissingExtra(missing)), 2)
+    if not options.nats_url and nats_port_problem(options.nats_port):
+        _exit(f"--nats-port: {nats_port_problem(options.nats_port)}", 2)
+
+
+def _exit(message: str, code: int) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 async def _run(stack: Stack) -> None:
@@ -47,9 +77,14 @@ def _report(stack: Stack) -> None:
     for name, address in stack.endpoints().items():
         table.add_row(name, address)
     console.print(table)
-    console.print(f"PostgreSQL: {stack.pg_dsn}")
-    console.print(f"NATS:       {stack.nats_url}")
-    console.print(f"Data:       {stack.data_dir} (logs in {stack.data_dir / 'logs'})")
+    prefix = stack.options.nats_prefix
+    console.print(f"PostgreSQL: {redacted_url(stack.pg_dsn)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"NATS:       {redacted_url(stack.nats_url)}" + (f" (prefix {prefix})" if prefix else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(f"Data:       {stack.data_dir} (logs in {stack.data_dir / 'logs'})", soft_wrap=True)
     console.print(
         "Development token, e.g. for a portal:\n"
         "  chengnuo token --role portal --department 350200-SCJ --region 350200\n"

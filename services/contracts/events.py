@@ -7,10 +7,23 @@ all. Subjects double as the event names used in docs and issues (e.g. `commitmen
 from __future__ import annotations
 
 from services.contracts import commitment_events, credit_events, verification_events
+from services.kernel import audit_witness
 from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED
 from services.kernel.events import EventCatalog
 
 CATALOG = EventCatalog(
-    streams=[commitment_events.STREAM, verification_events.STREAM, credit_events.STREAM, CALENDAR_STREAM],
-    types=[*commitment_events.TYPES, *verification_events.TYPES, *credit_events.TYPES, CALENDAR_YEAR_LOADED],
+    streams=[
+        commitment_events.STREAM,
+        verification_events.STREAM,
+        credit_events.STREAM,
+        CALENDAR_STREAM,
+        audit_witness.STREAM,
+    ],
+    types=[
+        *commitment_events.TYPES,
+        *verification_events.TYPES,
+        *credit_events.TYPES,
+        CALENDAR_YEAR_LOADED,
+        *audit_witness.TYPES,
+    ],
 )

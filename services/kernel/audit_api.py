@@ -1,5 +1,6 @@
 """AuditService: auditors verify the chain and search it ("who saw this enterprise's record
-last month, and why"). Searching is itself recorded, like any other look at personal data."""
+last month, and why"). Searching is itself recorded, like any other look at personal data.
+Verifying also checks the chain against its signed checkpoints (services/kernel/audit_witness.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import dataclasses
 from typing import Any
 
 import asyncpg
+import grpc
+import structlog
 
 from chengnuo.common.v1 import audit_pb2, audit_pb2_grpc
-from services.kernel import audit_chain, convert
+from services.kernel import audit_chain, audit_witness, convert
 from services.kernel.auth import current_caller
+from services.kernel.bus import Bus
 from services.kernel.errors import InvalidArgument
 from services.kernel.rpc.handlers import query
 from services.kernel.sharing import rpc_request_id
 from services.kernel.uow import Actor, Database
+
+log = structlog.get_logger()
 
 AUDITOR = "auditor"
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
@@ -32,22 +38,45 @@ ORDER BY seq DESC LIMIT $7
 
 
 class AuditApi(audit_pb2_grpc.AuditServiceServicer):
-    def __init__(self, db: Database, service: str) -> None:
-        self.db, self.service = db, service
+    def __init__(self, db: Database, service: str, bus: Bus) -> None:
+        self.db, self.service, self.bus = db, service, bus
+        self.witness = audit_witness.signing_key(db.audit_key, service).public_key()
 
     @query(AUDITOR)
     async def VerifyChain(
         self, request: audit_pb2.VerifyChainRequest, context: Any
     ) -> audit_pb2.VerifyChainResponse:
+        # Checkpoints first: each covers only links committed before it, so all are in the snapshot.
+        checkpoints, forged = await self._checkpoints(context)
         async with self.db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-            report = await audit_chain.verify(conn, self.db.audit_key)
-        return audit_pb2.VerifyChainResponse(
+            report = await audit_chain.verify(conn, self.db.audit_key, checkpoints)
+        if forged and report.intact:  # someone wrote on the witness stream without the key
+            report = dataclasses.replace(report, intact=False, problem=audit_witness.FORGED)
+        answer = audit_pb2.VerifyChainResponse(
             intact=report.intact,
             rows_checked=report.rows_checked,
             first_broken_seq=report.first_broken_seq,
             problem=report.problem,
             head_seq=report.head_seq,
+            checkpoints_checked=report.checkpoints_checked,
+            checkpoint_seq=report.checkpoint_seq,
+            witness_key=audit_witness.raw_public(self.witness).hex(),
         )
+        if report.checkpoint_at:
+            answer.checkpoint_at.CopyFrom(convert.to_timestamp(report.checkpoint_at))
+        return answer
+
+    async def _checkpoints(self, context: Any) -> tuple[list[audit_chain.Checkpoint], int]:
+        """This chain's checkpoints whose signatures hold, and how many do not."""
+        try:
+            published = await audit_witness.read_all(self.bus, self.service)
+        except Exception as exc:  # NATS away: no verdict rather than one without the witness
+            log.warning("audit checkpoints unreadable", error=repr(exc))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the audit checkpoint stream cannot be read")
+            raise
+        opened = [audit_witness.opened(data, self.service, self.witness) for data in published]
+        valid = [c for c in opened if c is not None]
+        return valid, len(opened) - len(valid)
 
     @query(AUDITOR)
     async def ListAuditRows(

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from services.kernel.clock import parse_start
 
@@ -21,6 +24,8 @@ VARIABLES = {
     "CHENGNUO_PG_DSN": "PostgreSQL URL, e.g. postgresql://user@host:5432/chengnuo",
     "CHENGNUO_NATS_URL": "NATS URL(s), comma separated, e.g. nats://127.0.0.1:4222",
     "CHENGNUO_NATS_CREDS": "optional: NATS user credentials file (JWT + NKey seed) for authenticated servers",
+    "CHENGNUO_NATS_PREFIX": "optional: prefix of every stream, subject and consumer name, so several"
+    " installations share one NATS (letters, digits, _ and -, at most 32; default none)",
     "CHENGNUO_CLOCK_START": "development only, optional: the day (2027-12-27, 09:00 China time) or ISO"
     " date-time a new stack's clock starts on; ignored once the stack's clock is stored",
     "CHENGNUO_MIGRATE": "apply (default): apply missing migrations at start; verify: refuse if any missing",
@@ -35,14 +40,43 @@ VARIABLES = {
     "CHENGNUO_GRACE_SECONDS": "seconds in-flight calls get on SIGTERM (default 10)",
     "CHENGNUO_DB_POOL_SIZE": "maximum PostgreSQL connections of this process (default 10)",
     "CHENGNUO_AUDIT_RETENTION_DAYS": "days audit and query-log rows are kept (default and minimum 1827)",
+    "CHENGNUO_AUDIT_CHECKPOINT_SECONDS": "seconds between signed audit-chain checkpoints (default 300)",
 }
 
 # Query logs (who looked at whose credit, and why) are kept at least five years (domain.md §5).
 MINIMUM_AUDIT_RETENTION_DAYS = 1827
 
 
+PG_SCHEMES = ("postgresql", "postgres")
+NATS_SCHEMES = ("nats", "tls", "ws", "wss")
+NATS_PREFIX = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 class ConfigError(Exception):
     pass
+
+
+def redacted_url(url: str) -> str:
+    """`url` with any password replaced by ***, for showing to people and logs."""
+    return ",".join(_redacted(part) for part in url.split(","))
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+
+
+def settings_or_exit(service: str) -> Settings:
+    """The settings from the environment; else every problem on stderr and exit status 2."""
+    try:
+        return Settings.from_env(service)
+    except ConfigError as exc:
+        print(f"{service}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 @dataclass(frozen=True)
@@ -65,6 +99,8 @@ class Settings:
     db_pool_size: int
     audit_retention_days: int
     clock_start: dt.datetime | None = None
+    nats_prefix: str = ""
+    audit_checkpoint_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,15 +117,15 @@ class _Reader:
         settings = Settings(
             service=self.service,
             development=self.choice("CHENGNUO_ENV", ("production", "development")) == "development",
-            pg_dsn=self.required("CHENGNUO_PG_DSN"),
-            nats_url=self.required("CHENGNUO_NATS_URL"),
+            pg_dsn=self.pg_dsn("CHENGNUO_PG_DSN"),
+            nats_url=self.nats_urls("CHENGNUO_NATS_URL"),
             nats_creds=self.optional_file("CHENGNUO_NATS_CREDS"),
             apply_migrations=self.choice("CHENGNUO_MIGRATE", ("apply", "verify")) == "apply",
             grpc_listen=self.address("CHENGNUO_GRPC_LISTEN"),
             token_public_keys=tuple(self.files("CHENGNUO_TOKEN_PUBLIC_KEYS")),
             service_token_file=self.file("CHENGNUO_SERVICE_TOKEN_FILE"),
             audit_key_file=self.file("CHENGNUO_AUDIT_KEY_FILE"),
-            credit_addr=self.env.get("CHENGNUO_CREDIT_ADDR", ""),
+            credit_addr=self.optional_address("CHENGNUO_CREDIT_ADDR"),
             ready_file=Path(self.env["CHENGNUO_READY_FILE"]) if self.env.get("CHENGNUO_READY_FILE") else None,
             stream_replicas=int(self.number("CHENGNUO_STREAM_REPLICAS", 1, 1, 5)),
             log_level=self.choice("CHENGNUO_LOG_LEVEL", ("info", "debug", "warning", "error")),
@@ -104,6 +140,8 @@ class _Reader:
                 )
             ),
             clock_start=self.clock_start(),
+            nats_prefix=self.nats_prefix("CHENGNUO_NATS_PREFIX"),
+            audit_checkpoint_seconds=self.number("CHENGNUO_AUDIT_CHECKPOINT_SECONDS", 300, 1, 86400),
         )
         if self.problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(self.problems))
@@ -149,9 +187,57 @@ class _Reader:
 
     def address(self, name: str) -> str:
         value = self.required(name)
+        if value:
+            self.check_address(name, value)
+        return value
+
+    def optional_address(self, name: str) -> str:
+        value = self.env.get(name, "").strip()
+        if value:
+            self.check_address(name, value)
+        return value
+
+    def check_address(self, name: str, value: str) -> None:
         host, _, port = value.rpartition(":")
-        if value and (not host or not port.isdigit()):
+        if not host or not port.isdigit():
             self.problems.append(f"{name}={value!r} must be host:port")
+        elif int(port) > 65535:
+            self.problems.append(f"{name}={value!r}: the port must be between 0 and 65535")
+
+    def pg_dsn(self, name: str) -> str:
+        value = self.required(name)
+        if value:
+            self.check_url(name, value, PG_SCHEMES, need_host=False)
+        return value
+
+    def nats_urls(self, name: str) -> str:
+        value = self.required(name)
+        for url in value.split(",") if value else []:
+            self.check_url(name, url.strip(), NATS_SCHEMES, need_host=True)
+        return value
+
+    def check_url(self, name: str, url: str, schemes: tuple[str, ...], *, need_host: bool) -> None:
+        # Shown with its password elided: the message goes to a terminal or a log.
+        shown = redacted_url(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            self.problems.append(f"{name}={shown!r}: the port must be a number between 1 and 65535")
+            return
+        if parts.scheme not in schemes:
+            self.problems.append(
+                f"{name}={shown!r} must be a URL starting {' or '.join(f'{s}://' for s in schemes)}"
+            )
+        elif need_host and not parts.hostname:
+            self.problems.append(f"{name}={shown!r} must name a host, e.g. {schemes[0]}://127.0.0.1:4222")
+        elif port == 0:
+            self.problems.append(f"{name}={shown!r}: the port must be between 1 and 65535")
+
+    def nats_prefix(self, name: str) -> str:
+        value = self.env.get(name, "").strip()
+        if value and not NATS_PREFIX.fullmatch(value):
+            self.problems.append(f"{name}={value!r}: letters, digits, _ and - only, at most 32")
         return value
 
     def file(self, name: str) -> Path:

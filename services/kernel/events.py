@@ -40,9 +40,11 @@ class EventType:
 class EventCatalog:
     def __init__(self, streams: Iterable[Stream], types: Iterable[EventType]) -> None:
         self.streams = {s.name: s for s in streams}
+        types = list(types)
         self._by_message = {t.message: t for t in types}
-        self._by_subject = {t.subject: t for t in self._by_message.values()}
-        unknown = {t.stream for t in self._by_message.values()} - set(self.streams)
+        # By subject from every type: one message may travel on several (audit.checkpoint.<service>).
+        self._by_subject = {t.subject: t for t in types}
+        unknown = {t.stream for t in types} - set(self.streams)
         if unknown:
             raise ValueError(f"event types name unknown streams: {sorted(unknown)}")
 

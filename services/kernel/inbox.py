@@ -3,12 +3,15 @@
 Each event is applied in one unit of work that also records (consumer, event id) in the inbox,
 so a redelivered or re-published event is skipped. The message is acknowledged only after the
 commit. A failing event is retried with backoff a bounded number of times, then parked on the
-dead-letter stream. A supervisor re-creates the subscription after errors and reconnects.
+dead-letter stream, with headers naming the consumer, the original subject and the reason (a
+warning in the log says the same, never the body). A supervisor re-creates the subscription after
+errors and reconnects. Stream, subject and consumer names go through the bus's prefix (bus.Names).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -21,8 +24,9 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
-from services.kernel.bus import Bus
+from services.kernel.bus import DEAD_LETTER, Bus, Names, dead_letter_subject
 from services.kernel.events import EventCatalog, EventMeta
 from services.kernel.uow import Database, UnitOfWork
 
@@ -30,6 +34,13 @@ log = structlog.get_logger()
 
 Handler = Callable[[Any, UnitOfWork, EventMeta], Awaitable[None]]
 FETCH_WAIT_SECONDS = 2.0  # how long one pull waits for a first message
+REASON_LIMIT = 500  # characters of the reason kept on a dead letter
+READ_TIMEOUT_SECONDS = 5.0  # for the next stored dead letter while listing them
+
+# Headers a dead letter carries besides the event's own CloudEvents headers.
+PARKED_CONSUMER = "chengnuo-consumer"
+PARKED_REASON = "chengnuo-error"
+PARKED_SUBJECT = "chengnuo-original-subject"
 
 
 @dataclass(frozen=True)
@@ -103,10 +114,13 @@ class Consumer:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        names = self.bus.names
+        durable, stream = names.consumer(self.sub.consumer), names.stream(self.sub.stream)
         config = ConsumerConfig(
-            durable_name=self.sub.consumer,
-            name=self.sub.consumer,
-            filter_subjects=sorted(self.sub.handlers),
+            durable_name=durable,
+            name=durable,
+            # Needs nats-server 2.10 (bus.check_server): older ones ignore this filter silently.
+            filter_subjects=sorted(names.subject(s) for s in self.sub.handlers),
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self.redelivery.ack_wait,
@@ -114,8 +128,8 @@ class Consumer:
             # outage of the database must not park everything that arrives meanwhile.
             max_deliver=-1,
         )
-        await self.bus.js.add_consumer(self.sub.stream, config)  # creates or updates
-        return await self.bus.js.pull_subscribe_bind(durable=self.sub.consumer, stream=self.sub.stream)
+        await self.bus.js.add_consumer(stream, config)  # creates or updates
+        return await self.bus.js.pull_subscribe_bind(durable=durable, stream=stream)
 
     async def _pump(self, pull: JetStreamContext.PullSubscription) -> None:
         generation, idle = self.bus.generation, 0
@@ -164,9 +178,10 @@ class Consumer:
 
     async def _decode(self, message: Msg) -> _Delivery | None:
         try:
+            subject = self.bus.names.unprefixed(message.subject)
             meta = EventMeta.from_headers(message.headers or {})
-            kind = self.catalog.for_subject(message.subject)
-            handler = self.sub.handlers[message.subject]
+            kind = self.catalog.for_subject(subject)
+            handler = self.sub.handlers[subject]
             assert kind is not None
             return _Delivery(message, kind.message.FromString(message.data), meta, handler)
         except (KeyError, ValueError, AssertionError, DecodeError) as exc:
@@ -200,19 +215,38 @@ class Consumer:
             await message.nak(delay=self.redelivery.backoff[-1])
             return
         if attempt >= self.redelivery.attempts:
-            log.error("event parked after retries", attempts=attempt, error=repr(exc))
-            await self._dead_letter(message, repr(exc))
+            await self._dead_letter(message, f"failed {attempt} times: {exc!r}")
             return
         log.warning("event failed; will retry", attempt=attempt, error=repr(exc))
         await message.nak(delay=self.redelivery.backoff[attempt - 1])
 
     async def _dead_letter(self, message: Msg, reason: str) -> None:
+        """Park the event on the dead-letter stream and stop its redelivery."""
+        names = self.bus.names
+        subject = names.unprefixed(message.subject)
         parked = dict(message.headers or {})
         parked.pop("Nats-Msg-Id", None)
-        parked.update({"chengnuo-consumer": self.sub.consumer, "chengnuo-error": reason[:500]})
-        parked["chengnuo-original-subject"] = message.subject
-        await self.bus.js.publish(f"deadletter.{self.sub.consumer}", message.data, headers=parked)
+        parked.update(
+            {
+                PARKED_CONSUMER: self.sub.consumer,
+                PARKED_REASON: reason[:REASON_LIMIT],
+                PARKED_SUBJECT: subject,
+            }
+        )
+        await self.bus.js.publish(
+            names.subject(dead_letter_subject(self.sub.consumer)),
+            message.data,
+            headers=parked,
+            stream=names.stream(DEAD_LETTER.name),
+        )
         await message.term()
+        log.warning(
+            "event dead-lettered",
+            consumer=self.sub.consumer,
+            subject=subject,
+            event_id=parked.get("ce-id", ""),
+            reason=reason[:REASON_LIMIT],
+        )
 
 
 async def _drain(pull: JetStreamContext.PullSubscription) -> list[Msg]:
@@ -238,3 +272,48 @@ async def _quietly(awaitable: Awaitable[object]) -> None:
         await asyncio.wait_for(awaitable, 2.0)
     except Exception as exc:
         log.debug("ignored during cleanup", error=repr(exc))
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One parked event, as `chengnuo events dead-letters` lists it (never its body)."""
+
+    parked_at: dt.datetime  # when the dead-letter stream stored it (NATS server time)
+    subject: str  # the event's own subject, e.g. credit.record_created
+    consumer: str
+    reason: str
+    event_id: str
+    sequence: int  # in the dead-letter stream
+
+    @classmethod
+    def of(cls, message: Msg) -> DeadLetter:
+        headers = message.headers or {}
+        return cls(
+            parked_at=message.metadata.timestamp,
+            subject=headers.get(PARKED_SUBJECT, ""),
+            consumer=headers.get(PARKED_CONSUMER, ""),
+            reason=headers.get(PARKED_REASON, ""),
+            event_id=headers.get("ce-id", ""),
+            sequence=message.metadata.sequence.stream,
+        )
+
+
+async def dead_letters(
+    js: JetStreamContext, names: Names, consumer: str = "", limit: int = 100
+) -> list[DeadLetter]:
+    """The newest `limit` dead letters (of one consumer, if given), oldest first; none when no
+    service has created the dead-letter stream yet."""
+    stream = names.stream(DEAD_LETTER.name)
+    subject = names.subject(dead_letter_subject(consumer) if consumer else dead_letter_subject(">"))
+    try:
+        last = (await js.get_last_msg(stream, subject)).seq or 0
+    except NotFoundError:  # no such stream, or nothing parked on this subject
+        return []
+    kept: collections.deque[DeadLetter] = collections.deque(maxlen=limit)
+    sub = await js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    try:
+        while not kept or kept[-1].sequence < last:
+            kept.append(DeadLetter.of(await sub.next_msg(timeout=READ_TIMEOUT_SECONDS)))
+    finally:
+        await sub.unsubscribe()
+    return list(kept)

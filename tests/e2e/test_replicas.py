@@ -151,7 +151,10 @@ async def _outbox_counts(stack: Stack) -> dict[str, int]:
     try:
         counts: dict[str, int] = {}
         for schema in SERVICES:
-            rows = await conn.fetch(f"SELECT subject, count(*) AS n FROM {schema}.outbox GROUP BY subject")
+            rows = await conn.fetch(  # audit checkpoints go to a stream of their own (docs/audit.md)
+                f"SELECT subject, count(*) AS n FROM {schema}.outbox"
+                " WHERE subject NOT LIKE 'audit.checkpoint.%' GROUP BY subject"
+            )
             for row in rows:
                 counts[row["subject"]] = counts.get(row["subject"], 0) + row["n"]
         return counts

@@ -53,7 +53,7 @@ Process = asyncio.subprocess.Process
 
 async def _up(data_dir: Path) -> tuple[Process, dict[str, object]]:
     process = await asyncio.create_subprocess_exec(
-        *[CHENGNUO, "up", "--data-dir", str(data_dir), "--port-base", "0"],
+        *[CHENGNUO, "up", "--data-dir", str(data_dir), "--port-base", "0", "--nats-port", "0"],
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # its own process group, like a terminal's foreground job
@@ -118,7 +118,7 @@ async def test_a_second_up_on_the_same_data_dir_is_refused(tmp_path: Path) -> No
     process, _ = await _up(tmp_path / "data")
     try:
         second = await asyncio.create_subprocess_exec(
-            *[CHENGNUO, "up", "--data-dir", str(tmp_path / "data"), "--port-base", "0"],
+            *[CHENGNUO, "up", "--data-dir", str(tmp_path / "data"), "--port-base", "0", "--nats-port", "0"],
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63hengnuo/common/v1/audit.proto\x12\x12\x63hengnuo.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x14\n\x12VerifyChainRequest\"x\n\x13VerifyChainResponse\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x14\n\x0crows_checked\x18\x02 \x01(\x03\x12\x18\n\x10\x66irst_broken_seq\x18\x03 \x01(\x03\x12\x0f\n\x07problem\x18\x04 \x01(\t\x12\x10\n\x08head_seq\x18\x05 \x01(\x03\"\x84\x02\n\x08\x41uditRow\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x12\n\ndepartment\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x14\n\x0csubject_code\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x0f\n\x07purpose\x18\n \x01(\t\x12\x0f\n\x07outcome\x18\x0b \x01(\t\x12\x15\n\rchange_digest\x18\x0c \x01(\t\x12\x0f\n\x07service\x18\r \x01(\t\"\xc8\x01\n\x14ListAuditRowsRequest\x12\x14\n\x0csubject_code\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"\\\n\x15ListAuditRowsResponse\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.chengnuo.common.v1.AuditRow\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xd4\x01\n\x0c\x41uditService\x12^\n\x0bVerifyChain\x12&.chengnuo.common.v1.VerifyChainRequest\x1a\'.chengnuo.common.v1.VerifyChainResponse\x12\x64\n\rListAuditRows\x12(.chengnuo.common.v1.ListAuditRowsRequest\x1a).chengnuo.common.v1.ListAuditRowsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63hengnuo/common/v1/audit.proto\x12\x12\x63hengnuo.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x14\n\x12VerifyChainRequest\"\xf5\x01\n\x13VerifyChainResponse\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x14\n\x0crows_checked\x18\x02 \x01(\x03\x12\x18\n\x10\x66irst_broken_seq\x18\x03 \x01(\x03\x12\x0f\n\x07problem\x18\x04 \x01(\t\x12\x10\n\x08head_seq\x18\x05 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x06 \x01(\x03\x12\x16\n\x0e\x63heckpoint_seq\x18\x07 \x01(\x03\x12\x31\n\rcheckpoint_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bwitness_key\x18\t \x01(\t\"\x9d\x01\n\x0f\x41uditCheckpoint\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\r\n\x05\x63hain\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x03\x12\x0c\n\x04hash\x18\x04 \x01(\x0c\x12\x12\n\nanchor_seq\x18\x05 \x01(\x03\x12\x13\n\x0b\x61nchor_hash\x18\x06 \x01(\x0c\x12&\n\x02\x61t\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x15SignedAuditCheckpoint\x12\x12\n\ncheckpoint\x18\x01 \x01(\x0c\x12\x11\n\tsignature\x18\x02 \x01(\x0c\x12\x0e\n\x06key_id\x18\x03 \x01(\t\"\x84\x02\n\x08\x41uditRow\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x12\n\ndepartment\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x14\n\x0csubject_code\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x0f\n\x07purpose\x18\n \x01(\t\x12\x0f\n\x07outcome\x18\x0b \x01(\t\x12\x15\n\rchange_digest\x18\x0c \x01(\t\x12\x0f\n\x07service\x18\r \x01(\t\"\xc8\x01\n\x14ListAuditRowsRequest\x12\x14\n\x0csubject_code\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"\\\n\x15ListAuditRowsResponse\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.chengnuo.common.v1.AuditRow\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xd4\x01\n\x0c\x41uditService\x12^\n\x0bVerifyChain\x12&.chengnuo.common.v1.VerifyChainRequest\x1a\'.chengnuo.common.v1.VerifyChainResponse\x12\x64\n\rListAuditRows\x12(.chengnuo.common.v1.ListAuditRowsRequest\x1a).chengnuo.common.v1.ListAuditRowsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,14 +34,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_VERIFYCHAINREQUEST']._serialized_start=87
   _globals['_VERIFYCHAINREQUEST']._serialized_end=107
-  _globals['_VERIFYCHAINRESPONSE']._serialized_start=109
-  _globals['_VERIFYCHAINRESPONSE']._serialized_end=229
-  _globals['_AUDITROW']._serialized_start=232
-  _globals['_AUDITROW']._serialized_end=492
-  _globals['_LISTAUDITROWSREQUEST']._serialized_start=495
-  _globals['_LISTAUDITROWSREQUEST']._serialized_end=695
-  _globals['_LISTAUDITROWSRESPONSE']._serialized_start=697
-  _globals['_LISTAUDITROWSRESPONSE']._serialized_end=789
-  _globals['_AUDITSERVICE']._serialized_start=792
-  _globals['_AUDITSERVICE']._serialized_end=1004
+  _globals['_VERIFYCHAINRESPONSE']._serialized_start=110
+  _globals['_VERIFYCHAINRESPONSE']._serialized_end=355
+  _globals['_AUDITCHECKPOINT']._serialized_start=358
+  _globals['_AUDITCHECKPOINT']._serialized_end=515
+  _globals['_SIGNEDAUDITCHECKPOINT']._serialized_start=517
+  _globals['_SIGNEDAUDITCHECKPOINT']._serialized_end=595
+  _globals['_AUDITROW']._serialized_start=598
+  _globals['_AUDITROW']._serialized_end=858
+  _globals['_LISTAUDITROWSREQUEST']._serialized_start=861
+  _globals['_LISTAUDITROWSREQUEST']._serialized_end=1061
+  _globals['_LISTAUDITROWSRESPONSE']._serialized_start=1063
+  _globals['_LISTAUDITROWSRESPONSE']._serialized_end=1155
+  _globals['_AUDITSERVICE']._serialized_start=1158
+  _globals['_AUDITSERVICE']._serialized_end=1370
 # @@protoc_insertion_point(module_scope)

@@ -43,15 +43,31 @@ class VerifyChainResponse(_message.Message):
     FIRST_BROKEN_SEQ_FIELD_NUMBER: _builtins.int
     PROBLEM_FIELD_NUMBER: _builtins.int
     HEAD_SEQ_FIELD_NUMBER: _builtins.int
+    CHECKPOINTS_CHECKED_FIELD_NUMBER: _builtins.int
+    CHECKPOINT_SEQ_FIELD_NUMBER: _builtins.int
+    CHECKPOINT_AT_FIELD_NUMBER: _builtins.int
+    WITNESS_KEY_FIELD_NUMBER: _builtins.int
     intact: _builtins.bool
     rows_checked: _builtins.int
     """Rows checked (from the retention anchor to the head)."""
     first_broken_seq: _builtins.int
     """The first sequence number whose link is broken or missing (0 when intact)."""
     problem: _builtins.str
-    """What is wrong there: "row altered", "row missing", "row inserted", "head does not match"."""
+    """What is wrong there: "row altered or forged", "row missing", "row inserted after the head",
+    "head does not match the last row", "anchor moved without a recorded prune",
+    "head behind a signed checkpoint", "row differs from a signed checkpoint",
+    "checkpoint signature invalid".
+    """
     head_seq: _builtins.int
     """The chain's last link."""
+    checkpoints_checked: _builtins.int
+    """Signed checkpoints of this chain read from the witness stream and checked."""
+    checkpoint_seq: _builtins.int
+    """The highest checkpointed sequence and when it was taken (service clock); 0 and unset if none."""
+    witness_key: _builtins.str
+    """Hex of the raw Ed25519 public key that signs this service's checkpoints."""
+    @_builtins.property
+    def checkpoint_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
         self,
         *,
@@ -60,14 +76,93 @@ class VerifyChainResponse(_message.Message):
         first_broken_seq: _builtins.int = ...,
         problem: _builtins.str = ...,
         head_seq: _builtins.int = ...,
+        checkpoints_checked: _builtins.int = ...,
+        checkpoint_seq: _builtins.int = ...,
+        checkpoint_at: _timestamp_pb2.Timestamp | None = ...,
+        witness_key: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checkpoint_at", b"checkpoint_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["first_broken_seq", b"first_broken_seq", "head_seq", b"head_seq", "intact", b"intact", "problem", b"problem", "rows_checked", b"rows_checked"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint_at", b"checkpoint_at", "checkpoint_seq", b"checkpoint_seq", "checkpoints_checked", b"checkpoints_checked", "first_broken_seq", b"first_broken_seq", "head_seq", b"head_seq", "intact", b"intact", "problem", b"problem", "rows_checked", b"rows_checked", "witness_key", b"witness_key"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___VerifyChainResponse: _TypeAlias = VerifyChainResponse  # noqa: Y015
+
+@_typing.final
+class AuditCheckpoint(_message.Message):
+    """Where one service's audit chain stood: the payload that is signed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SERVICE_FIELD_NUMBER: _builtins.int
+    CHAIN_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    HASH_FIELD_NUMBER: _builtins.int
+    ANCHOR_SEQ_FIELD_NUMBER: _builtins.int
+    ANCHOR_HASH_FIELD_NUMBER: _builtins.int
+    AT_FIELD_NUMBER: _builtins.int
+    service: _builtins.str
+    chain: _builtins.str
+    """The chained table, "audit_log"."""
+    seq: _builtins.int
+    """The last row covered (the head when the checkpoint was taken) and its chain hash."""
+    hash: _builtins.bytes
+    anchor_seq: _builtins.int
+    """The retention anchor then (0 and empty before any pruning)."""
+    anchor_hash: _builtins.bytes
+    @_builtins.property
+    def at(self) -> _timestamp_pb2.Timestamp:
+        """The service clock when the checkpoint was taken."""
+
+    def __init__(
+        self,
+        *,
+        service: _builtins.str = ...,
+        chain: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        hash: _builtins.bytes = ...,
+        anchor_seq: _builtins.int = ...,
+        anchor_hash: _builtins.bytes = ...,
+        at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["at", b"at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_hash", b"anchor_hash", "anchor_seq", b"anchor_seq", "at", b"at", "chain", b"chain", "hash", b"hash", "seq", b"seq", "service", b"service"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditCheckpoint: _TypeAlias = AuditCheckpoint  # noqa: Y015
+
+@_typing.final
+class SignedAuditCheckpoint(_message.Message):
+    """The event on subject audit.checkpoint.<service> (stream AUDIT_CHECKPOINTS)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKPOINT_FIELD_NUMBER: _builtins.int
+    SIGNATURE_FIELD_NUMBER: _builtins.int
+    KEY_ID_FIELD_NUMBER: _builtins.int
+    checkpoint: _builtins.bytes
+    """A serialized AuditCheckpoint: exactly the bytes signed."""
+    signature: _builtins.bytes
+    """Ed25519 signature of `checkpoint`."""
+    key_id: _builtins.str
+    """First 16 hex digits of SHA-256 of the raw public key (see VerifyChainResponse.witness_key)."""
+    def __init__(
+        self,
+        *,
+        checkpoint: _builtins.bytes = ...,
+        signature: _builtins.bytes = ...,
+        key_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "key_id", b"key_id", "signature", b"signature"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SignedAuditCheckpoint: _TypeAlias = SignedAuditCheckpoint  # noqa: Y015
 
 @_typing.final
 class AuditRow(_message.Message):

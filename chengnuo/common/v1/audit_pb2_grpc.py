@@ -27,7 +27,9 @@ if _version_not_supported:
 
 class AuditServiceStub:
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     def __init__(self, channel):
@@ -50,11 +52,14 @@ class AuditServiceStub:
 
 class AuditServiceServicer:
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     def VerifyChain(self, request, context):
-        """Walks the chain and reports the first broken or missing link.
+        """Walks the chain and reports the first broken or missing link; checks the chain against every
+        signed checkpoint on the witness stream (rows deleted at the end, the anchor moved, a wipe).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -90,7 +95,9 @@ def add_AuditServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AuditService:
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     @staticmethod

@@ -28,7 +28,9 @@ GRPC_VERSION: str
 
 class AuditServiceStub:
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     @_typing.overload
@@ -36,25 +38,33 @@ class AuditServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> AuditServiceAsyncStub: ...
     VerifyChain: _grpc.UnaryUnaryMultiCallable[_audit_pb2.VerifyChainRequest, _audit_pb2.VerifyChainResponse]
-    """Walks the chain and reports the first broken or missing link."""
+    """Walks the chain and reports the first broken or missing link; checks the chain against every
+    signed checkpoint on the witness stream (rows deleted at the end, the anchor moved, a wipe).
+    """
     ListAuditRows: _grpc.UnaryUnaryMultiCallable[_audit_pb2.ListAuditRowsRequest, _audit_pb2.ListAuditRowsResponse]
     """Audit rows filtered by subject, actor, action and time, newest first."""
 
 @_typing.type_check_only
 class AuditServiceAsyncStub(AuditServiceStub):
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     VerifyChain: _aio.UnaryUnaryMultiCallable[_audit_pb2.VerifyChainRequest, _audit_pb2.VerifyChainResponse]  # type: ignore[assignment]
-    """Walks the chain and reports the first broken or missing link."""
+    """Walks the chain and reports the first broken or missing link; checks the chain against every
+    signed checkpoint on the witness stream (rows deleted at the end, the anchor moved, a wipe).
+    """
     ListAuditRows: _aio.UnaryUnaryMultiCallable[_audit_pb2.ListAuditRowsRequest, _audit_pb2.ListAuditRowsResponse]  # type: ignore[assignment]
     """Audit rows filtered by subject, actor, action and time, newest first."""
 
 class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
     """The audit trail (执法全过程记录) of one service: every state change and every sharing query,
-    hash-chained. Served by every service for the auditor role.
+    hash-chained. Served by every service for the auditor role. Signed checkpoints of each chain
+    (AuditCheckpoint) are published to the AUDIT_CHECKPOINTS stream as its outside witness
+    (docs/audit.md).
     """
 
     @_abc_1.abstractmethod
@@ -63,7 +73,9 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _audit_pb2.VerifyChainRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_audit_pb2.VerifyChainResponse, _abc.Awaitable[_audit_pb2.VerifyChainResponse]]:
-        """Walks the chain and reports the first broken or missing link."""
+        """Walks the chain and reports the first broken or missing link; checks the chain against every
+        signed checkpoint on the witness stream (rows deleted at the end, the anchor moved, a wipe).
+        """
 
     @_abc_1.abstractmethod
     def ListAuditRows(

@@ -1,4 +1,4 @@
-"""grpc.aio server bootstrap: our services plus health checking and reflection."""
+"""grpc.aio server bootstrap: our services plus health checking and reflection (v1 and v1alpha)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import grpc
 from google.protobuf.descriptor import FileDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from services.kernel.auth import TokenVerifier
+from services.kernel.rpc import reflection
 from services.kernel.rpc.interceptor import CallInterceptor
 
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # bulk imports and matches send large lists
@@ -69,7 +69,7 @@ async def start(listen: str, registrations: Sequence[Registration], verifier: To
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [r.name for r in registrations]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    reflection.enable(server, [*names, health.SERVICE_NAME])
     port = server.add_insecure_port(listen)
     await server.start()
     for name in ["", *names]:

@@ -24,7 +24,6 @@ from services.kernel.errors import (
     PreconditionViolation,
     Violations,
 )
-from services.kernel.identifiers import region_covers
 from services.kernel.rpc.handlers import command
 from services.kernel.uow import Database, UnitOfWork
 
@@ -76,13 +75,11 @@ class LifecycleApi:
 
 
 async def _active(uow: UnitOfWork, commitment_id: uuid.UUID) -> asyncpg.Record:
-    """The commitment, locked, if the caller's region holds it and its matter is still open."""
+    """The commitment, locked, if the caller may act on it and its matter is still open."""
     row = await commitment_store.lock_commitment(uow.conn, commitment_id)
     if row is None:
         raise NotFound("commitment", str(commitment_id), "commitment_id")
-    region = current_caller().region
-    if region and not region_covers(region, row["region_code"]):
-        raise PermissionDenied(f"the commitment belongs to region {row['region_code']}, outside {region}")
+    _require_scope(row)
     if row["status"] != ACTIVE:
         kind = row["status"].removeprefix("COMMITMENT_STATUS_")
         raise FailedPrecondition(
@@ -94,6 +91,19 @@ async def _active(uow: UnitOfWork, commitment_id: uuid.UUID) -> asyncpg.Record:
             ],
         )
     return row
+
+
+def _require_scope(row: asyncpg.Record) -> None:
+    """As in RecordCommitment, a portal acts in its region (the token verifier refuses a portal of
+    none); of the portals there, the handling department's own and the one that recorded the case
+    (a service hall recording for it) may withdraw or conclude it, no other department's."""
+    caller = current_caller()
+    caller.require_region(row["region_code"], "commitment")
+    if caller.department not in {row["department"], row["recorded_by_department"]}:
+        raise PermissionDenied(
+            f"the commitment is handled by department {row['department']!r}; the caller acts for"
+            f" {caller.department!r}, which neither handles nor recorded it"
+        )
 
 
 def _fallback_route(row: asyncpg.Record, now: dt.datetime) -> commitment_pb2.CertificateRoute:

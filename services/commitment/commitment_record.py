@@ -27,11 +27,9 @@ from services.kernel.db import Executor
 from services.kernel.errors import (
     FailedPrecondition,
     NotFound,
-    PermissionDenied,
     PreconditionViolation,
     Violations,
 )
-from services.kernel.identifiers import region_covers
 from services.kernel.rpc.handlers import batched_command, command, query
 from services.kernel.uow import Database, UnitOfWork
 
@@ -98,7 +96,7 @@ class RecordApi:
         sequence = await self.codes.next(item.draft.region_code, today)
         code = domain.commitment_code(item.draft.region_code, today, sequence)
         commitment = new_commitment(request, applied, item, code=code, letter=letter, now=plan.now)
-        row = commitment_store.commitment_row(commitment, plan.actor.name)
+        row = commitment_store.commitment_row(commitment, plan.actor.name, plan.actor.department)
         plan.insert("commitment", commitment_store.COMMITMENT_COLUMNS, row)
         plan.refuse_duplicate("commitment", commitment_store.duplicate_commitment(commitment))
         plan.emit(recorded_event(commitment, item), entity=f"commitment/{commitment.commitment_id}")
@@ -157,9 +155,8 @@ class RecordApi:
         if not lookup.known:
             raise NotFound("catalogue item", str(item_id), "item_id")
         item = await self.items.get(conn or self.db.pool, item_id, lookup.version) if lookup.version else None
-        region = current_caller().region
-        if item and region and not region_covers(region, item.draft.region_code):
-            raise PermissionDenied(f"the item belongs to region {item.draft.region_code}, outside {region}")
+        if item:  # a caller of no region is a system-wide one (auth.Caller.covers_region)
+            current_caller().require_region(item.draft.region_code, "item")
         return Found(str(item_id), lookup, item)
 
 

@@ -72,6 +72,7 @@ COMMITMENT_COLUMNS = (
     "commitment_id", "code", "subject_kind", "subject_code", "subject_name", "item_id", "item_version",
     "department", "region_code", "case_number", "channel", "publication_type", "recorded_at", "recorded_by",
     "letter_text", "letter_sha256", "letter_values", "signature_method", "signature_reference", "signed_on",
+    "recorded_by_department",
 )  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def duplicate_commitment(c: commitment_pb2.Commitment) -> AlreadyExists:
     return AlreadyExists("commitment", f"item {c.item_id} in case {c.case_number}")
 
 
-def commitment_row(c: commitment_pb2.Commitment, by: str) -> tuple[Any, ...]:
+def commitment_row(c: commitment_pb2.Commitment, by: str, by_department: str) -> tuple[Any, ...]:
     """The commitment's row in COMMITMENT_COLUMNS order."""
     letter = c.letter
     return (
@@ -103,6 +104,7 @@ def commitment_row(c: commitment_pb2.Commitment, by: str) -> tuple[Any, ...]:
         commitment_pb2.SignatureMethod.Name(letter.signature_method),
         letter.signature_reference,
         convert.from_date(letter.signed_on),
+        by_department,
     )
 
 

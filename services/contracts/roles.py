@@ -1,7 +1,7 @@
 """Roles a token may carry (design.md: Auth). Each RPC declares which of them it admits."""
 
 from services.kernel.audit_api import AUDITOR as AUDIT_ROLE
-from services.kernel.auth import ADMIN, ANY_ROLE, SERVICE
+from services.kernel.auth import ADMIN, ANY_ROLE, SERVICE, UNSCOPED_ROLES
 from services.kernel.sharing_api import DATA_CONSUMER as SHARING_ROLE
 
 PORTAL = "portal"  # government service portals recording commitments for applicants
@@ -26,10 +26,10 @@ ALL = (
     ADMIN,
 )
 
-# Roles whose calls act for the token's department (their RPCs read or check caller.department):
-# a token with one of them and no department could only be refused or see nothing.
-DEPARTMENT_ROLES = frozenset(
-    {CATALOGUE_ADMIN, VERIFIER, VERIFICATION_LEAD, CREDIT_OFFICER, CREDIT_REVIEWER, DATA_CONSUMER}
-)
+# Roles whose calls act for the token's department and region (their RPCs read or check
+# caller.department and caller.region): every role but the system-wide auth.UNSCOPED_ROLES. A token
+# with one of them must name both (auth.mint and the token verifier refuse it otherwise). A portal
+# is a department's too: the service hall (政务服务) or the handling department that records a case.
+DEPARTMENT_ROLES = frozenset(ALL) - UNSCOPED_ROLES
 
 __all__ = ["ADMIN", "ALL", "ANY_ROLE", "DEPARTMENT_ROLES", "SERVICE"]

@@ -3,6 +3,14 @@
 Tokens are minted by whoever holds the signing key (the launcher and CLI in development, the
 identity provider in production) and verified by every service against the public keys it was
 given; several keys may be trusted at once so the signing key can be rotated without downtime.
+
+Scope: a caller acts for one department in one region, and an empty scope never means "all of
+them". Every role except the system-wide ones (UNSCOPED_ROLES) therefore needs both a department
+and a region: `mint` refuses to sign a token without them and `TokenVerifier` refuses such a token
+should another issuer sign one. The exceptions are the roles whose work is not a department's:
+`service` (another chengnuo service calling on its own behalf, e.g. the launcher's service tokens),
+`admin` (calendars, rule sets, sharing agreements, the development clock) and `auditor` (the
+whole audit trail). Their tokens may name a department; they are not granted more by naming none.
 """
 
 from __future__ import annotations
@@ -20,12 +28,26 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from services.kernel.errors import PermissionDenied, Unauthenticated
+from services.kernel.identifiers import region_covers
 
 ISSUER = "chengnuo"
 AUDIENCE = "chengnuo"
 ADMIN = "admin"  # system administration: calendars, rule sets, development clock
 SERVICE = "service"  # another chengnuo service calling on its own behalf
+AUDITOR = "auditor"  # inspects the audit trail of a whole service
 ANY_ROLE = "*"  # any authenticated caller
+# Roles that act for the system rather than for a department (see the module docstring).
+UNSCOPED_ROLES = frozenset({ADMIN, SERVICE, AUDITOR})
+
+
+def missing_scope(department: str, region: str, roles: Sequence[str]) -> str | None:
+    """Why a token with this scope may not carry these roles, or None when it may."""
+    scoped = sorted(set(roles) - UNSCOPED_ROLES)
+    missing = [name for name, value in (("department", department), ("region", region)) if not value.strip()]
+    if scoped and missing:
+        acting = ", ".join(scoped)
+        return f"{acting} act(s) for a department and region; the token names no {' or '.join(missing)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,16 @@ class Caller:
             raise PermissionDenied(
                 f"this belongs to department {department!r}; the caller acts for {self.department!r}"
             )
+
+    def covers_region(self, region_code: str) -> bool:
+        """Whether data of `region_code` lies in the caller's region. A caller of no region is a
+        system-wide one (service, admin, auditor: the verifier refuses a scoped role without a
+        region), so it is covered."""
+        return not self.region or region_covers(self.region, region_code)
+
+    def require_region(self, region_code: str, what: str) -> None:
+        if not self.covers_region(region_code):
+            raise PermissionDenied(f"the {what} belongs to region {region_code}, outside {self.region}")
 
     @property
     def role(self) -> str:
@@ -95,6 +127,11 @@ def mint(
     now: dt.datetime,
     ttl: dt.timedelta,
 ) -> str:
+    """A signed token; ValueError for a role that acts for a department given no department or
+    region (see the module docstring)."""
+    refusal = missing_scope(department, region, roles)
+    if refusal:
+        raise ValueError(refusal)
     claims = {
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -148,10 +185,15 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {exc}") from None
+        department, region = str(claims.get("dept", "")), str(claims.get("region", ""))
+        roles = frozenset(str(r) for r in claims.get("roles", []))
+        refusal = missing_scope(department, region, sorted(roles))
+        if refusal:
+            raise Unauthenticated(f"invalid token: {refusal}")
         return Caller(
             subject=str(claims["sub"]),
-            department=str(claims.get("dept", "")),
-            region=str(claims.get("region", "")),
-            roles=frozenset(str(r) for r in claims.get("roles", [])),
+            department=department,
+            region=region,
+            roles=roles,
             expires_at=float(claims["exp"]),
         )

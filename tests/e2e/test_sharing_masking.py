@@ -124,8 +124,8 @@ async def test_no_public_or_shared_answer_holds_a_resident_id_or_phone_number(
     draw = await _drawn(own_stack, roles, person)
     consumer = await _consumer(own_stack, desks)
     subject = subject_pb2.SubjectRef(kind=PERSON_KIND, code=person)
-    public_credit = public_pb2_grpc.PublicCreditServiceStub(desks("", "portal").channels["credit"])
-    inspections = Staff(roles("portal", department=""), own_stack).inspections
+    public_credit = public_pb2_grpc.PublicCreditServiceStub(desks("350200-ZWFW", "portal").channels["credit"])
+    inspections = Staff(roles("portal", department="350200-ZWFW"), own_stack).inspections
 
     answers: dict[str, Message] = {
         "ListPublishedCommitments": await roles("portal").commitments.ListPublishedCommitments(

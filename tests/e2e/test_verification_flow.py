@@ -230,7 +230,7 @@ async def test_a_draw_follows_the_credit_services_grades_and_anyone_can_verify_i
 
     draw = await eventually(drawn, what="a draw over the projected grades")
     assert draw.drawn == 10 + 1 + 29  # all of D, the priority subject, 15 % of 190 ungraded (28.5 rounds up)
-    public = Staff(as_role("portal", department=""), stack)
+    public = Staff(as_role("portal", department="350200-ZWFW"), stack)
     verified = await public.inspections.VerifyDraw(
         ipb.VerifyDrawRequest(draw_id=draw.draw_id, pool_digest=draw.pool_digest)
     )

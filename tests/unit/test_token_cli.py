@@ -58,7 +58,9 @@ def test_a_good_token_is_minted(key_file: Path) -> None:
     ],
 )
 def test_a_bad_ttl_or_region_is_one_line_and_status_2(key_file: Path, args: list[str], message: str) -> None:
-    code, out, err = run(key_file, "--role", "portal", "--department", "350200-ZWFW", "--region", "350200", *args)
+    code, out, err = run(
+        key_file, "--role", "portal", "--department", "350200-ZWFW", "--region", "350200", *args
+    )
     assert (code, out, err) == (2, "", message + "\n")
 
 
@@ -84,3 +86,8 @@ def test_unknown_roles_and_a_missing_key_are_one_line_too(tmp_path: Path, key_fi
     missing = tmp_path / "none.pem"
     code, _, err = run(missing, "--role", "admin")
     assert (code, err.count("\n"), err.startswith("error: --data-dir: no signing key at")) == (2, 1, True)
+
+
+def test_roles_acting_for_a_department_need_a_region_too(key_file: Path) -> None:
+    code, out, err = run(key_file, "--role", "verifier", "--department", "350200-SCJ")
+    assert (code, out, err) == (2, "", "error: --region: required: verifier act(s) for a region\n")

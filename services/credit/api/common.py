@@ -76,6 +76,16 @@ def acting_for(
         )
 
 
+def may_take_application(caller: Caller, region_code: str, department: str, what: str) -> None:
+    """Who takes a subject's application or objection about a record or list entry: a portal of
+    the record's region (any department's desk, as a portal records a commitment), or a credit
+    officer of the department that made it (谁认定、谁修复); checked before anything about the
+    record's state is told."""
+    caller.require_region(region_code, what)
+    if roles.PORTAL not in caller.roles:
+        caller.require_department(department)
+
+
 def region_field(v: Violations, value: str, field: str = "region_code") -> str:
     """An optional region code; empty means national (or every region)."""
     if not value:

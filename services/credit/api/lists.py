@@ -18,7 +18,16 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
 from services.contracts.subjects import Subject, parse_subject
 from services.credit import messages, refresh
-from services.credit.api.common import acting_for, decision_reason, evidence, found, refuse, text, uuid_field
+from services.credit.api.common import (
+    acting_for,
+    decision_reason,
+    evidence,
+    found,
+    may_take_application,
+    refuse,
+    text,
+    uuid_field,
+)
 from services.credit.api.listing import basis_in_force, basis_records, check_early_removal, require_status
 from services.credit.domain import blacklist, measures
 from services.credit.domain.rule_sets import choose_rule_set, find
@@ -90,6 +99,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         self, request: pb.SubmitStatementRequest, uow: UnitOfWork
     ) -> pb.SubmitStatementResponse:
         entry = await _entry(uow, request.entry_id)
+        may_take_application(current_caller(), entry["region_code"], entry["department"], "list entry")
         v = Violations()
         statement = {
             "text": text(v, "text", request.text),
@@ -157,6 +167,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         self, request: pb.ApplyEarlyRemovalRequest, uow: UnitOfWork
     ) -> pb.ApplyEarlyRemovalResponse:
         entry = await _entry(uow, request.entry_id)
+        may_take_application(current_caller(), entry["region_code"], entry["department"], "list entry")
         v = Violations()
         application = {
             "obligations_performed": text(v, "obligations_performed", request.obligations_performed),

@@ -17,7 +17,7 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
 from services.credit import messages, refresh
 from services.credit.api import cases
-from services.credit.api.common import acting_for, evidence, found, text, uuid_field
+from services.credit.api.common import acting_for, evidence, found, may_take_application, text, uuid_field
 from services.credit.api.listing import withdraw_unfounded
 from services.credit.domain import cases as rules
 from services.credit.domain import measures
@@ -50,6 +50,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
         record = found(
             await records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
         )
+        may_take_application(current_caller(), record["region_code"], record["deciding_department"], "record")
         acting_for(current_caller(), v, request.applicant, record["subject_code"], "record")
         v.raise_if_any()
         blockers = rules.objection_blockers(request.record_id, record["status"])

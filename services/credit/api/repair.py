@@ -13,7 +13,7 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
 from services.credit import messages, refresh
 from services.credit.api import cases
-from services.credit.api.common import acting_for, evidence, found, text, uuid_field
+from services.credit.api.common import acting_for, evidence, found, may_take_application, text, uuid_field
 from services.credit.domain import cases as rules
 from services.credit.domain.records import ACTIVE
 from services.credit.store import cases as store
@@ -41,6 +41,7 @@ class RepairApi(repair_pb2_grpc.RepairServiceServicer):
         record = found(
             await records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
         )
+        may_take_application(current_caller(), record["region_code"], record["deciding_department"], "record")
         acting_for(current_caller(), v, request.applicant, record["subject_code"], "record")
         v.raise_if_any()
         today = refresh.today_of(uow)

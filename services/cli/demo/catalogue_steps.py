@@ -29,7 +29,7 @@ async def catalogues(world: World) -> None:
             version = await _publish(world, department.code, drafts)
             world.say.say(f"{department.name}: version {version} with {', '.join(d.name for d in drafts)}")
         await high_risk_refused(world)
-        notice = await world.office.desk("portal").catalogue.GetNotification(
+        notice = await world.office.desk("portal", "350200-ZWFW").catalogue.GetNotification(
             cpb.GetNotificationRequest(item_id=world.items["经营场所使用证明"])
         )
         first = notice.notification.text.strip().splitlines()[:3]

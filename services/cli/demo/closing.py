@@ -42,7 +42,7 @@ async def _commitments(world: World, department: str) -> int:
 
 async def totals(world: World) -> None:
     market, housing = await _commitments(world, MARKET.code), await _commitments(world, HOUSING.code)
-    records = await world.office.desk("portal").public.ListPublicRecords(
+    records = await world.office.desk("portal", "350200-ZWFW").public.ListPublicRecords(
         public_pb2.ListPublicRecordsRequest(page_size=500)
     )
     world.say.record(

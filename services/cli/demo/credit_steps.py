@@ -74,7 +74,9 @@ async def blacklist(world: World) -> None:
             reason="未提出陈述申辩",
         )
         await reviewer.lists.DecideListing(decision)
-        public = await world.office.desk("portal").public.ListBlacklist(public_pb2.ListBlacklistRequest())
+        public = await world.office.desk("portal", "350200-ZWFW").public.ListBlacklist(
+            public_pb2.ListBlacklistRequest()
+        )
         shown = [e.subject_name for e in public.entries if e.subject_code == world.referred.code]
         world.say.say(f"listed; the public list now shows {', '.join(shown)} (of {len(public.entries)})")
         world.say.record("blacklist", f"{len(public.entries)} subject on the serious-dishonesty list")

@@ -49,7 +49,7 @@ async def random_inspection(world: World) -> None:
                     f"{stats.ratio_basis_points / 100:g}% → "
                     f"{stats.drawn_at_random} drawn, {stats.priority} under priority supervision"
                 )
-        verified = await world.office.desk("portal").inspections.VerifyDraw(
+        verified = await world.office.desk("portal", "350200-ZWFW").inspections.VerifyDraw(
             ipb.VerifyDrawRequest(draw_id=draw.draw_id, pool_digest=draw.pool_digest)
         )
         world.say.say(

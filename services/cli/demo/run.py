@@ -19,7 +19,7 @@ from services.cli.demo import (
 )
 from services.cli.demo.desks import Office
 from services.cli.demo.narrate import Narrator
-from services.cli.demo.stack_use import stack_for_demo
+from services.cli.demo.stack_use import NoRunningStack, stack_for_demo
 from services.cli.demo.world import World
 
 FIRST_ROUND = 300
@@ -54,8 +54,17 @@ async def scenario(world: World) -> bool:
     return intact
 
 
-async def _main(data_dir: Path, console: Console) -> bool:
-    async with stack_for_demo(data_dir) as stack:
+RUNNING_WARNING = (
+    "[bold yellow]warning:[/bold yellow] the demo runs on the stack `chengnuo up` is running from "
+    "{data_dir}: it moves that stack's clock forward by months and adds the demo's catalogues, "
+    "enterprises, commitments and credit records to its data, for good."
+)
+
+
+async def _main(data_dir: Path, use_running: bool, console: Console) -> bool:
+    if use_running:
+        console.print(RUNNING_WARNING.format(data_dir=data_dir), highlight=False)
+    async with stack_for_demo(data_dir, use_running) as stack:
         console.print(
             "[bold]chengnuo demo[/bold] on "
             + ("a stack of its own (stopped at the end)" if stack.started_here else "the running stack")
@@ -70,6 +79,10 @@ async def _main(data_dir: Path, console: Console) -> bool:
         return intact
 
 
-def run(data_dir: Path) -> int:
+def run(data_dir: Path, use_running: bool = False) -> int:
     console = Console()
-    return 0 if asyncio.run(_main(data_dir, console)) else 1
+    try:
+        return 0 if asyncio.run(_main(data_dir, use_running, console)) else 1
+    except NoRunningStack as error:
+        Console(stderr=True).print(f"error: {error}", highlight=False)
+        return 2

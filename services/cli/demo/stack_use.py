@@ -1,8 +1,12 @@
-"""The stack the demo runs on: the one `chengnuo up` is running, or one of its own."""
+"""The stack the demo runs on: one of its own, or the one `chengnuo up` runs when handed over.
+
+The demo moves the clock and writes data, so it never takes a running stack unasked.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -50,15 +54,28 @@ async def _running(data_dir: Path) -> InUse | None:
     return InUse(endpoints, auth.load_private_key(Path(state["signing_key"])), started_here=False)
 
 
+class NoRunningStack(Exception):
+    pass
+
+
 @asynccontextmanager
-async def stack_for_demo(data_dir: Path) -> AsyncIterator[InUse]:
-    """Reuse a running development stack, or start one in a scratch directory and remove it after."""
-    running = await _running(data_dir)
-    if running:
+async def stack_for_demo(data_dir: Path, use_running: bool) -> AsyncIterator[InUse]:
+    """The running development stack of `data_dir` when asked for, else a scratch one removed after."""
+    if use_running:
+        running = await _running(data_dir)
+        if running is None:
+            raise NoRunningStack(
+                f"no development stack is running from {data_dir}: start `chengnuo up` there, "
+                "or leave out --use-running to run on a stack of the demo's own"
+            )
         yield running
         return
     scratch = Path(tempfile.mkdtemp(prefix="chengnuo-demo-"))
-    stack = Stack(StackOptions(data_dir=scratch, grace_seconds=3))
+    # Embedded servers on free ports, never CHENGNUO_PG_DSN/NATS_URL: nothing of the user's changes.
+    options = StackOptions(
+        data_dir=scratch, grace_seconds=3, clock_start=os.environ.get("CHENGNUO_CLOCK_START", "")
+    )
+    stack = Stack(options)
     try:
         await stack.start()
         yield InUse(stack.endpoints(), auth.load_private_key(stack.keys.signing_key), started_here=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chengnuo.common.v1 import calendar_pb2
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.cli.demo.data import HOUSING, MARKET
 from services.cli.demo.world import World, rid, until
@@ -12,9 +11,6 @@ from services.kernel import convert
 
 FALSE_COUNT = 8
 TRUE_COUNT = 52
-# Statutory days of 《全国年节及纪念日放假办法》 that fall on fixed dates. The State Council's
-# yearly notice adds the lunar holidays and the 调休 days: an administrator loads it for real use.
-STATUTORY_FIXED_DAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
 
 
 async def open_tasks(world: World, department: str) -> list[vpb.Task]:
@@ -38,25 +34,6 @@ async def _all_scheduled(world: World) -> list[vpb.Task]:
     return await until(scheduled, "a verification task per commitment")
 
 
-def _statutory_days(year: int) -> list[dt.date]:
-    return [dt.date(year, month, day) for month, day in STATUTORY_FIXED_DAYS]
-
-
-async def _load_statutory_year(world: World, year: int) -> bool:
-    """Load next year's fixed statutory days if the year has no schedule yet."""
-    calendar = world.office.desk("admin").calendar()
-    if (await calendar.GetYear(calendar_pb2.GetYearRequest(year=year))).HasField("calendar"):
-        return False
-    holidays = [convert.to_date(d) for d in _statutory_days(year) if d.weekday() < 5]
-    source = (
-        "chengnuo demo: fixed statutory days of 全国年节及纪念日放假办法 only (load the State Council notice)"
-    )
-    await calendar.LoadYear(
-        calendar_pb2.LoadYearRequest(request_id=rid(), year=year, holidays=holidays, source=source)
-    )
-    return True
-
-
 async def deadlines(world: World) -> None:
     with world.say.step(
         "Verification tasks are scheduled in working days (事中事后核查)",
@@ -71,23 +48,18 @@ async def deadlines(world: World) -> None:
             f"{len(tasks)} tasks; the latest is due {due} "
             f"({'provisional' if sample.due_date_provisional else 'official calendar'})"
         )
-        if sample.due_date_provisional and await _load_statutory_year(world, due.year):
-            task = await _recomputed(world, sample)
+        if sample.due_date_provisional:
+            # The State Council publishes each year's holidays and 调休 days late in the year before;
+            # the demo never guesses them: the deadline stays provisional until they are loaded.
             world.say.say(
-                f"{due.year} loaded (fixed statutory days, New Year's Day a {dt.date(due.year, 1, 1):%A}): "
-                f"now due {convert.from_date(task.due_date)}"
+                f"{due.year} has no official schedule loaded, so deadlines in it count weekdays "
+                "only; they are recomputed when an administrator loads the State Council's notice "
+                "(`chengnuo calendar load`)"
             )
-        world.say.record("deadlines", f"{len(tasks)} tasks scheduled in working days")
-
-
-async def _recomputed(world: World, before: vpb.Task) -> vpb.Task:
-    desk = world.office.desk("verifier", before.department)
-
-    async def official() -> vpb.Task | None:
-        task = (await desk.tasks.GetTask(vpb.GetTaskRequest(task_id=before.task_id))).task
-        return None if task.due_date_provisional else task
-
-    return await until(official, "the deadline to be recomputed")
+        provisional = sum(t.due_date_provisional for t in tasks)
+        world.say.record(
+            "deadlines", f"{len(tasks)} tasks scheduled in working days, {provisional} provisional"
+        )
 
 
 def _conclusion(task: vpb.Task, outcome: int, decided: dt.date, referred: bool) -> vpb.ConcludeTaskRequest:

@@ -11,6 +11,7 @@ from chengnuo.credit.v1 import lists_pb2_grpc, public_pb2, public_pb2_grpc
 from services.cli import paging
 from services.cli.connection import Connection
 from services.cli.credit_views import show_entry
+from services.cli.names import Names, flagged, personal_names
 from services.cli.output import as_dict, emit_json, listing, reported, say
 from services.cli.values import choose, day, label, request_id, subject
 
@@ -65,12 +66,18 @@ def propose(
     record: Annotated[list[str], typer.Option(help="A serious record the listing rests on; repeat.")],
     reasons: Annotated[str, typer.Option(help="The facts, in your words (they go into the pre-notice).")],
     kind: Annotated[str, typer.Option(help="auto, legal, person or individual.")] = "auto",
+    names: Names = "ask",
 ) -> None:
-    """Propose listing a subject: the pre-notice goes out and the statement period starts (credit_officer)."""
+    """Propose listing a subject: the pre-notice goes out and the statement period starts (credit_officer).
+    The reasons are published with the listing."""
     request = lpb.ProposeListingRequest(
-        request_id=request_id(), subject=subject(code, kind), record_ids=record, reasons=reasons
+        request_id=request_id(),
+        subject=subject(code, kind),
+        record_ids=record,
+        reasons=reasons,
+        personal_names=personal_names(names),
     )
-    with reported():
+    with reported(), flagged():
         entry = _stub().ProposeListing(request).entry
     say(f"entry {entry.entry_id} proposed; statements may be made until {day(entry.notice.statement_until)}")
 
@@ -79,7 +86,8 @@ def propose(
 def decide(
     entry_id: Entry,
     decision: Annotated[str, typer.Argument(help="list or do-not-list.")],
-    reason: Annotated[str, typer.Option(help="The decision's reasoning.")],
+    reason: Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")],
+    names: Names = "ask",
 ) -> None:
     """Decide a proposal once the statement period is over (credit_reviewer)."""
     request = lpb.DecideListingRequest(
@@ -87,8 +95,9 @@ def decide(
         entry_id=entry_id,
         decision=choose(decision, LISTING, "DECISION"),
         reason=reason,
+        personal_names=personal_names(names),
     )
-    with reported():
+    with reported(), flagged():
         entry = _stub().DecideListing(request).entry
     until = f"; early removal from {day(entry.early_removal_from)}, removed by {day(entry.removal_due)}"
     say(
@@ -101,7 +110,8 @@ def decide(
 def removal(
     entry_id: Entry,
     decision: Annotated[str, typer.Argument(help="approve or refuse.")],
-    reason: Annotated[str, typer.Option(help="The decision's reasoning.")],
+    reason: Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")],
+    names: Names = "ask",
 ) -> None:
     """Decide an application for early removal (提前移出) (credit_reviewer)."""
     request = lpb.DecideEarlyRemovalRequest(
@@ -109,7 +119,8 @@ def removal(
         entry_id=entry_id,
         decision=choose(decision, REMOVAL, "DECISION"),
         reason=reason,
+        personal_names=personal_names(names),
     )
-    with reported():
+    with reported(), flagged():
         entry = _stub().DecideEarlyRemoval(request).entry
     say(f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}")

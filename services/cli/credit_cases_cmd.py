@@ -9,6 +9,7 @@ import typer
 from chengnuo.credit.v1 import credit_pb2, objections_pb2, objections_pb2_grpc, repair_pb2, repair_pb2_grpc
 from services.cli import paging
 from services.cli.connection import Connection
+from services.cli.names import Names, flagged, personal_names
 from services.cli.output import listing, reported, say
 from services.cli.values import choose, day, label, moment, request_id
 
@@ -149,10 +150,11 @@ def decide_objection(
     objection_id: Annotated[str, typer.Argument(help="The objection.")],
     outcome: Annotated[str, typer.Argument(help="revoke or correct (upheld), or reject.")],
     reason: Annotated[str, typer.Option(help="Why (told to the subject).")],
-    facts: Annotated[str, typer.Option(help="For correct: the corrected facts.")] = "",
+    facts: Annotated[str, typer.Option(help="For correct: the corrected facts (published).")] = "",
     record_class: Annotated[
         str, typer.Option("--class", help="For correct: minor, ordinary or serious.")
     ] = "",
+    names: Names = "ask",
 ) -> None:
     """Decide an objection: revoke or correct the record everywhere, or reject (credit_reviewer)."""
     request = objections_pb2.DecideObjectionRequest(
@@ -162,8 +164,9 @@ def decide_objection(
         reason=reason,
         corrected_facts=facts,
         corrected_class=choose(record_class or "unspecified", CLASSES, "--class"),
+        personal_names=personal_names(names),
     )
-    with reported():
+    with reported(), flagged():
         done = _objection_stub().DecideObjection(request)
     state = label(objections_pb2.ObjectionStatus, done.objection.status)
     say(f"objection {done.objection.objection_id}: {state}; {_record_state(done.record)}")

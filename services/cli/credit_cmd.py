@@ -12,6 +12,7 @@ from chengnuo.credit.v1 import credit_pb2_grpc, rule_sets_pb2, rule_sets_pb2_grp
 from services.cli import blacklist_cmd, credit_cases_cmd
 from services.cli.connection import Connection
 from services.cli.credit_views import MEASURE_COLUMNS, RECORD_COLUMNS, record_fields, show_status
+from services.cli.names import Names, flagged, personal_names
 from services.cli.output import as_dict, emit_json, fields, listing, reported, say
 from services.cli.values import choose, day, label, moment, proto_date, request_id, subject
 
@@ -117,8 +118,10 @@ def applied(
     action: Annotated[str, typer.Option(help="What your department did, e.g. 不予适用告知承诺制.")],
     on: Annotated[str, typer.Option(help="When, YYYY-MM-DD.")],
     kind: Kind = "auto",
+    names: Names = "ask",
 ) -> None:
-    """Report that your department applied a measure (反馈) (credit_officer, data_consumer)."""
+    """Report that your department applied a measure (反馈) (credit_officer, data_consumer).
+    The action is shared with the measure in credit reports."""
     request = pb.ReportMeasureAppliedRequest(
         request_id=request_id(),
         subject=subject(code, kind),
@@ -126,8 +129,9 @@ def applied(
         source_id=source,
         applied_on=proto_date(on, "--on"),
         action=action,
+        personal_names=personal_names(names),
     )
-    with reported():
+    with reported(), flagged():
         done = _stub().ReportMeasureApplied(request).feedback
     what = f"{done.department} applied {done.measure_code} on {day(done.applied_on)}"
     say(f"feedback {done.feedback_id}: {what}")

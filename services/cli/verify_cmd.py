@@ -12,6 +12,7 @@ from chengnuo.verification.v1 import verification_pb2 as pb
 from chengnuo.verification.v1 import verification_pb2_grpc
 from services.cli import inspection_cmd, paging, roster_cmd
 from services.cli.connection import Connection
+from services.cli.names import Names, flagged, personal_names
 from services.cli.output import as_dict, emit_json, fields, listing, reported, say, table
 from services.cli.values import choose, claim, day, proto_date, request_id, service_today
 from services.cli.verify_views import MEASURE_HELP, OUTCOMES, STATUSES, TASK_COLUMNS, measure, task_fields
@@ -117,8 +118,11 @@ def conclude(
     measure_text: Annotated[list[str] | None, typer.Option("--measure", help=MEASURE_HELP)] = None,
     decided: Annotated[str, typer.Option(help="Date of the determination (default today).")] = "",
     evidence: Annotated[list[str] | None, typer.Option(help="Reference to kept evidence; repeat.")] = None,
+    names: Names = "ask",
 ) -> None:
-    """Conclude a task; a false commitment goes on to credit (verifier, verification_lead)."""
+    """Conclude a task; a false commitment goes on to credit (verifier, verification_lead).
+    The findings and measure notes are shared and published: say with --names what to do with
+    names of natural persons in them."""
     request = pb.ConcludeTaskRequest(
         request_id=request_id(),
         task_id=task_id,
@@ -126,9 +130,10 @@ def conclude(
         findings=findings,
         measures=[measure(m) for m in measure_text or []],
         evidence_refs=evidence or [],
+        personal_names=personal_names(names),
     )
     conn = Connection.discover()
-    with reported():
+    with reported(), flagged():
         when = proto_date(decided, "--decided") if decided else convert.to_date(service_today(conn, SERVICE))
         request.decision_date.CopyFrom(when)
         done = _stub(conn).ConcludeTask(request).task

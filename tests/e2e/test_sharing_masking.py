@@ -1,6 +1,9 @@
 """Published and shared outputs never contain an unmasked resident ID or phone number (domain.md
 §6): every public and shared response shape of the three services, for a natural person whose
-letter, findings, facts and listing reasons are full of them, serialised and scanned.
+letter, findings, facts and listing reasons are full of them, serialised and scanned. They are
+written every way free text holds them: 18-digit and 15-digit (一代) IDs, IDs in groups with
+spaces or hyphens, mobiles with dots, hyphens, full-width or mixed digits. A name an officer
+wrote into the findings and asked to mask is in no answer either.
 
 A stack of its own: listing the person needs the statement period to pass on the clocks."""
 
@@ -17,7 +20,7 @@ from google.protobuf.message import Message
 
 from chengnuo.commitment.v1 import catalogue_pb2, commitment_pb2
 from chengnuo.commitment.v1 import sharing_pb2 as cspb
-from chengnuo.common.v1 import subject_pb2
+from chengnuo.common.v1 import personal_data_pb2, subject_pb2
 from chengnuo.credit.v1 import credit_pb2, lists_pb2_grpc, public_pb2, public_pb2_grpc
 from chengnuo.credit.v1 import lists_pb2 as lpb
 from chengnuo.credit.v1 import sharing_pb2 as crspb
@@ -27,6 +30,7 @@ from chengnuo.verification.v1 import sharing_pb2 as vspb
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.kernel import convert
 from services.kernel.identifiers import resident_id_check_char
+from services.kernel.pii import fold
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.conftest import Clients, service_today
@@ -39,6 +43,10 @@ Roles = Callable[..., Clients]
 PERSON_KIND = subject_pb2.SUBJECT_KIND_NATURAL_PERSON
 DEPARTMENT = "350200-SCJ"
 PHONE, CONTACT_PHONE = "13912345678", "13800138000"
+OLD_ID = "350203850314123"  # 一代身份证: region, YYMMDD, 3 digits
+DOTTED, WIDE = "139.1234.5678", "１３８００１３８０００"
+MIXED = "１３９-12３4-５678"
+AGENT = "张三丰"  # named in the findings by the officer, masked on request
 Kind = catalogue_pb2.LetterFieldKind
 FIELDS = [
     ("premises", "经营场所", Kind.LETTER_FIELD_KIND_TEXT),
@@ -52,8 +60,10 @@ TEMPLATE = catalogue_pb2.LetterTemplate(
     "（身份证{contact_id}，电话{contact_phone}）；住址{home}。{signed_on}",
     fields=[catalogue_pb2.LetterField(name=n, label=label, kind=kind) for n, label, kind in FIELDS],
 )
-# An 18-character resident ID whose digits 7-14 are a real birth date, and a mobile number.
+# An 18-character resident ID whose digits 7-14 are a real birth date, a 15-digit one whose
+# digits 7-12 are, and a mobile number: searched in the text with full-width digits folded.
 RESIDENT_ID = re.compile(r"(?<![0-9])\d{6}((?:19|20)\d{6})\d{3}[0-9Xx](?![0-9])")
+OLD_RESIDENT_ID = re.compile(r"(?<![0-9])\d{6}(\d{6})\d{3}(?![0-9])")
 MOBILE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 
 
@@ -62,17 +72,27 @@ def resident_id(born: dt.date, region: str = "350203") -> str:
     return first17 + resident_id_check_char(first17)
 
 
-def leaks(message: Message) -> list[str]:
-    """Unmasked resident IDs and mobile numbers anywhere in the message as serialised."""
-    text = text_format.MessageToString(_without_digests(message), as_utf8=True)
+def leaks(message: Message, *planted: str) -> list[str]:
+    """Unmasked resident IDs and mobile numbers anywhere in the message as serialised, also in
+    full-width digits; and each planted number however its digits are separated."""
+    text = fold(text_format.MessageToString(_without_digests(message), as_utf8=True))
     found = [m.group(0) for m in MOBILE.finditer(text)]
-    for match in RESIDENT_ID.finditer(text):
-        try:
-            dt.datetime.strptime(match.group(1), "%Y%m%d")
-        except ValueError:
-            continue  # not a birth date: not a resident ID
-        found.append(match.group(0))
+    for pattern, born in ((RESIDENT_ID, "%Y%m%d"), (OLD_RESIDENT_ID, "%y%m%d")):
+        for match in pattern.finditer(text):
+            try:
+                dt.datetime.strptime(match.group(1), born)
+            except ValueError:
+                continue  # not a birth date: not a resident ID
+            found.append(match.group(0))
+    for number in planted:  # 350203 19850314 1234, 139.1234.5678, 1-3-9 …
+        spread = r"[\s.\-·]*".join(re.escape(d) for d in number)
+        found += [m.group(0) for m in re.finditer(rf"(?<![0-9]){spread}(?![0-9])", text)]
     return found
+
+
+def spaced(code: str) -> str:
+    """An ID as often typed: region, birth date and the rest apart."""
+    return f"{code[:6]} {code[6:14]} {code[14:]}"
 
 
 def _without_digests(message: Message) -> Message:
@@ -150,7 +170,14 @@ async def test_no_public_or_shared_answer_holds_a_resident_id_or_phone_number(
             crspb.BulkMatchRequest(purpose="daily_supervision", subjects=[subject, subject])
         ),
     }
-    assert {name: leaks(answer) for name, answer in answers.items()} == {name: [] for name in answers}
+    planted = (person, contact, OLD_ID, PHONE, CONTACT_PHONE)
+    assert {name: leaks(answer, *planted) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }
+    assert [n for n, a in answers.items() if AGENT in text_format.MessageToString(a, as_utf8=True)] == []
+    masked_agent = f"代理人{AGENT[0]}**"
+    for name in ("ListPublicRecords", "GetCreditReport", "ListVerificationResults"):  # the findings are there
+        assert masked_agent in text_format.MessageToString(answers[name], as_utf8=True), name
     masked = f"{person[:6]}********{person[-4:]}"
     about_the_person = {n: a for n, a in answers.items() if n not in ("GetPublicDraw", "BulkMatch")}
     for name, answer in about_the_person.items():  # each answer is about the person: not vacuous
@@ -166,7 +193,8 @@ async def _committed(roles: Roles, person: str, contact: str) -> commitment_pb2.
     letter = commitment_pb2.SignedLetter(
         values=[
             commitment_pb2.LetterValue(
-                name="premises", value=f"思明区中山路8号（产权人身份证{person}，手机{PHONE}）"
+                name="premises",
+                value=f"思明区中山路8号（产权人身份证{person}，旧证{OLD_ID}，手机{PHONE}，备用{WIDE}）",
             ),
             commitment_pb2.LetterValue(name="contact_name", value="王小五"),
             commitment_pb2.LetterValue(name="contact_id", value=contact),
@@ -196,13 +224,15 @@ async def _found_false(roles: Roles, commitment_id: str, person: str) -> None:
             request_id=rid(),
             task_id=task.task_id,
             outcome=vpb.OUTCOME_FALSE,
-            findings=f"经核查，承诺人（身份证号{person}，联系电话{PHONE}）对该场所无使用权",
+            findings=f"经核查，承诺人（身份证号{spaced(person)}，一代证{OLD_ID}，联系电话{DOTTED}、{MIXED}）"
+            f"对该场所无使用权，代理人{AGENT}提交的租赁合同系伪造",
+            personal_names=personal_data_pb2.PERSONAL_NAMES_MASK,
             measures=[
                 vpb.Measure(kind=vpb.MEASURE_KIND_REVOKE_DECISION, legal_basis="《行政许可法》第六十九条"),
                 vpb.Measure(
                     kind=vpb.MEASURE_KIND_REFER_TO_JUDICIARY,
                     legal_basis="《刑法》",
-                    note=f"联系人电话{PHONE}",
+                    note=f"联系人电话{WIDE}",
                 ),
             ],
             decision_date=task.base_date,
@@ -228,7 +258,8 @@ async def _listed(stack: Stack, desks: Callable[..., Consumer], person: str, rec
         request_id=rid(),
         subject=subject,
         record_ids=[record_id],
-        reasons=f"当事人（身份证{person}，电话{PHONE}）虚假承诺情节严重",
+        reasons=f"当事人（身份证{person[:6]}-{person[6:14]}-{person[14:]}，电话{PHONE}、１３９．１２３４．５６７８）"
+        "虚假承诺情节严重",
     )
     entry = (await officer.ProposeListing(proposal)).entry
     code, out = Cli(stack, ["admin"])("clock", "advance", "20d")  # past the statement period

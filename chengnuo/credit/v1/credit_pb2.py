@@ -22,65 +22,66 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from chengnuo.common.v1 import personal_data_pb2 as chengnuo_dot_common_dot_v1_dot_personal__data__pb2
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
 from chengnuo.credit.v1 import lists_pb2 as chengnuo_dot_credit_dot_v1_dot_lists__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63hengnuo/credit/v1/credit.proto\x12\x12\x63hengnuo.credit.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1e\x63hengnuo/credit/v1/lists.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xe5\x05\n\x10\x44ishonestyRecord\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x03 \x01(\t\x12\x35\n\x0crecord_class\x18\x04 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .chengnuo.credit.v1.RecordStatus\x12\r\n\x05\x66\x61\x63ts\x18\x06 \x01(\t\x12\x13\n\x0blegal_basis\x18\x07 \x01(\t\x12\x1b\n\x13\x64\x65\x63iding_department\x18\x08 \x01(\t\x12(\n\rdecision_date\x18\t \x01(\x0b\x32\x11.google.type.Date\x12*\n\x0fpublicity_start\x18\n \x01(\x0b\x32\x11.google.type.Date\x12*\n\x0frepairable_from\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12(\n\rpublicity_end\x18\x0c \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08rule_set\x18\r \x01(\t\x12\x0c\n\x04rule\x18\x0e \x01(\t\x12\x17\n\x0fsource_event_id\x18\x0f \x01(\t\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpublished\x18\x11 \x01(\x08\x12\x10\n\x08measures\x18\x12 \x03(\t\x12\x19\n\x11measure_catalogue\x18\x13 \x01(\t\x12#\n\x08\x65nded_on\x18\x14 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rcommitment_id\x18\x15 \x01(\t\x12\x13\n\x0bregion_code\x18\x16 \x01(\t\x12\x15\n\rrepair_notice\x18\x17 \x01(\t\x12\x10\n\x08revision\x18\x18 \x01(\x05\"\xff\x01\n\x0bRestriction\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.chengnuo.credit.v1.RestrictionKind\x12\x33\n\x05\x63\x61use\x18\x02 \x01(\x0e\x32$.chengnuo.credit.v1.RestrictionCause\x12\x11\n\trecord_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12*\n\x0frepairable_from\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\"\n\x07\x65nds_on\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08\x64isputed\x18\x07 \x01(\x08\":\n\nGradePoint\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xe0\x01\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0blegal_basis\x18\x03 \x01(\t\x12\x36\n\napplies_to\x18\x04 \x03(\x0e\x32\".chengnuo.credit.v1.MeasureTrigger\x12 \n\x18implementing_departments\x18\x05 \x03(\t\x12\x38\n\x0brestriction\x18\x06 \x01(\x0e\x32#.chengnuo.credit.v1.RestrictionKind\x12\x10\n\x08purposes\x18\x07 \x03(\t\"\xe0\x01\n\x0fMeasureFeedback\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t\x12\x14\n\x0cmeasure_code\x18\x02 \x01(\t\x12\x11\n\tsource_id\x18\x03 \x01(\t\x12\x12\n\ndepartment\x18\x04 \x01(\t\x12%\n\napplied_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x13\n\x0breported_by\x18\x07 \x01(\t\x12/\n\x0breported_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdf\x01\n\x0eMeasureInForce\x12,\n\x07measure\x18\x01 \x01(\x0b\x32\x1b.chengnuo.credit.v1.Measure\x12\x11\n\tsource_id\x18\x02 \x01(\t\x12\x33\n\x07trigger\x18\x03 \x01(\x0e\x32\".chengnuo.credit.v1.MeasureTrigger\x12 \n\x05until\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x35\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x05 \x03(\x0b\x32#.chengnuo.credit.v1.MeasureFeedback\"Z\n\x16GetCreditStatusRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"\xf9\x02\n\x17GetCreditStatusResponse\x12\x35\n\x07records\x18\x01 \x03(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12\x35\n\x0crestrictions\x18\x02 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12(\n\x05grade\x18\x03 \x01(\x0e\x32\x19.chengnuo.credit.v1.Grade\x12\r\n\x05score\x18\x04 \x01(\x05\x12\x34\n\x0cgrade_points\x18\x05 \x03(\x0b\x32\x1e.chengnuo.credit.v1.GradePoint\x12\x16\n\x0egrade_rule_set\x18\x06 \x01(\t\x12\x33\n\x0clist_entries\x18\x07 \x03(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\x12\x34\n\x08measures\x18\x08 \x03(\x0b\x32\".chengnuo.credit.v1.MeasureInForce\"%\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\"I\n\x11GetRecordResponse\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"T\n\x1bListMeasureCatalogueRequest\x12 \n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x0bregion_code\x18\x02 \x01(\t\"q\n\x1cListMeasureCatalogueResponse\x12\x10\n\x08rule_set\x18\x01 \x01(\t\x12\x10\n\x08\x63itation\x18\x02 \x01(\t\x12-\n\x08measures\x18\x03 \x03(\x0b\x32\x1b.chengnuo.credit.v1.Measure\"^\n\x1aListMeasuresInForceRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"S\n\x1bListMeasuresInForceResponse\x12\x34\n\x08measures\x18\x01 \x03(\x0b\x32\".chengnuo.credit.v1.MeasureInForce\"\xc2\x01\n\x1bReportMeasureAppliedRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0cmeasure_code\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12%\n\napplied_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\"U\n\x1cReportMeasureAppliedResponse\x12\x35\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x01 \x01(\x0b\x32#.chengnuo.credit.v1.MeasureFeedback\"x\n\x10\x44\x65\x63isionDeadline\x12#\n\x08\x64ue_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x0bprovisional\x18\x02 \x01(\x08\x12\x10\n\x08\x65xtended\x18\x03 \x01(\x08\x12\x18\n\x10\x65xtension_reason\x18\x04 \x01(\t*x\n\x0bRecordClass\x12\x1c\n\x18RECORD_CLASS_UNSPECIFIED\x10\x00\x12\x16\n\x12RECORD_CLASS_MINOR\x10\x01\x12\x19\n\x15RECORD_CLASS_ORDINARY\x10\x02\x12\x18\n\x14RECORD_CLASS_SERIOUS\x10\x03*\xbf\x01\n\x0cRecordStatus\x12\x1d\n\x19RECORD_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_STATUS_PUBLISHED\x10\x01\x12!\n\x1dRECORD_STATUS_UNDER_OBJECTION\x10\x02\x12\x1a\n\x16RECORD_STATUS_REPAIRED\x10\x03\x12\x19\n\x15RECORD_STATUS_EXPIRED\x10\x04\x12\x19\n\x15RECORD_STATUS_REVOKED\x10\x05*\x82\x01\n\x0fRestrictionKind\x12 \n\x1cRESTRICTION_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1eRESTRICTION_KIND_NO_COMMITMENT\x10\x01\x12)\n%RESTRICTION_KIND_PRIORITY_SUPERVISION\x10\x02*R\n\x05Grade\x12\x15\n\x11GRADE_UNSPECIFIED\x10\x00\x12\x0b\n\x07GRADE_A\x10\x01\x12\x0b\n\x07GRADE_B\x10\x02\x12\x0b\n\x07GRADE_C\x10\x03\x12\x0b\n\x07GRADE_D\x10\x04*\xb1\x01\n\x10RestrictionCause\x12!\n\x1dRESTRICTION_CAUSE_UNSPECIFIED\x10\x00\x12!\n\x1dRESTRICTION_CAUSE_BLACKLISTED\x10\x01\x12\'\n#RESTRICTION_CAUSE_UNREPAIRED_RECORD\x10\x02\x12.\n*RESTRICTION_CAUSE_EARLIER_FALSE_COMMITMENT\x10\x03*\xbd\x01\n\x0eMeasureTrigger\x12\x1f\n\x1bMEASURE_TRIGGER_UNSPECIFIED\x10\x00\x12 \n\x1cMEASURE_TRIGGER_MINOR_RECORD\x10\x01\x12#\n\x1fMEASURE_TRIGGER_ORDINARY_RECORD\x10\x02\x12\"\n\x1eMEASURE_TRIGGER_SERIOUS_RECORD\x10\x03\x12\x1f\n\x1bMEASURE_TRIGGER_BLACKLISTED\x10\x04\x32\xc3\x04\n\rCreditService\x12j\n\x0fGetCreditStatus\x12*.chengnuo.credit.v1.GetCreditStatusRequest\x1a+.chengnuo.credit.v1.GetCreditStatusResponse\x12X\n\tGetRecord\x12$.chengnuo.credit.v1.GetRecordRequest\x1a%.chengnuo.credit.v1.GetRecordResponse\x12y\n\x14ListMeasureCatalogue\x12/.chengnuo.credit.v1.ListMeasureCatalogueRequest\x1a\x30.chengnuo.credit.v1.ListMeasureCatalogueResponse\x12v\n\x13ListMeasuresInForce\x12..chengnuo.credit.v1.ListMeasuresInForceRequest\x1a/.chengnuo.credit.v1.ListMeasuresInForceResponse\x12y\n\x14ReportMeasureApplied\x12/.chengnuo.credit.v1.ReportMeasureAppliedRequest\x1a\x30.chengnuo.credit.v1.ReportMeasureAppliedResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63hengnuo/credit/v1/credit.proto\x12\x12\x63hengnuo.credit.v1\x1a&chengnuo/common/v1/personal_data.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1e\x63hengnuo/credit/v1/lists.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xe5\x05\n\x10\x44ishonestyRecord\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x03 \x01(\t\x12\x35\n\x0crecord_class\x18\x04 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .chengnuo.credit.v1.RecordStatus\x12\r\n\x05\x66\x61\x63ts\x18\x06 \x01(\t\x12\x13\n\x0blegal_basis\x18\x07 \x01(\t\x12\x1b\n\x13\x64\x65\x63iding_department\x18\x08 \x01(\t\x12(\n\rdecision_date\x18\t \x01(\x0b\x32\x11.google.type.Date\x12*\n\x0fpublicity_start\x18\n \x01(\x0b\x32\x11.google.type.Date\x12*\n\x0frepairable_from\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12(\n\rpublicity_end\x18\x0c \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08rule_set\x18\r \x01(\t\x12\x0c\n\x04rule\x18\x0e \x01(\t\x12\x17\n\x0fsource_event_id\x18\x0f \x01(\t\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpublished\x18\x11 \x01(\x08\x12\x10\n\x08measures\x18\x12 \x03(\t\x12\x19\n\x11measure_catalogue\x18\x13 \x01(\t\x12#\n\x08\x65nded_on\x18\x14 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rcommitment_id\x18\x15 \x01(\t\x12\x13\n\x0bregion_code\x18\x16 \x01(\t\x12\x15\n\rrepair_notice\x18\x17 \x01(\t\x12\x10\n\x08revision\x18\x18 \x01(\x05\"\xff\x01\n\x0bRestriction\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.chengnuo.credit.v1.RestrictionKind\x12\x33\n\x05\x63\x61use\x18\x02 \x01(\x0e\x32$.chengnuo.credit.v1.RestrictionCause\x12\x11\n\trecord_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12*\n\x0frepairable_from\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\"\n\x07\x65nds_on\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08\x64isputed\x18\x07 \x01(\x08\":\n\nGradePoint\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xe0\x01\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0blegal_basis\x18\x03 \x01(\t\x12\x36\n\napplies_to\x18\x04 \x03(\x0e\x32\".chengnuo.credit.v1.MeasureTrigger\x12 \n\x18implementing_departments\x18\x05 \x03(\t\x12\x38\n\x0brestriction\x18\x06 \x01(\x0e\x32#.chengnuo.credit.v1.RestrictionKind\x12\x10\n\x08purposes\x18\x07 \x03(\t\"\xe0\x01\n\x0fMeasureFeedback\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t\x12\x14\n\x0cmeasure_code\x18\x02 \x01(\t\x12\x11\n\tsource_id\x18\x03 \x01(\t\x12\x12\n\ndepartment\x18\x04 \x01(\t\x12%\n\napplied_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x13\n\x0breported_by\x18\x07 \x01(\t\x12/\n\x0breported_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdf\x01\n\x0eMeasureInForce\x12,\n\x07measure\x18\x01 \x01(\x0b\x32\x1b.chengnuo.credit.v1.Measure\x12\x11\n\tsource_id\x18\x02 \x01(\t\x12\x33\n\x07trigger\x18\x03 \x01(\x0e\x32\".chengnuo.credit.v1.MeasureTrigger\x12 \n\x05until\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x35\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x05 \x03(\x0b\x32#.chengnuo.credit.v1.MeasureFeedback\"Z\n\x16GetCreditStatusRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"\xf9\x02\n\x17GetCreditStatusResponse\x12\x35\n\x07records\x18\x01 \x03(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12\x35\n\x0crestrictions\x18\x02 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12(\n\x05grade\x18\x03 \x01(\x0e\x32\x19.chengnuo.credit.v1.Grade\x12\r\n\x05score\x18\x04 \x01(\x05\x12\x34\n\x0cgrade_points\x18\x05 \x03(\x0b\x32\x1e.chengnuo.credit.v1.GradePoint\x12\x16\n\x0egrade_rule_set\x18\x06 \x01(\t\x12\x33\n\x0clist_entries\x18\x07 \x03(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\x12\x34\n\x08measures\x18\x08 \x03(\x0b\x32\".chengnuo.credit.v1.MeasureInForce\"%\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\"I\n\x11GetRecordResponse\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"T\n\x1bListMeasureCatalogueRequest\x12 \n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x0bregion_code\x18\x02 \x01(\t\"q\n\x1cListMeasureCatalogueResponse\x12\x10\n\x08rule_set\x18\x01 \x01(\t\x12\x10\n\x08\x63itation\x18\x02 \x01(\t\x12-\n\x08measures\x18\x03 \x03(\x0b\x32\x1b.chengnuo.credit.v1.Measure\"^\n\x1aListMeasuresInForceRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"S\n\x1bListMeasuresInForceResponse\x12\x34\n\x08measures\x18\x01 \x03(\x0b\x32\".chengnuo.credit.v1.MeasureInForce\"\xfd\x01\n\x1bReportMeasureAppliedRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0cmeasure_code\x18\x03 \x01(\t\x12\x11\n\tsource_id\x18\x04 \x01(\t\x12%\n\napplied_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x39\n\x0epersonal_names\x18\x07 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"U\n\x1cReportMeasureAppliedResponse\x12\x35\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x01 \x01(\x0b\x32#.chengnuo.credit.v1.MeasureFeedback\"x\n\x10\x44\x65\x63isionDeadline\x12#\n\x08\x64ue_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x13\n\x0bprovisional\x18\x02 \x01(\x08\x12\x10\n\x08\x65xtended\x18\x03 \x01(\x08\x12\x18\n\x10\x65xtension_reason\x18\x04 \x01(\t*x\n\x0bRecordClass\x12\x1c\n\x18RECORD_CLASS_UNSPECIFIED\x10\x00\x12\x16\n\x12RECORD_CLASS_MINOR\x10\x01\x12\x19\n\x15RECORD_CLASS_ORDINARY\x10\x02\x12\x18\n\x14RECORD_CLASS_SERIOUS\x10\x03*\xbf\x01\n\x0cRecordStatus\x12\x1d\n\x19RECORD_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_STATUS_PUBLISHED\x10\x01\x12!\n\x1dRECORD_STATUS_UNDER_OBJECTION\x10\x02\x12\x1a\n\x16RECORD_STATUS_REPAIRED\x10\x03\x12\x19\n\x15RECORD_STATUS_EXPIRED\x10\x04\x12\x19\n\x15RECORD_STATUS_REVOKED\x10\x05*\x82\x01\n\x0fRestrictionKind\x12 \n\x1cRESTRICTION_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1eRESTRICTION_KIND_NO_COMMITMENT\x10\x01\x12)\n%RESTRICTION_KIND_PRIORITY_SUPERVISION\x10\x02*R\n\x05Grade\x12\x15\n\x11GRADE_UNSPECIFIED\x10\x00\x12\x0b\n\x07GRADE_A\x10\x01\x12\x0b\n\x07GRADE_B\x10\x02\x12\x0b\n\x07GRADE_C\x10\x03\x12\x0b\n\x07GRADE_D\x10\x04*\xb1\x01\n\x10RestrictionCause\x12!\n\x1dRESTRICTION_CAUSE_UNSPECIFIED\x10\x00\x12!\n\x1dRESTRICTION_CAUSE_BLACKLISTED\x10\x01\x12\'\n#RESTRICTION_CAUSE_UNREPAIRED_RECORD\x10\x02\x12.\n*RESTRICTION_CAUSE_EARLIER_FALSE_COMMITMENT\x10\x03*\xbd\x01\n\x0eMeasureTrigger\x12\x1f\n\x1bMEASURE_TRIGGER_UNSPECIFIED\x10\x00\x12 \n\x1cMEASURE_TRIGGER_MINOR_RECORD\x10\x01\x12#\n\x1fMEASURE_TRIGGER_ORDINARY_RECORD\x10\x02\x12\"\n\x1eMEASURE_TRIGGER_SERIOUS_RECORD\x10\x03\x12\x1f\n\x1bMEASURE_TRIGGER_BLACKLISTED\x10\x04\x32\xc3\x04\n\rCreditService\x12j\n\x0fGetCreditStatus\x12*.chengnuo.credit.v1.GetCreditStatusRequest\x1a+.chengnuo.credit.v1.GetCreditStatusResponse\x12X\n\tGetRecord\x12$.chengnuo.credit.v1.GetRecordRequest\x1a%.chengnuo.credit.v1.GetRecordResponse\x12y\n\x14ListMeasureCatalogue\x12/.chengnuo.credit.v1.ListMeasureCatalogueRequest\x1a\x30.chengnuo.credit.v1.ListMeasureCatalogueResponse\x12v\n\x13ListMeasuresInForce\x12..chengnuo.credit.v1.ListMeasuresInForceRequest\x1a/.chengnuo.credit.v1.ListMeasuresInForceResponse\x12y\n\x14ReportMeasureApplied\x12/.chengnuo.credit.v1.ReportMeasureAppliedRequest\x1a\x30.chengnuo.credit.v1.ReportMeasureAppliedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.credit.v1.credit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECORDCLASS']._serialized_start=3294
-  _globals['_RECORDCLASS']._serialized_end=3414
-  _globals['_RECORDSTATUS']._serialized_start=3417
-  _globals['_RECORDSTATUS']._serialized_end=3608
-  _globals['_RESTRICTIONKIND']._serialized_start=3611
-  _globals['_RESTRICTIONKIND']._serialized_end=3741
-  _globals['_GRADE']._serialized_start=3743
-  _globals['_GRADE']._serialized_end=3825
-  _globals['_RESTRICTIONCAUSE']._serialized_start=3828
-  _globals['_RESTRICTIONCAUSE']._serialized_end=4005
-  _globals['_MEASURETRIGGER']._serialized_start=4008
-  _globals['_MEASURETRIGGER']._serialized_end=4197
-  _globals['_DISHONESTYRECORD']._serialized_start=179
-  _globals['_DISHONESTYRECORD']._serialized_end=920
-  _globals['_RESTRICTION']._serialized_start=923
-  _globals['_RESTRICTION']._serialized_end=1178
-  _globals['_GRADEPOINT']._serialized_start=1180
-  _globals['_GRADEPOINT']._serialized_end=1238
-  _globals['_MEASURE']._serialized_start=1241
-  _globals['_MEASURE']._serialized_end=1465
-  _globals['_MEASUREFEEDBACK']._serialized_start=1468
-  _globals['_MEASUREFEEDBACK']._serialized_end=1692
-  _globals['_MEASUREINFORCE']._serialized_start=1695
-  _globals['_MEASUREINFORCE']._serialized_end=1918
-  _globals['_GETCREDITSTATUSREQUEST']._serialized_start=1920
-  _globals['_GETCREDITSTATUSREQUEST']._serialized_end=2010
-  _globals['_GETCREDITSTATUSRESPONSE']._serialized_start=2013
-  _globals['_GETCREDITSTATUSRESPONSE']._serialized_end=2390
-  _globals['_GETRECORDREQUEST']._serialized_start=2392
-  _globals['_GETRECORDREQUEST']._serialized_end=2429
-  _globals['_GETRECORDRESPONSE']._serialized_start=2431
-  _globals['_GETRECORDRESPONSE']._serialized_end=2504
-  _globals['_LISTMEASURECATALOGUEREQUEST']._serialized_start=2506
-  _globals['_LISTMEASURECATALOGUEREQUEST']._serialized_end=2590
-  _globals['_LISTMEASURECATALOGUERESPONSE']._serialized_start=2592
-  _globals['_LISTMEASURECATALOGUERESPONSE']._serialized_end=2705
-  _globals['_LISTMEASURESINFORCEREQUEST']._serialized_start=2707
-  _globals['_LISTMEASURESINFORCEREQUEST']._serialized_end=2801
-  _globals['_LISTMEASURESINFORCERESPONSE']._serialized_start=2803
-  _globals['_LISTMEASURESINFORCERESPONSE']._serialized_end=2886
-  _globals['_REPORTMEASUREAPPLIEDREQUEST']._serialized_start=2889
-  _globals['_REPORTMEASUREAPPLIEDREQUEST']._serialized_end=3083
-  _globals['_REPORTMEASUREAPPLIEDRESPONSE']._serialized_start=3085
-  _globals['_REPORTMEASUREAPPLIEDRESPONSE']._serialized_end=3170
-  _globals['_DECISIONDEADLINE']._serialized_start=3172
-  _globals['_DECISIONDEADLINE']._serialized_end=3292
-  _globals['_CREDITSERVICE']._serialized_start=4200
-  _globals['_CREDITSERVICE']._serialized_end=4779
+  _globals['_RECORDCLASS']._serialized_start=3393
+  _globals['_RECORDCLASS']._serialized_end=3513
+  _globals['_RECORDSTATUS']._serialized_start=3516
+  _globals['_RECORDSTATUS']._serialized_end=3707
+  _globals['_RESTRICTIONKIND']._serialized_start=3710
+  _globals['_RESTRICTIONKIND']._serialized_end=3840
+  _globals['_GRADE']._serialized_start=3842
+  _globals['_GRADE']._serialized_end=3924
+  _globals['_RESTRICTIONCAUSE']._serialized_start=3927
+  _globals['_RESTRICTIONCAUSE']._serialized_end=4104
+  _globals['_MEASURETRIGGER']._serialized_start=4107
+  _globals['_MEASURETRIGGER']._serialized_end=4296
+  _globals['_DISHONESTYRECORD']._serialized_start=219
+  _globals['_DISHONESTYRECORD']._serialized_end=960
+  _globals['_RESTRICTION']._serialized_start=963
+  _globals['_RESTRICTION']._serialized_end=1218
+  _globals['_GRADEPOINT']._serialized_start=1220
+  _globals['_GRADEPOINT']._serialized_end=1278
+  _globals['_MEASURE']._serialized_start=1281
+  _globals['_MEASURE']._serialized_end=1505
+  _globals['_MEASUREFEEDBACK']._serialized_start=1508
+  _globals['_MEASUREFEEDBACK']._serialized_end=1732
+  _globals['_MEASUREINFORCE']._serialized_start=1735
+  _globals['_MEASUREINFORCE']._serialized_end=1958
+  _globals['_GETCREDITSTATUSREQUEST']._serialized_start=1960
+  _globals['_GETCREDITSTATUSREQUEST']._serialized_end=2050
+  _globals['_GETCREDITSTATUSRESPONSE']._serialized_start=2053
+  _globals['_GETCREDITSTATUSRESPONSE']._serialized_end=2430
+  _globals['_GETRECORDREQUEST']._serialized_start=2432
+  _globals['_GETRECORDREQUEST']._serialized_end=2469
+  _globals['_GETRECORDRESPONSE']._serialized_start=2471
+  _globals['_GETRECORDRESPONSE']._serialized_end=2544
+  _globals['_LISTMEASURECATALOGUEREQUEST']._serialized_start=2546
+  _globals['_LISTMEASURECATALOGUEREQUEST']._serialized_end=2630
+  _globals['_LISTMEASURECATALOGUERESPONSE']._serialized_start=2632
+  _globals['_LISTMEASURECATALOGUERESPONSE']._serialized_end=2745
+  _globals['_LISTMEASURESINFORCEREQUEST']._serialized_start=2747
+  _globals['_LISTMEASURESINFORCEREQUEST']._serialized_end=2841
+  _globals['_LISTMEASURESINFORCERESPONSE']._serialized_start=2843
+  _globals['_LISTMEASURESINFORCERESPONSE']._serialized_end=2926
+  _globals['_REPORTMEASUREAPPLIEDREQUEST']._serialized_start=2929
+  _globals['_REPORTMEASUREAPPLIEDREQUEST']._serialized_end=3182
+  _globals['_REPORTMEASUREAPPLIEDRESPONSE']._serialized_start=3184
+  _globals['_REPORTMEASUREAPPLIEDRESPONSE']._serialized_end=3269
+  _globals['_DECISIONDEADLINE']._serialized_start=3271
+  _globals['_DECISIONDEADLINE']._serialized_end=3391
+  _globals['_CREDITSERVICE']._serialized_start=4299
+  _globals['_CREDITSERVICE']._serialized_end=4878
 # @@protoc_insertion_point(module_scope)

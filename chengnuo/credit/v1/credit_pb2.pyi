@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chengnuo.common.v1 import personal_data_pb2 as _personal_data_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from chengnuo.credit.v1 import lists_pb2 as _lists_pb2
 from collections import abc as _abc
@@ -686,12 +687,15 @@ class ReportMeasureAppliedRequest(_message.Message):
     SOURCE_ID_FIELD_NUMBER: _builtins.int
     APPLIED_ON_FIELD_NUMBER: _builtins.int
     ACTION_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     measure_code: _builtins.str
     source_id: _builtins.str
     """The record or list entry the measure is in force for."""
     action: _builtins.str
-    """What the department did, e.g. "不予受理告知承诺方式办理"."""
+    """What the department did, e.g. "不予受理告知承诺方式办理" (shared in credit reports)."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `action`."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -705,10 +709,11 @@ class ReportMeasureAppliedRequest(_message.Message):
         source_id: _builtins.str = ...,
         applied_on: _date_pb2.Date | None = ...,
         action: _builtins.str = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["applied_on", b"applied_on", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "applied_on", b"applied_on", "measure_code", b"measure_code", "request_id", b"request_id", "source_id", b"source_id", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "applied_on", b"applied_on", "measure_code", b"measure_code", "personal_names", b"personal_names", "request_id", b"request_id", "source_id", b"source_id", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

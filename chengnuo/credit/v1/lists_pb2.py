@@ -22,58 +22,59 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from chengnuo.common.v1 import personal_data_pb2 as chengnuo_dot_common_dot_v1_dot_personal__data__pb2
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63hengnuo/credit/v1/lists.proto\x12\x12\x63hengnuo.credit.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc2\x01\n\tPreNotice\x12\x13\n\x0blegal_basis\x18\x01 \x01(\t\x12\x0f\n\x07reasons\x18\x02 \x01(\t\x12\x10\n\x08measures\x18\x03 \x03(\t\x12\x1a\n\x12removal_conditions\x18\x04 \x01(\t\x12\x10\n\x08remedies\x18\x05 \x01(\t\x12*\n\x0fstatement_until\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12#\n\x1bstatement_until_provisional\x18\x07 \x01(\x08\"s\n\tStatement\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08\x65vidence\x18\x02 \x03(\t\x12\x14\n\x0csubmitted_by\x18\x03 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x93\x02\n\x17\x45\x61rlyRemovalApplication\x12\x1d\n\x15obligations_performed\x18\x01 \x01(\t\x12\x17\n\x0fharm_eliminated\x18\x02 \x01(\t\x12\x10\n\x08\x65vidence\x18\x03 \x03(\t\x12.\n\napplied_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x08\x64\x65\x63ision\x18\x05 \x01(\x0e\x32#.chengnuo.credit.v1.RemovalDecision\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x06 \x01(\t\x12.\n\ndecided_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdb\x05\n\tListEntry\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x03 \x01(\t\x12\x33\n\x06status\x18\x04 \x01(\x0e\x32#.chengnuo.credit.v1.ListEntryStatus\x12\x12\n\nrecord_ids\x18\x05 \x03(\t\x12\x12\n\ndepartment\x18\x06 \x01(\t\x12\x13\n\x0bregion_code\x18\x07 \x01(\t\x12-\n\x06notice\x18\x08 \x01(\x0b\x32\x1d.chengnuo.credit.v1.PreNotice\x12\x31\n\nstatements\x18\t \x03(\x0b\x32\x1d.chengnuo.credit.v1.Statement\x12&\n\x0bproposed_on\x18\n \x01(\x0b\x32\x11.google.type.Date\x12$\n\tlisted_on\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12-\n\x12\x65\x61rly_removal_from\x18\x0c \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0bremoval_due\x18\r \x01(\x0b\x32\x11.google.type.Date\x12%\n\nremoved_on\x18\x0e \x01(\x0b\x32\x11.google.type.Date\x12\x39\n\x0eremoval_reason\x18\x0f \x01(\x0e\x32!.chengnuo.credit.v1.RemovalReason\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x10 \x01(\t\x12\x10\n\x08rule_set\x18\x11 \x01(\t\x12\x10\n\x08measures\x18\x12 \x03(\t\x12\x19\n\x11measure_catalogue\x18\x13 \x01(\t\x12\x42\n\rearly_removal\x18\x14 \x01(\x0b\x32+.chengnuo.credit.v1.EarlyRemovalApplication\"\x81\x01\n\x15ProposeListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\nrecord_ids\x18\x03 \x03(\t\x12\x0f\n\x07reasons\x18\x04 \x01(\t\"F\n\x16ProposeListingResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\x91\x01\n\x16SubmitStatementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\"G\n\x17SubmitStatementResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\x83\x01\n\x14\x44\x65\x63ideListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x35\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32#.chengnuo.credit.v1.ListingDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\"E\n\x15\x44\x65\x63ideListingResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\xbd\x01\n\x18\x41pplyEarlyRemovalRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x17\n\x0fharm_eliminated\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x03(\t\"I\n\x19\x41pplyEarlyRemovalResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\x88\x01\n\x19\x44\x65\x63ideEarlyRemovalRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x35\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32#.chengnuo.credit.v1.RemovalDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\"J\n\x1a\x44\x65\x63ideEarlyRemovalResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\'\n\x13GetListEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"D\n\x14GetListEntryResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry*\xb3\x01\n\x0fListEntryStatus\x12!\n\x1dLIST_ENTRY_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aLIST_ENTRY_STATUS_PROPOSED\x10\x01\x12\x1c\n\x18LIST_ENTRY_STATUS_LISTED\x10\x02\x12 \n\x1cLIST_ENTRY_STATUS_NOT_LISTED\x10\x03\x12\x1d\n\x19LIST_ENTRY_STATUS_REMOVED\x10\x04*\x96\x01\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cREMOVAL_REASON_EARLY_REMOVAL\x10\x01\x12\x1f\n\x1bREMOVAL_REASON_PERIOD_ENDED\x10\x02\x12\"\n\x1eREMOVAL_REASON_BASIS_WITHDRAWN\x10\x03*p\n\x0fListingDecision\x12 \n\x1cLISTING_DECISION_UNSPECIFIED\x10\x00\x12\x19\n\x15LISTING_DECISION_LIST\x10\x01\x12 \n\x1cLISTING_DECISION_DO_NOT_LIST\x10\x02*n\n\x0fRemovalDecision\x12 \n\x1cREMOVAL_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18REMOVAL_DECISION_APPROVE\x10\x01\x12\x1b\n\x17REMOVAL_DECISION_REFUSE\x10\x02\x32\x97\x05\n\x10\x42lacklistService\x12g\n\x0eProposeListing\x12).chengnuo.credit.v1.ProposeListingRequest\x1a*.chengnuo.credit.v1.ProposeListingResponse\x12j\n\x0fSubmitStatement\x12*.chengnuo.credit.v1.SubmitStatementRequest\x1a+.chengnuo.credit.v1.SubmitStatementResponse\x12\x64\n\rDecideListing\x12(.chengnuo.credit.v1.DecideListingRequest\x1a).chengnuo.credit.v1.DecideListingResponse\x12p\n\x11\x41pplyEarlyRemoval\x12,.chengnuo.credit.v1.ApplyEarlyRemovalRequest\x1a-.chengnuo.credit.v1.ApplyEarlyRemovalResponse\x12s\n\x12\x44\x65\x63ideEarlyRemoval\x12-.chengnuo.credit.v1.DecideEarlyRemovalRequest\x1a..chengnuo.credit.v1.DecideEarlyRemovalResponse\x12\x61\n\x0cGetListEntry\x12\'.chengnuo.credit.v1.GetListEntryRequest\x1a(.chengnuo.credit.v1.GetListEntryResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63hengnuo/credit/v1/lists.proto\x12\x12\x63hengnuo.credit.v1\x1a&chengnuo/common/v1/personal_data.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc2\x01\n\tPreNotice\x12\x13\n\x0blegal_basis\x18\x01 \x01(\t\x12\x0f\n\x07reasons\x18\x02 \x01(\t\x12\x10\n\x08measures\x18\x03 \x03(\t\x12\x1a\n\x12removal_conditions\x18\x04 \x01(\t\x12\x10\n\x08remedies\x18\x05 \x01(\t\x12*\n\x0fstatement_until\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12#\n\x1bstatement_until_provisional\x18\x07 \x01(\x08\"s\n\tStatement\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08\x65vidence\x18\x02 \x03(\t\x12\x14\n\x0csubmitted_by\x18\x03 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x93\x02\n\x17\x45\x61rlyRemovalApplication\x12\x1d\n\x15obligations_performed\x18\x01 \x01(\t\x12\x17\n\x0fharm_eliminated\x18\x02 \x01(\t\x12\x10\n\x08\x65vidence\x18\x03 \x03(\t\x12.\n\napplied_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x08\x64\x65\x63ision\x18\x05 \x01(\x0e\x32#.chengnuo.credit.v1.RemovalDecision\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x06 \x01(\t\x12.\n\ndecided_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdb\x05\n\tListEntry\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x03 \x01(\t\x12\x33\n\x06status\x18\x04 \x01(\x0e\x32#.chengnuo.credit.v1.ListEntryStatus\x12\x12\n\nrecord_ids\x18\x05 \x03(\t\x12\x12\n\ndepartment\x18\x06 \x01(\t\x12\x13\n\x0bregion_code\x18\x07 \x01(\t\x12-\n\x06notice\x18\x08 \x01(\x0b\x32\x1d.chengnuo.credit.v1.PreNotice\x12\x31\n\nstatements\x18\t \x03(\x0b\x32\x1d.chengnuo.credit.v1.Statement\x12&\n\x0bproposed_on\x18\n \x01(\x0b\x32\x11.google.type.Date\x12$\n\tlisted_on\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12-\n\x12\x65\x61rly_removal_from\x18\x0c \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0bremoval_due\x18\r \x01(\x0b\x32\x11.google.type.Date\x12%\n\nremoved_on\x18\x0e \x01(\x0b\x32\x11.google.type.Date\x12\x39\n\x0eremoval_reason\x18\x0f \x01(\x0e\x32!.chengnuo.credit.v1.RemovalReason\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x10 \x01(\t\x12\x10\n\x08rule_set\x18\x11 \x01(\t\x12\x10\n\x08measures\x18\x12 \x03(\t\x12\x19\n\x11measure_catalogue\x18\x13 \x01(\t\x12\x42\n\rearly_removal\x18\x14 \x01(\x0b\x32+.chengnuo.credit.v1.EarlyRemovalApplication\"\xbc\x01\n\x15ProposeListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x12\n\nrecord_ids\x18\x03 \x03(\t\x12\x0f\n\x07reasons\x18\x04 \x01(\t\x12\x39\n\x0epersonal_names\x18\x05 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"F\n\x16ProposeListingResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\x91\x01\n\x16SubmitStatementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\"G\n\x17SubmitStatementResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\xbe\x01\n\x14\x44\x65\x63ideListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x35\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32#.chengnuo.credit.v1.ListingDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x39\n\x0epersonal_names\x18\x05 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"E\n\x15\x44\x65\x63ideListingResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\xbd\x01\n\x18\x41pplyEarlyRemovalRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x17\n\x0fharm_eliminated\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x03(\t\"I\n\x19\x41pplyEarlyRemovalResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\xc3\x01\n\x19\x44\x65\x63ideEarlyRemovalRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x35\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32#.chengnuo.credit.v1.RemovalDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x39\n\x0epersonal_names\x18\x05 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"J\n\x1a\x44\x65\x63ideEarlyRemovalResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\'\n\x13GetListEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"D\n\x14GetListEntryResponse\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry*\xb3\x01\n\x0fListEntryStatus\x12!\n\x1dLIST_ENTRY_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aLIST_ENTRY_STATUS_PROPOSED\x10\x01\x12\x1c\n\x18LIST_ENTRY_STATUS_LISTED\x10\x02\x12 \n\x1cLIST_ENTRY_STATUS_NOT_LISTED\x10\x03\x12\x1d\n\x19LIST_ENTRY_STATUS_REMOVED\x10\x04*\x96\x01\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cREMOVAL_REASON_EARLY_REMOVAL\x10\x01\x12\x1f\n\x1bREMOVAL_REASON_PERIOD_ENDED\x10\x02\x12\"\n\x1eREMOVAL_REASON_BASIS_WITHDRAWN\x10\x03*p\n\x0fListingDecision\x12 \n\x1cLISTING_DECISION_UNSPECIFIED\x10\x00\x12\x19\n\x15LISTING_DECISION_LIST\x10\x01\x12 \n\x1cLISTING_DECISION_DO_NOT_LIST\x10\x02*n\n\x0fRemovalDecision\x12 \n\x1cREMOVAL_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18REMOVAL_DECISION_APPROVE\x10\x01\x12\x1b\n\x17REMOVAL_DECISION_REFUSE\x10\x02\x32\x97\x05\n\x10\x42lacklistService\x12g\n\x0eProposeListing\x12).chengnuo.credit.v1.ProposeListingRequest\x1a*.chengnuo.credit.v1.ProposeListingResponse\x12j\n\x0fSubmitStatement\x12*.chengnuo.credit.v1.SubmitStatementRequest\x1a+.chengnuo.credit.v1.SubmitStatementResponse\x12\x64\n\rDecideListing\x12(.chengnuo.credit.v1.DecideListingRequest\x1a).chengnuo.credit.v1.DecideListingResponse\x12p\n\x11\x41pplyEarlyRemoval\x12,.chengnuo.credit.v1.ApplyEarlyRemovalRequest\x1a-.chengnuo.credit.v1.ApplyEarlyRemovalResponse\x12s\n\x12\x44\x65\x63ideEarlyRemoval\x12-.chengnuo.credit.v1.DecideEarlyRemovalRequest\x1a..chengnuo.credit.v1.DecideEarlyRemovalResponse\x12\x61\n\x0cGetListEntry\x12\'.chengnuo.credit.v1.GetListEntryRequest\x1a(.chengnuo.credit.v1.GetListEntryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.credit.v1.lists_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTENTRYSTATUS']._serialized_start=2695
-  _globals['_LISTENTRYSTATUS']._serialized_end=2874
-  _globals['_REMOVALREASON']._serialized_start=2877
-  _globals['_REMOVALREASON']._serialized_end=3027
-  _globals['_LISTINGDECISION']._serialized_start=3029
-  _globals['_LISTINGDECISION']._serialized_end=3141
-  _globals['_REMOVALDECISION']._serialized_start=3143
-  _globals['_REMOVALDECISION']._serialized_end=3253
-  _globals['_PRENOTICE']._serialized_start=146
-  _globals['_PRENOTICE']._serialized_end=340
-  _globals['_STATEMENT']._serialized_start=342
-  _globals['_STATEMENT']._serialized_end=457
-  _globals['_EARLYREMOVALAPPLICATION']._serialized_start=460
-  _globals['_EARLYREMOVALAPPLICATION']._serialized_end=735
-  _globals['_LISTENTRY']._serialized_start=738
-  _globals['_LISTENTRY']._serialized_end=1469
-  _globals['_PROPOSELISTINGREQUEST']._serialized_start=1472
-  _globals['_PROPOSELISTINGREQUEST']._serialized_end=1601
-  _globals['_PROPOSELISTINGRESPONSE']._serialized_start=1603
-  _globals['_PROPOSELISTINGRESPONSE']._serialized_end=1673
-  _globals['_SUBMITSTATEMENTREQUEST']._serialized_start=1676
-  _globals['_SUBMITSTATEMENTREQUEST']._serialized_end=1821
-  _globals['_SUBMITSTATEMENTRESPONSE']._serialized_start=1823
-  _globals['_SUBMITSTATEMENTRESPONSE']._serialized_end=1894
-  _globals['_DECIDELISTINGREQUEST']._serialized_start=1897
-  _globals['_DECIDELISTINGREQUEST']._serialized_end=2028
-  _globals['_DECIDELISTINGRESPONSE']._serialized_start=2030
-  _globals['_DECIDELISTINGRESPONSE']._serialized_end=2099
-  _globals['_APPLYEARLYREMOVALREQUEST']._serialized_start=2102
-  _globals['_APPLYEARLYREMOVALREQUEST']._serialized_end=2291
-  _globals['_APPLYEARLYREMOVALRESPONSE']._serialized_start=2293
-  _globals['_APPLYEARLYREMOVALRESPONSE']._serialized_end=2366
-  _globals['_DECIDEEARLYREMOVALREQUEST']._serialized_start=2369
-  _globals['_DECIDEEARLYREMOVALREQUEST']._serialized_end=2505
-  _globals['_DECIDEEARLYREMOVALRESPONSE']._serialized_start=2507
-  _globals['_DECIDEEARLYREMOVALRESPONSE']._serialized_end=2581
-  _globals['_GETLISTENTRYREQUEST']._serialized_start=2583
-  _globals['_GETLISTENTRYREQUEST']._serialized_end=2622
-  _globals['_GETLISTENTRYRESPONSE']._serialized_start=2624
-  _globals['_GETLISTENTRYRESPONSE']._serialized_end=2692
-  _globals['_BLACKLISTSERVICE']._serialized_start=3256
-  _globals['_BLACKLISTSERVICE']._serialized_end=3919
+  _globals['_LISTENTRYSTATUS']._serialized_start=2912
+  _globals['_LISTENTRYSTATUS']._serialized_end=3091
+  _globals['_REMOVALREASON']._serialized_start=3094
+  _globals['_REMOVALREASON']._serialized_end=3244
+  _globals['_LISTINGDECISION']._serialized_start=3246
+  _globals['_LISTINGDECISION']._serialized_end=3358
+  _globals['_REMOVALDECISION']._serialized_start=3360
+  _globals['_REMOVALDECISION']._serialized_end=3470
+  _globals['_PRENOTICE']._serialized_start=186
+  _globals['_PRENOTICE']._serialized_end=380
+  _globals['_STATEMENT']._serialized_start=382
+  _globals['_STATEMENT']._serialized_end=497
+  _globals['_EARLYREMOVALAPPLICATION']._serialized_start=500
+  _globals['_EARLYREMOVALAPPLICATION']._serialized_end=775
+  _globals['_LISTENTRY']._serialized_start=778
+  _globals['_LISTENTRY']._serialized_end=1509
+  _globals['_PROPOSELISTINGREQUEST']._serialized_start=1512
+  _globals['_PROPOSELISTINGREQUEST']._serialized_end=1700
+  _globals['_PROPOSELISTINGRESPONSE']._serialized_start=1702
+  _globals['_PROPOSELISTINGRESPONSE']._serialized_end=1772
+  _globals['_SUBMITSTATEMENTREQUEST']._serialized_start=1775
+  _globals['_SUBMITSTATEMENTREQUEST']._serialized_end=1920
+  _globals['_SUBMITSTATEMENTRESPONSE']._serialized_start=1922
+  _globals['_SUBMITSTATEMENTRESPONSE']._serialized_end=1993
+  _globals['_DECIDELISTINGREQUEST']._serialized_start=1996
+  _globals['_DECIDELISTINGREQUEST']._serialized_end=2186
+  _globals['_DECIDELISTINGRESPONSE']._serialized_start=2188
+  _globals['_DECIDELISTINGRESPONSE']._serialized_end=2257
+  _globals['_APPLYEARLYREMOVALREQUEST']._serialized_start=2260
+  _globals['_APPLYEARLYREMOVALREQUEST']._serialized_end=2449
+  _globals['_APPLYEARLYREMOVALRESPONSE']._serialized_start=2451
+  _globals['_APPLYEARLYREMOVALRESPONSE']._serialized_end=2524
+  _globals['_DECIDEEARLYREMOVALREQUEST']._serialized_start=2527
+  _globals['_DECIDEEARLYREMOVALREQUEST']._serialized_end=2722
+  _globals['_DECIDEEARLYREMOVALRESPONSE']._serialized_start=2724
+  _globals['_DECIDEEARLYREMOVALRESPONSE']._serialized_end=2798
+  _globals['_GETLISTENTRYREQUEST']._serialized_start=2800
+  _globals['_GETLISTENTRYREQUEST']._serialized_end=2839
+  _globals['_GETLISTENTRYRESPONSE']._serialized_start=2841
+  _globals['_GETLISTENTRYRESPONSE']._serialized_end=2909
+  _globals['_BLACKLISTSERVICE']._serialized_start=3473
+  _globals['_BLACKLISTSERVICE']._serialized_end=4136
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chengnuo.common.v1 import personal_data_pb2 as _personal_data_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -328,9 +329,12 @@ class ProposeListingRequest(_message.Message):
     SUBJECT_FIELD_NUMBER: _builtins.int
     RECORD_IDS_FIELD_NUMBER: _builtins.int
     REASONS_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     reasons: _builtins.str
-    """Why listing is proposed: the facts, in the officer's words."""
+    """Why listing is proposed: the facts, in the officer's words (published with the listing)."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `reasons`."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -342,10 +346,11 @@ class ProposeListingRequest(_message.Message):
         subject: _subject_pb2.SubjectRef | None = ...,
         record_ids: _abc.Iterable[_builtins.str] | None = ...,
         reasons: _builtins.str = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["reasons", b"reasons", "record_ids", b"record_ids", "request_id", b"request_id", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["personal_names", b"personal_names", "reasons", b"reasons", "record_ids", b"record_ids", "request_id", b"request_id", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -434,10 +439,14 @@ class DecideListingRequest(_message.Message):
     ENTRY_ID_FIELD_NUMBER: _builtins.int
     DECISION_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     entry_id: _builtins.str
     decision: Global___ListingDecision.ValueType
     reason: _builtins.str
+    """Shared with the listing (credit reports)."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `reason`."""
     def __init__(
         self,
         *,
@@ -445,10 +454,11 @@ class DecideListingRequest(_message.Message):
         entry_id: _builtins.str = ...,
         decision: Global___ListingDecision.ValueType = ...,
         reason: _builtins.str = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision", b"decision", "entry_id", b"entry_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision", b"decision", "entry_id", b"entry_id", "personal_names", b"personal_names", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -539,10 +549,14 @@ class DecideEarlyRemovalRequest(_message.Message):
     ENTRY_ID_FIELD_NUMBER: _builtins.int
     DECISION_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     entry_id: _builtins.str
     decision: Global___RemovalDecision.ValueType
     reason: _builtins.str
+    """Shared with the listing (credit reports)."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `reason`."""
     def __init__(
         self,
         *,
@@ -550,10 +564,11 @@ class DecideEarlyRemovalRequest(_message.Message):
         entry_id: _builtins.str = ...,
         decision: Global___RemovalDecision.ValueType = ...,
         reason: _builtins.str = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision", b"decision", "entry_id", b"entry_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision", b"decision", "entry_id", b"entry_id", "personal_names", b"personal_names", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

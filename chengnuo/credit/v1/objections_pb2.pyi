@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chengnuo.common.v1 import personal_data_pb2 as _personal_data_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from chengnuo.credit.v1 import credit_pb2 as _credit_pb2
 from collections import abc as _abc
@@ -202,13 +203,18 @@ class DecideObjectionRequest(_message.Message):
     REASON_FIELD_NUMBER: _builtins.int
     CORRECTED_FACTS_FIELD_NUMBER: _builtins.int
     CORRECTED_CLASS_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     objection_id: _builtins.str
     outcome: Global___ObjectionOutcome.ValueType
     reason: _builtins.str
     corrected_facts: _builtins.str
-    """For OBJECTION_OUTCOME_CORRECT: the corrected facts, and the class if it changes."""
+    """For OBJECTION_OUTCOME_CORRECT: the corrected facts (published and shared as the record's
+    facts), and the class if it changes.
+    """
     corrected_class: _credit_pb2.RecordClass.ValueType
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `corrected_facts`."""
     def __init__(
         self,
         *,
@@ -218,10 +224,11 @@ class DecideObjectionRequest(_message.Message):
         reason: _builtins.str = ...,
         corrected_facts: _builtins.str = ...,
         corrected_class: _credit_pb2.RecordClass.ValueType = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrected_class", b"corrected_class", "corrected_facts", b"corrected_facts", "objection_id", b"objection_id", "outcome", b"outcome", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrected_class", b"corrected_class", "corrected_facts", b"corrected_facts", "objection_id", b"objection_id", "outcome", b"outcome", "personal_names", b"personal_names", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

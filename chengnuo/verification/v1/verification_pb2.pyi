@@ -3,6 +3,7 @@
 isort:skip_file
 """
 
+from chengnuo.common.v1 import personal_data_pb2 as _personal_data_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -597,10 +598,15 @@ class ConcludeTaskRequest(_message.Message):
     MEASURES_FIELD_NUMBER: _builtins.int
     DECISION_DATE_FIELD_NUMBER: _builtins.int
     EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     task_id: _builtins.str
     outcome: Global___Outcome.ValueType
     findings: _builtins.str
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """The findings and the measures' notes are shared and go into the credit record's published
+    facts: what to do with likely names of natural persons in them.
+    """
     @_builtins.property
     def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Measure]: ...
     @_builtins.property
@@ -621,10 +627,11 @@ class ConcludeTaskRequest(_message.Message):
         measures: _abc.Iterable[Global___Measure] | None = ...,
         decision_date: _date_pb2.Date | None = ...,
         evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "personal_names", b"personal_names", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -36,6 +36,7 @@ from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.errors import Violations
 from services.kernel.rpc.handlers import command, query
+from services.kernel.screening import NameScreen
 from services.kernel.uow import Database, UnitOfWork
 
 MAX_RECORDS = 20
@@ -53,10 +54,13 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         self, request: pb.ProposeListingRequest, uow: UnitOfWork
     ) -> pb.ProposeListingResponse:
         v = Violations()
+        screen = NameScreen.of(v, request.personal_names)
         subject = parse_subject(v, "subject", request.subject)
         reasons = text(v, "reasons", request.reasons)
         ids = _record_ids(v, request.record_ids)
         subject = v.ok(subject)
+        reasons = screen.text("reasons", reasons)  # published with the listing (公示)
+        screen.check()
         today = refresh.today_of(uow)
         basis = await basis_records(uow, subject, ids, today)
         row = await lists.propose(
@@ -65,6 +69,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         if row is None:
             refuse("ALREADY_ON_LIST", subject.code, "the subject is already proposed for or on the list")
         uow.audit("list.propose", f"list_entry/{row['entry_id']}", subject_code=subject.code, change=reasons)
+        screen.audit(uow, f"list_entry/{row['entry_id']}", subject_code=subject.code)
         return pb.ProposeListingResponse(entry=messages.list_entry(row))
 
     async def _proposal(
@@ -131,6 +136,9 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         listing = request.decision == pb.LISTING_DECISION_LIST
         choices = (pb.LISTING_DECISION_LIST, pb.LISTING_DECISION_DO_NOT_LIST)
         reason = decision_reason(request.decision in choices, request.reason, required=True)
+        screen = NameScreen.checked(request.personal_names)
+        reason = screen.text("reason", reason)  # shared with the listing in credit reports
+        screen.check()
         entry = await _entry(uow, request.entry_id)
         current_caller().require_department(entry["department"])
         require_status(entry, lists.PROPOSED)
@@ -151,6 +159,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
                 subject_code=row["subject_code"],
                 change=reason,
             )
+            screen.audit(uow, f"list_entry/{row['entry_id']}", subject_code=row["subject_code"])
             return pb.DecideListingResponse(entry=messages.list_entry(row))
         await basis_in_force(uow, entry)
         term = blacklist.term(find(await rule_sets.all_rule_sets(uow.conn), entry["rule_set"]), today)
@@ -159,6 +168,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         uow.audit(
             "list.list", f"list_entry/{row['entry_id']}", subject_code=row["subject_code"], change=reason
         )
+        screen.audit(uow, f"list_entry/{row['entry_id']}", subject_code=row["subject_code"])
         await refresh.subject(uow, row["subject_kind"], row["subject_code"])
         return pb.DecideListingResponse(entry=messages.list_entry(row))
 
@@ -194,6 +204,9 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         approve = request.decision == pb.REMOVAL_DECISION_APPROVE
         choices = (pb.REMOVAL_DECISION_APPROVE, pb.REMOVAL_DECISION_REFUSE)
         reason = decision_reason(request.decision in choices, request.reason, required=not approve)
+        screen = NameScreen.checked(request.personal_names)
+        reason = screen.text("reason", reason)  # shared with the listing in credit reports
+        screen.check()
         entry = await _entry(uow, request.entry_id)
         current_caller().require_department(entry["department"])
         require_status(entry, lists.LISTED)
@@ -219,6 +232,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
             subject_code=row["subject_code"],
             change=decided,
         )
+        screen.audit(uow, f"list_entry/{row['entry_id']}", subject_code=row["subject_code"])
         if approve:
             uow.emit(
                 events.SubjectDelisted(entry=messages.list_entry(row)), entity=f"list_entry/{row['entry_id']}"

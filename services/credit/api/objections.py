@@ -29,6 +29,7 @@ from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.errors import FailedPrecondition, Violations
 from services.kernel.rpc.handlers import command, query
+from services.kernel.screening import NameScreen
 from services.kernel.uow import Database, UnitOfWork
 
 PENDING = "OBJECTION_STATUS_PENDING"
@@ -84,7 +85,9 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
         self, request: pb.DecideObjectionRequest, uow: UnitOfWork
     ) -> pb.DecideObjectionResponse:
         objection_id = uuid_field("objection_id", request.objection_id, "objection")
-        outcome = _check_decision(request)
+        outcome, screen = _check_decision(request)
+        request = _screened(request, screen)
+        screen.check()
         case = await cases.pending_case(uow, store.OBJECTION, objection_id, "objection", PENDING)
         record = await records.get(uow.conn, case["record_id"], lock=True)
         assert record is not None
@@ -102,6 +105,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
         case = await store.update(uow.conn, store.OBJECTION, objection_id, decided)
         message = events.ObjectionDecided(objection=messages.objection(case), record=messages.record(record))
         await _announce(uow, case, record, message, "objection.decide")
+        screen.audit(uow, f"objection/{objection_id}", subject_code=case["subject_code"])
         return pb.DecideObjectionResponse(objection=messages.objection(case), record=messages.record(record))
 
     @command(roles.CREDIT_REVIEWER, reply=pb.ExtendObjectionDeadlineResponse)
@@ -129,8 +133,9 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
         )
 
 
-def _check_decision(request: pb.DecideObjectionRequest) -> str:
+def _check_decision(request: pb.DecideObjectionRequest) -> tuple[str, NameScreen]:
     v = Violations()
+    screen = NameScreen.of(v, request.personal_names)
     if request.outcome not in OUTCOMES:
         v.add("outcome", "required: revoke, correct or reject")
     text(v, "reason", request.reason)
@@ -143,7 +148,16 @@ def _check_decision(request: pb.DecideObjectionRequest) -> str:
     ):
         v.add("corrected_class", "a record class, only with the outcome correct")
     v.raise_if_any()
-    return pb.ObjectionOutcome.Name(request.outcome).removeprefix("OBJECTION_OUTCOME_")
+    return pb.ObjectionOutcome.Name(request.outcome).removeprefix("OBJECTION_OUTCOME_"), screen
+
+
+def _screened(request: pb.DecideObjectionRequest, screen: NameScreen) -> pb.DecideObjectionRequest:
+    """The decision as it is kept: corrected facts become the record's published facts, so they
+    are screened for names (the decision's own reason is neither published nor shared)."""
+    kept = pb.DecideObjectionRequest()
+    kept.CopyFrom(request)
+    kept.corrected_facts = screen.text("corrected_facts", request.corrected_facts)
+    return kept
 
 
 async def _apply(

@@ -18,6 +18,7 @@ from services.kernel import convert
 from services.kernel.auth import current_caller
 from services.kernel.errors import FailedPrecondition, InvalidArgument, PreconditionViolation, Violations
 from services.kernel.rpc.handlers import command, query
+from services.kernel.screening import NameScreen
 from services.kernel.uow import Actor, Database, UnitOfWork
 
 # The credit department's own staff and services. Other departments (data_consumer) read through
@@ -87,6 +88,7 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
     ) -> pb.ReportMeasureAppliedResponse:
         caller = current_caller()
         v = Violations()
+        screen = NameScreen.of(v, request.personal_names)
         subject = parse_subject(v, "subject", request.subject)
         applied_on = convert.date_field(v, "applied_on", request.applied_on)
         action = text(v, "action", request.action)
@@ -94,6 +96,8 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
             v.add("department", "the caller's token names no department to report for")
         source_id = uuid_field("source_id", request.source_id, "record or list entry")
         subject = v.ok(subject)
+        action = screen.text("action", action)  # shared with the measures in credit reports
+        screen.check()
         view = await views.standing_of(uow.conn, subject, refresh.today_of(uow))
         _require_in_force(view, request.measure_code, request.source_id)
         report = feedback.Report(
@@ -109,6 +113,7 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
         uow.audit(
             "measure.feedback", f"feedback/{row['feedback_id']}", subject_code=subject.code, change=action
         )
+        screen.audit(uow, f"feedback/{row['feedback_id']}", subject_code=subject.code)
         return pb.ReportMeasureAppliedResponse(feedback=messages.feedback(row))
 
 

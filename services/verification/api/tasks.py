@@ -17,6 +17,7 @@ from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import CHINA
 from services.kernel.errors import FailedPrecondition, NotFound, Violations
 from services.kernel.rpc.handlers import command, query
+from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
 from services.verification import announce
 from services.verification.api import task_views as views
@@ -99,7 +100,10 @@ class TaskHandlers(Deps):
         task_id = parse_id("task_id", request.task_id, "task")
         today = today_of(uow)
         v = Violations()
+        screen = NameScreen.of(v, request.personal_names)
         decided = v.ok(tasks.check_conclusion(v, request, today))
+        request = _screened(request, screen)
+        screen.check()
         row = owned(await store.get_task(uow.conn, task_id, lock=True), request.task_id)
         still_open(row, request.task_id)
         minimum = self.rules.tasks(today).on_site_minimum_inspectors
@@ -115,6 +119,7 @@ class TaskHandlers(Deps):
         row = await store.one_task(uow.conn, task_id)
         announce.concluded(uow, row, request.measures)
         uow.audit("task.conclude", f"task/{task_id}", subject_code=row["subject_code"], change=row["outcome"])
+        screen.audit(uow, f"task/{task_id}", subject_code=row["subject_code"])
         return pb.ConcludeTaskResponse(task=views.task(row, today))
 
     @command(*STAFF, reply=pb.RecordRectificationResponse)
@@ -241,6 +246,17 @@ async def _team(uow: UnitOfWork, numbers: list[str]) -> list[tasks.InspectorFact
         )
         for n in numbers
     ]
+
+
+def _screened(request: pb.ConcludeTaskRequest, screen: NameScreen) -> pb.ConcludeTaskRequest:
+    """The conclusion as it is kept: the findings and the measures' notes are shared (and the
+    findings become the credit record's published facts), so they are screened for names."""
+    kept = pb.ConcludeTaskRequest()
+    kept.CopyFrom(request)
+    kept.findings = screen.text("findings", request.findings)
+    for i, measure in enumerate(kept.measures):
+        measure.note = screen.text(f"measures[{i}].note", measure.note)
+    return kept
 
 
 def _conclusion(

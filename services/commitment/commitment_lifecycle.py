@@ -1,5 +1,6 @@
 """The life of a commitment after recording: withdrawal before the matter concludes, and the
-matter's conclusion (办结), after which it can no longer be withdrawn (seed 001 §10)."""
+matter's conclusion (办结), after which it can no longer be withdrawn
+(《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10)."""
 
 from __future__ import annotations
 

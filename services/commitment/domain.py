@@ -61,8 +61,9 @@ def item_reasons(item_id: str, in_force: bool, commitment_allowed: bool) -> list
 
 
 def eligibility(restrictions: list[Restriction], today: dt.date) -> Eligibility:
-    """Not eligible while any reason holds (seed 001 §10). A credit restriction whose maximum
-    period has ended no longer counts, even before the credit service's lifting event arrives."""
+    """Not eligible while any reason holds (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10).
+    A credit restriction whose maximum period has ended no longer counts, even before the credit
+    service's lifting event arrives."""
     active = tuple(r for r in restrictions if r.active_on(today))
     lifts = [r.lifts_at_earliest for r in active]
     # The answer can change only once every reason may be gone.

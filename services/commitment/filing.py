@@ -1,8 +1,9 @@
 """Filing (备案) of published catalogue versions with the justice bureau, with no I/O.
 
 After every change the two lists are re-published and filed within a period of working days
-(seed 000 §(五)); the period is rule data (services/commitment/rules/FILING-*.json), chosen by
-the publication date and the department's region like the credit rule sets.
+(鄂尔多斯市行政执法质量提升方案 (五) 全面推行证明事项告知承诺制, 进度安排); the period is rule
+data (services/commitment/rules/FILING-*.json), chosen by the publication date and the
+department's region like the credit rule sets.
 """
 
 from __future__ import annotations

@@ -193,7 +193,8 @@ def public_values(
     trade_secrets: set[str],
     subject_kind: str,
 ) -> tuple[dict[str, str], list[Withheld]]:
-    """The values as the public may see them (domain.md §6, seed 001 §14)."""
+    """The values as the public may see them (domain.md §6,
+    《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)14)."""
     shown = dict(filled)
     if subject_kind == "SUBJECT_KIND_NATURAL_PERSON":
         shown["subject_name"] = mask_person_name(filled.get("subject_name", ""))

@@ -1,9 +1,10 @@
 """The notification (告知书) of an item version, with no I/O.
 
-Its parts are those seed 001 §11 and 国办发〔2020〕42号 require: item name, legal basis, what
-must be certified, licence conditions and materials, how to commit, the civil, administrative
-and criminal liability for a false commitment, the power to verify (with the item's verification
-rule), and whether, how widely and how long letters are published.
+Its parts are those 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)11 and 国办发〔2020〕42号
+require: item name, legal basis, what must be certified, licence conditions and materials, how
+to commit, the civil, administrative and criminal liability for a false commitment, the power to
+verify (with the item's verification rule), and whether, how widely and how long letters are
+published.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def _item(item: catalogue_pb2.ItemDraft) -> str:
 
 def _certification(item: catalogue_pb2.ItemDraft) -> str:
     # The certified content (证明内容) comes from the item itself, not from the obligation text:
-    # a department that writes its own obligation wording must not drop it (seed 001 §11).
+    # a department that writes its own obligation wording must not drop it
+    # (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)11).
     return "\n".join(
         [
             f"证明义务：{item.notification.certification_obligation.strip()}",

@@ -1,5 +1,6 @@
 """The public view of a commitment (公示), with no I/O: only what may be published, personal
-data masked (domain.md §6), trade secrets and private fields withheld (seed 001 §14)."""
+data masked (domain.md §6), trade secrets and private fields withheld
+(《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)14)."""
 
 from __future__ import annotations
 

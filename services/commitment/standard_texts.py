@@ -1,14 +1,17 @@
 """Standard wording of the notification (告知书) and the commitment letter (承诺书).
 
 The wording follows the model texts of 国办发〔2020〕42号 (《关于全面推行证明事项告知承诺制的
-指导意见》) and seed 001 §10-§14. A draft that leaves a part empty gets these words when it is
-saved, so each published item version keeps the exact text applicants were shown even if this
-module changes later.
+指导意见》) and 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10-14. A draft that leaves a part
+empty gets these words when it is saved, so each published item version keeps the exact text
+applicants were shown even if this module changes later.
 """
 
 from __future__ import annotations
 
-CITATION = "国办发〔2020〕42号 附件: 证明事项告知承诺书格式文本; seed 001 §10-§14"
+CITATION = (
+    "国办发〔2020〕42号 附件: 证明事项告知承诺书格式文本;"
+    " 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10-14"
+)
 
 # {issuing_authority}, {certified_content}, {matters}, {legal_basis} are filled from the item.
 CERTIFICATION_OBLIGATION = (

@@ -226,7 +226,7 @@ async def test_filing_is_recorded_and_late_versions_show_as_overdue(servers: Ser
             )
         )
         assert filed.catalogue.filing_status == catalogue_pb2.FILING_STATUS_FILED
-        assert "seed 000" in filed.catalogue.filing_rule
+        assert "鄂尔多斯市行政执法质量提升方案" in filed.catalogue.filing_rule
         twice = await failure(
             admin.catalogue.RecordFiling(
                 catalogue_pb2.RecordFilingRequest(

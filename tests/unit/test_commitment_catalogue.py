@@ -100,7 +100,7 @@ def test_the_notification_states_everything_the_law_requires() -> None:
     assert all(p.title in text and p.body in text for p in parts)
 
 
-RULE = filing.FilingRule("F", "", D(2022, 1, 1), None, "seed 000", 10)
+RULE = filing.FilingRule("F", "", D(2022, 1, 1), None, "鄂尔多斯市行政执法质量提升方案 (五)", 10)
 # 2026: National Day Oct 1-7 off, Sep 20 (Sun) and Oct 10 (Sat) worked.
 CAL = WorkingCalendar.of(
     [
@@ -140,7 +140,7 @@ def test_a_regional_filing_rule_beats_the_default() -> None:
     assert filing.choose([RULE, local], D(2026, 3, 2), "110000") == RULE
     packaged = filing.packaged_rules()
     assert [r.working_days for r in packaged] == [10]
-    assert "seed 000" in packaged[0].citation
+    assert "鄂尔多斯市行政执法质量提升方案" in packaged[0].citation
 
 
 def test_fulfilment_follows_the_determined_outcomes() -> None:
@@ -188,8 +188,9 @@ def _own_terms() -> catalogue_pb2.NotificationTerms:
 
 @pytest.mark.parametrize("source", ["standard", "own"])
 def test_the_notification_states_the_seed_list_whatever_wrote_the_text(source: str) -> None:
-    # Seed 001 §11: 事项名称、设定依据、证明内容、许可条件、材料要求、承诺方式, and the civil,
-    # administrative and criminal liability — whether the standard text or the department's own.
+    # 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)11: 事项名称、设定依据、证明内容、许可条件、
+    # 材料要求、承诺方式, and the civil, administrative and criminal liability — whether the
+    # standard text or the department's own.
     mine = draft()
     if source == "own":
         mine.notification.CopyFrom(_own_terms())

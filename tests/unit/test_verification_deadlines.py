@@ -55,7 +55,8 @@ def test_publication_deadlines_count_days_for_the_push_and_working_days_for_publ
 ) -> None:
     rules = RuleBook(packaged_rule_sets()).publication(D(2026, 9, 28))
     found = deadlines.publication_deadlines(calendar, rules, D(2026, 9, 28), ["MEASURE_KIND_PENALTY"])
-    assert found.push == D(2026, 10, 3)  # 5 calendar days (seed 003)
+    # 5 calendar days (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四))
+    assert found.push == D(2026, 10, 3)
     # 20 working days: Sep 29, 30, Oct 8, 9, 10 (make-up), 12-16, 19-23, 26-30
     assert (found.publish.date, found.publish.provisional) == (D(2026, 10, 30), False)
     assert found.decision is not None

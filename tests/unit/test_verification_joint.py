@@ -1,5 +1,6 @@
 """综合查一次 planning as properties: whatever the tasks, draws, hierarchy and earlier inspections,
-planning never breaks the annual cap or the superior-department rule (seed 003 四(三))."""
+planning never breaks the annual cap or the superior-department rule
+(《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(三))."""
 
 from __future__ import annotations
 

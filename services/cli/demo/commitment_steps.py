@@ -85,8 +85,9 @@ async def first_round(world: World, count: int) -> None:
 async def second_round(world: World, returning: list[Enterprise], newcomers: list[Enterprise]) -> None:
     with world.say.step(
         "The same subjects come back: refused while their record is in force",
-        "Not eligible (seed 001 §10): a subject with an unrepaired record of a false commitment, or "
-        "on the serious-dishonesty list, until repair or the end of the publicity period.",
+        "Not eligible (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10): a subject with an"
+        " unrepaired record of a false commitment, or on the serious-dishonesty list, until repair or the"
+        " end of the publicity period.",
     ):
         before = len(world.accepted)
         refusals = await record(world, returning + newcomers, start=10_000)

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-CAUSE_OF = {"BLACKLISTED": "BLACKLISTED"}  # records: a false commitment (seed 001 §10)
+# records: a false commitment (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10)
+CAUSE_OF = {"BLACKLISTED": "BLACKLISTED"}
 RECORD_CAUSE = "EARLIER_FALSE_COMMITMENT"
 
 
@@ -51,7 +52,8 @@ class Restriction:
 
 def restrictions(sources: Iterable[Source], today: dt.date) -> list[Restriction]:
     """What the sources bar the subject from today (the commitment route until repaired or the
-    maximum period ends, seed 001 §10; priority supervision for serious cases)."""
+    maximum period ends, 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10; priority supervision for
+    serious cases)."""
     found = [
         Restriction(kind, s.cause, s.source_id, s.describe(), s.repairable_from, s.ends_on, s.disputed)
         for s in sources

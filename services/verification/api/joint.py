@@ -1,4 +1,5 @@
-"""InspectionService handlers for joint inspections (综合查一次, seed 003)."""
+"""InspectionService handlers for joint inspections (综合查一次,
+《连云港市优化营商环境攻坚年若干政策措施(第4号)》)."""
 
 from __future__ import annotations
 

@@ -15,14 +15,15 @@ from services.verification.domain.rules import PublicationRules
 
 
 def due_date(calendar: WorkingCalendar, approved_on: dt.date, working_days: int) -> DateAnswer:
-    """The check concludes within `working_days` working days after approval (seed 001 §12)."""
+    """The check concludes within `working_days` working days after approval
+    (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12)."""
     return calendar.add_working_days(approved_on, working_days)
 
 
 @dataclass(frozen=True)
 class PublicationDeadlines:
-    push: dt.date  # to the supervision platforms (seed 003 四(四))
-    publish: DateAnswer  # to the public (seed 001 三(一)1)
+    push: dt.date  # to the supervision platforms (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四))
+    publish: DateAnswer  # to the public (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(一)1)
     decision: DateAnswer | None  # licence/penalty decision (双公示), when a measure is one
     rule_set: str
 

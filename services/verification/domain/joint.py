@@ -1,4 +1,5 @@
-"""综合查一次 (seed 003): merging inspections of one subject into one joint visit (no I/O).
+"""综合查一次 (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四): merging inspections of one subject
+into one joint visit (no I/O).
 
 Each candidate item is one department's inspection of a subject for one inspection type: an
 open on-site verification task, or a drawn subject for one check item of a plan. Per subject,

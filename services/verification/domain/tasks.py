@@ -40,7 +40,11 @@ def check_conclusion(v: Violations, request: pb.ConcludeTaskRequest, today: dt.d
 
 def _check_measures(v: Violations, request: pb.ConcludeTaskRequest) -> None:
     if request.outcome == pb.OUTCOME_FALSE and not request.measures:
-        v.add("measures", "a false commitment requires the measures taken (seed 001 §12)")
+        v.add(
+            "measures",
+            "a false commitment requires the measures taken"
+            " (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12)",
+        )
     if request.outcome != pb.OUTCOME_FALSE and request.measures:
         v.add("measures", "measures are taken only on a false commitment")
     if len(request.measures) > MAX_MEASURES:

@@ -44,7 +44,7 @@ async def serving(world: World, workers: int) -> AsyncIterator[str]:
     )
     try:
         address = f"127.0.0.1:{port}"
-        await _wait_serving(address, timeout=60)
+        await _wait_serving(address, timeout=60, tls=world.stack.client_tls)
         await asyncio.sleep(1.0 * workers)  # every worker up, not just the first to answer
         yield address
     finally:

@@ -37,6 +37,7 @@ class Caller:
 
     def __init__(self, stack: Stack, roles: Sequence[str], department: str, region: str) -> None:
         key = auth.load_private_key(stack.keys.signing_key)
+        self.tls = stack.client_tls  # the stack serves mutual TLS, as a deployment does
         now = dt.datetime.now(dt.UTC)
         self.token = auth.mint(
             key,
@@ -56,7 +57,7 @@ class Caller:
         self.inspections = inspections_pb2_grpc.InspectionServiceStub(verification)
 
     def channel(self, address: str) -> grpc.aio.Channel:
-        return client.channel(address, lambda: self.token, timeout=120.0)
+        return client.channel(address, lambda: self.token, timeout=120.0, tls=self.tls)
 
     async def close(self) -> None:
         for made in self.channels.values():

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -17,8 +19,48 @@ from services.kernel import auth
 from services.kernel.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char
 from services.kernel.rpc import client
 from services.kernel.rpc.status import details_of
+from services.kernel.rpc.tls import TlsFiles
+
+if TYPE_CHECKING:
+    from services.launcher.stack import Stack
 
 T = TypeVar("T")
+
+# Every stack serves mutual TLS with a CA of its own. The stacks a test session started, and the
+# stack.json files it read, tell which client certificate an address wants, so a test connects to
+# whichever service it was handed without naming certificates. Only running stacks count: a port
+# a stopped stack had may be reused by a plaintext server a later test starts.
+_STACKS: list[Stack] = []
+_STATES: dict[str, tuple[TlsFiles, Path]] = {}  # by address: the certificate and its stack.json
+
+
+def trust(stack: Stack) -> Stack:
+    """Connect to `stack`'s services (any replica, also after a restart) with its client certificate."""
+    _STACKS.insert(0, stack)
+    return stack
+
+
+def trust_state(state_file: Path) -> dict[str, Any]:
+    """The stack.json of a `chengnuo up` process, whose endpoints are then connected to with the
+    client certificate it names."""
+    state: dict[str, Any] = json.loads(state_file.read_text())
+    tls = TlsFiles.from_json(state.get("tls"))
+    for address in state.get("endpoints", {}).values():
+        if tls is None:
+            _STATES.pop(address, None)
+        else:
+            _STATES[address] = (tls, state_file)
+    return state
+
+
+def client_tls(address: str) -> TlsFiles | None:
+    """The client certificate for `address`: None for a server the tests started in plaintext."""
+    for stack in _STACKS:
+        running = (p.address for p in stack.processes.values() if p.process.returncode is None)
+        if address in running:
+            return stack.client_tls
+    tls, state_file = _STATES.get(address, (None, None))
+    return tls if state_file is not None and state_file.exists() else None  # `up` removes it on stop
 
 
 def mint(
@@ -36,7 +78,24 @@ def mint(
 
 
 def channel(address: str, token: str) -> grpc.aio.Channel:
-    return client.channel(address, lambda: token)
+    return client.channel(address, lambda: token, tls=client_tls(address))
+
+
+def bare_channel(address: str) -> grpc.aio.Channel:
+    """No token and no deadline, over the transport `address` wants: for calls a token must not need
+    (health, reflection) and refusals of calls without one."""
+    tls = client_tls(address)
+    if tls is None:
+        return grpc.aio.insecure_channel(address)
+    return grpc.aio.secure_channel(address, tls.channel_credentials())
+
+
+def bare_sync_channel(address: str) -> grpc.Channel:
+    """`bare_channel` for grpc's synchronous clients (grpc_reflection's descriptor database)."""
+    tls = client_tls(address)
+    if tls is None:
+        return grpc.insecure_channel(address)
+    return grpc.secure_channel(address, tls.channel_credentials())
 
 
 class RpcFailure:

@@ -2,7 +2,9 @@
 
 Endpoints: CHENGNUO_<SERVICE>_ADDR, else the profile file, else the running `chengnuo up` stack
 (its stack.json in the data directory). Token: CHENGNUO_TOKEN, else the profile file (written by
-`chengnuo token --save`).
+`chengnuo token --save`). Transport: mutual TLS with the certificate, key and CA in
+CHENGNUO_TLS_CERT, CHENGNUO_TLS_KEY and CHENGNUO_TLS_CA, else the profile's `tls`, else the stack's
+client certificate; plaintext only when none is known (a service run with CHENGNUO_TLS=off).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any, TypeVar
 
 import grpc
 
-from services.kernel.config import SERVICES
+from services.kernel.config import SERVICES, TLS_VARIABLES
+from services.kernel.rpc.tls import TlsFiles
 
 DEFAULT_TIMEOUT = 30.0
 S = TypeVar("S")
@@ -48,6 +51,8 @@ class Connection:
     token: str
     nats_url: str
     nats_prefix: str = ""  # CHENGNUO_NATS_PREFIX of the services
+    tls: TlsFiles | None = None
+    tls_problem: str = ""  # reported when a call is made, like a missing address
 
     @classmethod
     def discover(cls) -> Connection:
@@ -60,7 +65,15 @@ class Connection:
         token = os.environ.get("CHENGNUO_TOKEN") or str(profile.get("token", ""))
         nats_url = os.environ.get("CHENGNUO_NATS_URL") or str(stack.get("nats_url", ""))
         prefix = os.environ.get("CHENGNUO_NATS_PREFIX") or str(stack.get("nats_prefix", ""))
-        return cls(endpoints, token, nats_url, prefix)
+        cert, key, ca = (os.environ.get(name, "") for name in TLS_VARIABLES)
+        if cert and key and ca:
+            return cls(endpoints, token, nats_url, prefix, TlsFiles(Path(cert), Path(key), Path(ca)))
+        if cert or key or ca:
+            return cls(
+                endpoints, token, nats_url, prefix, None, f"set all of {', '.join(TLS_VARIABLES)}, or none"
+            )
+        tls = TlsFiles.from_json(profile.get("tls")) or TlsFiles.from_json(stack.get("tls"))
+        return cls(endpoints, token, nats_url, prefix, tls)
 
     def address(self, service: str) -> str:
         found = self.endpoints.get(service)
@@ -74,8 +87,18 @@ class Connection:
     def stub(self, service: str, make: Callable[[grpc.Channel], S]) -> S:
         if not self.token:
             raise NotConfigured("no token: set CHENGNUO_TOKEN or run `chengnuo token ... --save`")
-        channel = grpc.intercept_channel(grpc.insecure_channel(self.address(service)), _Auth(self.token))
-        return make(channel)
+        address = self.address(service)
+        return make(grpc.intercept_channel(self._channel(address), _Auth(self.token)))
+
+    def _channel(self, address: str) -> grpc.Channel:
+        if self.tls_problem:
+            raise NotConfigured(self.tls_problem)
+        if self.tls is None:
+            return grpc.insecure_channel(address)
+        try:
+            return grpc.secure_channel(address, self.tls.channel_credentials())
+        except OSError as error:
+            raise NotConfigured(f"cannot read the TLS file {error.filename}: {error.strerror}") from None
 
 
 class _Details(grpc.ClientCallDetails):

@@ -17,6 +17,7 @@ from services.cli import (
     audit_cmd,
     calendar_cmd,
     catalogue_cmd,
+    certs_cmd,
     clock_cmd,
     credit_cmd,
     events_cmd,
@@ -43,6 +44,7 @@ app.add_typer(events_cmd.app, name="events")
 app.add_typer(catalogue_cmd.app, name="catalogue")
 app.add_typer(verify_cmd.app, name="verify")
 app.add_typer(credit_cmd.app, name="credit")
+app.command(name="certs")(certs_cmd.certs)
 
 
 def _print_version(asked: bool) -> None:

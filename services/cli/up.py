@@ -1,4 +1,5 @@
-"""`chengnuo up`: run the whole system in the foreground until Ctrl-C or SIGTERM."""
+"""`chengnuo up`: run the whole system in the foreground until Ctrl-C or SIGTERM, restarting a
+service that dies meanwhile (services/launcher/supervisor.py)."""
 
 from __future__ import annotations
 
@@ -59,15 +60,30 @@ def _exit(message: str, code: int) -> None:
 async def _run(stack: Stack) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopping() -> None:
+        # At once, in the handler: Ctrl-C reaches the services too, and their exits must not be
+        # taken for deaths.
+        stop.set()
+        if stack.supervisor is not None:
+            stack.supervisor.halt()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stopping)
     with console.status("starting PostgreSQL, NATS and the services…"):
         await stack.start()
+    if not stop.is_set():
+        stack.supervise(_say)
     _report(stack)
     await stop.wait()
     with console.status("stopping…"):
         await stack.stop()
     console.print("stopped")
+
+
+def _say(message: str) -> None:
+    """A supervisor's line: a service died or came back (names, pids, exit codes; never a secret)."""
+    console.print(f"supervisor: {message}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _report(stack: Stack) -> None:
@@ -85,6 +101,12 @@ def _report(stack: Stack) -> None:
         soft_wrap=True,
     )
     console.print(f"Data:       {stack.data_dir} (logs in {stack.data_dir / 'logs'})", soft_wrap=True)
+    client = stack.client_tls
+    console.print(
+        f"TLS:        mutual; CA {client.ca}, client certificate {client.cert} and key {client.key}",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(
         "Development token, e.g. for a portal:\n"
         "  chengnuo token --role portal --department 350200-SCJ --region 350200\n"

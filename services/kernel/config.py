@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from services.kernel.clock import parse_start
+from services.kernel.rpc import tls
+from services.kernel.rpc.tls import TlsFiles
 
 SERVICES = ("commitment", "verification", "credit")
 
@@ -41,7 +43,18 @@ VARIABLES = {
     "CHENGNUO_DB_POOL_SIZE": "maximum PostgreSQL connections of this process (default 10)",
     "CHENGNUO_AUDIT_RETENTION_DAYS": "days audit and query-log rows are kept (default and minimum 1827)",
     "CHENGNUO_AUDIT_CHECKPOINT_SECONDS": "seconds between signed audit-chain checkpoints (default 300)",
+    "CHENGNUO_TLS_CERT": "PEM certificate of this service (then any intermediates): its identity to its"
+    " callers, and to the services it calls",
+    "CHENGNUO_TLS_KEY": "PEM private key of that certificate, not readable by others (0600; 0440 as"
+    " Kubernetes mounts it for the pod's group)",
+    "CHENGNUO_TLS_CA": "PEM certificates of the CA(s) it trusts: every caller must present a certificate"
+    " they issued (mutual TLS), and so must the services it calls",
+    "CHENGNUO_TLS": "optional: off serves plaintext, which production refuses otherwise (only where the"
+    " network already encrypts and authenticates, e.g. a service mesh); mutual requires the three files",
+    "CHENGNUO_HEALTH_LISTEN": "optional: host:port of a plaintext port answering only the health check"
+    " (grpc.health.v1), for probes that cannot speak TLS such as Kubernetes' gRPC probes",
 }
+TLS_VARIABLES = ("CHENGNUO_TLS_CERT", "CHENGNUO_TLS_KEY", "CHENGNUO_TLS_CA")
 
 # Query logs (who looked at whose credit, and why) are kept at least five years (domain.md §5).
 MINIMUM_AUDIT_RETENTION_DAYS = 1827
@@ -101,6 +114,8 @@ class Settings:
     clock_start: dt.datetime | None = None
     nats_prefix: str = ""
     audit_checkpoint_seconds: float = 300.0
+    tls: TlsFiles | None = None  # None: plaintext (development, or CHENGNUO_TLS=off)
+    health_listen: str = ""
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +157,8 @@ class _Reader:
             clock_start=self.clock_start(),
             nats_prefix=self.nats_prefix("CHENGNUO_NATS_PREFIX"),
             audit_checkpoint_seconds=self.number("CHENGNUO_AUDIT_CHECKPOINT_SECONDS", 300, 1, 86400),
+            tls=self.tls(),
+            health_listen=self.health_listen("CHENGNUO_HEALTH_LISTEN"),
         )
         if self.problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(self.problems))
@@ -161,6 +178,42 @@ class _Reader:
         except ValueError as exc:
             self.problems.append(f"CHENGNUO_CLOCK_START: {exc}")
             return None
+
+    def tls(self) -> TlsFiles | None:
+        """Mutual TLS when the three files are set; plaintext only in development or when asked for."""
+        mode = self.env.get("CHENGNUO_TLS", "").strip().lower()
+        if mode not in ("", "mutual", "off"):
+            self.problems.append(f"CHENGNUO_TLS={mode!r} must be one of mutual, off")
+            return None
+        given = {name: self.env.get(name, "").strip() for name in TLS_VARIABLES}
+        if mode == "off":
+            if any(given.values()):
+                named = ", ".join(name for name, value in given.items() if value)
+                self.problems.append(f"CHENGNUO_TLS=off contradicts {named}: unset one or the other")
+            return None
+        if not any(given.values()):
+            production = self.env.get("CHENGNUO_ENV", "production").strip().lower() != "development"
+            if production or mode == "mutual":
+                self.problems.append(
+                    f"CHENGNUO_TLS_CERT is required {'in production' if production else 'by CHENGNUO_TLS'},"
+                    " with CHENGNUO_TLS_KEY and CHENGNUO_TLS_CA (mutual TLS), unless CHENGNUO_TLS=off"
+                )
+            return None
+        missing = [name for name, value in given.items() if not value]
+        for name in missing:
+            self.problems.append(f"{name} is required with the other TLS files: {VARIABLES[name]}")
+        if missing:
+            return None
+        files = TlsFiles(*(Path(given[name]) for name in TLS_VARIABLES))
+        self.problems += tls.problems(files, TLS_VARIABLES, dt.datetime.now(dt.UTC))
+        return files
+
+    def health_listen(self, name: str) -> str:
+        value = self.optional_address(name)
+        port = value.rpartition(":")[2]
+        if value and port != "0" and port == self.env.get("CHENGNUO_GRPC_LISTEN", "").rpartition(":")[2]:
+            self.problems.append(f"{name}={value!r} must use another port than CHENGNUO_GRPC_LISTEN")
+        return value
 
     def required(self, name: str) -> str:
         value = self.env.get(name, "").strip()

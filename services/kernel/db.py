@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
@@ -26,6 +27,19 @@ def one(row: asyncpg.Record | None) -> asyncpg.Record:
 
 async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+class _WithoutFloorRetries(logging.Filter):
+    """While PostgreSQL is away asyncpg's pool warns, with a traceback in plain text outside the
+    JSON log, each time it fails to reconnect its minimum of connections (about once a second).
+    The outage is reported once, by the database watch (availability.py), and the pool simply
+    reconnects once the server is back."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to restore the pool connection floor")
+
+
+logging.getLogger("asyncpg.pool").addFilter(_WithoutFloorRetries())
 
 
 async def create_pool(dsn: str, schema: str, max_size: int) -> asyncpg.Pool:

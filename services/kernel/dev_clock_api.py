@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from chengnuo.common.v1 import dev_clock_pb2, dev_clock_pb2_grpc
-from services.kernel import convert
+from services.kernel import convert, supervise
 from services.kernel.auth import ADMIN, ANY_ROLE
 from services.kernel.clock import DevClock, SystemClock, offset_to
 from services.kernel.errors import InvalidArgument
@@ -90,10 +90,18 @@ async def adopt(pool: asyncpg.Pool, clock: DevClock, start: dt.datetime | None) 
 
 async def follow(db: Database, clock: DevClock, on_advance: Callable[[], None]) -> None:
     """Adopt the stored offset now and whenever another replica moves it; a jump makes this
-    replica's scheduled work run at once too, as on the replica that was asked to advance."""
-    while True:
-        offset = await db.pool.fetchval("SELECT offset_us FROM dev_clock")
-        if offset is not None and dt.timedelta(microseconds=offset) > clock.offset:
-            clock.catch_up(dt.timedelta(microseconds=offset))
-            on_advance()
+    replica's scheduled work run at once too, as on the replica that was asked to advance.
+    While the database is away the clock keeps its offset and the follower waits (supervise)."""
+
+    async def look() -> None:
+        await _adopt_stored(db, clock, on_advance)
         await asyncio.sleep(FOLLOW_SECONDS)
+
+    await supervise.forever("dev-clock-follower", look)
+
+
+async def _adopt_stored(db: Database, clock: DevClock, on_advance: Callable[[], None]) -> None:
+    offset = await db.pool.fetchval("SELECT offset_us FROM dev_clock")
+    if offset is not None and dt.timedelta(microseconds=offset) > clock.offset:
+        clock.catch_up(dt.timedelta(microseconds=offset))
+        on_advance()

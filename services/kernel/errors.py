@@ -132,6 +132,19 @@ class PermissionDenied(ServiceError):
     pass
 
 
+RETRY_AFTER_SECONDS = 1.0
+
+
+class Unavailable(ServiceError):
+    """Something the call needs (the database, the broker, another service) is out of reach for
+    now: the caller should retry the same request (with its request_id) after `retry_after`."""
+
+    def __init__(self, dependency: str, retry_after: float = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(f"the {dependency} is unavailable; retry in {retry_after:g} s")
+        self.dependency = excerpt(dependency, NAME_LIMIT)
+        self.retry_after = retry_after
+
+
 @dataclass
 class Violations:
     """Collects every field problem of a request before refusing it once."""

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import structlog
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
@@ -26,6 +25,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from services.kernel import supervise
 from services.kernel.bus import DEAD_LETTER, Bus, Names, dead_letter_subject
 from services.kernel.events import EventCatalog, EventMeta
 from services.kernel.uow import Database, UnitOfWork
@@ -72,9 +72,6 @@ class _Delivery:
     handler: Handler
 
 
-_TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, TimeoutError)
-
-
 class Consumer:
     def __init__(
         self,
@@ -96,22 +93,20 @@ class Consumer:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Supervise: (re)subscribe and pump until stopped or cancelled."""
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                pull = await self._subscribe()
-                failures = 0
-                try:
-                    await self._pump(pull)
-                finally:
-                    await _quietly(pull.unsubscribe())
-            except _Resubscribe:
-                log.info("consumer resubscribing", consumer=self.sub.consumer)
-            except Exception as exc:
-                failures += 1
-                log.warning("consumer restarting", consumer=self.sub.consumer, error=repr(exc))
-                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+        """Supervise: (re)subscribe and pump until stopped or cancelled; after a failure (NATS
+        reconnecting, PostgreSQL away) subscribe again after a pause (supervise)."""
+        await supervise.forever(
+            f"consumer:{self.sub.consumer}", self._subscribed, until=self._stopping.is_set
+        )
+
+    async def _subscribed(self) -> None:
+        pull = await self._subscribe()
+        try:
+            await self._pump(pull)
+        except _Resubscribe:
+            log.info("consumer resubscribing", consumer=self.sub.consumer)
+        finally:
+            await _quietly(pull.unsubscribe())
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         names = self.bus.names
@@ -200,9 +195,9 @@ class Consumer:
                         async with batch.unit(request_id=d.meta.id) as uow:
                             if await _first_delivery(uow, self.sub.consumer, d.meta.id, d.message.subject):
                                 await d.handler(d.event, uow, d.meta)
-                except _TRANSIENT:
-                    raise  # the connection is gone: the whole batch is retried
                 except Exception as exc:
+                    if supervise.is_transient(exc):
+                        raise  # the connection is gone: the whole batch is retried
                     failed.append((d.message, exc))
                     continue
                 done.append(d.message)
@@ -210,7 +205,7 @@ class Consumer:
 
     async def _failed(self, message: Msg, exc: Exception) -> None:
         attempt = message.metadata.num_delivered or 1
-        if isinstance(exc, _TRANSIENT):
+        if supervise.is_transient(exc):
             log.warning("event deferred: infrastructure unavailable", error=repr(exc))
             await message.nak(delay=self.redelivery.backoff[-1])
             return

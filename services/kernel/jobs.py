@@ -13,11 +13,8 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import structlog
-
+from services.kernel import supervise
 from services.kernel.uow import Database, UnitOfWork
-
-log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -38,18 +35,12 @@ class JobRunner:
         self._kick.set()
 
     async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                done = await self.run_once()
-                failures = 0
-            except Exception as exc:
-                failures += 1
-                log.warning("job failed; retrying", job=self.job.name, error=repr(exc), failures=failures)
-                await asyncio.sleep(min(0.5 * 2**failures, 30.0))
-                continue
-            if not done:
-                await self._sleep()
+        """For the life of the process; a failed step is retried after a pause (supervise)."""
+        await supervise.forever(f"job:{self.job.name}", self._turn)
+
+    async def _turn(self) -> None:
+        if not await self.run_once():
+            await self._sleep()
 
     async def run_once(self) -> int:
         async with self.db.unit_of_work(request_id=f"job:{self.job.name}") as uow:

@@ -16,12 +16,11 @@ import datetime as dt
 import time
 
 import asyncpg
-import structlog
 
+from services.kernel import supervise
 from services.kernel.bus import Bus
 from services.kernel.events import EventCatalog, headers
 
-log = structlog.get_logger()
 PRUNE_EVERY_SECONDS = 600.0
 
 _CLAIM = """
@@ -52,18 +51,13 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                sent = await self.publish_batch()
-                failures = 0
-            except Exception as exc:  # NATS or PostgreSQL away: keep the rows, try again later
-                failures += 1
-                log.warning("outbox relay retrying", error=repr(exc), failures=failures)
-                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
-                continue
-            if sent < self.batch:
-                await self._idle()
+        """For the life of the process. NATS or PostgreSQL away: the rows stay, and the relay
+        tries again after a pause (supervise)."""
+        await supervise.forever("outbox-relay", self._turn)
+
+    async def _turn(self) -> None:
+        if await self.publish_batch() < self.batch:
+            await self._idle()
 
     async def _idle(self) -> None:
         try:

@@ -30,9 +30,10 @@ from chengnuo.common.v1 import (
     sharing_pb2,
     sharing_pb2_grpc,
 )
-from services.kernel import audit_chain, audit_witness, migrations
+from services.kernel import audit_chain, audit_witness, migrations, supervise
 from services.kernel.audit_api import AuditApi
 from services.kernel.auth import SERVICE, TokenVerifier
+from services.kernel.availability import DatabaseWatch
 from services.kernel.bus import Bus, connect, ensure_streams
 from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarApi, CalendarKeeper
 from services.kernel.clock import Clock, DevClock, SystemClock
@@ -110,7 +111,8 @@ class Runtime:
         return self.settings.service_token_file.read_text().strip()
 
     def channel(self, address: str) -> grpc.aio.Channel:
-        made = client.channel(address, self.service_token)
+        # Mutual TLS: the service's own certificate is its client identity to the one it calls.
+        made = client.channel(address, self.service_token, tls=self.settings.tls)
         self._channels.append(made)
         return made
 
@@ -173,7 +175,11 @@ async def _serve_until_stopped(rt: Runtime, relay: OutboxRelay, registrations: S
     if isinstance(rt.clock, DevClock):
         jobs.append(partial(follow, rt.db, rt.clock, rt.kick_jobs))
     verifier = TokenVerifier.from_files(settings.token_public_keys)
-    running = await server.start(settings.grpc_listen, registrations, verifier)
+    running = await server.start(
+        settings.grpc_listen, registrations, verifier, settings.tls, settings.health_listen
+    )
+    watch = DatabaseWatch(settings.pg_dsn, settings.service, running.set_serving)
+    jobs.append(partial(supervise.forever, "database-watch", watch.run))
     consuming = [asyncio.create_task(c.run()) for c in rt.consumers]
     tasks = [*consuming, *(asyncio.create_task(job()) for job in jobs)]
     _announce(settings.ready_file, running.port)
@@ -239,7 +245,9 @@ def _announce(ready_file: Path | None, port: int) -> None:
 
 async def _until_stopped(tasks: list[asyncio.Task[None]]) -> bool:
     """Wait for SIGTERM/SIGINT (KeyboardInterrupt never reaches coroutines: grpc#26123),
-    or for a background task to die, which must take the process down with it."""
+    or for a background task to die, which must take the process down with it. None ends for a
+    fault of the infrastructure or a failing step: each runs under supervise.forever, so only
+    something that escapes it (a BaseException) ends a task, and the launcher restarts us."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

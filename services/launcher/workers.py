@@ -3,7 +3,8 @@
 gRPC Python serves one core per process, so several workers use several cores; they share the
 listening port through SO_REUSEPORT (the kernel spreads connections) and everything else through
 PostgreSQL and NATS, exactly like replicas on different hosts. The supervisor restarts a worker
-that dies and stops them all on SIGTERM or Ctrl-C.
+that dies (with the back-off of services/launcher/supervisor.py) and stops them all on SIGTERM or
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ import contextlib
 import os
 import signal
 import sys
+import time
 
 import structlog
 
 from services.launcher.processes import stop
+from services.launcher.supervisor import Backoff, describe_exit
 
 log = structlog.get_logger()
-RESTART_DELAY = 1.0
 
 
 class Workers:
-    def __init__(self, service: str, count: int, grace_seconds: float) -> None:
+    def __init__(
+        self, service: str, count: int, grace_seconds: float, backoff: Backoff | None = None
+    ) -> None:
         self.service, self.count, self.grace = service, count, grace_seconds
+        self.backoff = backoff or Backoff()
         self.processes: dict[int, asyncio.subprocess.Process] = {}
         self.stopping = asyncio.Event()
 
@@ -37,12 +42,27 @@ class Workers:
         )
 
     async def _keep(self, index: int) -> None:
+        """Restart the worker whenever it dies, with the same capped back-off as `chengnuo up`."""
+        failures = 0
         while not self.stopping.is_set():
             await self._spawn(index)
+            since = time.monotonic()
             code = await self.processes[index].wait()
-            if not self.stopping.is_set():
-                log.warning("worker exited; restarting", worker=index, code=code)
-                await asyncio.sleep(RESTART_DELAY)
+            if self.stopping.is_set():
+                return
+            failures = self.backoff.failures_after(failures, time.monotonic() - since)
+            delay = self.backoff.delay(failures)
+            log.warning(
+                "worker died; restarting",
+                service=self.service,
+                worker=index,
+                pid=self.processes[index].pid,
+                exit=describe_exit(code),
+                delay_seconds=delay,
+            )
+            # Woken early by SIGTERM: a stopping supervisor starts nothing.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), delay)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

@@ -15,12 +15,15 @@ CALLERS = "namespace chengnuo.io/caller In [admin-tools, portal] pods all"
 DNS = "namespace kubernetes.io/metadata.name=kube-system pods k8s-app=kube-dns"
 CNPG_OPERATOR = "namespace kubernetes.io/metadata.name=cnpg-system pods app.kubernetes.io/name=cloudnative-pg"
 
-# (pod, port) -> who may connect. Ports nobody may reach from a pod (NATS monitoring) are probed by
-# the kubelet from the node, which NetworkPolicies do not govern.
+# (pod, port) -> who may connect. Ports nobody may reach from a pod (NATS monitoring, the services'
+# plaintext health ports) are probed by the kubelet from the node, which NetworkPolicies do not govern.
 INGRESS = {
     ("Deployment/commitment", 7401): {CALLERS},
     ("Deployment/verification", 7402): {CALLERS},
     ("Deployment/credit", 7403): {CALLERS, "Deployment/verification"},
+    ("Deployment/commitment", 7410): set(),
+    ("Deployment/verification", 7410): set(),
+    ("Deployment/credit", 7410): set(),
     (NATS, 4222): SERVICES,
     (NATS, 6222): {NATS},
     (NATS, 8222): set(),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
@@ -94,3 +96,34 @@ def test_the_readme_names_the_key_files_the_config_lists(overlay: Overlay) -> No
     assert config_map is not None
     for path in config_map["data"]["CHENGNUO_TOKEN_PUBLIC_KEYS"].split(":"):
         assert re.search(rf"--from-file={re.escape(path.rpartition('/')[2])}=", README)
+
+
+def test_the_documented_certificates_fill_the_tls_secrets_the_pods_mount(
+    overlay: Overlay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = README.split("\n## Secrets", 1)[1].split("\n## ", 1)[0]
+    joined = secrets.replace("\\\n", " ")
+    (issue,) = [shlex.split(line) for line in joined.splitlines() if line.startswith("chengnuo certs ")]
+    (create,) = [line for line in joined.splitlines() if "create secret generic $s-tls" in line]
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, issue[1:])
+    assert result.exit_code == 0, result.output
+    namespace = issue[issue.index("--namespace") + 1]
+    assert "--type=kubernetes.io/tls" in create
+    given = dict(re.findall(r"--from-file=([\w.]+)=(\S+)", create))
+    for deployment in overlay.of_kind("Deployment"):
+        service = deployment["metadata"]["name"]
+        volumes = deployment["spec"]["template"]["spec"]["volumes"]
+        (secret,) = [
+            v["secret"] for v in volumes if v.get("secret", {}).get("secretName") == f"{service}-tls"
+        ]
+        assert {i["key"] for i in secret["items"]} == set(given)
+        for path in given.values():
+            assert (tmp_path / path.replace("$s", service)).is_file()
+        cert = x509.load_pem_x509_certificate(
+            (tmp_path / given["tls.crt"].replace("$s", service)).read_bytes()
+        )
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert f"{service}.{namespace}.svc.cluster.local" in names.get_values_for_type(x509.DNSName)
+    for client in issue[issue.index("--client") + 1 :: 2]:
+        assert (tmp_path / "tls" / f"{client}.pem").is_file(), "a client certificate for each --client"

@@ -85,7 +85,8 @@ def test_probes_name_ports_the_container_opens(overlay: Overlay) -> None:
                 if probe is None:
                     continue
                 if "grpc" in probe:  # a number only: the API has no named gRPC probe port
-                    assert probe["grpc"]["port"] == pod.named_port("grpc"), f"{pod.name} {kind}"
+                    # The plaintext health port: the kubelet's gRPC probe cannot speak TLS.
+                    assert probe["grpc"]["port"] == pod.named_port("health"), f"{pod.name} {kind}"
                 else:
                     port = probe["httpGet"]["port"]
                     assert port in (names if isinstance(port, str) else opened), f"{pod.name} {kind}"

@@ -18,7 +18,7 @@ from services.kernel import auth
 from services.kernel.clock import CHINA
 from services.launcher.stack import Stack, StackOptions
 from tests.conftest import CLOCK_START
-from tests.support import channel, mint
+from tests.support import channel, mint, trust
 
 DEPARTMENT = "350200-SCJ"  # a city market regulation bureau
 REGION = "350200"
@@ -33,7 +33,7 @@ async def stack(session_dir: Path) -> AsyncIterator[Stack]:
         grace_seconds=3,
         clock_start=CLOCK_START,
     )
-    stack = Stack(options)
+    stack = trust(Stack(options))  # mutual TLS with the stack's own CA, as `chengnuo up` serves
     await stack.start()
     try:
         yield stack
@@ -85,7 +85,7 @@ async def service_today(stack: Stack, service: str = "commitment") -> dt.date:
 async def own_stack(session_dir: Path, request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     """A stack of the test module's own, for tests that move its clock."""
     data_dir = session_dir / f"stack-{request.module.__name__}"
-    stack = Stack(StackOptions(data_dir=data_dir, grace_seconds=3, clock_start=CLOCK_START))
+    stack = trust(Stack(StackOptions(data_dir=data_dir, grace_seconds=3, clock_start=CLOCK_START)))
     await stack.start()
     try:
         yield stack

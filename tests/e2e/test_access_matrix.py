@@ -51,7 +51,7 @@ from services.launcher.stack import Stack
 from tests.e2e.conftest import DEPARTMENT, REGION, Clients, service_today
 from tests.e2e.test_hostile_input import Rpc, discover
 from tests.e2e.test_thin_flow import draft, false_conclusion, opened_on, publish_item, record_request, task_of
-from tests.support import channel, eventually, new_uscc
+from tests.support import bare_channel, channel, eventually, new_uscc
 
 OTHER_DEPARTMENT = ("350200-SWJ", REGION)  # another bureau of the same city
 OTHER_REGION = ("350100-SCJ", "350100")  # the same kind of bureau in another city
@@ -104,7 +104,7 @@ class Cell:
 class Calls:
     def __init__(self, stack: Stack) -> None:
         self.key = auth.load_private_key(stack.keys.signing_key)
-        self.channels = {p: grpc.aio.insecure_channel(a) for p, a in stack.endpoints().items()}
+        self.channels = {p: bare_channel(a) for p, a in stack.endpoints().items()}
 
     def token(self, roles: list[str], scope: tuple[str, str], *, age: dt.timedelta = dt.timedelta(0)) -> str:
         now = dt.datetime.now(dt.UTC) - age

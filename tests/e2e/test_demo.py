@@ -137,7 +137,7 @@ async def test_the_demo_runs_on_a_stack_of_its_own_and_leaves_the_running_one_al
     assert _alive(started) == set()
     assert await _snapshot(own_stack) == before
     for address in own_stack.endpoints().values():
-        await _wait_serving(address, timeout=5)
+        await _wait_serving(address, timeout=5, tls=own_stack.client_tls)
 
 
 async def test_the_running_stack_is_used_only_when_asked_with_a_warning_and_no_guessed_year(
@@ -161,7 +161,7 @@ async def test_the_running_stack_is_used_only_when_asked_with_a_warning_and_no_g
     for schema in SERVICES:
         assert after[f"{schema} calendar"] == before[f"{schema} calendar"], schema
     for address in own_stack.endpoints().values():
-        await _wait_serving(address, timeout=5)
+        await _wait_serving(address, timeout=5, tls=own_stack.client_tls)
 
 
 async def test_use_running_without_a_running_stack_is_refused(tmp_path: Path) -> None:

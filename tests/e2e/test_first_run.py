@@ -126,6 +126,8 @@ EXPECTED_PROBLEMS = [
     "  CHENGNUO_SERVICE_TOKEN_FILE is required: file holding this service's own token for calls to"
     " other services",
     "  CHENGNUO_AUDIT_KEY_FILE: no file at /nonexistent/audit.key",
+    "  CHENGNUO_TLS_CERT is required in production, with CHENGNUO_TLS_KEY and CHENGNUO_TLS_CA (mutual TLS),"
+    " unless CHENGNUO_TLS=off",
 ]
 
 

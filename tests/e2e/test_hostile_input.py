@@ -50,7 +50,7 @@ from services.kernel.rpc.handlers import ROLES_ATTRIBUTE
 from services.launcher.stack import Stack
 from tests.conftest import CLOCK_START
 from tests.e2e.conftest import DEPARTMENT, REGION
-from tests.support import RpcFailure, mint
+from tests.support import RpcFailure, bare_channel, mint
 
 EXAMPLES = int(os.environ.get("CHENGNUO_HOSTILE_EXAMPLES", "40"))
 CALL_TIMEOUT = 20.0
@@ -350,7 +350,7 @@ def _subclasses(base: type) -> list[type]:
 
 
 async def _served(address: str) -> list[str]:
-    async with grpc.aio.insecure_channel(address) as ch:
+    async with bare_channel(address) as ch:
         stub = reflection_pb2_grpc.ServerReflectionStub(ch)
         request = reflection_pb2.ServerReflectionRequest(list_services="")
         async for answer in stub.ServerReflectionInfo(iter([request])):
@@ -373,7 +373,7 @@ class Caller:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.key = auth.load_private_key(stack.keys.signing_key)
-        self.channels = {p: grpc.aio.insecure_channel(a) for p, a in stack.endpoints().items()}
+        self.channels = {p: bare_channel(a) for p, a in stack.endpoints().items()}
 
     async def call(self, rpc: Rpc, raw: bytes) -> grpc.StatusCode:
         roles = ["admin"] if rpc.roles == (ANY_ROLE,) else list(rpc.roles)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import grpc
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_reflection.v1alpha import reflection_pb2
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from services.launcher.stack import Stack
+from tests.support import bare_sync_channel
 
 V1_METHOD = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
 EXPECTED = {
@@ -22,7 +22,7 @@ def _ask_v1(
     address: str, *requests: reflection_pb2.ServerReflectionRequest
 ) -> list[reflection_pb2.ServerReflectionResponse]:
     """A raw v1 client: the v1 messages are wire-identical to v1alpha, only the path differs."""
-    with grpc.insecure_channel(address) as bare:
+    with bare_sync_channel(address) as bare:
         call = bare.stream_stream(
             V1_METHOD,
             request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
@@ -77,7 +77,7 @@ def test_v1_describes_itself_under_its_own_package(stack: Stack) -> None:
 
 @pytest.mark.parametrize("service", list(EXPECTED))
 def test_v1alpha_still_answers_through_grpcs_own_client(stack: Stack, service: str) -> None:
-    with grpc.insecure_channel(stack.endpoints()[service]) as bare:
+    with bare_sync_channel(stack.endpoints()[service]) as bare:
         database = ProtoReflectionDescriptorDatabase(bare)
         names = set(database.get_services())
         assert {EXPECTED[service], "grpc.reflection.v1.ServerReflection"} <= names

@@ -14,7 +14,7 @@ from chengnuo.commitment.v1 import catalogue_pb2, commitment_pb2, commitment_pb2
 from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients, count_rows
 from tests.e2e.test_thin_flow import draft, publish_item, record_request
-from tests.support import failure, new_uscc
+from tests.support import bare_channel, failure, new_uscc
 
 Roles = Callable[..., Clients]
 
@@ -78,7 +78,7 @@ async def test_no_token_wrong_token_and_wrong_role(as_role: Roles, stack: Stack)
     item_id = await publish_item(as_role("catalogue_admin"))
     request = record_request(new_uscc(), item_id)
     before = await _written(stack)
-    async with grpc.aio.insecure_channel(stack.endpoints()["commitment"]) as bare:
+    async with bare_channel(stack.endpoints()["commitment"]) as bare:
         stub = commitment_pb2_grpc.CommitmentServiceStub(bare)
         anonymous = await failure(stub.RecordCommitment(request))
         assert anonymous.code == grpc.StatusCode.UNAUTHENTICATED
@@ -113,7 +113,7 @@ async def test_a_replayed_record_returns_the_same_commitment(as_role: Roles) -> 
 
 @pytest.mark.parametrize("service", ["commitment", "verification", "credit"])
 async def test_health_and_reflection_without_a_token(stack: Stack, service: str) -> None:
-    async with grpc.aio.insecure_channel(stack.endpoints()[service]) as bare:
+    async with bare_channel(stack.endpoints()[service]) as bare:
         health = health_pb2_grpc.HealthStub(bare)
         reply = await health.Check(health_pb2.HealthCheckRequest(service=""))
         assert reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -127,7 +127,7 @@ async def test_health_and_reflection_without_a_token(stack: Stack, service: str)
     assert "chengnuo.common.v1.CalendarService" in names
     for name in names:
         if name.startswith("chengnuo."):
-            async with grpc.aio.insecure_channel(stack.endpoints()[service]) as bare:
+            async with bare_channel(stack.endpoints()[service]) as bare:
                 per_service = await health_pb2_grpc.HealthStub(bare).Check(
                     health_pb2.HealthCheckRequest(service=name)
                 )

@@ -26,7 +26,7 @@ from services.launcher.stack import Stack, StackOptions
 from tests.conftest import CLOCK_START
 from tests.e2e.replicated import Replicated
 from tests.e2e.test_thin_flow import draft, false_conclusion, opened_on, record_request
-from tests.support import channel, eventually, mint, new_uscc
+from tests.support import channel, eventually, mint, new_uscc, trust
 
 DEPARTMENT = "350200-SCJ"
 COMMITMENTS = 240
@@ -38,7 +38,7 @@ CONCURRENCY = 16
 @pytest.fixture(scope="module")
 async def replicated(session_dir: Path) -> AsyncIterator[Stack]:
     options = StackOptions(session_dir / "replicated", replicas=2, grace_seconds=3, clock_start=CLOCK_START)
-    stack = Stack(options)
+    stack = trust(Stack(options))
     await stack.start()
     try:
         yield stack

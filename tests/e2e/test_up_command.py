@@ -1,9 +1,9 @@
-"""`chengnuo up` as a user runs it: starts everything, keeps data across runs, leaves no orphans."""
+"""`chengnuo up` as a user runs it: starts everything, keeps data across runs, brings back a service
+that dies, leaves no orphans."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -16,7 +16,7 @@ import pytest
 
 from chengnuo.commitment.v1 import catalogue_pb2, catalogue_pb2_grpc
 from tests.e2e.test_thin_flow import draft
-from tests.support import channel
+from tests.support import channel, eventually, trust_state
 
 CHENGNUO = str(Path(sys.executable).parent / "chengnuo")
 
@@ -64,7 +64,7 @@ async def _up(data_dir: Path) -> tuple[Process, dict[str, object]]:
         assert process.returncode is None, "chengnuo up exited early"
         assert time.monotonic() < deadline, "chengnuo up did not come up"
         await asyncio.sleep(0.2)
-    return process, json.loads(state_file.read_text())
+    return process, trust_state(state_file)
 
 
 def _token(data_dir: Path) -> str:
@@ -102,6 +102,7 @@ async def test_up_runs_keeps_data_and_stops_cleanly(tmp_path: Path, stop_with: s
     output = await _stop(process, stop_with)
     assert "chengnuo is running" in output
     assert "stopped" in output
+    assert "supervisor:" not in output, "a service stopped with the stack was taken for a dead one"
     assert not (data_dir / "stack.json").exists()
 
     process, state = await _up(data_dir)  # the second run reuses the data directory
@@ -112,6 +113,39 @@ async def test_up_runs_keeps_data_and_stops_cleanly(tmp_path: Path, stop_with: s
         kept = await stub.GetItem(catalogue_pb2.GetItemRequest(item_id=created.item.item_id))
         assert kept.item.content.name == draft().name
     await _stop(process, signal.SIGTERM)
+
+
+async def test_up_restarts_a_killed_service_and_says_so(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    process, state = await _up(data_dir)
+    try:
+        pids, endpoints = state["pids"], state["endpoints"]
+        assert isinstance(pids, dict)
+        assert isinstance(endpoints, dict)
+        victim = pids["commitment-0"]
+        os.kill(victim, signal.SIGKILL)
+        state = await eventually(lambda: _restarted(data_dir, victim), timeout=60, what="a restart")
+        assert state["endpoints"] == endpoints, "the restarted service is on its former address"
+        async with channel(endpoints["commitment"], _token(data_dir)) as ch:  # and serves it
+            created = await catalogue_pb2_grpc.CatalogueServiceStub(ch).CreateItem(
+                catalogue_pb2.CreateItemRequest(request_id=str(uuid.uuid4()), item=draft())
+            )
+        assert created.item.item_id
+    finally:
+        output = await _stop(process, signal.SIGTERM)
+    restarted = state["pids"]
+    assert isinstance(restarted, dict)
+    lines = [line for line in output.splitlines() if line.startswith("supervisor:")]
+    assert lines[0].startswith(f"supervisor: commitment (pid {victim}) died: killed by SIGKILL after")
+    assert lines[0].endswith("restarting in 0.5 s")
+    assert lines[1].startswith(f"supervisor: commitment restarted: pid {restarted['commitment-0']} on ")
+    assert len(lines) == 2, "only the killed service restarted, and stopping restarted nothing"
+
+
+async def _restarted(data_dir: Path, victim: int) -> dict[str, object] | None:
+    state = trust_state(data_dir / "stack.json")
+    pids = state["pids"]
+    return state if pids["commitment-0"] != victim else None
 
 
 async def test_a_second_up_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:

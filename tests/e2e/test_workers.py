@@ -28,7 +28,7 @@ async def test_workers_share_a_port_restart_when_killed_and_stop_together(stack:
     env.pop("CHENGNUO_READY_FILE")
     supervisor = await asyncio.create_subprocess_exec(CHENGNUO, "serve", "credit", "--workers", "2", env=env)
     try:
-        await _wait_serving(f"127.0.0.1:{port}", timeout=60)
+        await _wait_serving(f"127.0.0.1:{port}", timeout=60, tls=stack.client_tls)
         workers = await eventually(lambda: _workers(supervisor.pid, 2), what="two workers")
         victim = sorted(workers)[0]
         os.kill(victim, signal.SIGKILL)
@@ -36,7 +36,7 @@ async def test_workers_share_a_port_restart_when_killed_and_stop_together(stack:
             lambda: _replaced(supervisor.pid, victim), timeout=30, what="a new worker"
         )
         assert victim not in replaced
-        await _wait_serving(f"127.0.0.1:{port}", timeout=30)
+        await _wait_serving(f"127.0.0.1:{port}", timeout=30, tls=stack.client_tls)
     finally:
         family = _descendants(supervisor.pid)
         supervisor.send_signal(signal.SIGTERM)

@@ -23,6 +23,7 @@ def _env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "CHENGNUO_TOKEN_PUBLIC_KEYS": str(tmp_path / "pub.pem"),
         "CHENGNUO_SERVICE_TOKEN_FILE": str(tmp_path / "token"),
         "CHENGNUO_AUDIT_KEY_FILE": str(tmp_path / "audit.key"),
+        "CHENGNUO_TLS": "off",  # the TLS files and their problems: test_tls_settings.py
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v}
@@ -82,6 +83,7 @@ def test_missing_settings_are_each_named(tmp_path: Path) -> None:
         "CHENGNUO_TOKEN_PUBLIC_KEYS",
         "CHENGNUO_SERVICE_TOKEN_FILE",
         "CHENGNUO_AUDIT_KEY_FILE",
+        "CHENGNUO_TLS_CERT",  # production serves mutual TLS only, unless CHENGNUO_TLS=off
     ]
 
 

@@ -12,12 +12,20 @@ from chengnuo.credit.v1 import credit_pb2_grpc, lists_pb2_grpc, public_pb2_grpc,
 from chengnuo.verification.v1 import inspections_pb2_grpc, rosters_pb2_grpc, verification_pb2_grpc
 from services.kernel import auth
 from services.kernel.rpc import client
+from services.kernel.rpc.tls import TlsFiles
 
 TOKEN_TTL = dt.timedelta(hours=2)
 
 
 class Desk:
-    def __init__(self, endpoints: dict[str, str], key: Ed25519PrivateKey, role: str, department: str) -> None:
+    def __init__(
+        self,
+        endpoints: dict[str, str],
+        key: Ed25519PrivateKey,
+        role: str,
+        department: str,
+        tls: TlsFiles | None = None,
+    ) -> None:
         token = auth.mint(
             key,
             subject=f"demo:{role}",
@@ -28,7 +36,7 @@ class Desk:
             ttl=TOKEN_TTL,
         )
         self.channels = {
-            name: client.channel(address, lambda: token, 60.0) for name, address in endpoints.items()
+            name: client.channel(address, lambda: token, 60.0, tls) for name, address in endpoints.items()
         }
 
     @property
@@ -84,13 +92,15 @@ class Desk:
 class Office:
     """Every desk of the demo, made on first use."""
 
-    def __init__(self, endpoints: dict[str, str], key: Ed25519PrivateKey) -> None:
-        self.endpoints, self.key = endpoints, key
+    def __init__(
+        self, endpoints: dict[str, str], key: Ed25519PrivateKey, tls: TlsFiles | None = None
+    ) -> None:
+        self.endpoints, self.key, self.tls = endpoints, key, tls
         self._desks: dict[tuple[str, str], Desk] = {}
 
     def desk(self, role: str, department: str = "") -> Desk:
         if (role, department) not in self._desks:
-            self._desks[role, department] = Desk(self.endpoints, self.key, role, department)
+            self._desks[role, department] = Desk(self.endpoints, self.key, role, department, self.tls)
         return self._desks[role, department]
 
     async def close(self) -> None:

@@ -69,7 +69,7 @@ async def _main(data_dir: Path, use_running: bool, console: Console) -> bool:
             "[bold]chengnuo demo[/bold] on "
             + ("a stack of its own (stopped at the end)" if stack.started_here else "the running stack")
         )
-        office = Office(stack.endpoints, stack.key)
+        office = Office(stack.endpoints, stack.key, stack.tls)
         narrator = Narrator(console)
         try:
             intact = await scenario(World(office, narrator))

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.kernel import auth
+from services.kernel.rpc.tls import TlsFiles
 from services.launcher.processes import alive
 from services.launcher.stack import Stack, StackOptions
 
@@ -28,10 +29,16 @@ class InUse:
     endpoints: dict[str, str]
     key: Ed25519PrivateKey
     started_here: bool
+    tls: TlsFiles | None = None  # the stack's client certificate (its services serve mutual TLS)
 
 
-async def _serving(address: str) -> bool:
-    async with grpc.aio.insecure_channel(address) as channel:
+async def _serving(address: str, tls: TlsFiles | None) -> bool:
+    made = (
+        grpc.aio.secure_channel(address, tls.channel_credentials())
+        if tls
+        else grpc.aio.insecure_channel(address)
+    )
+    async with made as channel:
         try:
             answer = await health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(), timeout=2
@@ -49,9 +56,10 @@ async def _running(data_dir: Path) -> InUse | None:
     endpoints: dict[str, str] = state.get("endpoints", {})
     if not alive(int(state.get("pid", 0))) or not state.get("development"):
         return None
-    if not all([await _serving(address) for address in endpoints.values()]):
+    tls = TlsFiles.from_json(state.get("tls"))
+    if not all([await _serving(address, tls) for address in endpoints.values()]):
         return None
-    return InUse(endpoints, auth.load_private_key(Path(state["signing_key"])), started_here=False)
+    return InUse(endpoints, auth.load_private_key(Path(state["signing_key"])), started_here=False, tls=tls)
 
 
 class NoRunningStack(Exception):
@@ -78,7 +86,8 @@ async def stack_for_demo(data_dir: Path, use_running: bool) -> AsyncIterator[InU
     stack = Stack(options)
     try:
         await stack.start()
-        yield InUse(stack.endpoints(), auth.load_private_key(stack.keys.signing_key), started_here=True)
+        key = auth.load_private_key(stack.keys.signing_key)
+        yield InUse(stack.endpoints(), key, started_here=True, tls=stack.client_tls)
     finally:
         await stack.stop()
         shutil.rmtree(scratch, ignore_errors=True)

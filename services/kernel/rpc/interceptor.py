@@ -1,5 +1,6 @@
 """The server interceptor: request id and log context, authentication, request checks, error
-mapping.
+mapping (a ServiceError to its status, an outage of the database or broker to UNAVAILABLE with a
+retry delay, anything else to INTERNAL).
 
 It wraps each unary handler once (cached per method). Roles come from the handler's own
 declaration (@query / @command); a handler that declares none is refused, so forgetting the
@@ -19,10 +20,11 @@ import grpc
 import structlog
 
 from services.kernel.auth import TokenVerifier, set_current_caller
-from services.kernel.errors import PermissionDenied, ServiceError, Unauthenticated
+from services.kernel.errors import PermissionDenied, ServiceError, Unauthenticated, Unavailable
 from services.kernel.rpc import request_check
 from services.kernel.rpc.handlers import ROLES_ATTRIBUTE
 from services.kernel.rpc.status import to_status
+from services.kernel.supervise import dependency, describe
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 log = structlog.get_logger()
@@ -69,9 +71,14 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort_with_status(to_status(exc))
             except grpc.aio.AbortError:
                 raise  # the handler ended the call itself
-            except Exception:
-                log.exception("rpc failed")
-                await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id})")
+            except Exception as exc:
+                down = dependency(exc)
+                if down is not None:  # an outage, not a fault of the call: the caller retries it
+                    log.warning("rpc unavailable", dependency=down, error=describe(exc))
+                    await context.abort_with_status(to_status(Unavailable(down)))
+                else:
+                    log.exception("rpc failed")
+                    await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {request_id})")
             finally:
                 structlog.contextvars.clear_contextvars()
 

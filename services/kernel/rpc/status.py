@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import grpc
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
@@ -50,6 +52,10 @@ def _details(exc: errors.ServiceError) -> tuple[int, list[any_pb2.Any]]:
             return code_pb2.PERMISSION_DENIED, _pack(_info("PERMISSION_DENIED"))
         case errors.Unauthenticated():
             return code_pb2.UNAUTHENTICATED, _pack(_info("UNAUTHENTICATED"))
+        case errors.Unavailable():
+            retry = error_details_pb2.RetryInfo()
+            retry.retry_delay.FromTimedelta(dt.timedelta(seconds=exc.retry_after))
+            return code_pb2.UNAVAILABLE, _pack(retry, _info("UNAVAILABLE", dependency=exc.dependency))
     return code_pb2.UNKNOWN, []
 
 
@@ -93,6 +99,7 @@ _KNOWN: tuple[type[Message], ...] = (
     error_details_pb2.ResourceInfo,
     error_details_pb2.PreconditionFailure,
     error_details_pb2.ErrorInfo,
+    error_details_pb2.RetryInfo,
 )
 
 

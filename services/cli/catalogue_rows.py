@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chengnuo.commitment.v1 import catalogue_pb2
-from services.cli.tabular import Column, SourceRow, flag, split_list, whole_number
+from services.cli.tabular import EXAMPLE_MARK, Column, SourceRow, flag, split_list, whole_number
 
 Method = catalogue_pb2.VerificationMethod
 METHODS = {
@@ -92,7 +92,7 @@ COLUMNS = (
     _c("item_id", "item_id", ("事项编号", "事项ID"), "id of the draft to update (blank: match by name)"),
 )
 EXAMPLE = (
-    "营业场所使用证明",
+    f"{EXAMPLE_MARK}营业场所使用证明",
     "《食品经营许可管理办法》第十二条",
     "申请人对经营场所享有合法使用权",
     "不动产登记机构",

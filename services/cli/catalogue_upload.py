@@ -15,7 +15,7 @@ from chengnuo.commitment.v1 import catalogue_pb2, catalogue_pb2_grpc
 from services.cli import paging
 from services.cli.catalogue_rows import COLUMNS, Problem, import_row
 from services.cli.progress import bar
-from services.cli.tabular import Table, read_table
+from services.cli.tabular import Table, is_example, read_table
 from services.cli.values import request_id
 
 Stub = catalogue_pb2_grpc.CatalogueServiceStub
@@ -51,6 +51,8 @@ def load(path: Path, sheet: str, default_region: str) -> tuple[Table, list[catal
     report = Report(table.headers, table.ignored)
     rows = []
     for source in table.rows:
+        if is_example(source, COLUMNS[0].key):  # a template's example row, marked 示例：
+            continue
         row, problems = import_row(source, default_region)
         report.problems += problems
         if not problems:

@@ -19,6 +19,7 @@ from services.cli.tabular import (
     SourceRow,
     Table,
     TableError,
+    is_example,
     read_table,
     show_columns,
     write_template,
@@ -68,7 +69,7 @@ def _report(
 
 
 def _without_examples(found: Table, first_key: str) -> list[SourceRow]:
-    return [r for r in found.rows if not roster_rows.is_example(r, first_key)]
+    return [r for r in found.rows if not is_example(r, first_key)]
 
 
 def _examples(found: Table, kept: Sequence[SourceRow]) -> dict[str, int]:

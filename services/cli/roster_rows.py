@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.verification.v1 import rosters_pb2 as rpb
-from services.cli.tabular import Column, SourceRow, flag, split_list
+from services.cli.tabular import EXAMPLE_MARK, Column, SourceRow, flag, split_list
 from services.cli.values import guess_kind
 from services.kernel import convert
 
@@ -71,10 +71,6 @@ SUBJECT_COLUMNS = (
     Column("industry", "industry", ("行业代码", "行业"), "e.g. H62 (GB/T 4754)"),
     Column("tags", "tags", ("标签",), "labels a plan may filter on, separated by 、"),
 )
-# A template's example row is marked in its first column and skipped by the import, so a template
-# imports as written and a forgotten example never becomes a real inspector or a subject that
-# random draws could pick. Without the mark the example is a valid row.
-EXAMPLE_MARK = "示例："
 INSPECTOR_EXAMPLE = (
     f"{EXAMPLE_MARK}ZF35020001",
     "王明",
@@ -91,11 +87,6 @@ SUBJECT_EXAMPLE = (
     "H62",
     "cold_chain",
 )
-
-
-def is_example(source: SourceRow, first_key: str) -> bool:
-    """A template's example row (its first column starts with 示例); no real code does."""
-    return source.get(first_key).strip().startswith(EXAMPLE_MARK[:2])
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,17 @@ class SourceRow:
         return self.values.get(key, "")
 
 
+# A template's example row is marked in its first column and skipped by the import, so a template
+# imports as written and a forgotten example never becomes a real catalogue item, inspector or a
+# subject that random draws could pick. Without the mark the example is a valid row.
+EXAMPLE_MARK = "示例："
+
+
+def is_example(source: SourceRow, first_key: str) -> bool:
+    """A template's example row (its first column starts with 示例); no real name or code does."""
+    return source.get(first_key).strip().startswith(EXAMPLE_MARK[:2])
+
+
 @dataclass(frozen=True)
 class Table:
     rows: list[SourceRow]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import roster_rows
+from services.cli.tabular import EXAMPLE_MARK
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.test_verification_flow import department
@@ -40,7 +40,7 @@ def test_the_example_without_its_mark_is_a_valid_row(stack: Stack, tmp_path: Pat
     assert lead("verify", "roster", "template", which, str(sheet))[0] == 0
     with sheet.open(encoding="utf-8-sig", newline="") as handle:
         header, example = list(csv.reader(handle))
-    example[0] = example[0].removeprefix(roster_rows.EXAMPLE_MARK)
+    example[0] = example[0].removeprefix(EXAMPLE_MARK)
     if which == "inspectors":  # a certificate number of this test's own: numbers are unique
         example[0] = f"ZF{uuid.uuid4().hex[:12].upper()}"
     with sheet.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -13,7 +13,7 @@ from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.verification.v1 import verification_pb2 as vpb
-from services.cli import catalogue_rows, roster_rows
+from services.cli import catalogue_rows, catalogue_upload, roster_rows
 from services.cli.inspection_views import check_item, ratio
 from services.cli.roster_upload import runs
 from services.cli.tabular import (
@@ -111,12 +111,17 @@ def test_cell_values_flags_and_lists() -> None:
     ]
 
 
-def test_the_template_round_trips(tmp_path: Path) -> None:
+def test_the_template_round_trips_and_its_example_is_never_imported(tmp_path: Path) -> None:
     for name in ("template.xlsx", "template.csv"):
         path = tmp_path / name
         write_template(path, catalogue_rows.COLUMNS, catalogue_rows.EXAMPLE)
         (row,) = read_table(path, catalogue_rows.COLUMNS).rows
-        item, problems = catalogue_rows.import_row(row, "350200")
+        assert row.get("name") == "示例：营业场所使用证明"
+        _, rows, report = catalogue_upload.load(path, "", "350200")
+        assert (rows, report.problems) == ([], [])  # the template imports as written: nothing
+        # Without its mark the example is a valid row.
+        unmarked = SourceRow(row.number, {**row.values, "name": "营业场所使用证明"})
+        item, problems = catalogue_rows.import_row(unmarked, "350200")
         assert problems == []
         assert item.item.verification.method == catalogue_pb2.VERIFICATION_METHOD_DOCUMENT
         assert list(item.item.matters) == ["食品经营许可", "小餐饮登记"]

@@ -201,7 +201,7 @@ Global___VerificationRule: _TypeAlias = VerificationRule  # noqa: Y015
 
 @_typing.final
 class NotificationTerms(_message.Message):
-    """What the notification (告知书) must state beyond the item's own fields (seed 001 §11,
+    """What the notification (告知书) must state beyond the item's own fields (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)11,
     国办发〔2020〕42号). Parts left empty are filled with the standard text when the draft is saved,
     so every published version pins the exact words applicants were told.
     """

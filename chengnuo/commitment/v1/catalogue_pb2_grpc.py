@@ -29,7 +29,7 @@ class CatalogueServiceStub:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
 
     A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
-    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    that must be filed (备案) with the justice bureau within the filing period (鄂尔多斯市行政执法质量提升方案 (五)).
     """
 
     def __init__(self, channel):
@@ -99,7 +99,7 @@ class CatalogueServiceServicer:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
 
     A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
-    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    that must be filed (备案) with the justice bureau within the filing period (鄂尔多斯市行政执法质量提升方案 (五)).
     """
 
     def CreateItem(self, request, context):
@@ -249,7 +249,7 @@ class CatalogueService:
     """Catalogues of certificate items (证明事项目录 / 告知承诺目录), owned by each department.
 
     A department edits drafts; PublishCatalogue freezes them into an immutable, numbered version
-    that must be filed (备案) with the justice bureau within the filing period (seed 000 §(五)).
+    that must be filed (备案) with the justice bureau within the filing period (鄂尔多斯市行政执法质量提升方案 (五)).
     """
 
     @staticmethod

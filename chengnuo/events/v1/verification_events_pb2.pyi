@@ -176,11 +176,11 @@ class VerificationConcluded(_message.Message):
     def concluded_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def push_deadline(self) -> _date_pb2.Date:
-        """Pushed to the "双随机、一公开" and "互联网+监管" platforms by this date (seed 003 四(四))."""
+        """Pushed to the "双随机、一公开" and "互联网+监管" platforms by this date (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四))."""
 
     @_builtins.property
     def publication_deadline(self) -> _date_pb2.Date:
-        """Published to the public by this date (seed 001 三(一)1, 20 working days)."""
+        """Published to the public by this date (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(一)1, 20 working days)."""
 
     @_builtins.property
     def decision_publication_deadline(self) -> _date_pb2.Date:

@@ -86,7 +86,7 @@ class _MeasureKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_MeasureKi
     """移送司法机关"""
 
 class MeasureKind(_MeasureKind, metaclass=_MeasureKindEnumTypeWrapper):
-    """Measures taken on a false commitment (seed 001 §12)."""
+    """Measures taken on a false commitment (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12)."""
 
 MEASURE_KIND_UNSPECIFIED: MeasureKind.ValueType  # 0
 MEASURE_KIND_STOP_PROCESSING: MeasureKind.ValueType  # 1
@@ -358,11 +358,11 @@ class Task(_message.Message):
 
     @_builtins.property
     def push_deadline(self) -> _date_pb2.Date:
-        """Outcome pushed to the supervision platforms by this date (seed 003 四(四))."""
+        """Outcome pushed to the supervision platforms by this date (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四))."""
 
     @_builtins.property
     def publication_deadline(self) -> _date_pb2.Date:
-        """Outcome published by this date (seed 001 三(一)1)."""
+        """Outcome published by this date (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(一)1)."""
 
     @_builtins.property
     def base_date(self) -> _date_pb2.Date:

@@ -34,6 +34,9 @@ log = structlog.get_logger()
 
 Handler = Callable[[Any, UnitOfWork, EventMeta], Awaitable[None]]
 FETCH_WAIT_SECONDS = 2.0  # how long one pull waits for a first message
+# An event that met an outage (PostgreSQL away) comes back after this: soon after the outage
+# ends, without spinning while it lasts (the consumer's own loop backs off too).
+OUTAGE_REDELIVERY_SECONDS = 5.0
 REASON_LIMIT = 500  # characters of the reason kept on a dead letter
 READ_TIMEOUT_SECONDS = 5.0  # for the next stored dead letter while listing them
 
@@ -53,7 +56,9 @@ class Subscription:
 @dataclass(frozen=True)
 class Redelivery:
     backoff: tuple[float, ...] = (0.5, 2.0, 10.0, 30.0)
-    ack_wait: float = 30.0
+    # How long an event handed to a process that died (SIGKILL, a lost node) waits before it is
+    # delivered again: short, because a batch still being applied says "in progress" well within it.
+    ack_wait: float = 10.0
 
     @property
     def attempts(self) -> int:
@@ -157,12 +162,17 @@ class Consumer:
         decoded = [d for d in [await self._decode(m) for m in messages] if d is not None]
         if not decoded:
             return
+        working = asyncio.create_task(
+            _in_progress([d.message for d in decoded], self.redelivery.ack_wait / 3)
+        )
         try:
             done, failed = await self._apply(decoded)
         except Exception as exc:  # the batch did not commit: nothing of it was applied
             for item in decoded:
                 await self._failed(item.message, exc)
             return
+        finally:
+            working.cancel()
         for message in done:
             await message.ack()
         for message, error in failed:
@@ -207,7 +217,7 @@ class Consumer:
         attempt = message.metadata.num_delivered or 1
         if supervise.is_transient(exc):
             log.warning("event deferred: infrastructure unavailable", error=repr(exc))
-            await message.nak(delay=self.redelivery.backoff[-1])
+            await message.nak(delay=OUTAGE_REDELIVERY_SECONDS)
             return
         if attempt >= self.redelivery.attempts:
             await self._dead_letter(message, f"failed {attempt} times: {exc!r}")
@@ -242,6 +252,14 @@ class Consumer:
             event_id=parked.get("ce-id", ""),
             reason=reason[:REASON_LIMIT],
         )
+
+
+async def _in_progress(messages: list[Msg], every: float) -> None:
+    """Tell the server, while a batch is being applied, that its events are not lost: a slow
+    batch (a busy database) is not delivered a second time meanwhile, nor counted as an attempt."""
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.gather(*(_quietly(m.in_progress()) for m in messages))
 
 
 async def _drain(pull: JetStreamContext.PullSubscription) -> list[Msg]:

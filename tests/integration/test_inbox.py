@@ -122,3 +122,32 @@ async def test_a_failing_event_in_a_batch_fails_alone(world: World) -> None:
     finally:
         task.cancel()
         await parked.unsubscribe()
+
+
+async def test_a_slow_batch_says_it_is_in_progress_and_is_not_delivered_again(world: World) -> None:
+    """A batch that takes longer than the ack deadline (a busy database) is kept by the server for
+    the replica applying it: the other replica is not handed it meanwhile (no redelivery, no
+    inflated attempt count)."""
+    applied: list[str] = []
+
+    async def slow(event: Any, uow: UnitOfWork, meta: EventMeta) -> None:
+        await asyncio.sleep(2.5)  # well past ack_wait below
+        applied.append(meta.id)
+
+    redelivery = Redelivery(backoff=(0.1,), ack_wait=1.0)
+    replicas = [_consumer(world, slow, redelivery) for _ in range(2)]  # one durable, two replicas
+    tasks = [asyncio.create_task(c.run()) for c in replicas]
+    try:
+        await asyncio.sleep(0.5)  # both subscribed and waiting
+        await _publish(world, "slow-1", "S")
+
+        async def acknowledged() -> bool:
+            return sum(c.applied for c in replicas) >= 1
+
+        await eventually(acknowledged, timeout=20, what="the slow event applied")
+        await asyncio.sleep(1.5)  # long enough for a second delivery to have happened
+        # A second delivery would be taken by a replica (and found in the inbox): counted as handled.
+        assert (sum(c.applied for c in replicas), applied) == (1, ["slow-1"])
+    finally:
+        for task in tasks:
+            task.cancel()

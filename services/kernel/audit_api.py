@@ -4,19 +4,17 @@ Verifying also checks the chain against its signed checkpoints (services/kernel/
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from typing import Any
 
 import asyncpg
-import grpc
 import structlog
 
 from chengnuo.common.v1 import audit_pb2, audit_pb2_grpc
-from services.kernel import audit_chain, audit_witness, convert
+from services.kernel import audit_chain, audit_witness, convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.bus import Bus
-from services.kernel.errors import InvalidArgument
+from services.kernel.errors import InvalidArgument, Unavailable
 from services.kernel.rpc.handlers import query
 from services.kernel.sharing import rpc_request_id
 from services.kernel.uow import Actor, Database
@@ -24,7 +22,6 @@ from services.kernel.uow import Actor, Database
 log = structlog.get_logger()
 
 AUDITOR = "auditor"
-DEFAULT_PAGE, MAX_PAGE = 100, 1000
 MAX_FILTER = 200
 
 _LIST = """
@@ -47,7 +44,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
         self, request: audit_pb2.VerifyChainRequest, context: Any
     ) -> audit_pb2.VerifyChainResponse:
         # Checkpoints first: each covers only links committed before it, so all are in the snapshot.
-        checkpoints, forged = await self._checkpoints(context)
+        checkpoints, forged = await self._checkpoints()
         async with self.db.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             report = await audit_chain.verify(conn, self.db.audit_key, checkpoints)
         if forged and report.intact:  # someone wrote on the witness stream without the key
@@ -66,14 +63,13 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
             answer.checkpoint_at.CopyFrom(convert.to_timestamp(report.checkpoint_at))
         return answer
 
-    async def _checkpoints(self, context: Any) -> tuple[list[audit_chain.Checkpoint], int]:
+    async def _checkpoints(self) -> tuple[list[audit_chain.Checkpoint], int]:
         """This chain's checkpoints whose signatures hold, and how many do not."""
         try:
             published = await audit_witness.read_all(self.bus, self.service)
         except Exception as exc:  # NATS away: no verdict rather than one without the witness
             log.warning("audit checkpoints unreadable", error=repr(exc))
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the audit checkpoint stream cannot be read")
-            raise
+            raise Unavailable("audit checkpoint stream") from exc
         opened = [audit_witness.opened(data, self.service, self.witness) for data in published]
         valid = [c for c in opened if c is not None]
         return valid, len(opened) - len(valid)
@@ -82,14 +78,15 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
     async def ListAuditRows(
         self, request: audit_pb2.ListAuditRowsRequest, context: Any
     ) -> audit_pb2.ListAuditRowsResponse:
-        size = _page_size(request.page_size)
-        before = _cursor(request.page_token)
+        size = paging.page_size(request.page_size)
+        before = paging.after(request.page_token, paging.natural)
+        before_seq = before[0] if before else None
         async with self.db.unit_of_work(Actor.of(current_caller()), rpc_request_id()) as uow:
-            rows = await uow.conn.fetch(_LIST, *_filters(request), before, size)
+            rows = await uow.conn.fetch(_LIST, *_filters(request), before_seq, size)
             uow.audit(
                 "audit.search", "audit_log", subject_code=request.subject_code, change=_described(request)
             )
-        token = _token(rows[-1]["seq"]) if len(rows) == size else ""
+        token = paging.next_token(rows, size, "seq")
         return audit_pb2.ListAuditRowsResponse(rows=[self._row(r) for r in rows], next_page_token=token)
 
     def _row(self, row: asyncpg.Record) -> audit_pb2.AuditRow:
@@ -110,23 +107,3 @@ def _filters(request: audit_pb2.ListAuditRowsRequest) -> list[Any]:
 
 def _described(request: audit_pb2.ListAuditRowsRequest) -> dict[str, str]:
     return {"actor": request.actor, "action": request.action, "subject": request.subject_code}
-
-
-def _page_size(requested: int) -> int:
-    size = requested or DEFAULT_PAGE
-    if not 1 <= size <= MAX_PAGE:
-        raise InvalidArgument.one("page_size", f"must be 1 to {MAX_PAGE}")
-    return size
-
-
-def _token(seq: int) -> str:
-    return base64.urlsafe_b64encode(str(seq).encode()).decode()
-
-
-def _cursor(token: str) -> int | None:
-    if not token:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(token.encode()).decode())
-    except ValueError:
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None

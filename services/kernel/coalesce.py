@@ -44,20 +44,26 @@ class Coalescer(Generic[K, V]):
         while self._waiting:
             try:
                 async with self.pool.acquire() as conn:
-                    while self._waiting:
-                        batch, self._waiting = self._waiting[: self.limit], self._waiting[self.limit :]
-                        await self._answer(conn, batch)
+                    await self._answer_while_waiting(conn)
             except Exception as exc:  # no connection: the requests waiting now fail with it
                 batch, self._waiting = self._waiting, []
                 _fail(batch, exc)
 
+    async def _answer_while_waiting(self, conn: Connection) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[: self.limit], self._waiting[self.limit :]
+            try:
+                await self._answer(conn, batch)
+            except Exception as exc:
+                _fail(batch, exc)
+                # A query that failed may have left the connection unusable (lost mid-operation,
+                # asyncpg then says "another operation is in progress" to the next query on it):
+                # the keys still waiting get a connection of their own.
+                return
+
     async def _answer(self, conn: Connection, batch: list[tuple[K, asyncio.Future[V]]]) -> None:
         self.queries += 1
-        try:
-            values = await self.fetch(conn, [key for key, _ in batch])
-        except Exception as exc:
-            _fail(batch, exc)
-            return
+        values = await self.fetch(conn, [key for key, _ in batch])
         for (_, future), value in zip(batch, values, strict=True):
             if not future.done():
                 future.set_result(value)

@@ -80,6 +80,11 @@ def _dependency(exc: BaseException) -> str | None:
         # ("another operation is in progress", a bad codec), that is bugs.
         text = str(exc)
         return DATABASE if "closed" in text or "closing" in text else None
+    if isinstance(exc, asyncpg.InternalClientError) and "cannot switch to state" in str(exc):
+        # The protocol of a connection lost in the middle of an operation stays in that operation:
+        # the next query on it (even one the pool hands out after a restart) says so, with no
+        # cause attached. The pool drops the connection when it is released.
+        return DATABASE
     if isinstance(exc, _NATS_DOWN):
         return BROKER
     if isinstance(exc, grpc.aio.AioRpcError) and exc.code() == grpc.StatusCode.UNAVAILABLE:

@@ -94,9 +94,13 @@ def test_a_cleanup_failing_after_a_lost_connection_is_transient() -> None:
     )
     failed_release.__context__ = asyncpg.ConnectionDoesNotExistError("connection was closed")
     assert supervise.dependency(failed_release) == "database"
-    failed_release.__suppress_context__ = True  # raise ... from None: the context is not a cause
-    assert supervise.dependency(failed_release) is None
     assert supervise.dependency(asyncpg.InternalClientError("a bug of its own")) is None
+
+
+def test_the_next_query_on_a_connection_lost_mid_operation_is_an_outage() -> None:
+    """Seen after PostgreSQL restarts, on a connection the pool handed out, with no cause attached."""
+    stuck = asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+    assert supervise.dependency(stuck) == "database"
 
 
 def test_describe_is_bounded_and_names_the_type() -> None:

@@ -6,17 +6,18 @@ import uuid
 from typing import Any
 
 from chengnuo.commitment.v1 import catalogue_pb2
-from services.commitment import catalogue_store, items, paging, requests
+from services.commitment import catalogue_store, items, requests
 from services.commitment.catalogue_store import Draft
 from services.contracts import roles
+from services.kernel import paging
 from services.kernel.auth import current_caller
 from services.kernel.errors import (
     FailedPrecondition,
-    InvalidArgument,
     NotFound,
     PreconditionViolation,
     Violations,
 )
+from services.kernel.ids import request_uuid, uuid_field
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
 
@@ -43,7 +44,7 @@ class DraftsApi:
         self, request: catalogue_pb2.UpdateItemRequest, uow: UnitOfWork
     ) -> catalogue_pb2.UpdateItemResponse:
         caller = current_caller()
-        item_id = requests.one_uuid("item_id", request.item_id)
+        item_id = request_uuid("item_id", request.item_id)
         draft = _valid(request.item, caller.region, caller.department)
         current = await _editable(uow, item_id)
         if request.expected_revision and request.expected_revision != current.revision:
@@ -66,7 +67,7 @@ class DraftsApi:
         self, request: catalogue_pb2.WithdrawItemRequest, uow: UnitOfWork
     ) -> catalogue_pb2.WithdrawItemResponse:
         v = Violations()
-        item_id = requests.parse_uuid(v, "item_id", request.item_id)
+        item_id = uuid_field(v, "item_id", request.item_id)
         reason = requests.text(v, "reason", request.reason, requests.MAX_REASON)
         item_id = v.ok(item_id)
         await _editable(uow, item_id)
@@ -79,7 +80,7 @@ class DraftsApi:
         self, request: catalogue_pb2.ListDraftItemsRequest, context: Any
     ) -> catalogue_pb2.ListDraftItemsResponse:
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
-        after = _draft_cursor(paging.after(request.page_token, 2))
+        after = paging.after(request.page_token, str, uuid.UUID)
         found = await catalogue_store.list_drafts(
             self.db.pool, current_caller().department, request.include_withdrawn, after, size
         )
@@ -109,12 +110,3 @@ async def _editable(uow: UnitOfWork, item_id: uuid.UUID) -> Draft:
             [PreconditionViolation("ITEM_WITHDRAWN", str(item_id), "create a new item instead")],
         )
     return current
-
-
-def _draft_cursor(key: list[str] | None) -> tuple[str, uuid.UUID] | None:
-    if key is None:
-        return None
-    try:
-        return key[0], uuid.UUID(key[1])
-    except ValueError:
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None

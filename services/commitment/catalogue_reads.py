@@ -7,12 +7,13 @@ import uuid
 from typing import Any
 
 from chengnuo.commitment.v1 import catalogue_pb2
-from services.commitment import catalogue_store, item_versions, notification, paging, requests
+from services.commitment import catalogue_store, item_versions, notification, requests
 from services.commitment.item_versions import ItemVersion, ItemVersions, ListFilter
 from services.contracts import roles
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
-from services.kernel.errors import InvalidArgument, NotFound, PermissionDenied, Violations
+from services.kernel.errors import NotFound, PermissionDenied, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import query
 from services.kernel.uow import Database
 
@@ -28,7 +29,7 @@ class ReadsApi:
     async def GetItem(
         self, request: catalogue_pb2.GetItemRequest, context: Any
     ) -> catalogue_pb2.GetItemResponse:
-        item_id = requests.one_uuid("item_id", request.item_id)
+        item_id = request_uuid("item_id", request.item_id)
         if request.draft:
             return catalogue_pb2.GetItemResponse(item=await self._draft(item_id))
         item = await self._item_version(item_id, request.version)
@@ -38,7 +39,7 @@ class ReadsApi:
     async def GetNotification(
         self, request: catalogue_pb2.GetNotificationRequest, context: Any
     ) -> catalogue_pb2.GetNotificationResponse:
-        item = await self._item_version(requests.one_uuid("item_id", request.item_id), request.version)
+        item = await self._item_version(request_uuid("item_id", request.item_id), request.version)
         parts = notification.sections(item.draft)
         made = catalogue_pb2.Notification(
             item_id=str(item.item_id),
@@ -59,11 +60,11 @@ class ReadsApi:
     ) -> catalogue_pb2.ListCatalogueResponse:
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
         listing = _filter(request)
-        key = paging.after(request.page_token, 4)
-        at, after = _cursor(key) if key else (self._as_of(request), None)
+        key = paging.after(request.page_token, paging.instant, str, str, uuid.UUID)
+        at, after = (key[0], key[1:]) if key else (self._as_of(request), None)
         found = await self.items.listing(self.db.pool, at, listing, after, size)
         last = found[-1] if len(found) == size else None
-        token = paging.token(at.isoformat(), last.department, last.draft.name, last.item_id) if last else ""
+        token = paging.token(at, last.department, last.draft.name, last.item_id) if last else ""
         return catalogue_pb2.ListCatalogueResponse(
             items=[i.to_proto() for i in found], next_page_token=token, as_of=convert.to_timestamp(at)
         )
@@ -117,10 +118,3 @@ def _filter(request: catalogue_pb2.ListCatalogueRequest) -> ListFilter:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _cursor(key: list[str]) -> tuple[dt.datetime, tuple[str, str, uuid.UUID]]:
-    try:
-        return dt.datetime.fromisoformat(key[0]), (key[1], key[2], uuid.UUID(key[3]))
-    except ValueError:
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None

@@ -9,12 +9,12 @@ import asyncpg
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.events.v1 import commitment_events_pb2
-from services.commitment import catalogue_store, filing, paging, requests
+from services.commitment import catalogue_store, filing, requests
 from services.contracts import roles
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.errors import AlreadyExists, InvalidArgument, NotFound, Violations
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
@@ -55,12 +55,12 @@ class VersionsApi:
         self, request: catalogue_pb2.RecordFilingRequest, uow: UnitOfWork
     ) -> catalogue_pb2.RecordFilingResponse:
         department = current_caller().department
-        today = uow.now.astimezone(CHINA).date()
+        today = china_date(uow.now)
         filed_on = _filed_on(request, today)
         version = await catalogue_store.get_version(uow.conn, department, request.version)
         if version is None:
             raise NotFound("catalogue version", f"{department}/{request.version}", "version")
-        if filed_on < version["published_at"].astimezone(CHINA).date():
+        if filed_on < china_date(version["published_at"]):
             raise InvalidArgument.one("filed_on", "must not be before the version was published")
         stored = await catalogue_store.record_filing(
             uow.conn,
@@ -88,20 +88,16 @@ class VersionsApi:
             raise InvalidArgument.one("department", f"at most {MAX_AUTHORITY} characters")
         department = request.department or current_caller().department
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
-        key = paging.after(request.page_token, 1)
-        if key and not key[0].isdigit():
-            raise InvalidArgument.one("page_token", "not a token this service issued")
-        rows = await catalogue_store.list_versions(
-            self.db.pool, department, int(key[0]) if key else None, size
-        )
+        key = paging.after(request.page_token, paging.natural)
+        rows = await catalogue_store.list_versions(self.db.pool, department, key[0] if key else None, size)
         today = self.db.clock.today()
         return catalogue_pb2.ListCatalogueVersionsResponse(
             versions=[self._version_message(r, today) for r in rows],
-            next_page_token=paging.token(rows[-1]["version"]) if len(rows) == size else "",
+            next_page_token=paging.next_token(rows, size, "version"),
         )
 
     def _due(self, row: asyncpg.Record) -> filing.Due | None:
-        published_on = row["published_at"].astimezone(CHINA).date()
+        published_on = china_date(row["published_at"])
         return filing.due(self.filing_rules, self.calendar.current, published_on, row["region_code"])
 
     def _version_message(self, row: asyncpg.Record, today: dt.date) -> catalogue_pb2.CatalogueVersion:

@@ -17,7 +17,7 @@ from services.contracts import roles
 from services.contracts.subjects import subject_of
 from services.kernel import convert
 from services.kernel.auth import current_caller
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.errors import (
     FailedPrecondition,
     NotFound,
@@ -25,6 +25,7 @@ from services.kernel.errors import (
     PreconditionViolation,
     Violations,
 )
+from services.kernel.ids import uuid_field
 from services.kernel.rpc.handlers import command
 from services.kernel.uow import Database, UnitOfWork
 
@@ -37,7 +38,7 @@ class LifecycleApi:
         self, request: commitment_pb2.WithdrawCommitmentRequest, uow: UnitOfWork
     ) -> commitment_pb2.WithdrawCommitmentResponse:
         v = Violations()
-        commitment_id = requests.parse_uuid(v, "commitment_id", request.commitment_id)
+        commitment_id = uuid_field(v, "commitment_id", request.commitment_id)
         reason = requests.text(v, "reason", request.reason, requests.MAX_REASON, required=False)
         row = await _active(uow, v.ok(commitment_id))
         withdrawn = commitment_store.to_proto(
@@ -59,13 +60,13 @@ class LifecycleApi:
         self, request: commitment_pb2.ConcludeMatterRequest, uow: UnitOfWork
     ) -> commitment_pb2.ConcludeMatterResponse:
         v = Violations()
-        commitment_id = requests.parse_uuid(v, "commitment_id", request.commitment_id)
+        commitment_id = uuid_field(v, "commitment_id", request.commitment_id)
         day = convert.date_field(v, "concluded_on", request.concluded_on)
-        if day and day > uow.now.astimezone(CHINA).date():
+        if day and day > china_date(uow.now):
             v.add("concluded_on", "must not be in the future")
         row = await _active(uow, v.ok(commitment_id))
         day = v.ok(day)
-        if day < row["recorded_at"].astimezone(CHINA).date():
+        if day < china_date(row["recorded_at"]):
             raise FailedPrecondition(
                 "a matter cannot conclude before its commitment was recorded",
                 [PreconditionViolation("BEFORE_RECORDING", str(commitment_id), "check concluded_on")],

@@ -11,6 +11,7 @@ from chengnuo.common.v1 import subject_pb2
 from services.commitment import requests
 from services.contracts.subjects import Subject, parse_subject
 from services.kernel.errors import Violations
+from services.kernel.ids import uuid_field
 
 MAX_NAME = 200
 MAX_CASE_NUMBER = 64
@@ -38,7 +39,7 @@ class Application:
 def application(v: Violations, request: ApplicantRequest) -> Application | None:
     """Adds every problem to `v`; None if there was any."""
     subject = parse_subject(v, "subject", request.subject)
-    item_id = requests.parse_uuid(v, "item_id", request.item_id)
+    item_id = uuid_field(v, "item_id", request.item_id)
     name = requests.text(v, "subject_name", request.subject_name, MAX_NAME)
     case = requests.text(v, "case_number", request.case_number, MAX_CASE_NUMBER)
     if subject is None or item_id is None or v.items:

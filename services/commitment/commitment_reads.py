@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from chengnuo.commitment.v1 import commitment_pb2
-from services.commitment import commitment_queries, commitment_store, paging, publication, requests
+from services.commitment import commitment_queries, commitment_store, publication, requests
 from services.commitment.commitment_queries import PublicFilter, StaffFilter
 from services.commitment.item_versions import ItemVersions
 from services.contracts import roles
 from services.contracts.subjects import parse_subject
+from services.kernel import paging
 from services.kernel.auth import current_caller
 from services.kernel.errors import NotFound, Violations
+from services.kernel.ids import optional_uuid, request_uuid
 from services.kernel.rpc.handlers import query
 from services.kernel.uow import Database
 
@@ -28,7 +31,7 @@ class ReadsApi:
     async def GetCommitment(
         self, request: commitment_pb2.GetCommitmentRequest, context: Any
     ) -> commitment_pb2.GetCommitmentResponse:
-        commitment_id = requests.one_uuid("commitment_id", request.commitment_id)
+        commitment_id = request_uuid("commitment_id", request.commitment_id)
         row = await commitment_store.get_commitment(self.db.pool, commitment_id)
         if row is None:
             raise NotFound("commitment", request.commitment_id, "commitment_id")
@@ -40,14 +43,11 @@ class ReadsApi:
         self, request: commitment_pb2.ListCommitmentsRequest, context: Any
     ) -> commitment_pb2.ListCommitmentsResponse:
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_STAFF_PAGE)
-        after = requests.cursor_time(paging.after(request.page_token, 2))
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
         rows = await commitment_queries.for_staff(self.db.pool, _staff_filter(request), after, size)
-        last = rows[-1] if len(rows) == size else None
         return commitment_pb2.ListCommitmentsResponse(
             commitments=[commitment_store.to_proto(r) for r in rows],
-            next_page_token=paging.token(last["recorded_at"].isoformat(), last["commitment_id"])
-            if last
-            else "",
+            next_page_token=paging.next_token(rows, size, "recorded_at", "commitment_id"),
         )
 
     @query(roles.PORTAL, roles.DATA_CONSUMER)
@@ -55,15 +55,12 @@ class ReadsApi:
         self, request: commitment_pb2.ListPublishedCommitmentsRequest, context: Any
     ) -> commitment_pb2.ListPublishedCommitmentsResponse:
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PUBLIC_PAGE)
-        after = requests.cursor_time(paging.after(request.page_token, 2))
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
         rows = await commitment_queries.for_public(self.db.pool, _public_filter(request), after, size)
         versions = await self.items.many(self.db.pool, [(r["item_id"], r["item_version"]) for r in rows])
-        last = rows[-1] if len(rows) == size else None
         return commitment_pb2.ListPublishedCommitmentsResponse(
             commitments=[publication.published(r, versions[(r["item_id"], r["item_version"])]) for r in rows],
-            next_page_token=paging.token(last["recorded_at"].isoformat(), last["commitment_id"])
-            if last
-            else "",
+            next_page_token=paging.next_token(rows, size, "recorded_at", "commitment_id"),
         )
 
 
@@ -75,7 +72,7 @@ def _staff_filter(request: commitment_pb2.ListCommitmentsRequest) -> StaffFilter
         v.add("status", "active, matter concluded or withdrawn")
     if request.fulfilment not in fulfilment.values():
         v.add("fulfilment", "pending, fulfilled, partially fulfilled or not fulfilled")
-    item_id = requests.optional_uuid(v, "item_id", request.item_id)
+    item_id = optional_uuid(v, "item_id", request.item_id)
     period = requests.period(v, request.recorded_from, request.recorded_to, ("recorded_from", "recorded_to"))
     v.raise_if_any()
     return StaffFilter(
@@ -92,7 +89,7 @@ def _public_filter(request: commitment_pb2.ListPublishedCommitmentsRequest) -> P
     v = Violations()
     requests.text(v, "department", request.department, MAX_FILTER, required=False)
     prefix = requests.region(v, "region_code", request.region_code)
-    item_id = requests.optional_uuid(v, "item_id", request.item_id)
+    item_id = optional_uuid(v, "item_id", request.item_id)
     period = requests.period(v, request.recorded_from, request.recorded_to, ("recorded_from", "recorded_to"))
     v.raise_if_any()
     return PublicFilter(request.department.strip(), prefix, item_id, period)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chengnuo.commitment.v1 import commitment_pb2
-from services.commitment import commitment_parse, commitment_store, domain, letters, requests, signed_letters
+from services.commitment import commitment_parse, commitment_store, domain, letters, signed_letters
 from services.commitment.code_sequences import CodeSequences
 from services.commitment.commitment_parse import Application
 from services.commitment.commitment_store import Lookup
@@ -21,7 +21,7 @@ from services.contracts import roles
 from services.contracts.subjects import parse_subject
 from services.kernel.auth import current_caller
 from services.kernel.batch import Plan, WriteBatcher
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.coalesce import Coalescer
 from services.kernel.db import Executor
 from services.kernel.errors import (
@@ -30,6 +30,7 @@ from services.kernel.errors import (
     PreconditionViolation,
     Violations,
 )
+from services.kernel.ids import uuid_field
 from services.kernel.rpc.handlers import batched_command, command, query
 from services.kernel.uow import Database, UnitOfWork
 
@@ -55,11 +56,11 @@ class RecordApi:
     ) -> commitment_pb2.CheckEligibilityResponse:
         v = Violations()
         subject = parse_subject(v, "subject", request.subject)
-        item_id = requests.parse_uuid(v, "item_id", request.item_id)
+        item_id = uuid_field(v, "item_id", request.item_id)
         subject, item_id = v.ok(subject), v.ok(item_id)
         now = self.db.clock.now()
         found = await self._find(item_id, now, subject.code, "")
-        answer = _eligibility(found, now.astimezone(CHINA).date())
+        answer = _eligibility(found, china_date(now))
         return eligibility_response(answer, self.credit_view_as_of())
 
     @query(roles.PORTAL)
@@ -86,7 +87,7 @@ class RecordApi:
     ) -> commitment_pb2.RecordCommitmentResponse:
         """Reads, then plans its writes: the batcher commits them with concurrent requests' writes
         (group commit) and answers only once they are durable."""
-        today = plan.now.astimezone(CHINA).date()
+        today = china_date(plan.now)
         applied, day = _parse_record(request, today)
         found = await self._find(applied.item_id, plan.now, applied.subject.code, applied.case_number)
         item = _may_commit(found, request.item_version, today)

@@ -13,7 +13,7 @@ import datetime as dt
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from services.commitment import standard_texts
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 
 _NUMERALS = "一二三四五六七八九十"
 
@@ -101,7 +101,7 @@ def text(
     parts: list[catalogue_pb2.NotificationSection],
 ) -> str:
     """The whole notice as printable text."""
-    day = published_at.astimezone(CHINA).date()
+    day = china_date(published_at)
     head = [
         "证明事项告知承诺制告知书",
         "",

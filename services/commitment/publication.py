@@ -12,14 +12,14 @@ from services.commitment import letters
 from services.commitment.item_versions import ItemVersion
 from services.contracts.subjects import public_code
 from services.kernel import convert
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.masking import mask_person_name
 
 
 def published(row: Any, item: ItemVersion) -> commitment_pb2.PublishedCommitment:
     kind = row["subject_kind"]
     natural = kind == "SUBJECT_KIND_NATURAL_PERSON"
-    recorded_on = row["recorded_at"].astimezone(CHINA).date()
+    recorded_on = china_date(row["recorded_at"])
     text, withheld = _letter(row, item, recorded_on) if row["letter_text"] else ("", [])
     return commitment_pb2.PublishedCommitment(
         code=row["code"],

@@ -1,36 +1,18 @@
-"""Parsing request fields shared by the servicers: ids, texts, periods, regions."""
+"""Parsing request fields shared by the servicers: texts, periods, regions."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from google.type.date_pb2 import Date
 
 from services.commitment.commitment_queries import Period
 from services.kernel import convert
 from services.kernel.clock import CHINA
-from services.kernel.errors import InvalidArgument, Violations
+from services.kernel.errors import Violations
 from services.kernel.identifiers import region_prefix, validate_region_code
 
 MAX_REASON = 1000
-
-
-def parse_uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        v.add(field, "required: an id as returned by this service" if not value else "not a valid id")
-        return None
-
-
-def one_uuid(field: str, value: str) -> uuid.UUID:
-    v = Violations()
-    return v.ok(parse_uuid(v, field, value))
-
-
-def optional_uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
-    return parse_uuid(v, field, value) if value else None
 
 
 def text(v: Violations, field: str, value: str, limit: int, *, required: bool = True) -> str:
@@ -63,12 +45,3 @@ def period(v: Violations, start: Date, end: Date, fields: tuple[str, str]) -> Pe
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(), CHINA) if day else None
-
-
-def cursor_time(key: list[str] | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    if key is None:
-        return None
-    try:
-        return dt.datetime.fromisoformat(key[0]), uuid.UUID(key[1])
-    except ValueError:
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None

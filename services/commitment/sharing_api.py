@@ -3,20 +3,20 @@ agreement for `commitments` and in the audit trail with the purpose, allowed or 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import asyncpg
 
 from chengnuo.commitment.v1 import sharing_pb2 as spb
 from chengnuo.commitment.v1 import sharing_pb2_grpc
-from services.commitment import commitment_store, paging, publication, requests, sharing_store
+from services.commitment import commitment_store, publication, sharing_store
 from services.commitment.item_versions import ItemVersion, ItemVersions
 from services.contracts import roles
-from services.contracts.subjects import parse_subject
-from services.kernel.auth import current_caller
-from services.kernel.errors import Violations
+from services.contracts.sharing import subject_query
+from services.kernel import paging
 from services.kernel.rpc.handlers import query
-from services.kernel.sharing import SharingGate, purpose_field, registered_region, shape
+from services.kernel.sharing import SharingGate, shape
 from services.kernel.uow import Database
 
 DATA_CLASS = "commitments"
@@ -31,25 +31,15 @@ class CommitmentSharingApi(sharing_pb2_grpc.CommitmentSharingServiceServicer):
     async def ListSubjectCommitments(
         self, request: spb.ListSubjectCommitmentsRequest, context: Any
     ) -> spb.ListSubjectCommitmentsResponse:
-        v = Violations()
-        subject = parse_subject(v, "subject", request.subject)
-        purpose = purpose_field(v, request.purpose)
-        subject = v.ok(subject)
+        asked = subject_query(request.subject, request.purpose)
         size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
-        after = requests.cursor_time(paging.after(request.page_token, 2))
-        region = registered_region(subject.natural_person, subject.code)
-        shared = self.gate.query(
-            current_caller(), DATA_CLASS, purpose, region=region, subject_code=subject.code
-        )
-        async with shared as (uow, grant):
-            rows = await sharing_store.of_subject(uow.conn, subject.code, after, size)
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
+        async with asked.read(self.gate, DATA_CLASS) as (uow, grant):
+            rows = await sharing_store.of_subject(uow.conn, asked.subject.code, after, size)
             versions = await self.items.many(uow.conn, [(r["item_id"], r["item_version"]) for r in rows])
-        last = rows[-1] if len(rows) == size else None
         return spb.ListSubjectCommitmentsResponse(
             commitments=[shape(_shared(r, versions[(r["item_id"], r["item_version"])]), grant) for r in rows],
-            next_page_token=paging.token(last["recorded_at"].isoformat(), last["commitment_id"])
-            if last
-            else "",
+            next_page_token=paging.next_token(rows, size, "recorded_at", "commitment_id"),
         )
 
 

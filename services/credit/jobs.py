@@ -15,6 +15,7 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.credit import messages, refresh
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.store import lists, records, rule_sets, subjects
+from services.kernel.clock import china_date
 from services.kernel.jobs import Job
 from services.kernel.uow import UnitOfWork
 
@@ -24,7 +25,7 @@ EVERY_SECONDS = 60.0
 
 async def expire_records(uow: UnitOfWork) -> int:
     """Publication and the restrictions a record caused stop when its maximum period ends."""
-    rows = await records.claim_expired(uow.conn, refresh.today_of(uow), BATCH)
+    rows = await records.claim_expired(uow.conn, china_date(uow.now), BATCH)
     for row in rows:
         target = f"record/{row['record_id']}"
         uow.emit(events.RecordExpired(record=messages.record(row)), entity=target)
@@ -35,7 +36,7 @@ async def expire_records(uow: UnitOfWork) -> int:
 
 async def remove_due_listings(uow: UnitOfWork) -> int:
     """Automatic removal from the list when the listing period ends."""
-    rows = await lists.claim_due(uow.conn, refresh.today_of(uow), BATCH)
+    rows = await lists.claim_due(uow.conn, china_date(uow.now), BATCH)
     for row in rows:
         target = f"list_entry/{row['entry_id']}"
         uow.emit(events.SubjectDelisted(entry=messages.list_entry(row)), entity=target)
@@ -47,7 +48,7 @@ async def remove_due_listings(uow: UnitOfWork) -> int:
 
 
 async def regrade(uow: UnitOfWork) -> int:
-    today = refresh.today_of(uow)
+    today = china_date(uow.now)
     loaded = await rule_sets.all_rule_sets(uow.conn)
     in_force = {}
     for region in await subjects.regions(uow.conn):

@@ -22,14 +22,10 @@ from services.credit.domain.records import ACTIVE
 from services.credit.domain.rule_sets import choose_rule_set, subject_region
 from services.credit.store import lists, records, rule_sets, subjects
 from services.kernel import convert
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.uow import UnitOfWork
 
 log = structlog.get_logger()
-
-
-def today_of(uow: UnitOfWork) -> dt.date:
-    return uow.now.astimezone(CHINA).date()
 
 
 def sources(record_rows: list[asyncpg.Record], entry_rows: list[asyncpg.Record]) -> list[standing.Source]:
@@ -70,7 +66,7 @@ def grade_inputs(found: list[standing.Source], kept: list[asyncpg.Record], today
 
 async def subject(uow: UnitOfWork, kind: str, code: str) -> None:
     state = await subjects.lock(uow.conn, kind, code, subject_region(kind, code))
-    today = today_of(uow)
+    today = china_date(uow.now)
     found = sources(await records.records_of(uow.conn, code), await lists.of_subject(uow.conn, code))
     await _restrictions(uow, state, standing.restrictions(found, today))
     inputs = grade_inputs(found, await subjects.kept(uow.conn, code), today)

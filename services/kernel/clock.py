@@ -32,6 +32,12 @@ def parse_start(text: str) -> dt.datetime:
     return at
 
 
+def china_date(moment: dt.datetime) -> dt.date:
+    """The calendar day in China at an instant: the day every deadline, period and rule set is
+    reckoned in, whatever zone the instant was stored or sent in."""
+    return moment.astimezone(CHINA).date()
+
+
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
@@ -43,7 +49,7 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
     def today(self) -> dt.date:
-        return self.now().astimezone(CHINA).date()
+        return china_date(self.now())
 
 
 class DevClock(SystemClock):
@@ -85,4 +91,4 @@ class FixedClock:
         return self.at
 
     def today(self) -> dt.date:
-        return self.at.astimezone(CHINA).date()
+        return china_date(self.at)

@@ -22,7 +22,7 @@ import structlog
 from google.protobuf.message import Message
 
 from services.kernel.auth import Caller
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.db import Connection
 from services.kernel.errors import PermissionDenied, Violations
 from services.kernel.identifiers import region_covers, region_prefix
@@ -144,7 +144,7 @@ class SharingGate:
         refusal = ""
         async with self.db.unit_of_work(Actor.of(caller), rpc_request_id()) as uow:
             rows = await _agreements(uow.conn, caller.department, data_classes)
-            decision = _decision(rows, data_classes, purpose, region, uow.now.astimezone(CHINA).date())
+            decision = _decision(rows, data_classes, purpose, region, china_date(uow.now))
             for data_class in data_classes:
                 grant = decision.grants.get(data_class)
                 uow.audit(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 from typing import Any
@@ -11,21 +10,22 @@ import asyncpg
 
 from chengnuo.common.v1 import sharing_pb2 as pb
 from chengnuo.common.v1 import sharing_pb2_grpc
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.audit_api import AUDITOR
 from services.kernel.auth import ADMIN, SERVICE, current_caller
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.db import Connection
-from services.kernel.errors import InvalidArgument, NotFound, Violations
+from services.kernel.errors import NotFound, Violations
 from services.kernel.events import EventMeta
 from services.kernel.identifiers import validate_region_code
+from services.kernel.ids import request_uuid
 from services.kernel.inbox import Handler
 from services.kernel.rpc.handlers import command, query
 from services.kernel.sharing import PURPOSE, SharingSpec
 from services.kernel.uow import Database, UnitOfWork
 
 DATA_CONSUMER = "data_consumer"
-MAX_TEXT, MAX_FEEDBACK, DEFAULT_PAGE, MAX_PAGE = 200, 2000, 100, 1000
+MAX_TEXT, MAX_FEEDBACK = 200, 2000
 
 
 class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
@@ -62,7 +62,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
     async def RevokeAgreement(
         self, request: pb.RevokeAgreementRequest, uow: UnitOfWork
     ) -> pb.RevokeAgreementResponse:
-        agreement_id = _uuid("agreement_id", request.agreement_id)
+        agreement_id = request_uuid("agreement_id", request.agreement_id)
         row = await uow.conn.fetchrow(
             "UPDATE sharing_agreement SET revoked_at = coalesce(revoked_at, $2)"
             " WHERE agreement_id = $1 RETURNING *",
@@ -88,7 +88,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
     async def AcknowledgePush(
         self, request: pb.AcknowledgePushRequest, uow: UnitOfWork
     ) -> pb.AcknowledgePushResponse:
-        event_id = _uuid("event_id", request.event_id)
+        event_id = request_uuid("event_id", request.event_id)
         v = Violations()
         if request.outcome == pb.PUSH_OUTCOME_UNSPECIFIED or request.outcome not in pb.PushOutcome.values():
             v.add("outcome", "required: received, applied or not applicable")
@@ -105,8 +105,8 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
     ) -> pb.ListUnacknowledgedResponse:
         receiver, size, after = (
             _own_or(request.receiver),
-            _page(request.page_size),
-            _after(request.page_token),
+            paging.page_size(request.page_size),
+            paging.after(request.page_token, paging.instant, uuid.UUID),
         )
         async with self.db.pool.acquire() as conn:
             rows = await _pending(conn, receiver, after, size)
@@ -115,7 +115,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
                 " AND ($1 = '' OR receiver = $1) GROUP BY receiver",
                 receiver,
             )
-        token = _token(rows[-1]) if len(rows) == size else ""
+        token = paging.next_token(rows, size, "occurred_at", "event_id")
         return pb.ListUnacknowledgedResponse(
             deliveries=[_delivery(r) for r in rows],
             next_page_token=token,
@@ -143,7 +143,7 @@ def _recorder(subject: str, data_class: str) -> Handler:
             data_class,
             meta.subject,
             meta.time,
-            meta.time.astimezone(CHINA).date(),
+            china_date(meta.time),
         )
         if rows:  # a delivery is a change of this service's state: audited like any other
             receivers = sorted(r["receiver"] for r in rows)
@@ -248,31 +248,3 @@ def _delivery(row: asyncpg.Record) -> pb.PushDelivery:
     if row["acknowledged_at"]:
         delivery.acknowledged_at.CopyFrom(convert.to_timestamp(row["acknowledged_at"]))
     return delivery
-
-
-def _uuid(field: str, value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidArgument.one(field, "required" if not value else "not a valid id") from None
-
-
-def _page(requested: int) -> int:
-    size = requested or DEFAULT_PAGE
-    if not 1 <= size <= MAX_PAGE:
-        raise InvalidArgument.one("page_size", f"must be 1 to {MAX_PAGE}")
-    return size
-
-
-def _token(row: asyncpg.Record) -> str:
-    return base64.urlsafe_b64encode(f"{row['occurred_at'].isoformat()}|{row['event_id']}".encode()).decode()
-
-
-def _after(token: str) -> tuple[dt.datetime, uuid.UUID] | None:
-    if not token:
-        return None
-    try:
-        stamp, event_id = base64.urlsafe_b64decode(token.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(event_id)
-    except ValueError:
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None

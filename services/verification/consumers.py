@@ -23,7 +23,7 @@ from chengnuo.events.v1 import commitment_events_pb2, credit_events_pb2
 from services.kernel import convert
 from services.kernel.calendar import WorkingCalendar, YearSchedule
 from services.kernel.calendar_api import CalendarKeeper
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.events import EventMeta
 from services.kernel.uow import UnitOfWork
 from services.verification.domain import deadlines
@@ -57,7 +57,7 @@ class CommitmentEvents:
 
     def _task(self, event: commitment_events_pb2.CommitmentRecorded, kind: str) -> store.NewTask:
         rule = event.verification
-        approved_on = convert.from_timestamp(event.recorded_at).astimezone(CHINA).date()
+        approved_on = china_date(convert.from_timestamp(event.recorded_at))
         due = deadlines.due_date(self.calendar.current, approved_on, rule.time_limit_working_days)
         return store.NewTask(
             commitment_id=event.commitment_id,

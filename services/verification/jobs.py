@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.jobs import Job
 from services.kernel.uow import UnitOfWork
 from services.verification import announce
@@ -13,7 +13,7 @@ BATCH = 200
 
 async def announce_overdue(uow: UnitOfWork) -> int:
     """Announce once per due date each open task that passed it (`verification.task_overdue`)."""
-    today = uow.now.astimezone(CHINA).date()
+    today = china_date(uow.now)
     rows = await store.claim_newly_overdue(uow.conn, today, BATCH)
     for row in rows:
         announce.overdue(uow, row, today)

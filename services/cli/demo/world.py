@@ -16,7 +16,7 @@ from chengnuo.common.v1 import dev_clock_pb2, subject_pb2
 from services.cli.demo.data import Enterprise
 from services.cli.demo.desks import Office
 from services.cli.demo.narrate import Narrator
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.config import SERVICES
 
 LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
@@ -58,7 +58,7 @@ class World:
 
     async def today(self) -> dt.date:
         answer = await self.office.desk("admin").clock("verification").GetTime(dev_clock_pb2.GetTimeRequest())
-        return answer.now.ToDatetime(dt.UTC).astimezone(CHINA).date()
+        return china_date(answer.now.ToDatetime(dt.UTC))
 
     async def let_time_pass(self, days: int) -> dt.date:
         """Every service's clock moves on; scheduled work that fell due runs at once."""

@@ -8,11 +8,12 @@ from typing import Any
 
 import asyncpg
 
-from services.credit.api.common import after, found, page_size, text, token
+from services.credit.api.common import found, text
 from services.credit.domain import cases
 from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.store import cases as store
 from services.credit.store import rule_sets
+from services.kernel import paging
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.errors import FailedPrecondition, InvalidArgument, PreconditionViolation, Violations
@@ -93,9 +94,14 @@ def status_filter(enum: Any, value: int) -> str | None:
 async def queue(
     conn: Any, table: store.Table, status: str | None, page_token: str, requested: int
 ) -> tuple[list[asyncpg.Record], str]:
-    size = page_size(requested)
+    size = paging.page_size(requested)
     rows = await store.queue(
-        conn, table, current_caller().department, status=status, after=after(page_token), size=size
+        conn,
+        table,
+        current_caller().department,
+        status=status,
+        after=paging.after(page_token, dt.date.fromisoformat, uuid.UUID),
+        size=size,
     )
-    next_token = token(rows[-1]["due_date"], rows[-1][table[1]]) if len(rows) == size else ""
+    next_token = paging.next_token(rows, size, "due_date", table[1])
     return rows, next_token

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -17,7 +14,6 @@ from services.contracts.subjects import parse_subject
 from services.kernel.auth import Caller
 from services.kernel.errors import (
     FailedPrecondition,
-    InvalidArgument,
     NotFound,
     PermissionDenied,
     PreconditionViolation,
@@ -28,15 +24,6 @@ from services.kernel.identifiers import validate_region_code
 MAX_TEXT = 4000
 MAX_EVIDENCE = 20
 MAX_EVIDENCE_ITEM = 500
-DEFAULT_PAGE, MAX_PAGE = 100, 1000
-
-
-def uuid_field(field: str, value: str, resource: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        problem = f"required: a {resource} id" if not value else f"not a valid {resource} id"
-        raise InvalidArgument.one(field, problem) from None
 
 
 def found(row: asyncpg.Record | None, resource: str, name: str, field: str) -> asyncpg.Record:
@@ -95,27 +82,6 @@ def region_field(v: Violations, value: str, field: str = "region_code") -> str:
     except ValueError as exc:
         v.add(field, str(exc))
         return ""
-
-
-def page_size(value: int) -> int:
-    size = value or DEFAULT_PAGE
-    if not 1 <= size <= MAX_PAGE:
-        raise InvalidArgument.one("page_size", f"must be 1 to {MAX_PAGE}")
-    return size
-
-
-def token(day: dt.date, key: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{day.isoformat()}|{key}".encode()).decode()
-
-
-def after(value: str) -> tuple[dt.date, uuid.UUID] | None:
-    if not value:
-        return None
-    try:
-        day, _, key = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
-        return dt.date.fromisoformat(day), uuid.UUID(key)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument.one("page_token", "not a token this service issued") from None
 
 
 def refuse(kind: str, subject: str, description: str, until: dt.date | None = None) -> NoReturn:

@@ -10,13 +10,14 @@ import asyncpg
 
 from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts.subjects import Subject
-from services.credit import messages, refresh
+from services.credit import messages
 from services.credit.api.common import refuse
 from services.credit.domain import blacklist
 from services.credit.domain.records import ACTIVE
 from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.store import lists, records, rule_sets
 from services.kernel.auth import current_caller
+from services.kernel.clock import china_date
 from services.kernel.errors import NotFound, PermissionDenied
 from services.kernel.identifiers import region_covers
 from services.kernel.uow import UnitOfWork
@@ -68,7 +69,7 @@ async def check_early_removal(uow: UnitOfWork, entry: asyncpg.Record) -> None:
     """Early removal: listed long enough, no application pending, no new serious record."""
     require_status(entry, lists.LISTED)
     entry_id = str(entry["entry_id"])
-    if refresh.today_of(uow) < entry["early_removal_from"]:
+    if china_date(uow.now) < entry["early_removal_from"]:
         refuse(
             "MINIMUM_LISTING_PERIOD_NOT_ENDED",
             entry_id,
@@ -103,7 +104,7 @@ async def withdraw_unfounded(uow: UnitOfWork, record: asyncpg.Record) -> None:
         if listed:
             changes |= {
                 "status": "LIST_ENTRY_STATUS_REMOVED",
-                "removed_on": refresh.today_of(uow),
+                "removed_on": china_date(uow.now),
                 "removal_reason": "REMOVAL_REASON_BASIS_WITHDRAWN",
             }
         else:

@@ -26,7 +26,6 @@ from services.credit.api.common import (
     may_take_application,
     refuse,
     text,
-    uuid_field,
 )
 from services.credit.api.listing import basis_in_force, basis_records, check_early_removal, require_status
 from services.credit.domain import blacklist, measures
@@ -34,7 +33,9 @@ from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.store import lists, rule_sets
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
+from services.kernel.clock import china_date
 from services.kernel.errors import Violations
+from services.kernel.ids import request_uuid, uuid_field
 from services.kernel.rpc.handlers import command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import Database, UnitOfWork
@@ -61,7 +62,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         subject = v.ok(subject)
         reasons = screen.text("reasons", reasons)  # published with the listing (公示)
         screen.check()
-        today = refresh.today_of(uow)
+        today = china_date(uow.now)
         basis = await basis_records(uow, subject, ids, today)
         row = await lists.propose(
             uow.conn, await self._proposal(uow, subject, basis, reasons, today), uow.now
@@ -116,7 +117,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         v.raise_if_any()
         require_status(entry, lists.PROPOSED)
         until = dt.date.fromisoformat(entry["notice"]["statement_until"])
-        if refresh.today_of(uow) > until:
+        if china_date(uow.now) > until:
             refuse("STATEMENT_PERIOD_OVER", request.entry_id, f"the statement period ended on {until}")
         if len(entry["statements"]) >= MAX_STATEMENTS:
             refuse("TOO_MANY_STATEMENTS", request.entry_id, f"at most {MAX_STATEMENTS} statements")
@@ -142,7 +143,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         entry = await _entry(uow, request.entry_id)
         current_caller().require_department(entry["department"])
         require_status(entry, lists.PROPOSED)
-        today = refresh.today_of(uow)
+        today = china_date(uow.now)
         until = dt.date.fromisoformat(entry["notice"]["statement_until"])
         if today <= until:
             refuse(
@@ -222,7 +223,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
         if approve:
             changes |= {
                 "status": "LIST_ENTRY_STATUS_REMOVED",
-                "removed_on": refresh.today_of(uow),
+                "removed_on": china_date(uow.now),
                 "removal_reason": "REMOVAL_REASON_EARLY_REMOVAL",
             }
         row = await lists.decide(uow.conn, entry["entry_id"], changes)
@@ -242,7 +243,7 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
 
     @query(*READERS)
     async def GetListEntry(self, request: pb.GetListEntryRequest, context: Any) -> pb.GetListEntryResponse:
-        entry_id = uuid_field("entry_id", request.entry_id, "list entry")
+        entry_id = request_uuid("entry_id", request.entry_id, "list entry")
         row = found(await lists.get(self.db.pool, entry_id), "list entry", request.entry_id, "entry_id")
         return pb.GetListEntryResponse(entry=messages.list_entry(row))
 
@@ -250,13 +251,8 @@ class BlacklistApi(lists_pb2_grpc.BlacklistServiceServicer):
 def _record_ids(v: Violations, values: Any) -> list[uuid.UUID]:
     if not 1 <= len(values) <= MAX_RECORDS:
         v.add("record_ids", f"required: 1 to {MAX_RECORDS} serious dishonesty records as the basis")
-    ids = []
-    for i, value in enumerate(values):
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            v.add(f"record_ids[{i}]", "not a valid record id")
-    return ids
+    ids = [uuid_field(v, f"record_ids[{i}]", value, "record") for i, value in enumerate(values)]
+    return [i for i in ids if i is not None]
 
 
 def _notice(notice: blacklist.Notice) -> dict[str, Any]:
@@ -280,5 +276,5 @@ def _listed(term: blacklist.Term) -> dict[str, Any]:
 
 
 async def _entry(uow: UnitOfWork, value: str) -> asyncpg.Record:
-    entry_id = uuid_field("entry_id", value, "list entry")
+    entry_id = request_uuid("entry_id", value, "list entry")
     return found(await lists.get(uow.conn, entry_id, lock=True), "list entry", value, "entry_id")

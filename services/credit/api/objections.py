@@ -17,7 +17,7 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
 from services.credit import messages, refresh
 from services.credit.api import cases
-from services.credit.api.common import acting_for, evidence, found, may_take_application, text, uuid_field
+from services.credit.api.common import acting_for, evidence, found, may_take_application, text
 from services.credit.api.listing import withdraw_unfounded
 from services.credit.domain import cases as rules
 from services.credit.domain import measures
@@ -27,7 +27,9 @@ from services.credit.store import cases as store
 from services.credit.store import records, rule_sets
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
+from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import Database, UnitOfWork
@@ -44,7 +46,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
     async def FileObjection(
         self, request: pb.FileObjectionRequest, uow: UnitOfWork
     ) -> pb.FileObjectionResponse:
-        record_id = uuid_field("record_id", request.record_id, "record")
+        record_id = request_uuid("record_id", request.record_id, "record")
         v = Violations()
         reason = text(v, "reason", request.reason)
         proof = evidence(v, "evidence", request.evidence)
@@ -59,7 +61,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
             raise FailedPrecondition(
                 f"an objection may not be filed now: {blockers[0].description}", blockers
             )
-        today = refresh.today_of(uow)
+        today = china_date(uow.now)
         rule_set, terms = await cases.terms_in_force(uow, record["region_code"], today, "objection")
         values = {
             "record_id": record_id,
@@ -84,7 +86,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
     async def DecideObjection(
         self, request: pb.DecideObjectionRequest, uow: UnitOfWork
     ) -> pb.DecideObjectionResponse:
-        objection_id = uuid_field("objection_id", request.objection_id, "objection")
+        objection_id = request_uuid("objection_id", request.objection_id, "objection")
         outcome, screen = _check_decision(request)
         request = _screened(request, screen)
         screen.check()
@@ -112,7 +114,7 @@ class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
     async def ExtendObjectionDeadline(
         self, request: pb.ExtendObjectionDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendObjectionDeadlineResponse:
-        objection_id = uuid_field("objection_id", request.objection_id, "objection")
+        objection_id = request_uuid("objection_id", request.objection_id, "objection")
         reason = cases.extension_reason(request.reason)
         case = await cases.pending_case(uow, store.OBJECTION, objection_id, "objection", PENDING)
         row = await cases.extend(
@@ -168,7 +170,7 @@ async def _apply(
         return await records.correct(
             uow.conn, record["record_id"], status, await _correction(uow, record, request)
         )
-    ended: dt.date | None = refresh.today_of(uow) if outcome == "REVOKE" else record["ended_on"]
+    ended: dt.date | None = china_date(uow.now) if outcome == "REVOKE" else record["ended_on"]
     return await records.set_status(uow.conn, record["record_id"], status, ended)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import asyncpg
@@ -11,9 +13,9 @@ from chengnuo.credit.v1 import credit_pb2, public_pb2_grpc
 from chengnuo.credit.v1 import public_pb2 as pb
 from services.contracts import roles
 from services.contracts.subjects import public_code
-from services.credit.api.common import after, page_size, region_field, token
+from services.credit.api.common import region_field
 from services.credit.store import lists, records
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.errors import Violations
 from services.kernel.identifiers import region_prefix
 from services.kernel.masking import mask_free_text, mask_person_name
@@ -68,7 +70,7 @@ class PublicCreditApi(public_pb2_grpc.PublicCreditServiceServicer):
     ) -> pb.ListPublicRecordsResponse:
         size, region, start = _page(request)
         rows = await records.public_page(self.db.pool, self.db.clock.today(), region, start, size)
-        next_token = token(rows[-1]["publicity_start"], rows[-1]["record_id"]) if len(rows) == size else ""
+        next_token = paging.next_token(rows, size, "publicity_start", "record_id")
         return pb.ListPublicRecordsResponse(
             records=[public_record(r) for r in rows], next_page_token=next_token
         )
@@ -77,7 +79,7 @@ class PublicCreditApi(public_pb2_grpc.PublicCreditServiceServicer):
     async def ListBlacklist(self, request: pb.ListBlacklistRequest, context: Any) -> pb.ListBlacklistResponse:
         size, region, start = _page(request)
         rows = await lists.public_page(self.db.pool, region, start, size)
-        next_token = token(rows[-1]["listed_on"], rows[-1]["entry_id"]) if len(rows) == size else ""
+        next_token = paging.next_token(rows, size, "listed_on", "entry_id")
         return pb.ListBlacklistResponse(entries=[public_entry(r) for r in rows], next_page_token=next_token)
 
 
@@ -86,4 +88,8 @@ def _page(request: pb.ListPublicRecordsRequest | pb.ListBlacklistRequest) -> tup
     region = region_field(v, request.region_code)
     v.raise_if_any()
     prefix = region_prefix(region) if region else ""
-    return page_size(request.page_size), prefix, after(request.page_token)
+    return (
+        paging.page_size(request.page_size),
+        prefix,
+        paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID),
+    )

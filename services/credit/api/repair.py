@@ -13,14 +13,16 @@ from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
 from services.credit import messages, refresh
 from services.credit.api import cases
-from services.credit.api.common import acting_for, evidence, found, may_take_application, text, uuid_field
+from services.credit.api.common import acting_for, evidence, found, may_take_application, text
 from services.credit.domain import cases as rules
 from services.credit.domain.records import ACTIVE
 from services.credit.store import cases as store
 from services.credit.store import records
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
+from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, PreconditionViolation, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import Database, UnitOfWork
 
@@ -33,7 +35,7 @@ class RepairApi(repair_pb2_grpc.RepairServiceServicer):
 
     @command(roles.PORTAL, roles.CREDIT_OFFICER, reply=pb.ApplyRepairResponse)
     async def ApplyRepair(self, request: pb.ApplyRepairRequest, uow: UnitOfWork) -> pb.ApplyRepairResponse:
-        record_id = uuid_field("record_id", request.record_id, "record")
+        record_id = request_uuid("record_id", request.record_id, "record")
         v = Violations()
         obligations = text(v, "obligations_performed", request.obligations_performed)
         proof = evidence(v, "evidence", request.evidence)
@@ -44,7 +46,7 @@ class RepairApi(repair_pb2_grpc.RepairServiceServicer):
         may_take_application(current_caller(), record["region_code"], record["deciding_department"], "record")
         acting_for(current_caller(), v, request.applicant, record["subject_code"], "record")
         v.raise_if_any()
-        today = refresh.today_of(uow)
+        today = china_date(uow.now)
         blockers = rules.repair_blockers(
             request.record_id, record["status"], record["repairable_from"], today
         )
@@ -75,7 +77,7 @@ class RepairApi(repair_pb2_grpc.RepairServiceServicer):
 
     @command(roles.CREDIT_REVIEWER, reply=pb.DecideRepairResponse)
     async def DecideRepair(self, request: pb.DecideRepairRequest, uow: UnitOfWork) -> pb.DecideRepairResponse:
-        application_id = uuid_field("application_id", request.application_id, "application")
+        application_id = request_uuid("application_id", request.application_id, "application")
         v = Violations()
         approve = request.decision == pb.REPAIR_DECISION_APPROVE
         if request.decision not in (pb.REPAIR_DECISION_APPROVE, pb.REPAIR_DECISION_REFUSE):
@@ -104,7 +106,7 @@ class RepairApi(repair_pb2_grpc.RepairServiceServicer):
     async def ExtendRepairDeadline(
         self, request: pb.ExtendRepairDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendRepairDeadlineResponse:
-        application_id = uuid_field("application_id", request.application_id, "application")
+        application_id = request_uuid("application_id", request.application_id, "application")
         reason = cases.extension_reason(request.reason)
         case = await cases.pending_case(uow, store.REPAIR, application_id, "repair application", PENDING)
         row = await cases.extend(uow, self.calendar, store.REPAIR, case, reason=reason, section="repair")
@@ -150,7 +152,7 @@ async def _repair(uow: UnitOfWork, record: asyncpg.Record) -> asyncpg.Record:
             ],
         )
     return await records.set_status(
-        uow.conn, record["record_id"], "RECORD_STATUS_REPAIRED", refresh.today_of(uow)
+        uow.conn, record["record_id"], "RECORD_STATUS_REPAIRED", china_date(uow.now)
     )
 
 

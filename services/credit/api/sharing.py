@@ -8,12 +8,12 @@ from typing import Any
 from chengnuo.credit.v1 import sharing_pb2 as spb
 from chengnuo.credit.v1 import sharing_pb2_grpc
 from services.contracts import roles
-from services.contracts.subjects import parse_subject
-from services.credit import refresh, report, views
+from services.contracts.sharing import subject_query
+from services.credit import report, views
 from services.credit.api import bulk
-from services.credit.domain.rule_sets import subject_region
 from services.credit.store import matching
 from services.kernel.auth import current_caller
+from services.kernel.clock import china_date
 from services.kernel.errors import Violations
 from services.kernel.rpc.handlers import query
 from services.kernel.sharing import SharingGate, purpose_field
@@ -30,21 +30,11 @@ class CreditSharingApi(sharing_pb2_grpc.CreditSharingServiceServicer):
     async def GetCreditReport(
         self, request: spb.GetCreditReportRequest, context: Any
     ) -> spb.GetCreditReportResponse:
-        v = Violations()
-        subject = parse_subject(v, "subject", request.subject)
-        purpose = purpose_field(v, request.purpose)
-        subject = v.ok(subject)
-        parts = self.gate.query_parts(
-            current_caller(),
-            report.PARTS,
-            purpose,
-            region=subject_region(subject.kind, subject.code),
-            subject_code=subject.code,
-        )
-        async with parts as (uow, decision):
-            today = refresh.today_of(uow)
-            view = await views.standing_of(uow.conn, subject, today)
-        return report.report(subject, view, decision, today, uow.now)
+        asked = subject_query(request.subject, request.purpose)
+        async with asked.read_parts(self.gate, report.PARTS) as (uow, decision):
+            today = china_date(uow.now)
+            view = await views.standing_of(uow.conn, asked.subject, today)
+        return report.report(asked.subject, view, decision, today, uow.now)
 
     @query(*SHARED_READERS)
     async def BulkMatch(self, request: spb.BulkMatchRequest, context: Any) -> spb.BulkMatchResponse:
@@ -63,7 +53,7 @@ class CreditSharingApi(sharing_pb2_grpc.CreditSharingServiceServicer):
         async with parts as (uow, decision):
             pairs = await bulk.relevant(uow.conn, purpose)
             scope = bulk.scope(decision, pairs)
-            rows = await matching.match(uow.conn, asked, scope, refresh.today_of(uow)) if pairs else []
+            rows = await matching.match(uow.conn, asked, scope, china_date(uow.now)) if pairs else []
             target = f"share/bulk_match/{fingerprint['sha256'][:16]}"  # which list revealed it
             for row in rows:  # whose restrictions were revealed, findable by subject afterwards
                 uow.audit("share.bulk_match", target, subject_code=asked.codes[row["idx"]], purpose=purpose)

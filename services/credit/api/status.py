@@ -10,13 +10,15 @@ from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import credit_pb2_grpc
 from services.contracts import roles
 from services.contracts.subjects import parse_subject, public_code
-from services.credit import messages, refresh, views
-from services.credit.api.common import found, region_field, text, uuid_field
+from services.credit import messages, views
+from services.credit.api.common import found, region_field, text
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.store import feedback, records, rule_sets
 from services.kernel import convert
 from services.kernel.auth import current_caller
+from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, InvalidArgument, PreconditionViolation, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import Actor, Database, UnitOfWork
@@ -57,7 +59,7 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
 
     @query(roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
     async def GetRecord(self, request: pb.GetRecordRequest, context: Any) -> pb.GetRecordResponse:
-        record_id = uuid_field("record_id", request.record_id, "record")
+        record_id = request_uuid("record_id", request.record_id, "record")
         row = found(await records.get(self.db.pool, record_id), "record", request.record_id, "record_id")
         return pb.GetRecordResponse(record=messages.record(row))
 
@@ -94,11 +96,11 @@ class CreditApi(credit_pb2_grpc.CreditServiceServicer):
         action = text(v, "action", request.action)
         if not caller.department:
             v.add("department", "the caller's token names no department to report for")
-        source_id = uuid_field("source_id", request.source_id, "record or list entry")
+        source_id = request_uuid("source_id", request.source_id, "record or list entry")
         subject = v.ok(subject)
         action = screen.text("action", action)  # shared with the measures in credit reports
         screen.check()
-        view = await views.standing_of(uow.conn, subject, refresh.today_of(uow))
+        view = await views.standing_of(uow.conn, subject, china_date(uow.now))
         _require_in_force(view, request.measure_code, request.source_id)
         report = feedback.Report(
             subject.code,

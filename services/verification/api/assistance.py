@@ -7,14 +7,16 @@ import uuid
 from typing import Any
 
 from chengnuo.verification.v1 import verification_pb2 as pb
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
+from services.kernel.clock import china_date
 from services.kernel.errors import InvalidArgument, NotFound, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import task_views as views
-from services.verification.api.common import Deps, page_size, parse_id, refuse, token, untoken
-from services.verification.api.tasks import STAFF, owned, still_open, today_of
+from services.verification.api.common import Deps, refuse
+from services.verification.api.tasks import STAFF, owned, still_open
 from services.verification.domain import tasks as rules
 from services.verification.domain.plans import DEPARTMENT_CODE
 from services.verification.store import assistance as store
@@ -30,8 +32,8 @@ class AssistanceHandlers(Deps):
     async def RequestAssistance(
         self, request: pb.RequestAssistanceRequest, uow: UnitOfWork
     ) -> pb.RequestAssistanceResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
-        today = today_of(uow)
+        task_id = request_uuid("task_id", request.task_id, "task")
+        today = china_date(uow.now)
         answer_by = _check_request(request, today, current_caller().department)
         if not await store.department_exists(uow.conn, request.to_department):
             raise NotFound("department", request.to_department, "to_department")
@@ -62,7 +64,7 @@ class AssistanceHandlers(Deps):
     async def AnswerAssistance(
         self, request: pb.AnswerAssistanceRequest, uow: UnitOfWork
     ) -> pb.AnswerAssistanceResponse:
-        assistance_id = parse_id("assistance_id", request.assistance_id, "assistance")
+        assistance_id = request_uuid("assistance_id", request.assistance_id, "assistance")
         _check_answer(request)
         row = await store.get(uow.conn, assistance_id, lock=True)
         if row is None:
@@ -83,7 +85,7 @@ class AssistanceHandlers(Deps):
         )
         target = f"assistance/{assistance_id}"
         uow.audit("assistance.answer", target, subject_code=row["subject_code"], change=answered["finding"])
-        return pb.AnswerAssistanceResponse(assistance=views.assistance(answered, today_of(uow)))
+        return pb.AnswerAssistanceResponse(assistance=views.assistance(answered, china_date(uow.now)))
 
     @query(*STAFF)
     async def ListAssistance(
@@ -93,18 +95,18 @@ class AssistanceHandlers(Deps):
             raise InvalidArgument.one("direction", "required: incoming or outgoing")
         if request.status not in pb.AssistanceStatus.values():
             raise InvalidArgument.one("status", "not an assistance status")
-        size = page_size(request.page_size)
-        after = untoken(request.page_token, [dt.date.fromisoformat, uuid.UUID])
+        size = paging.page_size(request.page_size)
+        after = paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID)
         rows = await store.listing(
             self.db.pool,
             incoming=request.direction == pb.ASSISTANCE_DIRECTION_INCOMING,
             department=current_caller().department,
             status=pb.AssistanceStatus.Name(request.status) if request.status else None,
-            after=(after[0], after[1]) if after else None,
+            after=after,
             limit=size,
         )
         today = self.db.clock.today()
-        last = token(rows[-1]["answer_by"], rows[-1]["assistance_id"]) if len(rows) == size else ""
+        last = paging.next_token(rows, size, "answer_by", "assistance_id")
         return pb.ListAssistanceResponse(
             assistance=[views.assistance(r, today) for r in rows], next_page_token=last
         )

@@ -11,16 +11,17 @@ import asyncpg
 
 from chengnuo.events.v1 import verification_events_pb2 as events
 from chengnuo.verification.v1 import inspections_pb2 as ipb
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import ANY_ROLE, current_caller
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.db import Executor
 from services.kernel.errors import InvalidArgument, NotFound
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 from services.verification import drawing
 from services.verification.api import inspection_views as views
-from services.verification.api.common import Deps, page_size, parse_id, refuse, token, untoken
+from services.verification.api.common import Deps, refuse
 from services.verification.api.plans import LEAD, STAFF, participating
 from services.verification.domain import sampling
 from services.verification.domain.rules import grade_letter
@@ -35,7 +36,7 @@ MAX_CLAIM = 128
 class DrawHandlers(Deps):
     @command(*LEAD, reply=ipb.DrawPlanResponse)
     async def DrawPlan(self, request: ipb.DrawPlanRequest, uow: UnitOfWork) -> ipb.DrawPlanResponse:
-        plan_id = parse_id("plan_id", request.plan_id, "plan")
+        plan_id = request_uuid("plan_id", request.plan_id, "plan")
         if request.seed and not SEED.fullmatch(request.seed):
             raise InvalidArgument.one(
                 "seed", "32 to 128 lower-case hex characters, or empty for a random seed"
@@ -57,9 +58,7 @@ class DrawHandlers(Deps):
             },
         )
         rules = self.rules.sampling(plan["window_start"])
-        ran = await drawing.run(
-            uow.conn, plan, draw_id, seed, rules=rules, today=uow.now.astimezone(CHINA).date()
-        )
+        ran = await drawing.run(uow.conn, plan, draw_id, seed, rules=rules, today=china_date(uow.now))
         await store.finish(uow.conn, draw_id, _finished(ran))
         await plan_store.mark_drawn(uow.conn, plan_id, draw_id)
         row = await _draw(uow.conn, draw_id)
@@ -72,7 +71,7 @@ class DrawHandlers(Deps):
     async def ListDrawResults(
         self, request: ipb.ListDrawResultsRequest, context: Any
     ) -> ipb.ListDrawResultsResponse:
-        draw = await _draw(self.db.pool, parse_id("draw_id", request.draw_id, "draw"))
+        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
         participating(draw, request.draw_id)
         subjects, last = await self._page(draw, request.page_size, request.page_token, public=False)
         return ipb.ListDrawResultsResponse(subjects=subjects, next_page_token=last)
@@ -81,7 +80,7 @@ class DrawHandlers(Deps):
     async def GetPublicDraw(
         self, request: ipb.GetPublicDrawRequest, context: Any
     ) -> ipb.GetPublicDrawResponse:
-        draw = await _draw(self.db.pool, parse_id("draw_id", request.draw_id, "draw"))
+        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
         plan = await plan_store.get(self.db.pool, draw["plan_id"])
         assert plan is not None
         return ipb.GetPublicDrawResponse(draw=views.draw(draw), plan=views.plan(plan))
@@ -90,13 +89,13 @@ class DrawHandlers(Deps):
     async def ListPublicDrawResults(
         self, request: ipb.ListPublicDrawResultsRequest, context: Any
     ) -> ipb.ListPublicDrawResultsResponse:
-        draw = await _draw(self.db.pool, parse_id("draw_id", request.draw_id, "draw"))
+        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
         subjects, last = await self._page(draw, request.page_size, request.page_token, public=True)
         return ipb.ListPublicDrawResultsResponse(subjects=subjects, next_page_token=last)
 
     @query(ANY_ROLE)
     async def VerifyDraw(self, request: ipb.VerifyDrawRequest, context: Any) -> ipb.VerifyDrawResponse:
-        draw_id = parse_id("draw_id", request.draw_id, "draw")
+        draw_id = request_uuid("draw_id", request.draw_id, "draw")
         for name in ("seed", "pool_digest", "result_digest"):
             if len(getattr(request, name)) > MAX_CLAIM:
                 raise InvalidArgument.one(name, f"at most {MAX_CLAIM} characters")
@@ -119,11 +118,11 @@ class DrawHandlers(Deps):
     async def _page(
         self, draw: asyncpg.Record, size: int, page_token: str, *, public: bool
     ) -> tuple[list[ipb.DrawnSubject], str]:
-        size = page_size(size)
-        after = untoken(page_token, [int])
+        size = paging.page_size(size)
+        after = paging.after(page_token, paging.natural)
         rows = await store.results(self.db.pool, draw, after[0] if after else 0, size)
         teams = views.teams_of(await store.inspectors(self.db.pool, draw["draw_id"]))
-        last = token(rows[-1]["position"]) if len(rows) == size else ""
+        last = paging.next_token(rows, size, "position")
         return [views.drawn_subject(r, teams, public=public) for r in rows], last
 
 
@@ -136,7 +135,7 @@ async def _draw(conn: Executor, draw_id: uuid.UUID) -> asyncpg.Record:
 
 async def _verify_drawn_commitments(uow: UnitOfWork, plan: asyncpg.Record, draw_id: uuid.UUID) -> int:
     """The drawn subjects' exempt commitments leave the pool as tasks due by the window's end."""
-    today = uow.now.astimezone(CHINA).date()
+    today = china_date(uow.now)
     dates = (today, max(today, plan["window_end"]))
     created = await pool.tasks_for_draw(uow.conn, draw_id, plan["departments"], dates, uow.now)
     for task in created:

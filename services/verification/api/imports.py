@@ -13,12 +13,13 @@ from typing import Any
 import asyncpg
 
 from chengnuo.verification.v1 import rosters_pb2 as rpb
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.errors import AlreadyExists, NotFound, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
-from services.verification.api.common import Deps, page_size, parse_id, refuse, token, untoken
+from services.verification.api.common import Deps, refuse
 from services.verification.api.rosters import LEAD, STAFF
 from services.verification.domain import rosters as rows
 from services.verification.store import imports as store
@@ -52,7 +53,7 @@ class ImportHandlers(Deps):
     async def UploadSubjects(
         self, request: rpb.UploadSubjectsRequest, uow: UnitOfWork
     ) -> rpb.UploadSubjectsResponse:
-        import_id = parse_id("import_id", request.import_id, "import")
+        import_id = request_uuid("import_id", request.import_id, "import")
         _check_chunk(request)
         await _open_import(uow, import_id, request.import_id)
         accepted, errors = _validate(request.rows, request.first_row)
@@ -70,7 +71,7 @@ class ImportHandlers(Deps):
     async def CommitSubjectImport(
         self, request: rpb.CommitSubjectImportRequest, uow: UnitOfWork
     ) -> rpb.CommitSubjectImportResponse:
-        import_id = parse_id("import_id", request.import_id, "import")
+        import_id = request_uuid("import_id", request.import_id, "import")
         imp = await _open_import(uow, import_id, request.import_id)
         done = await store.commit(uow.conn, imp, uow.now)
         change = {k: done[k] for k in ("created", "updated", "deactivated", "duplicates")}
@@ -81,7 +82,7 @@ class ImportHandlers(Deps):
     async def GetSubjectImport(
         self, request: rpb.GetSubjectImportRequest, context: Any
     ) -> rpb.GetSubjectImportResponse:
-        import_id = parse_id("import_id", request.import_id, "import")
+        import_id = request_uuid("import_id", request.import_id, "import")
         found = _owned(await store.get(self.db.pool, import_id), request.import_id)
         return rpb.GetSubjectImportResponse(subject_import=_import(found))
 
@@ -89,12 +90,12 @@ class ImportHandlers(Deps):
     async def ListSubjectImportErrors(
         self, request: rpb.ListSubjectImportErrorsRequest, context: Any
     ) -> rpb.ListSubjectImportErrorsResponse:
-        import_id = parse_id("import_id", request.import_id, "import")
+        import_id = request_uuid("import_id", request.import_id, "import")
         _owned(await store.get(self.db.pool, import_id), request.import_id)
-        size = page_size(request.page_size)
-        after = untoken(request.page_token, [int, str])
-        found = await store.errors(self.db.pool, import_id, (after[0], after[1]) if after else None, size)
-        last = token(found[-1]["row_no"], found[-1]["field"]) if len(found) == size else ""
+        size = paging.page_size(request.page_size)
+        after = paging.after(request.page_token, paging.natural, str)
+        found = await store.errors(self.db.pool, import_id, after, size)
+        last = paging.next_token(found, size, "row_no", "field")
         return rpb.ListSubjectImportErrorsResponse(
             errors=[
                 rpb.RowError(row=r["row_no"], field=r["field"], description=r["description"]) for r in found

@@ -13,14 +13,14 @@ import asyncpg
 from chengnuo.events.v1 import verification_events_pb2 as events
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.contracts.subjects import subject_of
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, InvalidArgument, Violations
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import inspection_views as views
-from services.verification.api.common import Deps, in_force, page_size, token, untoken
+from services.verification.api.common import Deps, in_force
 from services.verification.api.plans import LEAD, STAFF
 from services.verification.domain import joint, plans, tasks
 from services.verification.domain.hierarchy import Hierarchy
@@ -58,7 +58,7 @@ class JointHandlers(Deps):
             in_force("window_start", lambda: self.rules.joint(start)),
             end,
         )
-        await _require_qualified(uow, result.joints, uow.now.astimezone(CHINA).date())
+        await _require_qualified(uow, result.joints, china_date(uow.now))
         planned = [(uuid.uuid4(), j) for j in result.joints]
         await store.insert(uow.conn, planned, start.year, current_caller().subject, uow.now)
         for joint_id, j in planned:
@@ -72,16 +72,16 @@ class JointHandlers(Deps):
     ) -> ipb.ListJointInspectionsResponse:
         if not 2000 <= request.year <= 2100:
             raise InvalidArgument.one("year", "required: the year, 2000 to 2100")
-        size = page_size(request.page_size)
-        after = untoken(request.page_token, [dt.datetime.fromisoformat, uuid.UUID])
+        size = paging.page_size(request.page_size)
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
         rows = await store.listing(
             self.db.pool,
             current_caller().department,
             request.year,
-            (after[0], after[1]) if after else None,
+            after,
             size,
         )
-        last = token(rows[-1]["planned_at"].isoformat(), rows[-1]["joint_id"]) if len(rows) == size else ""
+        last = paging.next_token(rows, size, "planned_at", "joint_id")
         return ipb.ListJointInspectionsResponse(
             joint_inspections=[views.joint(r) for r in rows], next_page_token=last
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -10,13 +9,14 @@ import asyncpg
 
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.contracts import roles
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.errors import NotFound, PermissionDenied, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import inspection_views as views
-from services.verification.api.common import Deps, in_force, page_size, parse_id, token, untoken
+from services.verification.api.common import Deps, in_force
 from services.verification.domain import plans as domain
 from services.verification.store import plans as store
 
@@ -47,17 +47,15 @@ class PlanHandlers(Deps):
 
     @query(*STAFF)
     async def GetPlan(self, request: ipb.GetPlanRequest, context: Any) -> ipb.GetPlanResponse:
-        plan_id = parse_id("plan_id", request.plan_id, "plan")
+        plan_id = request_uuid("plan_id", request.plan_id, "plan")
         return ipb.GetPlanResponse(
             plan=views.plan(participating(await store.get(self.db.pool, plan_id), request.plan_id))
         )
 
     @query(*STAFF)
     async def ListPlans(self, request: ipb.ListPlansRequest, context: Any) -> ipb.ListPlansResponse:
-        size = page_size(request.page_size)
-        after = untoken(request.page_token, [dt.datetime.fromisoformat, uuid.UUID])
-        rows = await store.listing(
-            self.db.pool, current_caller().department, (after[0], after[1]) if after else None, size
-        )
-        last = token(rows[-1]["created_at"].isoformat(), rows[-1]["plan_id"]) if len(rows) == size else ""
+        size = paging.page_size(request.page_size)
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
+        rows = await store.listing(self.db.pool, current_caller().department, after, size)
+        last = paging.next_token(rows, size, "created_at", "plan_id")
         return ipb.ListPlansResponse(plans=[views.plan(r) for r in rows], next_page_token=last)

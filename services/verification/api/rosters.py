@@ -10,12 +10,12 @@ import asyncpg
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from services.contracts import roles
 from services.contracts.subjects import subject_of
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import ADMIN, current_caller
 from services.kernel.errors import FieldViolation, InvalidArgument, Violations
 from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
-from services.verification.api.common import Deps, page_size, token, untoken
+from services.verification.api.common import Deps
 from services.verification.domain import rosters as rows
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.store import rosters as store
@@ -97,12 +97,12 @@ class RosterHandlers(Deps):
     async def ListInspectors(
         self, request: rpb.ListInspectorsRequest, context: Any
     ) -> rpb.ListInspectorsResponse:
-        size = page_size(request.page_size)
-        after = untoken(request.page_token, [str])
+        size = paging.page_size(request.page_size)
+        after = paging.after(request.page_token, str)
         found = await store.list_inspectors(
             self.db.pool, current_caller().department, after[0] if after else None, size
         )
-        last = token(found[-1]["certificate_number"]) if len(found) == size else ""
+        last = paging.next_token(found, size, "certificate_number")
         return rpb.ListInspectorsResponse(inspectors=[_inspector(r) for r in found], next_page_token=last)
 
 

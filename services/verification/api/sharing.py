@@ -4,7 +4,6 @@ allowed or denied."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -15,14 +14,11 @@ from chengnuo.verification.v1 import sharing_pb2 as spb
 from chengnuo.verification.v1 import sharing_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.contracts import roles
-from services.contracts.subjects import parse_subject
-from services.kernel import convert
-from services.kernel.auth import current_caller
-from services.kernel.errors import Violations
+from services.contracts.sharing import subject_query
+from services.kernel import convert, paging
 from services.kernel.rpc.handlers import query
-from services.kernel.sharing import SharingGate, purpose_field, registered_region, shape
+from services.kernel.sharing import SharingGate, shape
 from services.kernel.uow import Database
-from services.verification.api.common import page_size, token, untoken
 from services.verification.api.task_views import identity
 from services.verification.store import sharing as store
 
@@ -38,24 +34,14 @@ class VerificationSharingApi(sharing_pb2_grpc.VerificationSharingServiceServicer
     async def ListVerificationResults(
         self, request: spb.ListVerificationResultsRequest, context: Any
     ) -> spb.ListVerificationResultsResponse:
-        v = Violations()
-        subject = parse_subject(v, "subject", request.subject)
-        purpose = purpose_field(v, request.purpose)
-        subject = v.ok(subject)
-        size = page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
-        after = untoken(request.page_token, [dt.datetime.fromisoformat, uuid.UUID])
-        region = registered_region(subject.natural_person, subject.code)
-        shared = self.gate.query(
-            current_caller(), DATA_CLASS, purpose, region=region, subject_code=subject.code
-        )
-        async with shared as (uow, grant):
-            rows = await store.results_of(
-                uow.conn, subject.code, (after[0], after[1]) if after else None, size
-            )
-        last = rows[-1] if len(rows) == size else None
+        asked = subject_query(request.subject, request.purpose)
+        size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
+        async with asked.read(self.gate, DATA_CLASS) as (uow, grant):
+            rows = await store.results_of(uow.conn, asked.subject.code, after, size)
         return spb.ListVerificationResultsResponse(
             results=[shape(_result(r), grant) for r in rows],
-            next_page_token=token(last["concluded_at"].isoformat(), last["task_id"]) if last else "",
+            next_page_token=paging.next_token(rows, size, "concluded_at", "task_id"),
         )
 
 

@@ -12,7 +12,7 @@ from google.protobuf.json_format import ParseDict
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts.subjects import subject_of
 from services.kernel import convert
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 
 
 def identity(row: asyncpg.Record) -> dict[str, Any]:
@@ -126,5 +126,5 @@ def assistance(row: asyncpg.Record, today: dt.date) -> pb.Assistance:
     )
     if row["answered_at"]:
         message.answered_at.FromDatetime(row["answered_at"])
-        message.late = row["answered_at"].astimezone(CHINA).date() > row["answer_by"]
+        message.late = china_date(row["answered_at"]) > row["answer_by"]
     return message

@@ -11,17 +11,18 @@ from google.protobuf.json_format import MessageToDict
 
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts import roles
-from services.kernel import convert
+from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.calendar_api import CalendarKeeper
-from services.kernel.clock import CHINA
+from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, NotFound, Violations
+from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
 from services.verification import announce
 from services.verification.api import task_views as views
-from services.verification.api.common import Deps, in_force, page_size, parse_id, refuse, token, untoken
+from services.verification.api.common import Deps, in_force, refuse
 from services.verification.domain import deadlines, tasks
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.store import rosters as roster_store
@@ -69,36 +70,30 @@ def _rectification(
     }
 
 
-def today_of(uow: UnitOfWork) -> dt.date:
-    return uow.now.astimezone(CHINA).date()
-
-
 class TaskHandlers(Deps):
     calendar: CalendarKeeper
 
     @query(*STAFF)
     async def ListTasks(self, request: pb.ListTasksRequest, context: Any) -> pb.ListTasksResponse:
-        size = page_size(request.page_size)
+        size = paging.page_size(request.page_size)
         today = self.db.clock.today()
         where = _filter(request, today)
-        after = untoken(request.page_token, [dt.date.fromisoformat, uuid.UUID])
-        rows = await store.list_tasks(
-            self.db.pool, current_caller().department, where, (after[0], after[1]) if after else None, size
-        )
-        next_token = token(rows[-1]["due_date"], rows[-1]["task_id"]) if len(rows) == size else ""
+        after = paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID)
+        rows = await store.list_tasks(self.db.pool, current_caller().department, where, after, size)
+        next_token = paging.next_token(rows, size, "due_date", "task_id")
         return pb.ListTasksResponse(tasks=[views.task(r, today) for r in rows], next_page_token=next_token)
 
     @query(*STAFF)
     async def GetTask(self, request: pb.GetTaskRequest, context: Any) -> pb.GetTaskResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
+        task_id = request_uuid("task_id", request.task_id, "task")
         row = owned(await store.get_task(self.db.pool, task_id), request.task_id)
         extensions = await store.extensions(self.db.pool, task_id)
         return pb.GetTaskResponse(task=views.task(row, self.db.clock.today(), extensions))
 
     @command(*STAFF, reply=pb.ConcludeTaskResponse)
     async def ConcludeTask(self, request: pb.ConcludeTaskRequest, uow: UnitOfWork) -> pb.ConcludeTaskResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
-        today = today_of(uow)
+        task_id = request_uuid("task_id", request.task_id, "task")
+        today = china_date(uow.now)
         v = Violations()
         screen = NameScreen.of(v, request.personal_names)
         decided = v.ok(tasks.check_conclusion(v, request, today))
@@ -126,8 +121,8 @@ class TaskHandlers(Deps):
     async def RecordRectification(
         self, request: pb.RecordRectificationRequest, uow: UnitOfWork
     ) -> pb.RecordRectificationResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
-        today = today_of(uow)
+        task_id = request_uuid("task_id", request.task_id, "task")
+        today = china_date(uow.now)
         v = Violations()
         completed = v.ok(tasks.check_rectification(v, request, today))
         row = owned(await store.get_task(uow.conn, task_id, lock=True), request.task_id)
@@ -143,13 +138,13 @@ class TaskHandlers(Deps):
 
     @command(*LEAD, reply=pb.AssignTaskResponse)
     async def AssignTask(self, request: pb.AssignTaskRequest, uow: UnitOfWork) -> pb.AssignTaskResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
+        task_id = request_uuid("task_id", request.task_id, "task")
         v = Violations()
         numbers = tasks.check_team_request(v, request.certificate_numbers)
         v.raise_if_any()
         row = owned(await store.get_task(uow.conn, task_id, lock=True), request.task_id)
         still_open(row, request.task_id)
-        today = today_of(uow)
+        today = china_date(uow.now)
         team = await _team(uow, numbers)
         facts = tasks.TaskFacts(
             row["department"], row["subject_code"], row["method"], row["supervision_domain"]
@@ -165,8 +160,8 @@ class TaskHandlers(Deps):
     async def ExtendDeadline(
         self, request: pb.ExtendDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendDeadlineResponse:
-        task_id = parse_id("task_id", request.task_id, "task")
-        today = today_of(uow)
+        task_id = request_uuid("task_id", request.task_id, "task")
+        today = china_date(uow.now)
         v = Violations()
         tasks.check_extension(v, request, self.rules.tasks(today))
         v.raise_if_any()

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from services.kernel.identifiers import USCC_ALPHABET, org_code_check_char, uscc
 from services.kernel.rpc import client
 from services.kernel.rpc.status import details_of
 from services.kernel.rpc.tls import TlsFiles
+from services.launcher.embedded import RESERVED_PORTS
 
 if TYPE_CHECKING:
     from services.launcher.stack import Stack
@@ -148,3 +150,13 @@ def new_uscc(region: str = "350200") -> str:
     if any(c not in USCC_ALPHABET for c in first17):
         return new_uscc(region)
     return first17 + uscc_check_char(first17)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, never one of the machine's own servers' (5432, 4222)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in RESERVED_PORTS:
+            return port

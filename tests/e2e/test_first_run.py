@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from nats.aio.client import Client
 
 from services.kernel.keys import ensure_dev_keys
 from tests.conftest import CLOCK_START, Servers, _fresh_database
+from tests.support import free_port
 
 CHENGNUO = str(Path(sys.executable).parent / "chengnuo")
 PASSWORD = "first-run-pw"
@@ -170,12 +170,6 @@ def test_a_saved_token_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     assert (_mode(fresh.parent), _mode(fresh)) == (0o700, 0o600)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _up(data_dir: Path, env: dict[str, str], nats_port: int) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
         *[CHENGNUO, "up", "--data-dir", str(data_dir), "--port-base", "0", "--nats-port", str(nats_port)],
@@ -220,7 +214,7 @@ async def test_up_keeps_secrets_private_elides_the_password_and_keeps_its_nats_p
     dsn = database.replace("postgres@", f"postgres:{PASSWORD}@", 1)  # trust auth ignores it
     assert PASSWORD in dsn
     env = _clean_env(CHENGNUO_PG_DSN=dsn, CHENGNUO_CLOCK_START=CLOCK_START)
-    data_dir, port = tmp_path / "data", _free_port()
+    data_dir, port = tmp_path / "data", free_port()
 
     process = await _up(data_dir, env, port)
     state = json.loads((data_dir / "stack.json").read_text())

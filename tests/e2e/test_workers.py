@@ -5,25 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
 from services.launcher.stack import Stack, _wait_serving
 from tests.e2e.test_up_command import _alive, _descendants
-from tests.support import eventually
+from tests.support import eventually, free_port
 
 CHENGNUO = str(Path(sys.executable).parent / "chengnuo")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_workers_share_a_port_restart_when_killed_and_stop_together(stack: Stack) -> None:
-    port = _free_port()
+    port = free_port()
     env = stack.service_env("credit", port)
     env.pop("CHENGNUO_READY_FILE")
     supervisor = await asyncio.create_subprocess_exec(CHENGNUO, "serve", "credit", "--workers", "2", env=env)

@@ -14,7 +14,6 @@ free port). Nothing supervises the services here: a process that died would stay
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,13 +31,13 @@ from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.common.v1 import audit_pb2, audit_pb2_grpc
 from services.kernel import auth
 from services.kernel.rpc.status import details_of
-from services.launcher.embedded import RESERVED_PORTS, EmbeddedPostgres
+from services.launcher.embedded import EmbeddedPostgres
 from services.launcher.stack import DATABASE, Stack, StackOptions
 from tests.conftest import CLOCK_START
 from tests.e2e.conftest import Clients
 from tests.e2e.test_thin_flow import publish_item, record_request, task_of
 from tests.faults.workload import Ledger, assert_exact, settle_and_count, write_until_enough
-from tests.support import channel, eventually, mint, new_uscc, trust
+from tests.support import channel, eventually, free_port, mint, new_uscc, trust
 
 OUTAGE_SECONDS = 8.0  # the outage the outside tester found fatal about 2 s in
 RECOVERY_SECONDS = 20.0  # the services are SERVING and accept writes within this after it
@@ -55,15 +54,6 @@ class Drill:
     start_database: Callable[[], Awaitable[object]]
 
 
-def _free_port() -> int:
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port not in RESERVED_PORTS:
-            return port
-
-
 async def _embedded(data_dir: Path) -> AsyncIterator[Drill]:
     stack = trust(Stack(StackOptions(data_dir=data_dir, grace_seconds=3, clock_start=CLOCK_START)))
     await stack.start()
@@ -77,7 +67,7 @@ async def _embedded(data_dir: Path) -> AsyncIterator[Drill]:
 
 
 async def _external(data_dir: Path) -> AsyncIterator[Drill]:
-    postgres = EmbeddedPostgres(data_dir / "external-pg", port=_free_port())
+    postgres = EmbeddedPostgres(data_dir / "external-pg", port=free_port())
     admin = await postgres.start()
     try:
         conn = await asyncpg.connect(admin)

@@ -29,6 +29,7 @@ from services.kernel.rpc import server
 from services.kernel.rpc.handlers import ROLES_ATTRIBUTE
 from services.kernel.rpc.status import details_of, to_status
 from services.kernel.uow import Database
+from tests.support import mint
 
 FAST = supervise.Backoff(first=0.001, cap=0.002)
 
@@ -248,15 +249,7 @@ async def failing_server() -> AsyncIterator[
 
     registration = server.Registration(add, object(), _SERVICE)
     running = await server.start("127.0.0.1:0", [registration], auth.TokenVerifier([signing.public_key()]))
-    token = auth.mint(
-        signing,
-        subject="t",
-        department="",
-        region="",
-        roles=[auth.ADMIN],
-        now=dt.datetime.now(dt.UTC),
-        ttl=dt.timedelta(hours=1),
-    )
+    token = mint(signing, [auth.ADMIN])
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     call = channel.unary_unary(
         f"/{_SERVICE}/{_METHOD}",

@@ -15,7 +15,7 @@ from services.cli.connection import Connection
 from services.cli.output import as_dict, console, emit_json, fail, reported
 from services.kernel import convert
 from services.kernel.calendar import WorkingCalendar
-from services.kernel.calendar_api import from_proto
+from services.kernel.features.calendar.wire import from_proto
 
 app = typer.Typer(no_args_is_help=True, help="Working days (法定节假日 and 调休) on the official calendar.")
 SERVICE = "verification"  # every service serves the calendar; any one will do

@@ -1,28 +1,22 @@
-"""Composition root of the commitment service."""
+"""Composition root of the commitment service: the only place that builds its dependencies."""
 
 from __future__ import annotations
 
-from chengnuo.commitment.v1 import (
-    catalogue_pb2,
-    catalogue_pb2_grpc,
-    commitment_pb2,
-    commitment_pb2_grpc,
-    sharing_pb2,
-    sharing_pb2_grpc,
-)
-from services.commitment import consumers, filing
-from services.commitment.catalogue_api import CatalogueApi
-from services.commitment.code_sequences import CodeSequences
-from services.commitment.commitment_api import CommitmentApi
-from services.commitment.item_versions import ItemVersions
-from services.commitment.sharing_api import CommitmentSharingApi
+from services.commitment import consumers
+from services.commitment.api.deps import Deps
+from services.commitment.api.servicers import registrations
+from services.commitment.store import catalogue, commitments, listings, rules
+from services.commitment.store.codes import CodeSequences
+from services.commitment.store.items import ItemVersions
+from services.commitment.store.stores import Stores
 from services.contracts import commitment_events, credit_events, verification_events
 from services.contracts.events import CATALOG
+from services.kernel.batch import WriteBatcher
+from services.kernel.coalesce import Coalescer
 from services.kernel.db import create_pool
+from services.kernel.features.sharing.gate import SharingSpec
 from services.kernel.inbox import Subscription
-from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
-from services.kernel.sharing import SharingSpec
 
 NAME = "commitment"
 
@@ -42,33 +36,24 @@ def build(rt: Runtime) -> Components:
             {verification_events.CONCLUDED.subject: consumers.on_verification_concluded},
         )
     )
-    items = ItemVersions()
-    catalogue = CatalogueApi(rt.db, items, rt.calendar, filing.packaged_rules())
     codes = CodeSequences(lambda: create_pool(rt.settings.pg_dsn, NAME, 1))
-    commitments = CommitmentApi(rt.db, items, codes, lambda: credit_feed.caught_up_at)
-    return Components(
-        servicers=[
-            Registration.of(
-                catalogue_pb2_grpc.add_CatalogueServiceServicer_to_server,
-                catalogue,
-                catalogue_pb2.DESCRIPTOR,
-                "CatalogueService",
-            ),
-            Registration.of(
-                commitment_pb2_grpc.add_CommitmentServiceServicer_to_server,
-                commitments,
-                commitment_pb2.DESCRIPTOR,
-                "CommitmentService",
-            ),
-            Registration.of(
-                sharing_pb2_grpc.add_CommitmentSharingServiceServicer_to_server,
-                CommitmentSharingApi(rt.db, rt.sharing, items),
-                sharing_pb2.DESCRIPTOR,
-                "CommitmentSharingService",
-            ),
-        ],
-        startup=[codes.start],
+    deps = Deps(
+        db=rt.db,
+        store=Stores(
+            commitments=commitments,
+            listings=listings,
+            items=ItemVersions(),
+            catalogue=catalogue,
+            codes=codes,
+        ),
+        batcher=WriteBatcher(rt.db),
+        lookups=Coalescer(rt.db.pool, commitments.lookups),
+        calendar=rt.calendar,
+        filing_rules=rules.filing_rules(),
+        sharing=rt.sharing,
+        credit_view_as_of=lambda: credit_feed.caught_up_at,
     )
+    return Components(servicers=registrations(deps), startup=[codes.start])
 
 
 # What the commitment service shares (信息共享, docs/sharing.md): commitments, and their events

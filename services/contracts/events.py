@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from services.contracts import commitment_events, credit_events, verification_events
 from services.kernel import audit_witness
-from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED
 from services.kernel.events import EventCatalog
+from services.kernel.features.calendar.keeper import CALENDAR_STREAM, CALENDAR_YEAR_LOADED
 
 CATALOG = EventCatalog(
     streams=[

@@ -1,8 +1,8 @@
 """Roles a token may carry (design.md: Auth). Each RPC declares which of them it admits."""
 
-from services.kernel.audit_api import AUDITOR as AUDIT_ROLE
 from services.kernel.auth import ADMIN, ANY_ROLE, SERVICE, UNSCOPED_ROLES
-from services.kernel.sharing_api import DATA_CONSUMER as SHARING_ROLE
+from services.kernel.auth import AUDITOR as AUDIT_ROLE
+from services.kernel.features.sharing.api import DATA_CONSUMER as SHARING_ROLE
 
 PORTAL = "portal"  # government service portals recording commitments for applicants
 CATALOGUE_ADMIN = "catalogue_admin"  # maintains a department's certificate catalogues

@@ -15,7 +15,13 @@ from chengnuo.common.v1 import subject_pb2
 from services.contracts.subjects import Subject, parse_subject
 from services.kernel.auth import current_caller
 from services.kernel.errors import Violations
-from services.kernel.sharing import Decision, Grant, SharingGate, purpose_field, registered_region
+from services.kernel.features.sharing.gate import (
+    Decision,
+    Grant,
+    SharingGate,
+    purpose_field,
+    registered_region,
+)
 from services.kernel.uow import UnitOfWork
 
 

@@ -1,5 +1,8 @@
 """Events the credit service applies: verification outcomes become records and kept commitments,
-and a correction in time without harm makes a record minor (轻微)."""
+and a correction in time without harm makes a record minor (轻微).
+
+The consumers reach the stores as the handlers do, through the `Stores` main.py hands them.
+"""
 
 from __future__ import annotations
 
@@ -7,58 +10,123 @@ import uuid
 from dataclasses import replace
 
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.credit.v1 import credit_pb2
-from chengnuo.events.v1 import credit_events_pb2, verification_events_pb2
+from chengnuo.events.v1 import verification_events_pb2
 from chengnuo.verification.v1 import verification_pb2
-from services.credit import messages, refresh
 from services.credit.domain import measures
 from services.credit.domain import records as rules
 from services.credit.domain.rule_sets import choose_rule_set, find
-from services.credit.store import records, rule_sets, subjects
+from services.credit.flows import refresh
+from services.credit.store.records import Consequences, Correction, NewRecord
+from services.credit.store.stores import Stores
+from services.credit.wire import events
 from services.kernel import convert
 from services.kernel.events import EventMeta
 from services.kernel.rule_sets import RuleSet
 from services.kernel.uow import UnitOfWork
 
 
-async def on_false_commitment(
-    event: verification_events_pb2.FalseCommitmentFound, uow: UnitOfWork, meta: EventMeta
-) -> None:
-    decided = convert.from_date(event.decision_date)
-    loaded = await rule_sets.all_rule_sets(uow.conn)
-    rule_set = choose_rule_set(loaded, "records", decided, event.region_code)
-    facts = rules.Facts(
-        referred_to_judiciary=event.referred_to_judiciary,
-        earlier_false_commitments=await records.earlier_false_commitments(uow.conn, event.subject.code),
-        safety_related_item=event.safety_related_item,
-        # the correction may have been reported before this event (another subject of the stream)
-        corrected_in_time_without_harm=await records.rectified(uow.conn, uuid.UUID(event.commitment_id)),
-        decided=decided,
-    )
-    decision = rules.decide(rule_set, facts)
-    catalogue = choose_rule_set(loaded, "measures", decided, event.region_code)
-    new = _new_record(event, meta, rule_set)
-    then = consequences(catalogue, decision.record_class)
-    notice = rules.repair_notice(rule_set, event.deciding_department, decision)
-    row = await records.insert_record(uow.conn, new, decision, replace(then, repair_notice=notice), uow.now)
-    if row is None:
-        return
-    uow.emit(
-        credit_events_pb2.RecordCreated(record=messages.record(row)), entity=f"record/{row['record_id']}"
-    )
-    uow.audit("record.create", f"record/{row['record_id']}", subject_code=new.subject_code, change=meta.id)
-    await refresh.subject(uow, new.subject_kind, new.subject_code)
-
-
-def consequences(catalogue: RuleSet, trigger: str) -> records.Consequences:
+def consequences(catalogue: RuleSet, trigger: str) -> Consequences:
     codes, restricts = measures.pinned(catalogue, trigger)
-    return records.Consequences(codes, catalogue.id, restricts, repair_notice="")
+    return Consequences(codes, catalogue.id, restricts, repair_notice="")
+
+
+class Consumers:
+    def __init__(self, store: Stores) -> None:
+        self.store = store
+
+    async def on_false_commitment(
+        self, event: verification_events_pb2.FalseCommitmentFound, uow: UnitOfWork, meta: EventMeta
+    ) -> None:
+        records = self.store.records
+        decided = convert.from_date(event.decision_date)
+        loaded = await self.store.rule_sets.all_rule_sets(uow.conn)
+        rule_set = choose_rule_set(loaded, "records", decided, event.region_code)
+        facts = rules.Facts(
+            referred_to_judiciary=event.referred_to_judiciary,
+            earlier_false_commitments=await records.earlier_false_commitments(uow.conn, event.subject.code),
+            safety_related_item=event.safety_related_item,
+            # the correction may have been reported before this event (another subject of the stream)
+            corrected_in_time_without_harm=await records.rectified(uow.conn, uuid.UUID(event.commitment_id)),
+            decided=decided,
+        )
+        decision = rules.decide(rule_set, facts)
+        catalogue = choose_rule_set(loaded, "measures", decided, event.region_code)
+        new = _new_record(event, meta, rule_set)
+        then = consequences(catalogue, decision.record_class)
+        notice = rules.repair_notice(rule_set, event.deciding_department, decision)
+        record = await records.insert_record(
+            uow.conn, new, decision, replace(then, repair_notice=notice), uow.now
+        )
+        if record is None:
+            return  # the same event applied before
+        uow.emit(events.record_created(record), entity=f"record/{record.record_id}")
+        uow.audit(
+            "record.create", f"record/{record.record_id}", subject_code=new.subject_code, change=meta.id
+        )
+        await refresh.subject(self.store, uow, new.subject_kind, new.subject_code)
+
+    async def on_rectified(
+        self, event: verification_events_pb2.RectificationRecorded, uow: UnitOfWork, meta: EventMeta
+    ) -> None:
+        """Corrected in time without harm: the commitment's record, now or when it comes, is minor."""
+        if not event.corrected_in_time_without_harm:
+            return
+        records = self.store.records
+        commitment_id = uuid.UUID(event.commitment_id)
+        completed = convert.from_date(event.rectification.completed_on)
+        task_id = uuid.UUID(event.task_id)
+        if not await records.add_rectification(
+            uow.conn, commitment_id, task_id, completed, event=meta.id, now=uow.now
+        ):
+            return
+        record = await records.of_commitment(uow.conn, commitment_id)
+        if record is None or not record.in_force:
+            return  # created minor when it comes; an ended record stays ended
+        loaded = await self.store.rule_sets.all_rule_sets(uow.conn)
+        rule_set = find(loaded, record.rule_set)
+        facts = rules.stored_facts(record.safety_related_item, record.decision_date)
+        decision = rules.after_rectification(rule_set, record.rule, facts)
+        if decision is None:
+            return  # a serious record stays serious
+        then = consequences(find(loaded, record.measure_catalogue), decision.record_class)
+        reason = f"corrected on {completed} within the rectification deadline, without harm (轻微)"
+        correction = Correction(
+            f"{record.facts} Subject {reason}.",
+            decision.record_class,
+            decision.repairable_from,
+            decision.publicity_end,
+            decision.periods.published,
+            then.measures,
+            then.restricts,
+            rule=decision.rule,
+            repair_notice=rules.repair_notice(rule_set, record.deciding_department, decision),
+        )
+        corrected = await records.correct(uow.conn, record.record_id, record.status, correction)
+        target = f"record/{corrected.record_id}"
+        uow.emit(events.record_reclassified(corrected, record.record_class, reason), entity=target)
+        uow.audit("record.reclassify", target, subject_code=corrected.subject_code, change=decision.rule)
+        await refresh.subject(self.store, uow, corrected.subject_kind, corrected.subject_code)
+
+    async def on_concluded(
+        self, event: verification_events_pb2.VerificationConcluded, uow: UnitOfWork, meta: EventMeta
+    ) -> None:
+        """A commitment verified true is a kept commitment (守信记录), which the grade counts."""
+        if event.outcome != verification_pb2.OUTCOME_TRUE:
+            return
+        kind = subject_pb2.SubjectKind.Name(event.subject.kind)
+        decided = convert.from_date(event.decision_date)
+        code = event.subject.code
+        if await self.store.subjects.add_kept(
+            uow.conn, event.commitment_id, kind=kind, code=code, decided=decided, event_id=meta.id
+        ):
+            uow.audit("commitment.kept", f"commitment/{event.commitment_id}", subject_code=code)
+            await refresh.subject(self.store, uow, kind, code)
 
 
 def _new_record(
     event: verification_events_pb2.FalseCommitmentFound, meta: EventMeta, rule_set: RuleSet
-) -> records.NewRecord:
-    return records.NewRecord(
+) -> NewRecord:
+    return NewRecord(
         subject_kind=subject_pb2.SubjectKind.Name(event.subject.kind),
         subject_code=event.subject.code,
         subject_name=event.subject_name,
@@ -71,66 +139,3 @@ def _new_record(
         decision_date=convert.from_date(event.decision_date),
         safety_related_item=event.safety_related_item,
     )
-
-
-async def on_rectified(
-    event: verification_events_pb2.RectificationRecorded, uow: UnitOfWork, meta: EventMeta
-) -> None:
-    """Corrected in time without harm: the commitment's record, now or when it comes, is minor."""
-    if not event.corrected_in_time_without_harm:
-        return
-    commitment_id = uuid.UUID(event.commitment_id)
-    completed = convert.from_date(event.rectification.completed_on)
-    task_id = uuid.UUID(event.task_id)
-    if not await records.add_rectification(
-        uow.conn, commitment_id, task_id, completed, event=meta.id, now=uow.now
-    ):
-        return
-    record = await records.of_commitment(uow.conn, commitment_id)
-    if record is None or record["status"] not in rules.ACTIVE:
-        return  # created minor when it comes; an ended record stays ended
-    loaded = await rule_sets.all_rule_sets(uow.conn)
-    rule_set = find(loaded, record["rule_set"])
-    facts = rules.stored_facts(record["safety_related_item"], record["decision_date"])
-    decision = rules.after_rectification(rule_set, record["rule"], facts)
-    if decision is None:
-        return  # a serious record stays serious
-    then = consequences(find(loaded, record["measure_catalogue"]), decision.record_class)
-    reason = f"corrected on {completed} within the rectification deadline, without harm (轻微)"
-    correction = records.Correction(
-        f"{record['facts']} Subject {reason}.",
-        decision.record_class,
-        decision.repairable_from,
-        decision.publicity_end,
-        decision.periods.published,
-        then.measures,
-        then.restricts,
-        rule=decision.rule,
-        repair_notice=rules.repair_notice(rule_set, record["deciding_department"], decision),
-    )
-    row = await records.correct(uow.conn, record["record_id"], record["status"], correction)
-    previous = credit_pb2.RecordClass.Value(f"RECORD_CLASS_{record['record_class']}")
-    target = f"record/{row['record_id']}"
-    uow.emit(
-        credit_events_pb2.RecordReclassified(
-            record=messages.record(row), previous_class=previous, reason=reason
-        ),
-        entity=target,
-    )
-    uow.audit("record.reclassify", target, subject_code=row["subject_code"], change=decision.rule)
-    await refresh.subject(uow, row["subject_kind"], row["subject_code"])
-
-
-async def on_concluded(
-    event: verification_events_pb2.VerificationConcluded, uow: UnitOfWork, meta: EventMeta
-) -> None:
-    """A commitment verified true is a kept commitment (守信记录), which the grade counts."""
-    if event.outcome != verification_pb2.OUTCOME_TRUE:
-        return
-    kind = subject_pb2.SubjectKind.Name(event.subject.kind)
-    decided = convert.from_date(event.decision_date)
-    if await subjects.add_kept(
-        uow.conn, event.commitment_id, kind=kind, code=event.subject.code, decided=decided, event_id=meta.id
-    ):
-        uow.audit("commitment.kept", f"commitment/{event.commitment_id}", subject_code=event.subject.code)
-        await refresh.subject(uow, kind, event.subject.code)

@@ -33,35 +33,6 @@ class AuditEntry:
     change_digest: bytes
 
 
-def entry(
-    actor: tuple[str, str, str],
-    request_id: str,
-    at: dt.datetime,
-    action: str,
-    target: str,
-    *,
-    change: Any = None,
-    subject_code: str = "",
-    outcome: str = "ok",
-    purpose: str = "",
-) -> AuditEntry:
-    """An audit row for `actor` = (name, department, role) with a digest of what changed."""
-    name, department, role = actor
-    return AuditEntry(
-        at=at,
-        actor=name,
-        department=department,
-        role=role,
-        action=action,
-        target=target,
-        subject_code=subject_code,
-        request_id=request_id,
-        purpose=purpose,
-        outcome=outcome,
-        change_digest=digest(change),
-    )
-
-
 def digest(change: Any) -> bytes:
     """A stable digest of what changed (any JSON-able value)."""
     body = json.dumps(change, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))

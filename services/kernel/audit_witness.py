@@ -13,7 +13,6 @@ only the holder of the audit key can sign; its public half is shown by VerifyCha
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 import structlog
 from cryptography.exceptions import InvalidSignature
@@ -51,9 +50,6 @@ FROM audit_checkpoint c, audit_anchor a, audit_head h
 FOR UPDATE OF c SKIP LOCKED
 """
 _RESTORE = "INSERT INTO audit_checkpoint (seq, hash) VALUES (0, '\\x'::bytea) ON CONFLICT DO NOTHING"
-_OUTBOX = """
-INSERT INTO outbox (id, subject, type, entity, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)
-"""
 
 
 def subject(service: str) -> str:
@@ -156,7 +152,7 @@ def checkpoint_job(service: str, audit_key: bytes, every_seconds: float) -> Job:
             anchor_hash=anchor.hash,
             at=convert.to_timestamp(uow.now),
         )
-        await _queue(uow, service, sign(key, checkpoint))
+        _queue(uow, service, sign(key, checkpoint))
         await uow.conn.execute("UPDATE audit_checkpoint SET seq = $1, hash = $2", reached.seq, reached.hash)
         return 1
 
@@ -183,12 +179,7 @@ async def _links_hold(conn: Connection, audit_key: bytes, start: Link, head_seq:
     return reached if rows else None
 
 
-async def _queue(uow: UnitOfWork, service: str, signed: audit_pb2.SignedAuditCheckpoint) -> None:
-    # Written to the outbox directly: the three services share one message type on three subjects,
-    # which UnitOfWork.emit (one subject per message type) cannot tell apart.
-    kind = event_type(service)
+def _queue(uow: UnitOfWork, service: str, signed: audit_pb2.SignedAuditCheckpoint) -> None:
+    # The three services share one message type on three subjects: the subject is named.
     checkpoint = audit_pb2.AuditCheckpoint.FromString(signed.checkpoint)
-    entity = f"{CHAIN}/{checkpoint.seq}"
-    payload = signed.SerializeToString()
-    await uow.conn.execute(_OUTBOX, uuid.uuid4(), kind.subject, kind.ce_type, entity, payload, uow.now)
-    uow.after_commit(uow.db.outbox_written)
+    uow.emit(signed, entity=f"{CHAIN}/{checkpoint.seq}", kind=event_type(service))

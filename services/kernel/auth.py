@@ -98,6 +98,10 @@ def set_current_caller(caller: Caller) -> contextvars.Token[Caller]:
     return _current.set(caller)
 
 
+def reset_current_caller(token: contextvars.Token[Caller]) -> None:
+    _current.reset(token)
+
+
 def key_id(public: Ed25519PublicKey) -> str:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]

@@ -20,13 +20,12 @@ from typing import Any
 
 from services.kernel import audit
 from services.kernel.db import Connection, one
+from services.kernel.writes import Rows
 
 AUDIT_COLUMNS = (
     "seq", "at", "actor", "department", "role", "action", "target", "subject_code", "request_id",
     "purpose", "outcome", "change_digest", "hash",
 )  # fmt: skip
-
-Rows = dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]]  # (table, columns) -> rows
 
 
 @dataclass(frozen=True)
@@ -65,9 +64,9 @@ class ColumnTypes:
 
 
 class GroupWriter:
-    def __init__(self, audit_key: bytes) -> None:
+    def __init__(self, audit_key: bytes, types: ColumnTypes | None = None) -> None:
         self.audit_key = audit_key
-        self.types = ColumnTypes()
+        self.types = types or ColumnTypes()
         self.head: Head | None = None  # the head after this writer's last append, if known
 
     async def write(self, conn: Connection, tables: Rows, entries: list[audit.AuditEntry]) -> None:
@@ -118,14 +117,22 @@ class GroupWriter:
     async def apply(self, conn: Connection, tables: Rows, entries: list[audit.AuditEntry]) -> None:
         """Statement by statement in the caller's transaction (or savepoint)."""
         self.head = None
-        for (table, columns), rows in tables.items():
-            kinds = await self.types.kinds(conn, {(table, columns): rows})
-            if kinds is None:
-                await conn.copy_records_to_table(table, records=rows, columns=columns)
-            else:
-                await conn.execute(*_statement({(table, columns): rows}, kinds).call())
-        if entries:
-            await audit.append(conn, self.audit_key, entries)
+        await apply(conn, self.types, self.audit_key, tables, entries)
+
+
+async def apply(
+    conn: Connection, types: ColumnTypes, audit_key: bytes, tables: Rows, entries: Sequence[audit.AuditEntry]
+) -> None:
+    """Each table's rows in one statement (COPY for a table with an array column), then the
+    audit entries chained onto the trail, in the caller's transaction (or savepoint)."""
+    for (table, columns), rows in tables.items():
+        kinds = await types.kinds(conn, {(table, columns): rows})
+        if kinds is None:
+            await conn.copy_records_to_table(table, records=rows, columns=columns)
+        else:
+            await conn.execute(*_statement({(table, columns): rows}, kinds).call())
+    if entries:
+        await audit.append(conn, audit_key, entries)
 
 
 def chain(head: Head, key: bytes, entries: Sequence[audit.AuditEntry]) -> tuple[Head, list[tuple[Any, ...]]]:

@@ -1,4 +1,5 @@
-"""Working days on China's official calendar (domain.md §7).
+"""Working days on China's official calendar: the holidays of 《全国年节及纪念日放假办法》 as each
+year's notice of the General Office of the State Council on holiday arrangements sets them.
 
 A year's schedule lists the weekdays that are days off and the weekend days that are working days
 (调休). A year without a loaded schedule falls back to weekends only, and every answer that relies
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 _DAY = dt.timedelta(days=1)
 # Far enough for any legal deadline; stops a runaway loop on absurd input.
@@ -91,3 +93,11 @@ class WorkingCalendar:
             day += _DAY
             count += self.is_working_day(day).working
         return count
+
+
+class CurrentCalendar(Protocol):
+    """The working-day calendar as currently loaded: the calendar keeper in production
+    (kernel/features/calendar/keeper.py), a fixed calendar in the handler unit tests."""
+
+    @property
+    def current(self) -> WorkingCalendar: ...

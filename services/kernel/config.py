@@ -56,7 +56,7 @@ VARIABLES = {
 }
 TLS_VARIABLES = ("CHENGNUO_TLS_CERT", "CHENGNUO_TLS_KEY", "CHENGNUO_TLS_CA")
 
-# Query logs (who looked at whose credit, and why) are kept at least five years (domain.md §5).
+# Query logs (信用信息查询记录: who looked at whose credit, and why) are kept at least five years.
 MINIMUM_AUDIT_RETENTION_DAYS = 1827
 
 

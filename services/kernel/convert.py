@@ -9,6 +9,8 @@ date arithmetic on them (deadlines, publicity periods, working days) cannot over
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -24,6 +26,7 @@ LAST_DAY = dt.date(MAX_YEAR, 12, 31)
 FIRST_INSTANT = dt.datetime(MIN_YEAR - 1, 12, 31, tzinfo=dt.UTC)
 LAST_INSTANT = dt.datetime(MAX_YEAR + 1, 1, 2, tzinfo=dt.UTC)
 MAX_NANOS = 999_999_999
+T = TypeVar("T")
 RANGE = f"between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
 
 
@@ -72,19 +75,12 @@ def date_field(violations: Violations, field: str, value: Date, *, required: boo
         if required:
             violations.add(field, "required")
         return None
-    problem = date_problem(value)
-    if problem:
-        violations.add(field, problem)
-        return None
-    return from_date(value)
+    return _recorded(violations, field, date_problem(value), lambda: from_date(value))
 
 
 def request_date(field: str, value: Date) -> dt.date:
     """A set request date, or InvalidArgument naming the field."""
-    problem = date_problem(value)
-    if problem:
-        raise InvalidArgument.one(field, problem)
-    return from_date(value)
+    return _refused(field, date_problem(value), lambda: from_date(value))
 
 
 def timestamp_problem(value: Timestamp) -> str | None:
@@ -103,19 +99,27 @@ def timestamp_field(
     """A request timestamp (None when absent, or after recording why it is unusable)."""
     if not present:
         return None
-    problem = timestamp_problem(value)
-    if problem:
-        violations.add(field, problem)
-        return None
-    return from_timestamp(value)
+    return _recorded(violations, field, timestamp_problem(value), lambda: from_timestamp(value))
 
 
 def request_timestamp(field: str, value: Timestamp) -> dt.datetime:
     """A request timestamp, or InvalidArgument naming the field."""
-    problem = timestamp_problem(value)
+    return _refused(field, timestamp_problem(value), lambda: from_timestamp(value))
+
+
+def _recorded(violations: Violations, field: str, problem: str | None, value: Callable[[], T]) -> T | None:
+    """The value, or None after recording the problem with it."""
+    if problem:
+        violations.add(field, problem)
+        return None
+    return value()
+
+
+def _refused(field: str, problem: str | None, value: Callable[[], T]) -> T:
+    """The value, or InvalidArgument naming the field and the problem with it."""
     if problem:
         raise InvalidArgument.one(field, problem)
-    return from_timestamp(value)
+    return value()
 
 
 def duration_problem(value: Duration, longest: dt.timedelta) -> str | None:

@@ -1,4 +1,4 @@
-"""Chinese subject identifiers and their check characters (domain.md §7).
+"""Chinese subject identifiers and their check characters.
 
 USCC: 统一社会信用代码, GB 32100-2015, with the embedded organisation code of GB 11714.
 Resident ID: 公民身份号码, GB 11643-1999.

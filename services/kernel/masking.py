@@ -1,4 +1,5 @@
-"""Masking of personal data in everything that leaves for the public (domain.md §6).
+"""Masking of personal data in everything that leaves for the public (personal information as
+《中华人民共和国个人信息保护法》第四条 defines it).
 
 What is personal data in free text is decided by one detector, services/kernel/pii.py. A masked
 number is written in its canonical shape whatever way it was typed: "3502 0319 9001 0112 34",

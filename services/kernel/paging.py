@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast, overload
 
 from services.kernel.errors import InvalidArgument
 
@@ -25,12 +25,6 @@ A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
 D = TypeVar("D")
-
-
-class Row(Protocol):
-    """A row as the stores return it (asyncpg.Record, a dict): its columns by name."""
-
-    def __getitem__(self, column: str, /) -> Any: ...
 
 
 def page_size(requested: int, default: int = DEFAULT_PAGE, most: int = MAX_PAGE) -> int:
@@ -49,9 +43,16 @@ def token(*key: object) -> str:
     return base64.urlsafe_b64encode(body.encode()).decode()
 
 
-def next_token(rows: Sequence[Row], size: int, *columns: str) -> str:
-    """The token after a full page (sorted by `columns`), or "" when the page is the last."""
-    return token(*(rows[-1][c] for c in columns)) if len(rows) == size else ""
+def next_token(rows: Sequence[object], size: int, *columns: str) -> str:
+    """The token after a full page (sorted by `columns`), or "" when the page is the last. A row
+    is a typed record (columns as attributes) or a mapping (asyncpg.Record, a dict)."""
+    return token(*(_column(rows[-1], c) for c in columns)) if len(rows) == size else ""
+
+
+def _column(row: object, name: str) -> Any:
+    if hasattr(row, "keys"):  # asyncpg.Record, a dict
+        return cast(Mapping[str, Any], row)[name]
+    return getattr(row, name)
 
 
 def natural(part: str) -> int:

@@ -1,5 +1,6 @@
-"""One detector of personal data in free text (domain.md §6): resident IDs, mobile numbers and
-likely names of natural persons, found as spans of the text as written.
+"""One detector of personal data in free text (personal information, 《中华人民共和国个人信息保护法》
+第四条): resident IDs, mobile numbers and likely names of natural persons, found as spans of the
+text as written.
 
 Numbers are found however they are written: 18-digit resident IDs (公民身份号码) and 15-digit
 first-generation ones (一代身份证: region, YYMMDD, 3 digits), mobile numbers with or without +86;

@@ -20,35 +20,28 @@ from typing import Any
 import grpc
 import structlog
 
-from chengnuo.common.v1 import (
-    audit_pb2,
-    audit_pb2_grpc,
-    calendar_pb2,
-    calendar_pb2_grpc,
-    dev_clock_pb2,
-    dev_clock_pb2_grpc,
-    sharing_pb2,
-    sharing_pb2_grpc,
-)
 from services.kernel import audit_chain, audit_witness, migrations, supervise
-from services.kernel.audit_api import AuditApi
 from services.kernel.auth import SERVICE, TokenVerifier
 from services.kernel.availability import DatabaseWatch
 from services.kernel.bus import Bus, connect, ensure_streams
-from services.kernel.calendar_api import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarApi, CalendarKeeper
 from services.kernel.clock import Clock, DevClock, SystemClock
 from services.kernel.config import ConfigError, Settings
 from services.kernel.db import create_pool
-from services.kernel.dev_clock_api import DevClockApi, adopt, follow
 from services.kernel.events import EventCatalog
+from services.kernel.features.audit.api import AuditApi
+from services.kernel.features.calendar.api import CalendarApi
+from services.kernel.features.calendar.keeper import CALENDAR_STREAM, CALENDAR_YEAR_LOADED, CalendarKeeper
+from services.kernel.features.dev_clock.api import DevClockApi
+from services.kernel.features.dev_clock.follow import adopt, follow
+from services.kernel.features.sharing.api import SharingApi
+from services.kernel.features.sharing.gate import SharingGate, SharingSpec
+from services.kernel.features.sharing.push import push_handlers
 from services.kernel.inbox import FETCH_WAIT_SECONDS, Consumer, Subscription
 from services.kernel.jobs import Job, JobRunner
 from services.kernel.log import configure_service
 from services.kernel.outbox import OutboxRelay
 from services.kernel.rpc import client, server
 from services.kernel.rpc.server import Registration
-from services.kernel.sharing import SharingGate, SharingSpec
-from services.kernel.sharing_api import SharingApi, push_handlers
 from services.kernel.uow import Actor, Database
 
 log = structlog.get_logger()
@@ -202,36 +195,14 @@ async def _serve_until_stopped(rt: Runtime, relay: OutboxRelay, registrations: S
 
 
 def _kernel_servicers(rt: Runtime, sharing: SharingSpec) -> Sequence[Registration]:
-    found = [
-        Registration.of(
-            sharing_pb2_grpc.add_SharingServiceServicer_to_server,
-            SharingApi(rt.db, sharing),
-            sharing_pb2.DESCRIPTOR,
-            "SharingService",
-        ),
-        Registration.of(
-            calendar_pb2_grpc.add_CalendarServiceServicer_to_server,
-            CalendarApi(rt.db, rt.calendar),
-            calendar_pb2.DESCRIPTOR,
-            "CalendarService",
-        ),
-        Registration.of(
-            audit_pb2_grpc.add_AuditServiceServicer_to_server,
-            AuditApi(rt.db, rt.settings.service, rt.bus),
-            audit_pb2.DESCRIPTOR,
-            "AuditService",
-        ),
+    servicers: list[object] = [
+        SharingApi(rt.db, sharing),
+        CalendarApi(rt.db, rt.calendar),
+        AuditApi(rt.db, rt.settings.service, rt.bus),
     ]
     if isinstance(rt.clock, DevClock):
-        found.append(
-            Registration.of(
-                dev_clock_pb2_grpc.add_DevClockServiceServicer_to_server,
-                DevClockApi(rt.db, rt.clock, on_advance=rt.kick_jobs),
-                dev_clock_pb2.DESCRIPTOR,
-                "DevClockService",
-            )
-        )
-    return found
+        servicers.append(DevClockApi(rt.db, rt.clock, on_advance=rt.kick_jobs))
+    return [Registration.serving(servicer) for servicer in servicers]
 
 
 def _announce(ready_file: Path | None, port: int) -> None:

@@ -1,5 +1,6 @@
 """Screening, at entry, of free text an officer writes that will be published or shared, for names
-of natural persons (自然人姓名, domain.md §6).
+of natural persons (自然人姓名: personal information as 《中华人民共和国个人信息保护法》第四条
+defines it).
 
 IDs and mobile numbers are masked on the way out (masking.mask_free_text). Names cannot be: no
 detector tells a name from a word reliably, so the detector's likely names (services/kernel/pii.py)

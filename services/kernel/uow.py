@@ -1,111 +1,40 @@
 """Unit of work: one connection, one transaction, and everything that must commit with it.
 
-Events (outbox rows) and audit rows are collected while the work runs and written just before
-COMMIT, so the change, its events and its audit trail commit together or not at all.
+A `UnitOfWork` is the single-request form of the kernel's one write interface
+(services/kernel/writes.py): rows, events (outbox rows) and audit entries are collected while the
+work runs and written just before COMMIT, so the change, its events and its audit trail commit
+together or not at all. Its `conn` is the transaction's connection, for the stores' own SQL.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
-from google.protobuf.message import Message
 
-from services.kernel import audit
-from services.kernel.auth import Caller
+from services.kernel import audit, batch_statement, idempotency
 from services.kernel.clock import Clock
 from services.kernel.db import Connection
 from services.kernel.events import EventCatalog
+from services.kernel.writes import Actor, PendingWrites, Rows, rows_of
 
-_OUTBOX_INSERT = """
-INSERT INTO outbox (id, subject, type, entity, payload, occurred_at)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[])
-"""
+__all__ = ["Actor", "Batch", "Database", "UnitOfWork"]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who a change is attributed to in the audit trail."""
-
-    name: str
-    department: str
-    role: str
-
-    @classmethod
-    def of(cls, caller: Caller) -> Actor:
-        return cls(caller.subject, caller.department, caller.role)
-
-    def as_tuple(self) -> tuple[str, str, str]:
-        return self.name, self.department, self.role
-
-
-@dataclass
-class _Pending:
-    events: list[tuple[uuid.UUID, str, str, str, bytes, dt.datetime]] = field(default_factory=list)
-    audit: list[audit.AuditEntry] = field(default_factory=list)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
-
-
-class UnitOfWork:
+class UnitOfWork(PendingWrites):
     def __init__(self, conn: Connection, db: Database, actor: Actor, request_id: str) -> None:
+        super().__init__(actor, request_id, db.clock.now())
         self.conn = conn
         self.db = db
-        self.actor = actor
-        self.request_id = request_id
-        # One instant for the whole unit, so every row it writes agrees on "now".
-        self.now = db.clock.now()
-        self._pending = _Pending()
-
-    def emit(self, event: Message, *, entity: str) -> str:
-        """Queue an event; `entity` names what it is about (never personal data)."""
-        kind = self.db.catalog.for_message(event)
-        event_id = uuid.uuid4()
-        row = (event_id, kind.subject, kind.ce_type, entity, event.SerializeToString(), self.now)
-        self._pending.events.append(row)
-        return str(event_id)
-
-    def audit(
-        self,
-        action: str,
-        target: str,
-        *,
-        change: Any = None,
-        subject_code: str = "",
-        outcome: str = "ok",
-        purpose: str = "",
-    ) -> None:
-        entry = audit.entry(
-            self.actor.as_tuple(),
-            self.request_id,
-            self.now,
-            action,
-            target,
-            change=change,
-            subject_code=subject_code,
-            outcome=outcome,
-            purpose=purpose,
-        )
-        self._pending.audit.append(entry)
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        self._pending.after_commit.append(callback)
 
     async def _flush(self) -> None:
-        if self._pending.events:
-            await self.conn.execute(_OUTBOX_INSERT, *zip(*self._pending.events, strict=True))
-        if self._pending.audit:
-            await audit.append(self.conn, self.db.audit_key, self._pending.audit)
+        await self.db.write(self.conn, self)
 
     def _committed(self) -> None:
-        if self._pending.events:
+        if self.events:
             self.db.outbox_written()
-        for callback in self._pending.after_commit:
-            callback()
+        self.committed()
 
 
 class Batch:
@@ -126,6 +55,9 @@ class Batch:
 
 
 class Database:
+    """The service's database: units of work and batches of them, and how pending writes are
+    written (`write`, `write_rows`) and requests remembered (`idempotency`)."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -139,6 +71,8 @@ class Database:
         self.catalog = catalog
         self.audit_key = audit_key
         self.system_actor = system_actor
+        self.idempotency: idempotency.Store = idempotency
+        self.column_types = batch_statement.ColumnTypes()
         self._outbox_listeners: list[Callable[[], None]] = []
 
     def on_outbox_write(self, listener: Callable[[], None]) -> None:
@@ -147,6 +81,20 @@ class Database:
     def outbox_written(self) -> None:
         for listener in self._outbox_listeners:
             listener()
+
+    async def write(self, conn: Connection, pending: PendingWrites) -> None:
+        """Everything `pending` queued, in the caller's transaction; a unique violation becomes
+        the answer `pending` chose for it (DuplicateRequest on the idempotency record)."""
+        try:
+            await self.write_rows(conn, rows_of(self.catalog, [pending]), pending.audits)
+        except asyncpg.UniqueViolationError as exc:
+            answer = pending.duplicate(exc.table_name or "")
+            if answer is None:
+                raise
+            raise answer from exc
+
+    async def write_rows(self, conn: Connection, tables: Rows, entries: Sequence[audit.AuditEntry]) -> None:
+        await batch_statement.apply(conn, self.column_types, self.audit_key, tables, entries)
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[Batch]:

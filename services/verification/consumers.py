@@ -14,17 +14,15 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-import asyncpg
-
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import commitment_events_pb2, credit_events_pb2
 from services.kernel import convert
 from services.kernel.calendar import WorkingCalendar, YearSchedule
-from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import china_date
 from services.kernel.events import EventMeta
+from services.kernel.features.calendar.keeper import CalendarKeeper
 from services.kernel.uow import UnitOfWork
 from services.verification.domain import deadlines
 from services.verification.domain.rules import RuleBook
@@ -87,10 +85,8 @@ class CommitmentEvents:
         commitment_id = uuid.UUID(event.commitment_id)
         await pool.forget(uow.conn, commitment_id)
         cancelled = await store.cancel_for_commitment(uow.conn, commitment_id, reason, uow.now)
-        for row in cancelled:
-            uow.audit(
-                "task.cancel", f"task/{row['task_id']}", subject_code=row["subject_code"], change=meta.id
-            )
+        for task in cancelled:
+            uow.audit("task.cancel", f"task/{task.task_id}", subject_code=task.subject_code, change=meta.id)
 
 
 async def on_grade_changed(event: credit_events_pb2.GradeChanged, uow: UnitOfWork, meta: EventMeta) -> None:
@@ -119,9 +115,9 @@ class DeadlineRecompute:
 
     async def __call__(self, schedule: YearSchedule, uow: UnitOfWork) -> None:
         calendar = self.calendar.current.with_year(schedule)  # the keeper adopts it after the commit
-        rows = await store.provisional(uow.conn)
-        due = [_due(calendar, r) for r in rows if r["due_provisional"]]
-        published = [self._published(calendar, r) for r in rows if r["publication_provisional"]]
+        found = await store.provisional(uow.conn)
+        due = [_due(calendar, t) for t in found if t.due_provisional]
+        published = [self._published(calendar, t) for t in found if t.publication_provisional]
         if due:
             await store.set_due_dates(uow.conn, due)
         if published:
@@ -131,22 +127,21 @@ class DeadlineRecompute:
             uow.audit("task.recompute_deadlines", f"calendar/{schedule.year}", change=changed)
 
     def _published(
-        self, calendar: WorkingCalendar, row: asyncpg.Record
+        self, calendar: WorkingCalendar, task: store.Provisional
     ) -> tuple[uuid.UUID, dt.date, bool, dt.date | None]:
-        decided = row["decision_date"]
-        rules = self.rules().publication(decided, row["region_code"])
-        found = deadlines.publication_deadlines(
-            calendar, rules, decided, [m["kind"] for m in row["measures"]]
-        )
+        decided = task.decision_date
+        assert decided is not None  # a publication deadline is set by a conclusion
+        rules = self.rules().publication(decided, task.region_code)
+        found = deadlines.publication_deadlines(calendar, rules, decided, task.measure_kinds)
         provisional = found.publish.provisional or bool(found.decision and found.decision.provisional)
         return (
-            row["task_id"],
+            task.task_id,
             found.publish.date,
             provisional,
             found.decision.date if found.decision else None,
         )
 
 
-def _due(calendar: WorkingCalendar, row: asyncpg.Record) -> tuple[uuid.UUID, dt.date, bool]:
-    answer = deadlines.due_date(calendar, row["base_date"], row["working_days"])
-    return row["task_id"], answer.date, answer.provisional
+def _due(calendar: WorkingCalendar, task: store.Provisional) -> tuple[uuid.UUID, dt.date, bool]:
+    answer = deadlines.due_date(calendar, task.base_date, task.working_days)
+    return task.task_id, answer.date, answer.provisional

@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.kernel.clock import china_date
 from services.kernel.jobs import Job
 from services.kernel.uow import UnitOfWork
-from services.verification import announce
 from services.verification.store import tasks as store
+from services.verification.wire import events
 
 BATCH = 200
 
@@ -14,12 +14,12 @@ BATCH = 200
 async def announce_overdue(uow: UnitOfWork) -> int:
     """Announce once per due date each open task that passed it (`verification.task_overdue`)."""
     today = china_date(uow.now)
-    rows = await store.claim_newly_overdue(uow.conn, today, BATCH)
-    for row in rows:
-        announce.overdue(uow, row, today)
-    if rows:
-        uow.audit("task.overdue", "tasks", change=sorted(str(r["task_id"]) for r in rows))
-    return len(rows)
+    claimed = await store.claim_newly_overdue(uow.conn, today, BATCH)
+    for task in claimed:
+        events.overdue(uow, task, today)
+    if claimed:
+        uow.audit("task.overdue", "tasks", change=sorted(str(t.task_id) for t in claimed))
+    return len(claimed)
 
 
 OVERDUE = Job("verification-overdue", every_seconds=60.0, step=announce_overdue)

@@ -1,28 +1,42 @@
-"""Composition root of the verification service."""
+"""Composition root of the verification service: the only place that builds its dependencies."""
 
 from __future__ import annotations
 
-from chengnuo.verification.v1 import (
-    inspections_pb2,
-    inspections_pb2_grpc,
-    rosters_pb2,
-    rosters_pb2_grpc,
-    sharing_pb2,
-    sharing_pb2_grpc,
-    verification_pb2,
-    verification_pb2_grpc,
-)
 from services.contracts import commitment_events, credit_events, verification_events
 from services.contracts.events import CATALOG
+from services.kernel.features.sharing.gate import SharingSpec
 from services.kernel.inbox import Subscription
-from services.kernel.rpc.server import Registration
 from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
-from services.kernel.sharing import SharingSpec
 from services.verification import consumers, jobs
-from services.verification.api.servicers import InspectionApi, RosterApi, VerificationApi
-from services.verification.api.sharing import VerificationSharingApi
+from services.verification.api.deps import Deps
+from services.verification.api.servicers import registrations
 from services.verification.domain.rules import RuleBook
+from services.verification.store import (
+    assistance,
+    draws,
+    imports,
+    joint,
+    plans,
+    pool,
+    rosters,
+    sharing,
+    tasks,
+)
 from services.verification.store import rules as rule_store
+from services.verification.store.stores import Stores
+
+# The stores the handlers reach through Deps.store: the store modules themselves.
+STORES = Stores(
+    tasks=tasks,
+    assistance=assistance,
+    rosters=rosters,
+    imports=imports,
+    plans=plans,
+    draws=draws,
+    pool=pool,
+    joint=joint,
+    sharing=sharing,
+)
 
 
 class Rules:
@@ -67,36 +81,8 @@ def build(rt: Runtime) -> Components:
                 uow.audit("rule_set.seed", f"rule_set/{rule_set_id}", change="packaged rule set")
             rules.book = await rule_store.load(uow.conn)
 
-    return Components(servicers=_servicers(rt, rules), startup=[load_rules])
-
-
-def _servicers(rt: Runtime, rules: Rules) -> list[Registration]:
-    return [
-        Registration.of(
-            verification_pb2_grpc.add_VerificationServiceServicer_to_server,
-            VerificationApi(rt.db, rules, rt.calendar),
-            verification_pb2.DESCRIPTOR,
-            "VerificationService",
-        ),
-        Registration.of(
-            rosters_pb2_grpc.add_RosterServiceServicer_to_server,
-            RosterApi(rt.db, rules),
-            rosters_pb2.DESCRIPTOR,
-            "RosterService",
-        ),
-        Registration.of(
-            inspections_pb2_grpc.add_InspectionServiceServicer_to_server,
-            InspectionApi(rt.db, rules),
-            inspections_pb2.DESCRIPTOR,
-            "InspectionService",
-        ),
-        Registration.of(
-            sharing_pb2_grpc.add_VerificationSharingServiceServicer_to_server,
-            VerificationSharingApi(rt.db, rt.sharing),
-            sharing_pb2.DESCRIPTOR,
-            "VerificationSharingService",
-        ),
-    ]
+    deps = Deps(db=rt.db, store=STORES, rules=rules, calendar=rt.calendar, sharing=rt.sharing)
+    return Components(servicers=registrations(deps), startup=[load_rules])
 
 
 # What the verification service shares (信息共享, docs/sharing.md): verification results, and the

@@ -1,4 +1,4 @@
-"""Query logs are kept at least five years (domain.md §5): retention is configuration with a
+"""Query logs are kept at least five years (信用信息查询记录): retention is configuration with a
 floor, and the services' own pruning job drops only rows past it, keeping the chain verifiable,
 also against the signed checkpoints taken before the prune. A stack of the module's own: the test
 moves its clocks five years on."""

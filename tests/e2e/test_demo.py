@@ -103,9 +103,13 @@ def _check_dates_from_the_services_clock(output: str) -> None:
 
 
 async def _snapshot(stack: Stack) -> dict[str, Any]:
-    """Clock offsets, calendars and row counts of every service: what a demo run would change."""
+    """Clock offsets, calendars and row counts of every service: what a demo run would change.
+
+    Taken once the outboxes are drained: the stack's own periodic work (the signed audit
+    checkpoint) passes through its outbox at any moment, and is relayed within a second."""
     conn = await asyncpg.connect(stack.pg_dsn)
     try:
+        await _outboxes_drained(conn)
         found: dict[str, Any] = {}
         for schema in SERVICES:
             found[f"{schema} clock"] = await conn.fetchval(f'SELECT offset_us FROM "{schema}".dev_clock')
@@ -120,6 +124,14 @@ async def _snapshot(stack: Stack) -> dict[str, Any]:
         return found
     finally:
         await conn.close()
+
+
+async def _outboxes_drained(conn: asyncpg.Connection, timeout: float = 10.0) -> None:
+    waiting = " + ".join(f'(SELECT count(*) FROM "{schema}".outbox)' for schema in SERVICES)
+    for _ in range(int(timeout / 0.1)):
+        if not await conn.fetchval(f"SELECT {waiting}"):
+            return
+        await asyncio.sleep(0.1)
 
 
 async def test_the_demo_runs_on_a_stack_of_its_own_and_leaves_the_running_one_alone(

@@ -21,7 +21,7 @@ import collections
 import datetime as dt
 import math
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -285,7 +285,7 @@ class Gen:
             target.extend([self.scalar(field, small)] * count)
 
     def well_known(self, descriptor: Descriptor) -> Message | None:
-        make = message_factory.GetMessageClass(descriptor)
+        make: Callable[..., Message] = message_factory.GetMessageClass(descriptor)  # fields: run time
         name, draw = descriptor.full_name, self.data.draw
         if name == "google.type.Date":
             near = st.dates(TODAY - dt.timedelta(days=800), TODAY + dt.timedelta(days=800))

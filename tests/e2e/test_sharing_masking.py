@@ -1,5 +1,5 @@
-"""Published and shared outputs never contain an unmasked resident ID or phone number (domain.md
-§6): every public and shared response shape of the three services, for a natural person whose
+"""Published and shared outputs never contain an unmasked resident ID or phone number
+(个人信息): every public and shared response shape of the three services, for a natural person whose
 letter, findings, facts and listing reasons are full of them, serialised and scanned. They are
 written every way free text holds them: 18-digit and 15-digit (一代) IDs, IDs in groups with
 spaces or hyphens, mobiles with dots, hyphens, full-width or mixed digits. A name an officer

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from chengnuo.common.v1 import audit_pb2
 from services.kernel import audit_witness, convert
-from services.kernel.audit_api import AuditApi
 from services.kernel.bus import ensure_streams
 from services.kernel.events import EventCatalog
+from services.kernel.features.audit.api import AuditApi
 from services.kernel.outbox import OutboxRelay
 from tests.integration.conftest import AUDIT_KEY, World
 from tests.integration.test_audit_tamper import checkpoint

@@ -10,7 +10,7 @@ import grpc
 
 from chengnuo.commitment.v1 import catalogue_pb2, commitment_pb2
 from chengnuo.common.v1 import subject_pb2
-from services.commitment import standard_texts
+from services.commitment.domain import standard_texts
 from services.kernel import convert
 from tests.conftest import Servers
 from tests.integration.test_commitment_world import (

@@ -31,11 +31,11 @@ from services.contracts.events import CATALOG
 from services.kernel import migrations
 from services.kernel.auth import TokenVerifier
 from services.kernel.bus import Bus, connect, ensure_streams
-from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import DevClock
 from services.kernel.config import Settings
 from services.kernel.db import create_pool
 from services.kernel.events import headers
+from services.kernel.features.calendar.keeper import CalendarKeeper
 from services.kernel.identifiers import resident_id_check_char, uscc_check_char
 from services.kernel.inbox import Consumer, Subscription
 from services.kernel.rpc import server
@@ -139,12 +139,18 @@ async def commitment_world(servers: Servers, folder: Path) -> AsyncIterator[Comm
             with contextlib.suppress(Exception):
                 await bus.js.delete_consumer(consumer.sub.stream, consumer.sub.consumer)
         for servicer in components.servicers:
-            codes = getattr(servicer.servicer, "codes", None)
-            if codes is not None:
+            codes = _codes(servicer.servicer)
+            if codes is not None:  # the servicers share one Deps: a pool closes once, then no-ops
                 await codes.close()
         await bus.close()
         await pool.close()
         await _drop_database(servers.pg_dsn, name)
+
+
+def _codes(servicer: object) -> Any:
+    """The code sequences a servicer's handlers draw commitment codes from (on a pool of their own,
+    services/commitment/store/codes.py), if any."""
+    return getattr(getattr(getattr(servicer, "deps", None), "store", None), "codes", None)
 
 
 async def _drop_database(admin_dsn: str, name: str) -> None:

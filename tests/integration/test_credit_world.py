@@ -40,11 +40,11 @@ from services.credit.main import build
 from services.kernel import convert, migrations
 from services.kernel.auth import TokenVerifier
 from services.kernel.bus import Bus, connect
-from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import CHINA, FixedClock
 from services.kernel.config import Settings
 from services.kernel.db import create_pool
 from services.kernel.events import EventMeta
+from services.kernel.features.calendar.keeper import CalendarKeeper
 from services.kernel.rpc import server
 from services.kernel.runtime import Runtime
 from services.kernel.uow import Actor, Database

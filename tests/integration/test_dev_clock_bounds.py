@@ -10,8 +10,8 @@ from google.protobuf.duration_pb2 import Duration
 
 from chengnuo.common.v1 import dev_clock_pb2
 from services.kernel.auth import Caller, set_current_caller
-from services.kernel.dev_clock_api import MAX_OFFSET, DevClockApi
 from services.kernel.errors import InvalidArgument
+from services.kernel.features.dev_clock.api import MAX_OFFSET, DevClockApi
 from tests.integration.conftest import World
 
 
@@ -24,7 +24,8 @@ def _advance(days: int) -> dev_clock_pb2.AdvanceRequest:
 @pytest.fixture
 async def api(world: World) -> DevClockApi:
     set_current_caller(Caller("admin-1", "", "", frozenset({"admin"}), expires_at=0))
-    # As a stack's start does (dev_clock_api.adopt): the clock's start (CHENGNUO_CLOCK_START) is stored.
+    # As a stack's start does (services/kernel/features/dev_clock/follow.py, adopt): the clock's
+    # start (CHENGNUO_CLOCK_START) is stored.
     await world.pool.execute("INSERT INTO dev_clock (offset_us) VALUES ($1)", _micros(world.clock.offset))
     return DevClockApi(world.db, world.clock)
 

@@ -1,4 +1,4 @@
-"""Names of natural persons in free text an officer enters that is published or shared (domain.md §6):
+"""Names of natural persons in free text an officer enters that is published or shared (个人信息):
 flagged at entry, refused until the request says what to do (mask them, or confirm there are
 none), masked on request, and the choice audited. Every RPC whose text leaves the department:
 ConcludeTask (findings, measure notes), ProposeListing (reasons, published), DecideListing and

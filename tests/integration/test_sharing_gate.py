@@ -12,7 +12,8 @@ from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.common.v1 import subject_pb2
 from services.kernel.auth import Caller
 from services.kernel.errors import PermissionDenied
-from services.kernel.sharing import Grant, SharingGate, shape
+from services.kernel.features.sharing.gate import Grant, SharingGate
+from services.kernel.features.sharing.shaping import shape
 from tests.integration.conftest import World
 
 CONSUMER = Caller("clerk-1", "350200-FGW", "350200", frozenset({"data_consumer"}), time.time() + 600)

@@ -17,8 +17,9 @@ from chengnuo.events.v1 import commitment_events_pb2
 from services.kernel.auth import Caller
 from services.kernel.errors import PermissionDenied
 from services.kernel.events import EventMeta
-from services.kernel.sharing import Decision, Grant, SharingGate, SharingSpec, mask_personal_data
-from services.kernel.sharing_api import push_handlers
+from services.kernel.features.sharing.gate import Decision, Grant, SharingGate, SharingSpec
+from services.kernel.features.sharing.push import push_handlers
+from services.kernel.features.sharing.shaping import mask_personal_data
 from tests.integration.conftest import World
 
 CONSUMER = Caller("clerk-2", "350200-CZJ", "350200", frozenset({"data_consumer"}), time.time() + 600)

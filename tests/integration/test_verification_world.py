@@ -26,14 +26,16 @@ from services.contracts import roles
 from services.contracts.events import CATALOG
 from services.kernel import convert, migrations
 from services.kernel.auth import Caller, set_current_caller
-from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import DevClock
 from services.kernel.db import create_pool
 from services.kernel.events import EventMeta
+from services.kernel.features.calendar.keeper import CalendarKeeper
+from services.kernel.features.sharing.gate import SharingGate
 from services.kernel.uow import Actor, Database
 from services.verification import consumers
+from services.verification.api.deps import Deps
 from services.verification.api.servicers import InspectionApi, RosterApi, VerificationApi
-from services.verification.main import Rules
+from services.verification.main import STORES, Rules
 from services.verification.store import rules as rule_store
 from tests.conftest import Servers, dev_clock
 
@@ -139,6 +141,7 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
         await rule_store.seed(uow.conn, uow.now)
         rules.book = await rule_store.load(uow.conn)
     calendar.on_year_loaded(consumers.DeadlineRecompute(calendar, rules))
+    deps = Deps(db=db, store=STORES, rules=rules, calendar=calendar, sharing=SharingGate(db))
     world = VWorld(
         schema,
         pool,
@@ -146,9 +149,9 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
         clock,
         calendar,
         rules,
-        VerificationApi(db, rules, calendar),
-        RosterApi(db, rules),
-        InspectionApi(db, rules),
+        VerificationApi(deps),
+        RosterApi(deps),
+        InspectionApi(deps),
         consumers.CommitmentEvents(calendar),
     )
     try:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from nats.errors import ConnectionClosedError
 
-from services.kernel.audit_api import AuditApi
 from services.kernel.bus import Names
 from services.kernel.errors import Unavailable
+from services.kernel.features.audit.api import AuditApi
 
 
 class _ClosedJetStream:

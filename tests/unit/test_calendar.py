@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from services.kernel.calendar import WorkingCalendar, YearSchedule
-from services.kernel.calendar_store import packaged_years
+from services.kernel.features.calendar.store import packaged_years
 
 D = dt.date
 NOW = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)

@@ -103,7 +103,9 @@ def test_bytes_are_base64(capsys: pytest.CaptureFixture[str]) -> None:
     blob.field.add(name="data", number=1, type=descriptor_pb2.FieldDescriptorProto.TYPE_BYTES)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
-    made = message_factory.GetMessageClass(pool.FindMessageTypeByName("blobtest.Blob"))(data=b"\x00\xff")
+    # A class made at run time: its fields are known to the descriptor, not to the type checker.
+    blob_class: Any = message_factory.GetMessageClass(pool.FindMessageTypeByName("blobtest.Blob"))
+    made = blob_class(data=b"\x00\xff")
     assert printed(capsys, made) == [{"data": "AP8="}]
 
 

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 
 from chengnuo.commitment.v1 import catalogue_pb2
-from services.commitment import domain, filing, items, notification, standard_texts
-from services.commitment.catalogue_import import check_rows
+from services.commitment.domain import filing, items, letters, notification, standard_texts
+from services.commitment.domain.commitments import fulfilment
+from services.commitment.domain.items import check_rows
+from services.commitment.store import rules
+from services.commitment.wire.catalogue import with_standard_text
 from services.kernel.calendar import WorkingCalendar, YearSchedule
 from services.kernel.errors import InvalidArgument, Violations
 
@@ -64,7 +67,7 @@ def test_sizes_and_regions_are_checked() -> None:
 def test_standard_wording_fills_only_the_empty_parts() -> None:
     mine = draft()
     mine.notification.publication_scope = "厦门市政务服务网"
-    done = items.with_standard_text(mine, "350200-SCJ")
+    done = with_standard_text(mine, "350200-SCJ")
     assert done.notification.publication_scope == "厦门市政务服务网"
     assert done.notification.civil_liability == standard_texts.CIVIL_LIABILITY
     assert "不动产登记机构" in done.notification.certification_obligation
@@ -75,7 +78,7 @@ def test_standard_wording_fills_only_the_empty_parts() -> None:
 
 
 def test_the_notification_states_everything_the_law_requires() -> None:
-    done = items.with_standard_text(draft(agency_name="厦门市市场监督管理局"), "350200-SCJ")
+    done = with_standard_text(draft(agency_name="厦门市市场监督管理局"), "350200-SCJ")
     parts = notification.sections(done)
     assert [p.key for p in parts] == [
         "item",
@@ -138,17 +141,17 @@ def test_a_regional_filing_rule_beats_the_default() -> None:
     local = filing.FilingRule("F-XM", "350200", D(2025, 1, 1), None, "厦门", 5)
     assert filing.choose([RULE, local], D(2026, 3, 2), "350203") == local
     assert filing.choose([RULE, local], D(2026, 3, 2), "110000") == RULE
-    packaged = filing.packaged_rules()
+    packaged = rules.filing_rules()
     assert [r.working_days for r in packaged] == [10]
     assert "鄂尔多斯市行政执法质量提升方案" in packaged[0].citation
 
 
 def test_fulfilment_follows_the_determined_outcomes() -> None:
-    assert domain.fulfilment([]) == "FULFILMENT_STATUS_PENDING"
-    assert domain.fulfilment(["OUTCOME_UNVERIFIABLE"]) == "FULFILMENT_STATUS_PENDING"
-    assert domain.fulfilment(["OUTCOME_TRUE", "OUTCOME_UNVERIFIABLE"]) == "FULFILMENT_STATUS_FULFILLED"
-    assert domain.fulfilment(["OUTCOME_FALSE"]) == "FULFILMENT_STATUS_NOT_FULFILLED"
-    assert domain.fulfilment(["OUTCOME_TRUE", "OUTCOME_FALSE"]) == "FULFILMENT_STATUS_PARTIALLY_FULFILLED"
+    assert fulfilment([]) == "FULFILMENT_STATUS_PENDING"
+    assert fulfilment(["OUTCOME_UNVERIFIABLE"]) == "FULFILMENT_STATUS_PENDING"
+    assert fulfilment(["OUTCOME_TRUE", "OUTCOME_UNVERIFIABLE"]) == "FULFILMENT_STATUS_FULFILLED"
+    assert fulfilment(["OUTCOME_FALSE"]) == "FULFILMENT_STATUS_NOT_FULFILLED"
+    assert fulfilment(["OUTCOME_TRUE", "OUTCOME_FALSE"]) == "FULFILMENT_STATUS_PARTIALLY_FULFILLED"
 
 
 def test_import_rows_are_checked_one_by_one() -> None:
@@ -194,7 +197,7 @@ def test_the_notification_states_the_seed_list_whatever_wrote_the_text(source: s
     mine = draft()
     if source == "own":
         mine.notification.CopyFrom(_own_terms())
-    done = items.with_standard_text(mine, "350200-SCJ")
+    done = with_standard_text(mine, "350200-SCJ")
     parts = notification.sections(done)
     text = notification.text(done, 1, dt.datetime(2026, 3, 1, tzinfo=dt.UTC), parts)
     terms = done.notification
@@ -216,3 +219,10 @@ def test_the_notification_states_the_seed_list_whatever_wrote_the_text(source: s
         assert value in text, label
     body = {p.key: p.body for p in parts}
     assert f"证明内容：{done.certified_content}" in body["certification"]
+
+
+def test_the_rules_number_field_kinds_and_methods_as_the_protos_do() -> None:
+    # The rules read drafts without importing the wire format: their enums must be the protos'.
+    kinds = {n.removeprefix("LETTER_FIELD_KIND_"): v for n, v in catalogue_pb2.LetterFieldKind.items()}
+    assert {k.name: k.value for k in letters.FieldKind} == kinds
+    assert {m.wire_name: m.value for m in items.Method} == dict(catalogue_pb2.VerificationMethod.items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chengnuo.commitment.v1 import catalogue_pb2, commitment_pb2
-from services.commitment import letters, standard_texts
+from services.commitment.domain import letters, standard_texts
 from services.kernel.errors import Violations
 
 Kind = catalogue_pb2.LetterFieldKind

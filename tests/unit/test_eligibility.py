@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from services.commitment.domain import Restriction, commitment_code, eligibility, item_reasons
+from services.commitment.domain.eligibility import Restriction, eligibility, item_reasons
+from services.commitment.domain.recording import commitment_code
 
 D = dt.date
 

@@ -22,9 +22,10 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import services.kernel.db  # noqa: F401  (installs the filter on asyncpg.pool)
-from services.kernel import auth, dev_clock_api, errors, supervise
+from services.kernel import auth, errors, supervise
 from services.kernel.availability import DatabaseWatch
 from services.kernel.clock import DevClock
+from services.kernel.features.dev_clock import follow as dev_clock_follow
 from services.kernel.rpc import server
 from services.kernel.rpc.handlers import ROLES_ATTRIBUTE
 from services.kernel.rpc.status import details_of, to_status
@@ -175,7 +176,7 @@ async def test_cancelling_a_supervised_loop_ends_it() -> None:
 
 async def test_the_dev_clock_follower_waits_out_a_database_outage(monkeypatch: pytest.MonkeyPatch) -> None:
     """It used to end at the first failed read, and its death stopped the whole process."""
-    monkeypatch.setattr(dev_clock_api, "FOLLOW_SECONDS", 0.001)
+    monkeypatch.setattr(dev_clock_follow, "FOLLOW_SECONDS", 0.001)
     monkeypatch.setattr(supervise, "TRANSIENT", FAST)
     ahead = dt.timedelta(days=3)
     answers: list[object] = [
@@ -195,7 +196,7 @@ async def test_the_dev_clock_follower_waits_out_a_database_outage(monkeypatch: p
     db = cast(Database, SimpleNamespace(pool=SimpleNamespace(fetchval=fetchval)))
     clock = DevClock()
     with structlog.testing.capture_logs() as logs:
-        follower = asyncio.create_task(dev_clock_api.follow(db, clock, advanced.set))
+        follower = asyncio.create_task(dev_clock_follow.follow(db, clock, advanced.set))
         try:
             await asyncio.wait_for(advanced.wait(), 5)
         finally:

@@ -9,6 +9,7 @@ from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert
 from services.kernel.errors import Violations
+from services.verification.api import parse
 from services.verification.domain import rosters, tasks
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.domain.rules import RuleBook
@@ -32,7 +33,7 @@ def test_a_false_conclusion_needs_measures_with_legal_basis_and_a_rectification_
         measures=[pb.Measure(kind=pb.MEASURE_KIND_ORDER_RECTIFICATION, legal_basis=" ")],
         evidence_refs=["", "a" * 501],
     )
-    tasks.check_conclusion(v, request, TODAY)
+    parse.check_conclusion(v, request, TODAY)
     assert _fields(v) == [
         "measures[0].legal_basis",
         "measures[0].deadline",
@@ -49,13 +50,13 @@ def test_measures_only_on_a_false_outcome_and_no_future_decisions() -> None:
         decision_date=convert.to_date(TODAY + dt.timedelta(days=1)),
         measures=[pb.Measure(kind=pb.MEASURE_KIND_PENALTY, legal_basis="x")],
     )
-    tasks.check_conclusion(v, request, TODAY)
+    parse.check_conclusion(v, request, TODAY)
     assert _fields(v) == ["decision_date", "measures"]
 
 
 def test_extensions_are_bounded_by_the_rule_set_and_need_a_reason() -> None:
     v = Violations()
-    tasks.check_extension(v, pb.ExtendDeadlineRequest(working_days=21, reason=""), TASK_RULES)
+    parse.check_extension(v, pb.ExtendDeadlineRequest(working_days=21, reason=""), TASK_RULES)
     assert [(x.field, x.description) for x in v.items] == [
         ("working_days", "must be 1 to 20 working days (rule set TASKS-2020)"),
         ("reason", "required: why the deadline cannot be kept"),
@@ -64,7 +65,7 @@ def test_extensions_are_bounded_by_the_rule_set_and_need_a_reason() -> None:
 
 def test_team_requests_are_checked_for_shape() -> None:
     v = Violations()
-    assert tasks.check_team_request(v, [" ZF1 ", "ZF1", ""]) == ["ZF1", "ZF1", ""]
+    assert parse.check_team_request(v, [" ZF1 ", "ZF1", ""]) == ["ZF1", "ZF1", ""]
     assert _fields(v) == ["certificate_numbers[1]", "certificate_numbers[2]"]
 
 
@@ -93,10 +94,10 @@ def test_a_subject_row_reports_every_problem() -> None:
         industry="H 62",
         tags=["ok", "not ok"],
     )
-    found = rosters.subject_row(bad)
+    found = parse.subject_row(bad)
     assert isinstance(found, list)
     assert [f.field for f in found] == ["subject.code", "name", "region_code", "industry", "tags[1]"]
-    good = rosters.subject_row(
+    good = parse.subject_row(
         rpb.SubjectRow(
             subject=subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, code=USCC.lower()),
             name=" 厦门示例 ",
@@ -107,7 +108,7 @@ def test_a_subject_row_reports_every_problem() -> None:
 
 
 def test_an_inspector_row_belongs_to_the_callers_department() -> None:
-    found = rosters.inspector_row(rpb.Inspector(certificate_number="ZF1", name="李四", department="D2"), "D1")
+    found = parse.inspector_row(rpb.Inspector(certificate_number="ZF1", name="李四", department="D2"), "D1")
     assert isinstance(found, list)
     assert [f.field for f in found] == ["department"]
 

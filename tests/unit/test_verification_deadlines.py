@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from services.kernel.calendar import WorkingCalendar
-from services.kernel.calendar_store import packaged_years
+from services.kernel.features.calendar.store import packaged_years
 from services.verification.domain import deadlines
 from services.verification.domain.rules import RuleBook
 from services.verification.store.rules import packaged_rule_sets

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.kernel.errors import Violations
+from services.verification.api import parse
 from services.verification.domain import sampling
 from services.verification.domain.rules import RuleBook
 from services.verification.store.rules import packaged_rule_sets
@@ -104,7 +105,7 @@ def test_quota_rounds_half_up_in_integers() -> None:
 
 def _parse(*ratios: ipb.GradeRatio) -> tuple[list[int], list[tuple[str, str]]]:
     v = Violations()
-    parsed = sampling.parse_ratios(v, list(ratios), RULES)
+    parsed = parse.parse_ratios(v, list(ratios), RULES)
     return parsed, [(x.field, x.description) for x in v.items]
 
 

@@ -75,7 +75,7 @@ class _LetterFieldKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Lette
 
 class LetterFieldKind(_LetterFieldKind, metaclass=_LetterFieldKindEnumTypeWrapper):
     """What a placeholder of a letter template holds, which decides how it is checked and how it is
-    shown to the public (domain.md §6).
+    shown to the public (personal data masked).
     """
 
 LETTER_FIELD_KIND_UNSPECIFIED: LetterFieldKind.ValueType  # 0

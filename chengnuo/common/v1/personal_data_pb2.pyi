@@ -35,7 +35,8 @@ class _PersonalNamesEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Persona
 
 class PersonalNames(_PersonalNames, metaclass=_PersonalNamesEnumTypeWrapper):
     """What to do with the likely names of natural persons (自然人姓名) the service finds in free text
-    an officer enters that will be published or shared (findings, facts, reasons; domain.md §6).
+    an officer enters that will be published or shared (findings, facts, reasons), which must not
+    disclose personal information (个人信息).
     No detector is perfect, so the officer decides: while the text names likely persons and the
     request says nothing, it is refused with INVALID_ARGUMENT naming each field and the excerpts
     found, and a violation on `personal_names`. The choice is in the audit trail. Resident IDs and

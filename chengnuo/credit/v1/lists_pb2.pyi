@@ -113,7 +113,9 @@ Global___RemovalDecision: _TypeAlias = RemovalDecision  # noqa: Y015
 
 @_typing.final
 class PreNotice(_message.Message):
-    """告知书 before listing: everything the subject must be told (domain.md §5)."""
+    """告知书 before listing: everything the subject must be told: basis, reasons,
+    measures, removal conditions and remedies (陈述申辩), per 《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -30,7 +30,7 @@ class CreditSharingServiceStub:
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     def __init__(self, channel):
@@ -56,7 +56,7 @@ class CreditSharingServiceServicer:
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     def GetCreditReport(self, request, context):
@@ -107,7 +107,7 @@ class CreditSharingService:
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     @staticmethod

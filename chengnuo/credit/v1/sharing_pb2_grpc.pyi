@@ -31,7 +31,7 @@ class CreditSharingServiceStub:
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     @_typing.overload
@@ -59,7 +59,7 @@ class CreditSharingServiceAsyncStub(CreditSharingServiceStub):
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -83,7 +83,7 @@ class CreditSharingServiceServicer(metaclass=_abc_1.ABCMeta):
     only within the caller's sharing agreements (SharingService on this service). Every call
     states a purpose and leaves one audit row per data class it touches, allowed or denied.
     Only what is in force is shared: repaired, expired and revoked records and ended listings
-    are not (repair stops sharing, domain.md §5). Personal data is masked in every answer.
+    are not (repair stops sharing: 信用修复). Personal data is masked in every answer.
     """
 
     @_abc_1.abstractmethod

@@ -100,7 +100,7 @@ Global___FalseCommitmentFound: _TypeAlias = FalseCommitmentFound  # noqa: Y015
 class RectificationRecorded(_message.Message):
     """Subject `verification.rectified`: the subject corrected a false commitment after an order to
     rectify. Corrected in time and without harm, the credit service classifies the commitment's
-    record as minor (轻微, domain.md §5), whichever of this and the false-commitment event it sees first.
+    record as minor (轻微), whichever of this and the false-commitment event it sees first.
     """
 
     DESCRIPTOR: _descriptor.Descriptor

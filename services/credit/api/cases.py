@@ -1,107 +1,94 @@
-"""What repair applications and objections share: deadlines, extensions and the review queue."""
+"""What the repair and objection handlers share: the rules in force on receipt, the pending case
+a reviewer decides, deadline extensions and the review queue."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
-import asyncpg
-
-from services.credit.api.common import found, text
+from services.credit.api.deps import Deps
+from services.credit.api.parse import extension_reason, found, status_filter
 from services.credit.domain import cases
+from services.credit.domain.cases import Case
 from services.credit.domain.rule_sets import choose_rule_set, find
-from services.credit.store import cases as store
-from services.credit.store import rule_sets
+from services.credit.store.cases import Table
 from services.kernel import paging
 from services.kernel.auth import current_caller
-from services.kernel.calendar_api import CalendarKeeper
-from services.kernel.errors import FailedPrecondition, InvalidArgument, PreconditionViolation, Violations
+from services.kernel.rpc.handlers import Handlers
 from services.kernel.uow import UnitOfWork
 
-
-async def terms_in_force(
-    uow: UnitOfWork, region: str, today: dt.date, section: str
-) -> tuple[str, dict[str, Any]]:
-    """The procedural terms (deadlines) of the records rule set in force on receipt."""
-    chosen = choose_rule_set(await rule_sets.all_rule_sets(uow.conn), "records", today, region)
-    return chosen.id, chosen.rules[section]
+C = TypeVar("C", bound=Case)
 
 
 def deadline_columns(due: cases.Deadline) -> dict[str, Any]:
     return {"due_date": due.due, "due_provisional": due.provisional, "extensions": due.extensions}
 
 
-async def pending_case(
-    uow: UnitOfWork, table: store.Table, case_id: uuid.UUID, name: str, pending: str
-) -> asyncpg.Record:
-    """The case, locked, decided by the department that made the record (谁认定、谁修复)."""
-    row = found(await store.get(uow.conn, table, case_id, lock=True), name, str(case_id), table[1])
-    current_caller().require_department(row["department"])
-    if row["status"] != pending:
-        raise FailedPrecondition(
-            f"the {name} is decided already",
-            [PreconditionViolation("ALREADY_DECIDED", str(case_id), f"the {name} is {row['status']}")],
+class CaseHandlers(Handlers[Deps]):
+    """The base of RepairHandlers and ObjectionHandlers."""
+
+    async def _terms_in_force(
+        self, uow: UnitOfWork, region: str, today: dt.date, section: str
+    ) -> tuple[str, dict[str, Any]]:
+        """The procedural terms (deadlines) of the records rule set in force on receipt."""
+        loaded = await self.deps.store.rule_sets.all_rule_sets(uow.conn)
+        chosen = choose_rule_set(loaded, "records", today, region)
+        return chosen.id, chosen.rules[section]
+
+    async def _pending(
+        self, uow: UnitOfWork, table: Table[C], case_id: uuid.UUID, name: str, pending: str
+    ) -> C:
+        """The case, locked, decided by the department that made the record (谁认定、谁修复)."""
+        case = found(
+            await self.deps.store.cases.get(uow.conn, table, case_id, lock=True),
+            name,
+            str(case_id),
+            table.key,
         )
-    return row
+        current_caller().require_department(case.department)
+        cases.require_pending(case, name, pending)
+        return case
 
-
-async def extend(
-    uow: UnitOfWork,
-    calendar: CalendarKeeper,
-    table: store.Table,
-    case: asyncpg.Record,
-    *,
-    reason: str,
-    section: str,
-) -> asyncpg.Record:
-    """Extend the decision deadline once, as the case's rule set allows (audited)."""
-    terms = find(await rule_sets.all_rule_sets(uow.conn), case["rule_set"]).rules[section]
-    current = cases.Deadline(case["due_date"], case["due_provisional"], case["extensions"])
-    later = cases.extended(terms, calendar.current, current)
-    case_id = str(case[table[1]])
-    if later is None:
-        raise FailedPrecondition(
-            "the deadline may not be extended again",
-            [PreconditionViolation("EXTENSION_USED", case_id, "the rules allow no further extension")],
+    async def _extended(
+        self,
+        uow: UnitOfWork,
+        table: Table[C],
+        case_id: uuid.UUID,
+        reason: str,
+        *,
+        name: str,
+        pending: str,
+        section: str,
+    ) -> C:
+        """Extend a pending case's decision deadline once, as its rule set allows (audited)."""
+        reason = extension_reason(reason)
+        case = await self._pending(uow, table, case_id, name, pending)
+        store = self.deps.store
+        terms = find(await store.rule_sets.all_rule_sets(uow.conn), case.rule_set).rules[section]
+        later = cases.extend(terms, self.deps.calendar.current, case)
+        changes = deadline_columns(later) | {"extension_reason": reason}
+        extended = await store.cases.update(uow.conn, table, case.case_id, changes)
+        uow.audit(
+            f"{section}.extend",
+            f"{table.name}/{case.case_id}",
+            subject_code=case.subject_code,
+            change=[str(later.due), reason],
         )
-    row = await store.update(
-        uow.conn, table, case[table[1]], deadline_columns(later) | {"extension_reason": reason}
-    )
-    uow.audit(
-        f"{section}.extend",
-        f"{table[0]}/{case_id}",
-        subject_code=case["subject_code"],
-        change=[str(later.due), reason],
-    )
-    return row
+        return extended
 
-
-def extension_reason(value: str) -> str:
-    v = Violations()
-    reason = text(v, "reason", value)
-    v.raise_if_any()
-    return reason
-
-
-def status_filter(enum: Any, value: int) -> str | None:
-    """An optional status filter of a list request (0: every status)."""
-    if value not in enum.values():
-        raise InvalidArgument.one("status", "not a known status")
-    return str(enum.Name(value)) if value else None
-
-
-async def queue(
-    conn: Any, table: store.Table, status: str | None, page_token: str, requested: int
-) -> tuple[list[asyncpg.Record], str]:
-    size = paging.page_size(requested)
-    rows = await store.queue(
-        conn,
-        table,
-        current_caller().department,
-        status=status,
-        after=paging.after(page_token, dt.date.fromisoformat, uuid.UUID),
-        size=size,
-    )
-    next_token = paging.next_token(rows, size, "due_date", table[1])
-    return rows, next_token
+    async def _queue(
+        self, table: Table[C], status_enum: Any, status: int, page_token: str, requested: int
+    ) -> tuple[list[C], str]:
+        """The caller's department's cases, earliest deadline first, and the next page's token."""
+        chosen = status_filter(status_enum, status)
+        size = paging.page_size(requested)
+        found_cases = await self.deps.store.cases.queue(
+            self.db.pool,
+            table,
+            current_caller().department,
+            status=chosen,
+            after=paging.after(page_token, dt.date.fromisoformat, uuid.UUID),
+            size=size,
+        )
+        return found_cases, paging.next_token(found_cases, size, "due_date", "case_id")

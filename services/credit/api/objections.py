@@ -1,4 +1,4 @@
-"""ObjectionService: objections (异议) to a record, decided by the department that made it.
+"""Objections (异议) to a record, decided by the department that made it.
 
 Filing marks the record disputed at once for every reader; an upheld objection corrects or
 revokes the record, withdrawn everywhere through the events.
@@ -9,130 +9,175 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import asyncpg
+from google.protobuf.message import Message
 
-from chengnuo.credit.v1 import credit_pb2, objections_pb2_grpc
+from chengnuo.credit.v1 import credit_pb2
 from chengnuo.credit.v1 import objections_pb2 as pb
-from chengnuo.events.v1 import credit_events_pb2 as events
 from services.contracts import roles
-from services.credit import messages, refresh
-from services.credit.api import cases
-from services.credit.api.common import acting_for, evidence, found, may_take_application, text
+from services.credit.api.cases import CaseHandlers, deadline_columns
 from services.credit.api.listing import withdraw_unfounded
+from services.credit.api.parse import acting_for, evidence, found, may_take_application, text
 from services.credit.domain import cases as rules
 from services.credit.domain import measures
 from services.credit.domain import records as record_rules
+from services.credit.domain.cases import Objection
+from services.credit.domain.records import UNDER_OBJECTION, Record
 from services.credit.domain.rule_sets import find
-from services.credit.store import cases as store
-from services.credit.store import records, rule_sets
+from services.credit.flows import refresh
+from services.credit.store.cases import OBJECTION
+from services.credit.store.records import Correction
+from services.credit.wire import events
+from services.credit.wire.cases import objection as objection_message
+from services.credit.wire.records import record as record_message
 from services.kernel.auth import current_caller
-from services.kernel.calendar_api import CalendarKeeper
 from services.kernel.clock import china_date
-from services.kernel.errors import FailedPrecondition, Violations
+from services.kernel.errors import Violations
 from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import command, query
 from services.kernel.screening import NameScreen
-from services.kernel.uow import Database, UnitOfWork
+from services.kernel.uow import UnitOfWork
 
-PENDING = "OBJECTION_STATUS_PENDING"
+PENDING = rules.OBJECTION_PENDING
 OUTCOMES = (pb.OBJECTION_OUTCOME_REVOKE, pb.OBJECTION_OUTCOME_CORRECT, pb.OBJECTION_OUTCOME_REJECT)
 
 
-class ObjectionApi(objections_pb2_grpc.ObjectionServiceServicer):
-    def __init__(self, db: Database, calendar: CalendarKeeper) -> None:
-        self.db, self.calendar = db, calendar
-
+class ObjectionHandlers(CaseHandlers):
     @command(roles.PORTAL, roles.CREDIT_OFFICER, reply=pb.FileObjectionResponse)
     async def FileObjection(
         self, request: pb.FileObjectionRequest, uow: UnitOfWork
     ) -> pb.FileObjectionResponse:
+        store = self.deps.store
         record_id = request_uuid("record_id", request.record_id, "record")
         v = Violations()
         reason = text(v, "reason", request.reason)
         proof = evidence(v, "evidence", request.evidence)
         record = found(
-            await records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
+            await store.records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
         )
-        may_take_application(current_caller(), record["region_code"], record["deciding_department"], "record")
-        acting_for(current_caller(), v, request.applicant, record["subject_code"], "record")
+        may_take_application(current_caller(), record.region_code, record.deciding_department, "record")
+        acting_for(current_caller(), v, request.applicant, record.subject_code, "record")
         v.raise_if_any()
-        blockers = rules.objection_blockers(request.record_id, record["status"])
-        if blockers:
-            raise FailedPrecondition(
-                f"an objection may not be filed now: {blockers[0].description}", blockers
-            )
+        rules.may_object(record, request.record_id)
         today = china_date(uow.now)
-        rule_set, terms = await cases.terms_in_force(uow, record["region_code"], today, "objection")
+        rule_set, terms = await self._terms_in_force(uow, record.region_code, today, "objection")
         values = {
             "record_id": record_id,
-            "subject_kind": record["subject_kind"],
-            "subject_code": record["subject_code"],
-            "department": record["deciding_department"],
+            "subject_kind": record.subject_kind,
+            "subject_code": record.subject_code,
+            "department": record.deciding_department,
             "reason": reason,
             "evidence": proof,
             "filed_by": current_caller().subject,
             "filed_at": uow.now,
             "status": PENDING,
             "rule_set": rule_set,
-        } | cases.deadline_columns(rules.deadline(terms, self.calendar.current, today))
-        case = await store.insert(uow.conn, store.OBJECTION, values)
+        } | deadline_columns(rules.deadline(terms, self.deps.calendar.current, today))
+        case = await store.cases.insert(uow.conn, OBJECTION, values)
         assert case is not None  # the record's lock and status rule out a second pending objection
-        record = await records.set_status(uow.conn, record_id, "RECORD_STATUS_UNDER_OBJECTION", None)
-        filed = events.ObjectionFiled(objection=messages.objection(case), record=messages.record(record))
-        await _announce(uow, case, record, filed, "objection.file")
-        return pb.FileObjectionResponse(objection=messages.objection(case), record=messages.record(record))
+        record = await store.records.set_status(uow.conn, record_id, UNDER_OBJECTION, None)
+        await self._announce(uow, case, record, events.objection_filed(case, record), "objection.file")
+        return pb.FileObjectionResponse(objection=objection_message(case), record=record_message(record))
 
     @command(roles.CREDIT_REVIEWER, reply=pb.DecideObjectionResponse)
     async def DecideObjection(
         self, request: pb.DecideObjectionRequest, uow: UnitOfWork
     ) -> pb.DecideObjectionResponse:
+        store = self.deps.store
         objection_id = request_uuid("objection_id", request.objection_id, "objection")
         outcome, screen = _check_decision(request)
         request = _screened(request, screen)
         screen.check()
-        case = await cases.pending_case(uow, store.OBJECTION, objection_id, "objection", PENDING)
-        record = await records.get(uow.conn, case["record_id"], lock=True)
+        case = await self._pending(uow, OBJECTION, objection_id, "objection", PENDING)
+        record = await store.records.get(uow.conn, case.record_id, lock=True)
         assert record is not None
-        record = await _apply(uow, record, request, outcome)
-        await withdraw_unfounded(uow, record)
+        record = await self._apply(uow, record, request, outcome)
+        await withdraw_unfounded(store, uow, record)
         decided = {
-            "status": "OBJECTION_STATUS_REJECTED" if outcome == "REJECT" else "OBJECTION_STATUS_UPHELD",
+            "status": rules.OBJECTION_REJECTED if outcome == "REJECT" else rules.OBJECTION_UPHELD,
             "outcome": f"OBJECTION_OUTCOME_{outcome}",
             "decision_reason": request.reason.strip(),
             "corrected_facts": request.corrected_facts.strip(),
-            "corrected_class": record["record_class"] if outcome == "CORRECT" else "",
+            "corrected_class": record.record_class if outcome == "CORRECT" else "",
             "decided_by": current_caller().subject,
             "decided_at": uow.now,
         }
-        case = await store.update(uow.conn, store.OBJECTION, objection_id, decided)
-        message = events.ObjectionDecided(objection=messages.objection(case), record=messages.record(record))
-        await _announce(uow, case, record, message, "objection.decide")
-        screen.audit(uow, f"objection/{objection_id}", subject_code=case["subject_code"])
-        return pb.DecideObjectionResponse(objection=messages.objection(case), record=messages.record(record))
+        case = await store.cases.update(uow.conn, OBJECTION, objection_id, decided)
+        await self._announce(uow, case, record, events.objection_decided(case, record), "objection.decide")
+        screen.audit(uow, f"objection/{objection_id}", subject_code=case.subject_code)
+        return pb.DecideObjectionResponse(objection=objection_message(case), record=record_message(record))
 
     @command(roles.CREDIT_REVIEWER, reply=pb.ExtendObjectionDeadlineResponse)
     async def ExtendObjectionDeadline(
         self, request: pb.ExtendObjectionDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendObjectionDeadlineResponse:
         objection_id = request_uuid("objection_id", request.objection_id, "objection")
-        reason = cases.extension_reason(request.reason)
-        case = await cases.pending_case(uow, store.OBJECTION, objection_id, "objection", PENDING)
-        row = await cases.extend(
-            uow, self.calendar, store.OBJECTION, case, reason=reason, section="objection"
+        extended = await self._extended(
+            uow,
+            OBJECTION,
+            objection_id,
+            request.reason,
+            name="objection",
+            pending=PENDING,
+            section="objection",
         )
-        return pb.ExtendObjectionDeadlineResponse(objection=messages.objection(row))
+        return pb.ExtendObjectionDeadlineResponse(objection=objection_message(extended))
 
     @query(roles.CREDIT_REVIEWER, roles.CREDIT_OFFICER)
     async def ListObjections(
         self, request: pb.ListObjectionsRequest, context: Any
     ) -> pb.ListObjectionsResponse:
-        status = cases.status_filter(pb.ObjectionStatus, request.status)
-        rows, next_token = await cases.queue(
-            self.db.pool, store.OBJECTION, status, request.page_token, request.page_size
+        page, next_token = await self._queue(
+            OBJECTION, pb.ObjectionStatus, request.status, request.page_token, request.page_size
         )
         return pb.ListObjectionsResponse(
-            objections=[messages.objection(r) for r in rows], next_page_token=next_token
+            objections=[objection_message(o) for o in page], next_page_token=next_token
         )
+
+    async def _apply(
+        self, uow: UnitOfWork, record: Record, request: pb.DecideObjectionRequest, outcome: str
+    ) -> Record:
+        status = rules.status_after_objection(record.status, outcome)
+        if outcome == "CORRECT":
+            correction = await self._correction(uow, record, request)
+            return await self.deps.store.records.correct(uow.conn, record.record_id, status, correction)
+        ended: dt.date | None = china_date(uow.now) if outcome == "REVOKE" else record.ended_on
+        return await self.deps.store.records.set_status(uow.conn, record.record_id, status, ended)
+
+    async def _correction(
+        self, uow: UnitOfWork, record: Record, request: pb.DecideObjectionRequest
+    ) -> Correction:
+        """The corrected record; a corrected class takes the periods and measures of that class
+        under the rule sets the record was decided by."""
+        loaded = await self.deps.store.rule_sets.all_rule_sets(uow.conn)
+        new_class = (
+            credit_pb2.RecordClass.Name(request.corrected_class).removeprefix("RECORD_CLASS_")
+            if request.corrected_class
+            else record.record_class
+        )
+        facts = record_rules.stored_facts(record.safety_related_item, record.decision_date)
+        periods = record_rules.periods(find(loaded, record.rule_set), new_class, facts)
+        catalogue = record.measure_catalogue
+        codes, restricts = (
+            measures.pinned(find(loaded, catalogue), new_class)
+            if catalogue
+            else (list(record.measures), list(record.restricts))  # decided before the catalogue
+        )
+        return Correction(
+            request.corrected_facts.strip(),
+            new_class,
+            periods.repairable_from,
+            periods.publicity_end,
+            periods.published,
+            codes,
+            restricts,
+        )
+
+    async def _announce(
+        self, uow: UnitOfWork, case: Objection, record: Record, event: Message, action: str
+    ) -> None:
+        uow.emit(event, entity=f"record/{record.record_id}")
+        uow.audit(action, f"objection/{case.case_id}", subject_code=case.subject_code, change=case.outcome)
+        await refresh.subject(self.deps.store, uow, record.subject_kind, record.subject_code)
 
 
 def _check_decision(request: pb.DecideObjectionRequest) -> tuple[str, NameScreen]:
@@ -160,55 +205,3 @@ def _screened(request: pb.DecideObjectionRequest, screen: NameScreen) -> pb.Deci
     kept.CopyFrom(request)
     kept.corrected_facts = screen.text("corrected_facts", request.corrected_facts)
     return kept
-
-
-async def _apply(
-    uow: UnitOfWork, record: asyncpg.Record, request: pb.DecideObjectionRequest, outcome: str
-) -> asyncpg.Record:
-    status = rules.status_after_objection(record["status"], outcome)
-    if outcome == "CORRECT":
-        return await records.correct(
-            uow.conn, record["record_id"], status, await _correction(uow, record, request)
-        )
-    ended: dt.date | None = china_date(uow.now) if outcome == "REVOKE" else record["ended_on"]
-    return await records.set_status(uow.conn, record["record_id"], status, ended)
-
-
-async def _correction(
-    uow: UnitOfWork, record: asyncpg.Record, request: pb.DecideObjectionRequest
-) -> records.Correction:
-    """The corrected record; a corrected class takes the periods and measures of that class
-    under the rule sets the record was decided by."""
-    loaded = await rule_sets.all_rule_sets(uow.conn)
-    new_class = (
-        credit_pb2.RecordClass.Name(request.corrected_class).removeprefix("RECORD_CLASS_")
-        if request.corrected_class
-        else record["record_class"]
-    )
-    facts = record_rules.stored_facts(record["safety_related_item"], record["decision_date"])
-    periods = record_rules.periods(find(loaded, record["rule_set"]), new_class, facts)
-    catalogue = record["measure_catalogue"]
-    codes, restricts = (
-        measures.pinned(find(loaded, catalogue), new_class)
-        if catalogue
-        else (list(record["measures"]), list(record["restricts"]))  # decided before the catalogue
-    )
-    return records.Correction(
-        request.corrected_facts.strip(),
-        new_class,
-        periods.repairable_from,
-        periods.publicity_end,
-        periods.published,
-        codes,
-        restricts,
-    )
-
-
-async def _announce(
-    uow: UnitOfWork, case: asyncpg.Record, record: asyncpg.Record, event: Any, action: str
-) -> None:
-    uow.emit(event, entity=f"record/{record['record_id']}")
-    uow.audit(
-        action, f"objection/{case['objection_id']}", subject_code=case["subject_code"], change=case["outcome"]
-    )
-    await refresh.subject(uow, record["subject_kind"], record["subject_code"])

@@ -1,20 +1,37 @@
-"""The serious-dishonesty list (严重失信主体名单): notice, statement period, removal dates."""
+"""The serious-dishonesty list (严重失信主体名单): notice, statement period, listing, removal.
+
+A subject is told before it is listed: the reasons, the basis and its rights (《国务院办公厅关于
+进一步完善失信约束制度构建诚信建设长效机制的指导意见》(国办发〔2020〕49号)第（八）条), and may make
+statements (陈述申辩) until the notice's date; only then may a reviewer decide.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.credit.domain.records import CLASSES, add_months
+from services.credit.domain.records import CLASSES, REVOKED, Record, add_months
+from services.credit.domain.refusals import refusal, refuse
 from services.credit.domain.schema import Checker
 from services.kernel.calendar import WorkingCalendar
+from services.kernel.errors import FailedPrecondition, NotFound, PermissionDenied
+from services.kernel.identifiers import region_covers
 from services.kernel.rule_sets import RuleSet
+
+PROPOSED = "LIST_ENTRY_STATUS_PROPOSED"
+LISTED = "LIST_ENTRY_STATUS_LISTED"
+REMOVED = "LIST_ENTRY_STATUS_REMOVED"
+NOT_LISTED = "LIST_ENTRY_STATUS_NOT_LISTED"
+MAX_STATEMENTS = 10
+LISTED_TRIGGER = "BLACKLISTED"  # what a listing is to the measure catalogue and the grade
 
 
 @dataclass(frozen=True)
 class Notice:
-    """告知书 before listing (domain.md §5): basis, reasons, measures, removal, remedies."""
+    """告知书 before listing: basis, reasons, measures, removal, remedies."""
 
     legal_basis: str
     reasons: str
@@ -23,6 +40,140 @@ class Notice:
     remedies: str
     statement_until: dt.date
     provisional: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The notice as kept with the entry (the reasons are a column of their own)."""
+        return {
+            "legal_basis": self.legal_basis,
+            "measures": list(self.measures),
+            "removal_conditions": self.removal_conditions,
+            "remedies": self.remedies,
+            "statement_until": self.statement_until.isoformat(),
+            "provisional": self.provisional,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], reasons: str) -> Notice:
+        return cls(
+            data["legal_basis"],
+            reasons,
+            tuple(data["measures"]),
+            data["removal_conditions"],
+            data["remedies"],
+            dt.date.fromisoformat(data["statement_until"]),
+            data["provisional"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement (陈述申辩) the subject made within the notice's period."""
+
+    text: str
+    evidence: tuple[str, ...]
+    submitted_by: str
+    submitted_at: dt.datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "evidence": list(self.evidence),
+            "submitted_by": self.submitted_by,
+            "submitted_at": self.submitted_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Statement:
+        at = dt.datetime.fromisoformat(data["submitted_at"])
+        return cls(data["text"], tuple(data["evidence"]), data["submitted_by"], at)
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyRemoval:
+    """An application for early removal, and its decision once made."""
+
+    obligations_performed: str
+    harm_eliminated: str
+    evidence: tuple[str, ...]
+    applied_at: dt.datetime
+    decision: str = ""  # RemovalDecision name once decided
+    decision_reason: str = ""
+    decided_at: dt.datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {
+            "obligations_performed": self.obligations_performed,
+            "harm_eliminated": self.harm_eliminated,
+            "evidence": list(self.evidence),
+            "applied_at": self.applied_at.isoformat(),
+        }
+        if self.decision:
+            assert self.decided_at is not None
+            kept |= {
+                "decision": self.decision,
+                "decision_reason": self.decision_reason,
+                "decided_at": self.decided_at.isoformat(),
+            }
+        return kept
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> EarlyRemoval | None:
+        if not data:
+            return None
+        decided = data.get("decided_at")
+        return cls(
+            data["obligations_performed"],
+            data["harm_eliminated"],
+            tuple(data["evidence"]),
+            dt.datetime.fromisoformat(data["applied_at"]),
+            data.get("decision") or "",
+            data.get("decision_reason", ""),
+            dt.datetime.fromisoformat(decided) if decided else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """An entry of the list: proposed, then listed or not, then removed."""
+
+    entry_id: uuid.UUID
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    status: str
+    record_ids: tuple[uuid.UUID, ...]
+    department: str
+    region_code: str
+    reasons: str
+    notice: Notice
+    statements: tuple[Statement, ...]
+    proposed_on: dt.date
+    proposed_by: str
+    listed_on: dt.date | None
+    early_removal_from: dt.date | None
+    removal_due: dt.date | None
+    removed_on: dt.date | None
+    removal_reason: str
+    decision_reason: str
+    decided_by: str
+    rule_set: str
+    measures: tuple[str, ...]
+    measure_catalogue: str
+    restricts: tuple[str, ...]
+    early_removal: EarlyRemoval | None
+    created_at: dt.datetime
+
+    @property
+    def listed(self) -> bool:
+        return self.status == LISTED
+
+    @property
+    def term(self) -> Term:
+        """The listing's dates (only a listed or removed entry has them)."""
+        listed_on, early, due = self.listed_on, self.early_removal_from, self.removal_due
+        if listed_on is None or early is None or due is None:
+            raise ValueError(f"list entry {self.entry_id} was never listed")
+        return Term(listed_on, early, due)
 
 
 @dataclass(frozen=True)
@@ -81,3 +232,104 @@ def check_rules(check: Checker, data: dict[str, Any]) -> None:
     check.text(data, "legal_basis", 2000)
     check.template(data, "removal_conditions", 2000, ("early_removal_months", "automatic_removal_months"))
     check.template(data, "remedies", 2000, ("statement_until",))
+
+
+def require_status(entry: ListEntry, status: str) -> None:
+    if entry.status != status:
+        refuse("WRONG_LIST_STATUS", str(entry.entry_id), f"the entry is {entry.status}")
+
+
+def basis_found(
+    ids: Sequence[uuid.UUID], found: Mapping[uuid.UUID, Record], subject_code: str, caller_region: str
+) -> list[Record]:
+    """The records a proposal names, in its order: each the subject's, and decided within the
+    proposing officer's region."""
+    for i, record_id in enumerate(ids):
+        record = found.get(record_id)
+        if record is None or record.subject_code != subject_code:
+            raise NotFound("record of the subject", str(record_id), f"record_ids[{i}]")
+        if not region_covers(caller_region or "-", record.region_code):
+            raise PermissionDenied(f"record {record_id} was decided outside the caller's region")
+    return [found[i] for i in ids]
+
+
+def require_basis(basis: Sequence[Record], accepted: Sequence[str]) -> None:
+    """A listing rests only on records in force of a class the list rules accept."""
+    for record in basis:
+        if not record.in_force or record.record_class not in accepted:
+            refuse(
+                "NOT_A_LISTING_BASIS",
+                str(record.record_id),
+                f"only {', '.join(accepted).lower()} records in force may be the basis of a listing",
+            )
+
+
+def require_basis_in_force(entry: ListEntry, basis: Sequence[Record]) -> None:
+    if not any(r.in_force for r in basis):
+        refuse(
+            "BASIS_NOT_IN_FORCE", str(entry.entry_id), "none of the records the proposal rests on is in force"
+        )
+
+
+def already_on_list(subject_code: str) -> FailedPrecondition:
+    """The refusal of a proposal for a subject with an open (proposed or listed) entry."""
+    return refusal("ALREADY_ON_LIST", subject_code, "the subject is already proposed for or on the list")
+
+
+def may_state(entry: ListEntry, today: dt.date, named: str) -> None:
+    """Statements are made on a proposal, within the notice's period, up to MAX_STATEMENTS."""
+    require_status(entry, PROPOSED)
+    until = entry.notice.statement_until
+    if today > until:
+        refuse("STATEMENT_PERIOD_OVER", named, f"the statement period ended on {until}")
+    if len(entry.statements) >= MAX_STATEMENTS:
+        refuse("TOO_MANY_STATEMENTS", named, f"at most {MAX_STATEMENTS} statements")
+
+
+def may_decide_listing(entry: ListEntry, today: dt.date, named: str) -> None:
+    """A proposal is decided once the statement period is over."""
+    require_status(entry, PROPOSED)
+    until = entry.notice.statement_until
+    if today <= until:
+        refuse("STATEMENT_PERIOD_RUNNING", named, f"statements may be made until {until}", until)
+
+
+def may_apply_for_early_removal(entry: ListEntry, today: dt.date, subject_records: Sequence[Record]) -> None:
+    """Early removal: listed long enough, no application pending, no new serious record."""
+    require_status(entry, LISTED)
+    entry_id, term = str(entry.entry_id), entry.term
+    if today < term.early_removal_from:
+        refuse(
+            "MINIMUM_LISTING_PERIOD_NOT_ENDED",
+            entry_id,
+            f"early removal may be applied for from {term.early_removal_from}",
+            term.early_removal_from,
+        )
+    if entry.early_removal and not entry.early_removal.decision:
+        refuse("REMOVAL_PENDING", entry_id, "an early-removal application is pending")
+    newer = [
+        r
+        for r in subject_records
+        if r.record_class == "SERIOUS" and r.decision_date > term.listed_on and r.status != REVOKED
+    ]
+    if newer:
+        refuse(
+            "NEW_SERIOUS_RECORD",
+            entry_id,
+            f"serious record {newer[0].record_id} was decided after the listing",
+        )
+
+
+def pending_early_removal(entry: ListEntry, named: str) -> EarlyRemoval:
+    """The early-removal application a reviewer decides: the entry's, while undecided."""
+    require_status(entry, LISTED)
+    application = entry.early_removal
+    if not application or application.decision:
+        refuse("NO_PENDING_APPLICATION", named, "no early-removal application is pending")
+    return application
+
+
+def founded(rule_set: RuleSet, basis: Sequence[Record]) -> bool:
+    """Whether a record an entry rests on still stands as a basis under the entry's list rules."""
+    accepted = basis_classes(rule_set)
+    return any(r.status != REVOKED and r.record_class in accepted for r in basis)

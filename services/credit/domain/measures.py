@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +14,7 @@ from services.kernel.rule_sets import RuleSet
 # What brings a measure into force: a record of a class, or being on the list.
 TRIGGERS = ("MINOR", "ORDINARY", "SERIOUS", "BLACKLISTED")
 RESTRICTIONS = ("NO_COMMITMENT", "PRIORITY_SUPERVISION")
-# Purposes are named like the purposes of sharing agreements (services/kernel/sharing_api.py).
+# Purposes are named like the purposes of sharing agreements (services/kernel/features/sharing/).
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 
 
@@ -27,6 +29,27 @@ class Measure:
     # The purposes of the queries the measure concerns (批量比对: public_procurement for the
     # procurement limitation); optional, so catalogues without them stay valid.
     purposes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A department's report that it applied a measure (反馈), as it reports it."""
+
+    subject_code: str
+    measure_code: str
+    source_id: uuid.UUID  # the record or list entry that brought the measure
+    department: str
+    applied_on: dt.date
+    action: str
+    reported_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback(Report):
+    """A report as kept."""
+
+    feedback_id: uuid.UUID
+    reported_at: dt.datetime
 
 
 def catalogue(rule_set: RuleSet) -> list[Measure]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,7 +20,53 @@ CONDITIONS = (
     "earlier_false_commitment_within_months",
 )
 MAX_MONTHS = 120
-ACTIVE = ("RECORD_STATUS_PUBLISHED", "RECORD_STATUS_UNDER_OBJECTION")
+PUBLISHED = "RECORD_STATUS_PUBLISHED"
+UNDER_OBJECTION = "RECORD_STATUS_UNDER_OBJECTION"
+REPAIRED = "RECORD_STATUS_REPAIRED"
+REVOKED = "RECORD_STATUS_REVOKED"
+ACTIVE = (PUBLISHED, UNDER_OBJECTION)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A dishonesty record (失信信息) as stored."""
+
+    record_id: uuid.UUID
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    source_event_id: str
+    commitment_id: uuid.UUID | None
+    facts: str
+    legal_basis: str
+    deciding_department: str
+    region_code: str
+    decision_date: dt.date
+    record_class: str
+    status: str
+    publicity_start: dt.date
+    repairable_from: dt.date
+    publicity_end: dt.date
+    published: bool
+    restricts: tuple[str, ...]
+    rule_set: str
+    rule: str
+    created_at: dt.datetime
+    safety_related_item: bool
+    measures: tuple[str, ...]
+    measure_catalogue: str
+    repair_notice: str
+    ended_on: dt.date | None
+    revision: int
+
+    @property
+    def in_force(self) -> bool:
+        """Published or disputed: it bars, is shared, and may be repaired or objected to."""
+        return self.status in ACTIVE
+
+    @property
+    def disputed(self) -> bool:
+        return self.status == UNDER_OBJECTION
 
 
 @dataclass(frozen=True)

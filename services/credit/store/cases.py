@@ -8,65 +8,80 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-import asyncpg
-
+from services.credit.domain.cases import Case, Objection, RepairApplication
+from services.credit.store.rows import Row, typed
 from services.kernel.db import Connection, Executor, one
 
-REPAIR = ("repair_application", "application_id")
-OBJECTION = ("objection", "objection_id")
-Table = tuple[str, str]
+C = TypeVar("C", bound=Case)
 
 
-async def insert(conn: Connection, table: Table, values: dict[str, Any]) -> asyncpg.Record | None:
+def repair_of(row: Row) -> RepairApplication:
+    return typed(RepairApplication, row, case_id=row["application_id"], evidence=tuple(row["evidence"]))
+
+
+def objection_of(row: Row) -> Objection:
+    return typed(Objection, row, case_id=row["objection_id"], evidence=tuple(row["evidence"]))
+
+
+@dataclass(frozen=True)
+class Table(Generic[C]):
+    """A case table: its name, its key column, and how one of its rows reads."""
+
+    name: str
+    key: str
+    of: Callable[[Row], C]
+
+
+REPAIR: Table[RepairApplication] = Table("repair_application", "application_id", repair_of)
+OBJECTION: Table[Objection] = Table("objection", "objection_id", objection_of)
+
+
+async def insert(conn: Connection, table: Table[C], values: dict[str, Any]) -> C | None:
     """None when a pending case on the same record exists already."""
-    name, key = table
-    columns = [key, *values]
+    columns = [table.key, *values]
     params = ", ".join(f"${i + 1}" for i in range(len(columns)))
-    return await conn.fetchrow(
-        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({params})"  # noqa: S608
+    row = await conn.fetchrow(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({params})"  # noqa: S608
         " ON CONFLICT DO NOTHING RETURNING *",
         uuid.uuid4(),
         *values.values(),
     )
+    return table.of(row) if row else None
 
 
-async def get(
-    conn: Executor, table: Table, case_id: uuid.UUID, *, lock: bool = False
-) -> asyncpg.Record | None:
-    name, key = table
+async def get(conn: Executor, table: Table[C], case_id: uuid.UUID, *, lock: bool = False) -> C | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow(f"SELECT * FROM {name} WHERE {key} = $1{suffix}", case_id)  # noqa: S608
+    row = await conn.fetchrow(f"SELECT * FROM {table.name} WHERE {table.key} = $1{suffix}", case_id)  # noqa: S608
+    return table.of(row) if row else None
 
 
-async def update(
-    conn: Connection, table: Table, case_id: uuid.UUID, changes: dict[str, Any]
-) -> asyncpg.Record:
-    name, key = table
+async def update(conn: Connection, table: Table[C], case_id: uuid.UUID, changes: dict[str, Any]) -> C:
     assignments = ", ".join(f"{column} = ${i + 2}" for i, column in enumerate(changes))
-    return one(
-        await conn.fetchrow(
-            f"UPDATE {name} SET {assignments} WHERE {key} = $1 RETURNING *",  # noqa: S608
-            case_id,
-            *changes.values(),
-        )
+    row = await conn.fetchrow(
+        f"UPDATE {table.name} SET {assignments} WHERE {table.key} = $1 RETURNING *",  # noqa: S608
+        case_id,
+        *changes.values(),
     )
+    return table.of(one(row))
 
 
 async def queue(
     conn: Executor,
-    table: Table,
+    table: Table[C],
     department: str,
     *,
     status: str | None,
     after: tuple[dt.date, uuid.UUID] | None,
     size: int,
-) -> list[asyncpg.Record]:
+) -> list[C]:
     """The department's cases, earliest deadline first (keyset pagination)."""
-    name, key = table
+    name, key = table.name, table.key
     start, last = after or (dt.date.min, uuid.UUID(int=0))
-    return await conn.fetch(
+    rows = await conn.fetch(
         f"SELECT * FROM {name} WHERE department = $1 AND ($2::text IS NULL OR status = $2)"  # noqa: S608
         f" AND (due_date, {key}) > ($3, $4) ORDER BY due_date, {key} LIMIT $5",
         department,
@@ -75,3 +90,4 @@ async def queue(
         last,
         size,
     )
+    return [table.of(r) for r in rows]

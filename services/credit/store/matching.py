@@ -8,15 +8,14 @@ one round trip and index probes, not 100,000 queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from services.credit.domain.records import ACTIVE
+from services.credit.domain.sharing import Asked, Scope
 from services.kernel.db import Executor
 
-# A record or listing counts where it is in force: the same rules as services/credit/refresh.py.
+# A record or listing counts where it is in force: the same rules as services/credit/domain/standing.py
+# (`sources`) and services/credit/domain/sharing.py.
 _MATCH = """
 WITH asked AS (
     SELECT a.code, (a.ord - 1)::int AS idx,
@@ -43,26 +42,18 @@ GROUP BY f.idx ORDER BY f.idx
 """
 
 
-@dataclass(frozen=True)
-class Asked:
-    """The subjects of a bulk match, as parallel arrays in request order."""
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A subject of the list (by its position) with relevant measures in force."""
 
-    codes: Sequence[str]
-    natural: Sequence[bool]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which sources count, by the region prefix of the agreement allowing them (None: not
-    allowed), and the (catalogue, measure code) pairs relevant to the purpose."""
-
-    records_region: str | None
-    lists_region: str | None
-    relevant: Sequence[tuple[str, str]]
+    idx: int
+    measures: tuple[str, ...]
+    until: dt.date
+    disputed: bool
 
 
-async def match(conn: Executor, asked: Asked, scope: Scope, today: dt.date) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def match(conn: Executor, asked: Asked, scope: Scope, today: dt.date) -> list[Hit]:
+    rows = await conn.fetch(
         _MATCH,
         asked.codes,
         asked.natural,
@@ -73,3 +64,4 @@ async def match(conn: Executor, asked: Asked, scope: Scope, today: dt.date) -> l
         today,
         scope.lists_region,
     )
+    return [Hit(r["idx"], tuple(r["measures"]), r["until"], r["disputed"]) for r in rows]

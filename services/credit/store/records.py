@@ -6,10 +6,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-import asyncpg
+from services.credit.domain.records import ACTIVE, Decision, Record
+from services.credit.store.rows import Row, typed
+from services.kernel.db import Connection, Executor, one
 
-from services.credit.domain.records import ACTIVE, Decision
-from services.kernel.db import Connection, Executor
+
+def record_of(row: Row) -> Record:
+    """A stored row as the record it is."""
+    return typed(Record, row, restricts=tuple(row["restricts"]), measures=tuple(row["measures"]))
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,9 @@ class Consequences:
 
 async def insert_record(
     conn: Connection, new: NewRecord, decision: Decision, then: Consequences, now: dt.datetime
-) -> asyncpg.Record | None:
+) -> Record | None:
     """None when a record from the same source event exists already."""
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO dishonesty_record (record_id, subject_kind, subject_code, subject_name,"
         " source_event_id, commitment_id, facts, legal_basis, deciding_department, region_code,"
         " decision_date, record_class, status, publicity_start, repairable_from, publicity_end,"
@@ -74,6 +78,7 @@ async def insert_record(
         then.measure_catalogue,
         then.repair_notice,
     )
+    return record_of(row) if row else None
 
 
 async def earlier_false_commitments(conn: Connection, subject_code: str) -> tuple[dt.date, ...]:
@@ -116,43 +121,45 @@ async def rectified(conn: Executor, commitment_id: uuid.UUID) -> bool:
     )
 
 
-async def of_commitment(conn: Connection, commitment_id: uuid.UUID) -> asyncpg.Record | None:
+async def of_commitment(conn: Connection, commitment_id: uuid.UUID) -> Record | None:
     """The record a false commitment made, locked."""
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "SELECT * FROM dishonesty_record WHERE commitment_id = $1 FOR UPDATE", commitment_id
     )
+    return record_of(row) if row else None
 
 
-async def records_of(conn: Executor, subject_code: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def records_of(conn: Executor, subject_code: str) -> list[Record]:
+    rows = await conn.fetch(
         "SELECT * FROM dishonesty_record WHERE subject_code = $1 ORDER BY decision_date, created_at",
         subject_code,
     )
+    return [record_of(r) for r in rows]
 
 
-async def get(conn: Executor, record_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+async def get(conn: Executor, record_id: uuid.UUID, *, lock: bool = False) -> Record | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow("SELECT * FROM dishonesty_record WHERE record_id = $1" + suffix, record_id)  # noqa: S608
+    row = await conn.fetchrow("SELECT * FROM dishonesty_record WHERE record_id = $1" + suffix, record_id)  # noqa: S608
+    return record_of(row) if row else None
 
 
-async def some(conn: Connection, record_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def some(conn: Connection, record_ids: list[uuid.UUID]) -> list[Record]:
+    """The records, shared-locked while a listing rests on them."""
+    rows = await conn.fetch(
         "SELECT * FROM dishonesty_record WHERE record_id = ANY($1::uuid[]) ORDER BY record_id FOR SHARE",
         record_ids,
     )
+    return [record_of(r) for r in rows]
 
 
-async def set_status(
-    conn: Connection, record_id: uuid.UUID, status: str, ended_on: dt.date | None
-) -> asyncpg.Record:
+async def set_status(conn: Connection, record_id: uuid.UUID, status: str, ended_on: dt.date | None) -> Record:
     row = await conn.fetchrow(
         "UPDATE dishonesty_record SET status = $2, ended_on = $3 WHERE record_id = $1 RETURNING *",
         record_id,
         status,
         ended_on,
     )
-    assert row is not None
-    return row
+    return record_of(one(row))
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ class Correction:
     repair_notice: str | None = None  # None keeps the record's
 
 
-async def correct(conn: Connection, record_id: uuid.UUID, status: str, c: Correction) -> asyncpg.Record:
+async def correct(conn: Connection, record_id: uuid.UUID, status: str, c: Correction) -> Record:
     row = await conn.fetchrow(
         "UPDATE dishonesty_record SET status = $2, facts = $3, record_class = $4, repairable_from = $5,"
         " publicity_end = $6, published = $7, measures = $8, restricts = $9, rule = coalesce($10, rule),"
@@ -186,13 +193,12 @@ async def correct(conn: Connection, record_id: uuid.UUID, status: str, c: Correc
         c.rule,
         c.repair_notice,
     )
-    assert row is not None
-    return row
+    return record_of(one(row))
 
 
-async def claim_expired(conn: Connection, today: dt.date, batch: int) -> list[asyncpg.Record]:
+async def claim_expired(conn: Connection, today: dt.date, batch: int) -> list[Record]:
     """Records in force whose maximum period is over, marked expired; replicas skip each other's."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "UPDATE dishonesty_record SET status = 'RECORD_STATUS_EXPIRED', ended_on = publicity_end"
         " WHERE record_id IN (SELECT record_id FROM dishonesty_record"
         "   WHERE status = ANY($2::text[]) AND publicity_end <= $1"
@@ -202,14 +208,15 @@ async def claim_expired(conn: Connection, today: dt.date, batch: int) -> list[as
         list(ACTIVE),
         batch,
     )
+    return [record_of(r) for r in rows]
 
 
 async def public_page(
     conn: Executor, today: dt.date, region: str, after: tuple[dt.date, uuid.UUID] | None, size: int
-) -> list[asyncpg.Record]:
+) -> list[Record]:
     """Published records within their publicity period, newest first."""
     start, last = after or (dt.date.max, uuid.UUID(int=(1 << 128) - 1))
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT * FROM dishonesty_record WHERE published"
         " AND status IN ('RECORD_STATUS_PUBLISHED', 'RECORD_STATUS_UNDER_OBJECTION')"
         " AND publicity_start <= $1 AND publicity_end > $1 AND region_code LIKE $2 || '%'"
@@ -221,3 +228,4 @@ async def public_page(
         last,
         size,
     )
+    return [record_of(r) for r in rows]

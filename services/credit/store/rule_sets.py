@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import asyncpg
-
 from services.credit.domain import documents
+from services.credit.store.rows import Row
 from services.kernel.db import Connection, Executor
 from services.kernel.rule_sets import RuleSet
 
 PACKAGE = "package"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A stored rule set, with who loaded it when ("package" for the packaged ones)."""
+
+    rule_set: RuleSet
+    loaded_at: dt.datetime
+    loaded_by: str
 
 
 def packaged_rule_sets() -> list[RuleSet]:
@@ -50,7 +59,7 @@ async def seed(conn: Connection, now: dt.datetime) -> list[str]:
     return stored
 
 
-def _rule_set(row: asyncpg.Record) -> RuleSet:
+def _rule_set(row: Row) -> RuleSet:
     return RuleSet(
         row["id"],
         row["kind"],
@@ -66,21 +75,28 @@ async def all_rule_sets(conn: Executor) -> list[RuleSet]:
     return [_rule_set(r) for r in await conn.fetch("SELECT * FROM rule_set")]
 
 
-async def rows(conn: Executor, kind: str | None) -> list[asyncpg.Record]:
-    return await conn.fetch(
+def loaded_of(row: Row) -> Loaded:
+    return Loaded(_rule_set(row), row["loaded_at"], row["loaded_by"])
+
+
+async def listing(conn: Executor, kind: str | None) -> list[Loaded]:
+    rows = await conn.fetch(
         "SELECT * FROM rule_set WHERE $1::text IS NULL OR kind = $1 ORDER BY kind, effective_from, id",
         kind,
     )
+    return [loaded_of(r) for r in rows]
 
 
-async def row(conn: Executor, rule_set_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM rule_set WHERE id = $1", rule_set_id)
+async def get(conn: Executor, rule_set_id: str) -> Loaded | None:
+    row = await conn.fetchrow("SELECT * FROM rule_set WHERE id = $1", rule_set_id)
+    return loaded_of(row) if row else None
 
 
-async def insert(conn: Connection, rule_set: RuleSet, now: dt.datetime, by: str) -> asyncpg.Record | None:
+async def insert(conn: Connection, rule_set: RuleSet, now: dt.datetime, by: str) -> Loaded | None:
     """None when a rule set with this id exists already (rule sets never change once loaded)."""
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO rule_set (id, kind, region, effective_from, effective_to, citation, rules, loaded_at,"
         " loaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *",
         *_row(rule_set, now, by),
     )
+    return loaded_of(row) if row else None

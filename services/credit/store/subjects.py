@@ -4,17 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
+from services.credit.domain.standing import Kept
+from services.credit.store.rows import typed
 from services.kernel.db import Connection, Executor, one
 
 
-async def lock(conn: Connection, kind: str, code: str, region: str) -> asyncpg.Record:
+@dataclass(frozen=True, slots=True)
+class SubjectState:
+    """What was last announced of a subject: its restriction set and its grade, each versioned."""
+
+    subject_code: str
+    subject_kind: str
+    region: str
+    version: int
+    announced: list[dict[str, Any]] | None  # None: never announced
+    grade: str | None
+    score: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectKey:
+    subject_code: str
+    subject_kind: str
+
+
+async def lock(conn: Connection, kind: str, code: str, region: str) -> SubjectState:
     """The subject's state row, locked: every change of one subject happens in turn, and what is
     read after this sees every earlier change committed."""
-    return one(
+    row = one(
         await conn.fetchrow(
             "INSERT INTO subject_version AS s (subject_code, subject_kind, version, region)"
             " VALUES ($1, $2, 0, $3)"
@@ -24,6 +44,7 @@ async def lock(conn: Connection, kind: str, code: str, region: str) -> asyncpg.R
             region,
         )
     )
+    return typed(SubjectState, row)
 
 
 async def announce(conn: Connection, code: str, announced: list[dict[str, Any]]) -> int:
@@ -55,7 +76,7 @@ async def save_grade(conn: Connection, code: str, grade: dict[str, Any], *, bump
 
 async def claim_regrade(
     conn: Connection, today: dt.date, in_force: dict[str, str], batch: int
-) -> list[asyncpg.Record]:
+) -> list[SubjectKey]:
     """Subjects whose grade may be stale: a window closed, or another grading rule set now
     applies to their region (`in_force`: region -> rule set id). Replicas skip each other's."""
     due = await conn.fetch(
@@ -73,7 +94,8 @@ async def claim_regrade(
         list(in_force.values()),
         batch,
     )
-    return list({r["subject_code"]: r for r in [*due, *stale]}.values())
+    found = {r["subject_code"]: r for r in [*due, *stale]}.values()
+    return [SubjectKey(r["subject_code"], r["subject_kind"]) for r in found]
 
 
 async def regions(conn: Connection) -> list[str]:
@@ -95,7 +117,8 @@ async def add_kept(
     return bool(inserted)
 
 
-async def kept(conn: Executor, code: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def kept(conn: Executor, code: str) -> list[Kept]:
+    rows = await conn.fetch(
         "SELECT commitment_id, decision_date FROM kept_commitment WHERE subject_code = $1", code
     )
+    return [Kept(r["commitment_id"], r["decision_date"]) for r in rows]

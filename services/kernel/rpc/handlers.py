@@ -9,30 +9,44 @@ original waits for it and then gets its answer).
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from google.protobuf.message import Message
 
+from services.kernel import idempotency
 from services.kernel.auth import current_caller
 from services.kernel.batch import DuplicateRequest, Plan, WriteBatcher
-from services.kernel.db import one
-from services.kernel.errors import InvalidArgument, ServiceError
+from services.kernel.errors import ServiceError
+from services.kernel.idempotency import Request as MutatingRequest
 from services.kernel.uow import Actor, Database, UnitOfWork
 
 ROLES_ATTRIBUTE = "__chengnuo_roles__"
-MAX_REQUEST_ID = 128
 
 
 class HasDatabase(Protocol):
-    db: Database
+    @property
+    def db(self) -> Database: ...
 
 
-class MutatingRequest(Protocol):
-    request_id: str
+D = TypeVar("D", bound=HasDatabase)
 
-    def SerializeToString(self, *, deterministic: bool = ...) -> bytes: ...
+
+class Handlers(Generic[D]):
+    """The base of every handler set (one way to compose a servicer in every service).
+
+    A service's composition root (`main.py`) builds one `Deps` holding everything its handlers
+    use; `api/servicers.py` joins handler sets into the servicer of each proto service, built
+    from that one `Deps`. The decorators below reach the database through `db`.
+    """
+
+    def __init__(self, deps: D) -> None:
+        self.deps = deps
+
+    @property
+    def db(self) -> Database:
+        return self.deps.db
 
 
 S = TypeVar("S", bound=HasDatabase)
@@ -46,10 +60,30 @@ Behavior = Callable[[S, Req, Any], Awaitable[R]]
 
 def query(*roles: str) -> Callable[[F], F]:
     def mark(handler: F) -> F:
-        setattr(handler, ROLES_ATTRIBUTE, roles)
-        return handler
+        return _declaring(roles, handler)
 
     return mark
+
+
+def _declaring(roles: tuple[str, ...], handler: F) -> F:
+    """`handler`, carrying the roles that may call it (the auth interceptor reads them)."""
+    setattr(handler, ROLES_ATTRIBUTE, roles)
+    return handler
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A mutating call: who makes it, and the key and digest its idempotency record carries."""
+
+    actor: Actor
+    key: str
+    fingerprint: bytes
+
+    @classmethod
+    def of(cls, scope: str, request: MutatingRequest) -> _Call:
+        idempotency.check_request_id(request.request_id)
+        caller = current_caller()
+        return cls(Actor.of(caller), f"{scope}|{caller.subject}", idempotency.fingerprint(request))
 
 
 def command(
@@ -60,19 +94,18 @@ def command(
 
         @functools.wraps(handler)
         async def behavior(self: S, request: Req, context: Any) -> R:
-            _check_request_id(request.request_id)
-            caller = current_caller()
-            actor = Actor.of(caller)
-            async with self.db.unit_of_work(actor, request.request_id) as uow:
-                first = await _claim(uow, f"{scope}|{caller.subject}", request)
+            call = _Call.of(scope, request)
+            store = self.db.idempotency
+            async with self.db.unit_of_work(call.actor, request.request_id) as uow:
+                claimed = await store.claim(uow.conn, call.key, request.request_id, call.fingerprint)
+                first = idempotency.first_answer(claimed, call.fingerprint)
                 if first is not None:
                     return reply.FromString(first)
                 response = await handler(self, request, uow)
-                await _remember(uow, f"{scope}|{caller.subject}", request.request_id, response)
+                await store.remember(uow.conn, call.key, request.request_id, response.SerializeToString())
                 return response
 
-        setattr(behavior, ROLES_ATTRIBUTE, roles)
-        return behavior
+        return _declaring(roles, behavior)
 
     return wrap
 
@@ -102,79 +135,26 @@ def batched_command(
 
         @functools.wraps(handler)
         async def behavior(self: B, request: Req, context: Any) -> R:
-            _check_request_id(request.request_id)
-            caller = current_caller()
-            key, fingerprint = f"{scope}|{caller.subject}", _fingerprint(request)
+            call = _Call.of(scope, request)
             batcher = self.batcher
-            plan = Plan(Actor.of(caller), request.request_id, self.db.clock.now())
+            plan = Plan(call.actor, request.request_id, self.db.clock.now())
             try:
                 response = await handler(self, request, plan)
             except ServiceError:  # refused now; a replay still gets the first answer
-                first = _first_answer(await batcher.stored(key, request.request_id), fingerprint)
+                first = idempotency.first_answer(
+                    await batcher.stored(call.key, request.request_id), call.fingerprint
+                )
                 if first is None:
                     raise
                 return reply.FromString(first)
-            plan.idempotency = (key, request.request_id, fingerprint, response.SerializeToString())
+            plan.idempotency = (call.key, request.request_id, call.fingerprint, response.SerializeToString())
             try:
                 await batcher.submit(plan)
             except DuplicateRequest:  # a replay, or its original won the race: the first answer
-                stored = await batcher.stored(key, request.request_id)
-                return reply.FromString(_first_answer(stored, fingerprint) or b"")
+                stored = await batcher.stored(call.key, request.request_id)
+                return reply.FromString(idempotency.first_answer(stored, call.fingerprint) or b"")
             return response
 
-        setattr(behavior, ROLES_ATTRIBUTE, roles)
-        return behavior
+        return _declaring(roles, behavior)
 
     return wrap
-
-
-def _fingerprint(request: MutatingRequest) -> bytes:
-    return hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
-
-
-def _first_answer(stored: tuple[bytes, bytes] | None, fingerprint: bytes) -> bytes | None:
-    if stored is None:
-        return None
-    if stored[0] != fingerprint:
-        raise InvalidArgument.one("request_id", "already used for a different request")
-    return stored[1]
-
-
-def _check_request_id(request_id: str) -> None:
-    if not request_id:
-        raise InvalidArgument.one("request_id", "required: a client-chosen id that makes retries safe")
-    if len(request_id) > MAX_REQUEST_ID:
-        raise InvalidArgument.one("request_id", f"at most {MAX_REQUEST_ID} characters")
-
-
-async def _claim(uow: UnitOfWork, scope: str, request: MutatingRequest) -> bytes | None:
-    """None when this is the first time; else the stored answer of the first request."""
-    fingerprint = _fingerprint(request)
-    inserted = await uow.conn.fetchval(
-        "INSERT INTO idempotency (scope, request_id, request_hash) VALUES ($1, $2, $3)"
-        " ON CONFLICT DO NOTHING RETURNING true",
-        scope,
-        request.request_id,
-        fingerprint,
-    )
-    if inserted:
-        return None
-    row = one(
-        await uow.conn.fetchrow(
-            "SELECT request_hash, response FROM idempotency WHERE scope = $1 AND request_id = $2",
-            scope,
-            request.request_id,
-        )
-    )
-    if bytes(row["request_hash"]) != fingerprint:
-        raise InvalidArgument.one("request_id", "already used for a different request")
-    return bytes(row["response"])
-
-
-async def _remember(uow: UnitOfWork, scope: str, request_id: str, response: Message) -> None:
-    await uow.conn.execute(
-        "UPDATE idempotency SET response = $3 WHERE scope = $1 AND request_id = $2",
-        scope,
-        request_id,
-        response.SerializeToString(),
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,23 @@ class Registration:
         service: str,
     ) -> Registration:
         return cls(add, servicer, file.services_by_name[service].full_name)
+
+    @classmethod
+    def serving(cls, servicer: object) -> Registration:
+        """The registration of a servicer, read off the generated base class it implements:
+        `XServicer` of a `*_pb2_grpc` module, added by that module's `add_XServicer_to_server`,
+        describing service `X` of the matching `*_pb2` file."""
+        bases = [
+            b
+            for b in type(servicer).__mro__
+            if b.__module__.endswith("_pb2_grpc") and b.__name__.endswith("Servicer")
+        ]
+        if not bases:
+            raise TypeError(f"{type(servicer).__name__} implements no generated servicer")
+        base = bases[0]
+        add = getattr(sys.modules[base.__module__], f"add_{base.__name__}_to_server")
+        messages = importlib.import_module(base.__module__.removesuffix("_grpc"))
+        return cls.of(add, servicer, messages.DESCRIPTOR, base.__name__.removesuffix("Servicer"))
 
 
 class RunningServer:

@@ -7,85 +7,76 @@ import uuid
 from typing import Any
 
 from chengnuo.verification.v1 import verification_pb2 as pb
-from services.kernel import convert, paging
+from services.kernel import paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
-from services.kernel.errors import InvalidArgument, NotFound, Violations
+from services.kernel.errors import InvalidArgument, NotFound
 from services.kernel.ids import request_uuid
-from services.kernel.rpc.handlers import command, query
+from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
-from services.verification.api import task_views as views
-from services.verification.api.common import Deps, refuse
-from services.verification.api.tasks import STAFF, owned, still_open
-from services.verification.domain import tasks as rules
-from services.verification.domain.plans import DEPARTMENT_CODE
-from services.verification.store import assistance as store
-from services.verification.store import tasks as task_store
-
-MAX_QUESTION = 2000
-MAX_ANSWER = 4000
-LATEST_ANSWER = dt.timedelta(days=366)
+from services.verification.api import parse
+from services.verification.api.common import STAFF, owned
+from services.verification.api.deps import Deps
+from services.verification.domain import assistance as rules
+from services.verification.domain import tasks
+from services.verification.store.assistance import Answer, Request
+from services.verification.wire import tasks as wire
 
 
-class AssistanceHandlers(Deps):
+class AssistanceHandlers(Handlers[Deps]):
     @command(*STAFF, reply=pb.RequestAssistanceResponse)
     async def RequestAssistance(
         self, request: pb.RequestAssistanceRequest, uow: UnitOfWork
     ) -> pb.RequestAssistanceResponse:
         task_id = request_uuid("task_id", request.task_id, "task")
         today = china_date(uow.now)
-        answer_by = _check_request(request, today, current_caller().department)
-        if not await store.department_exists(uow.conn, request.to_department):
+        answer_by = parse.check_assistance_request(request, today, current_caller().department)
+        store = self.deps.store
+        if not await store.assistance.department_exists(uow.conn, request.to_department):
             raise NotFound("department", request.to_department, "to_department")
-        row = owned(await task_store.get_task(uow.conn, task_id, lock=True), request.task_id)
-        still_open(row, request.task_id)
-        created = await store.insert(
-            uow.conn,
-            {
-                "task_id": task_id,
-                "subject_kind": row["subject_kind"],
-                "subject_code": row["subject_code"],
-                "subject_name": row["subject_name"],
-                "from_department": row["department"],
-                "to_department": request.to_department,
-                "question": request.question.strip(),
-                "answer_by": answer_by,
-                "requested_by": current_caller().subject,
-                "requested_at": uow.now,
-            },
+        found = await store.tasks.get_task(uow.conn, task_id, lock=True)
+        task = owned(found, "task", request.task_id, "task_id")
+        tasks.check_open(request.task_id, task.status)
+        asked = Request(
+            task_id=task_id,
+            subject_kind=task.subject_kind,
+            subject_code=task.subject_code,
+            subject_name=task.subject_name,
+            from_department=task.department,
+            to_department=request.to_department,
+            question=request.question.strip(),
+            answer_by=answer_by,
+            requested_by=current_caller().subject,
+            requested_at=uow.now,
         )
-        target = f"assistance/{created['assistance_id']}"
-        uow.audit(
-            "assistance.request", target, subject_code=row["subject_code"], change=request.to_department
-        )
-        return pb.RequestAssistanceResponse(assistance=views.assistance(created, today))
+        created = await store.assistance.insert(uow.conn, asked)
+        target = f"assistance/{created.assistance_id}"
+        uow.audit("assistance.request", target, subject_code=task.subject_code, change=request.to_department)
+        return pb.RequestAssistanceResponse(assistance=wire.assistance(created, today))
 
     @command(*STAFF, reply=pb.AnswerAssistanceResponse)
     async def AnswerAssistance(
         self, request: pb.AnswerAssistanceRequest, uow: UnitOfWork
     ) -> pb.AnswerAssistanceResponse:
         assistance_id = request_uuid("assistance_id", request.assistance_id, "assistance")
-        _check_answer(request)
-        row = await store.get(uow.conn, assistance_id, lock=True)
-        if row is None:
+        parse.check_answer(request)
+        store = self.deps.store.assistance
+        asked = await store.get(uow.conn, assistance_id, lock=True)
+        if asked is None:
             raise NotFound("assistance", request.assistance_id, "assistance_id")
-        current_caller().require_department(row["to_department"])  # only the asked department answers
-        if row["status"] != store.PENDING:
-            raise refuse("ASSISTANCE_NOT_PENDING", request.assistance_id, f"the request is {row['status']}")
-        answered = await store.answer(
-            uow.conn,
-            assistance_id,
-            {
-                "finding": pb.AssistanceFinding.Name(request.finding),
-                "answer": request.answer.strip(),
-                "evidence_refs": [r.strip() for r in request.evidence_refs],
-                "answered_by": current_caller().subject,
-                "answered_at": uow.now,
-            },
+        current_caller().require_department(asked.to_department)  # only the asked department answers
+        rules.check_pending(request.assistance_id, asked.status)
+        answer = Answer(
+            finding=pb.AssistanceFinding.Name(request.finding),
+            answer=request.answer.strip(),
+            evidence_refs=[r.strip() for r in request.evidence_refs],
+            answered_by=current_caller().subject,
+            answered_at=uow.now,
         )
+        answered = await store.answer(uow.conn, assistance_id, answer)
         target = f"assistance/{assistance_id}"
-        uow.audit("assistance.answer", target, subject_code=row["subject_code"], change=answered["finding"])
-        return pb.AnswerAssistanceResponse(assistance=views.assistance(answered, china_date(uow.now)))
+        uow.audit("assistance.answer", target, subject_code=asked.subject_code, change=answered.finding)
+        return pb.AnswerAssistanceResponse(assistance=wire.assistance(answered, china_date(uow.now)))
 
     @query(*STAFF)
     async def ListAssistance(
@@ -97,7 +88,7 @@ class AssistanceHandlers(Deps):
             raise InvalidArgument.one("status", "not an assistance status")
         size = paging.page_size(request.page_size)
         after = paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID)
-        rows = await store.listing(
+        found = await self.deps.store.assistance.listing(
             self.db.pool,
             incoming=request.direction == pb.ASSISTANCE_DIRECTION_INCOMING,
             department=current_caller().department,
@@ -106,34 +97,7 @@ class AssistanceHandlers(Deps):
             limit=size,
         )
         today = self.db.clock.today()
-        last = paging.next_token(rows, size, "answer_by", "assistance_id")
+        last = paging.next_token(found, size, "answer_by", "assistance_id")
         return pb.ListAssistanceResponse(
-            assistance=[views.assistance(r, today) for r in rows], next_page_token=last
+            assistance=[wire.assistance(a, today) for a in found], next_page_token=last
         )
-
-
-def _check_request(request: pb.RequestAssistanceRequest, today: dt.date, caller: str) -> dt.date:
-    v = Violations()
-    if not DEPARTMENT_CODE.fullmatch(request.to_department):
-        v.add("to_department", "required: the department code to ask")
-    elif request.to_department == caller:
-        v.add("to_department", "ask another department; this one is the caller's")
-    if not request.question.strip() or len(request.question) > MAX_QUESTION:
-        v.add("question", f"required: the fact to check, at most {MAX_QUESTION} characters")
-    answer_by = convert.date_field(v, "answer_by", request.answer_by)
-    if answer_by and not today < answer_by <= today + LATEST_ANSWER:
-        v.add("answer_by", f"must be after today ({today}) and within a year")
-    return v.ok(answer_by)
-
-
-def _check_answer(request: pb.AnswerAssistanceRequest) -> None:
-    v = Violations()
-    if (
-        request.finding == pb.ASSISTANCE_FINDING_UNSPECIFIED
-        or request.finding not in pb.AssistanceFinding.values()
-    ):
-        v.add("finding", "required: confirmed, contradicted or no record")
-    if not request.answer.strip() or len(request.answer) > MAX_ANSWER:
-        v.add("answer", f"required, at most {MAX_ANSWER} characters")
-    rules.check_evidence(v, "evidence_refs", request.evidence_refs)
-    v.raise_if_any()

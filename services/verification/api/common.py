@@ -1,27 +1,17 @@
-"""What the verification servicers share: their dependencies, rule-set lookups and refusals."""
+"""What the verification handler sets share: who may call them, rule-set lookups, ownership."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from services.kernel.errors import FailedPrecondition, InvalidArgument, PreconditionViolation
-from services.kernel.uow import Database
-from services.verification.domain.rules import RuleBook
+from services.contracts import roles
+from services.kernel.auth import current_caller
+from services.kernel.errors import InvalidArgument, NotFound
 
 T = TypeVar("T")
-
-
-class Deps:
-    """What every verification servicer works with."""
-
-    def __init__(self, db: Database, rules: Callable[[], RuleBook]) -> None:
-        self.db = db
-        self._rules = rules
-
-    @property
-    def rules(self) -> RuleBook:
-        return self._rules()
+STAFF = (roles.VERIFIER, roles.VERIFICATION_LEAD)
+LEAD = (roles.VERIFICATION_LEAD,)
 
 
 def in_force(field: str, lookup: Callable[[], T]) -> T:
@@ -32,5 +22,17 @@ def in_force(field: str, lookup: Callable[[], T]) -> T:
         raise InvalidArgument.one(field, str(exc)) from None
 
 
-def refuse(kind: str, subject: str, description: str) -> FailedPrecondition:
-    return FailedPrecondition(description, [PreconditionViolation(kind, subject, description)])
+class OfDepartment(Protocol):
+    @property
+    def department(self) -> str: ...
+
+
+Owned = TypeVar("Owned", bound=OfDepartment)
+
+
+def owned(found: Owned | None, resource: str, name: str, field: str) -> Owned:
+    """The record a request names, if it exists and belongs to the caller's department."""
+    if found is None:
+        raise NotFound(resource, name, field)
+    current_caller().require_department(found.department)
+    return found

@@ -7,33 +7,30 @@ import secrets
 import uuid
 from typing import Any
 
-import asyncpg
-
-from chengnuo.events.v1 import verification_events_pb2 as events
 from chengnuo.verification.v1 import inspections_pb2 as ipb
-from services.kernel import convert, paging
+from services.kernel import paging
 from services.kernel.auth import ANY_ROLE, current_caller
 from services.kernel.clock import china_date
 from services.kernel.db import Executor
 from services.kernel.errors import InvalidArgument, NotFound
 from services.kernel.ids import request_uuid
-from services.kernel.rpc.handlers import command, query
+from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
-from services.verification import drawing
-from services.verification.api import inspection_views as views
-from services.verification.api.common import Deps, refuse
-from services.verification.api.plans import LEAD, STAFF, participating
-from services.verification.domain import sampling
-from services.verification.domain.rules import grade_letter
-from services.verification.store import draws as store
-from services.verification.store import plans as plan_store
-from services.verification.store import pool
+from services.verification.api import drawing
+from services.verification.api.common import LEAD, STAFF
+from services.verification.api.deps import Deps
+from services.verification.api.plans import participating
+from services.verification.domain import plans, sampling
+from services.verification.store.draws import RESULT, Draw
+from services.verification.store.plans import Plan
+from services.verification.wire import events
+from services.verification.wire import inspections as wire
 
 SEED = re.compile(r"[0-9a-f]{32,128}")
 MAX_CLAIM = 128
 
 
-class DrawHandlers(Deps):
+class DrawHandlers(Handlers[Deps]):
     @command(*LEAD, reply=ipb.DrawPlanResponse)
     async def DrawPlan(self, request: ipb.DrawPlanRequest, uow: UnitOfWork) -> ipb.DrawPlanResponse:
         plan_id = request_uuid("plan_id", request.plan_id, "plan")
@@ -41,38 +38,32 @@ class DrawHandlers(Deps):
             raise InvalidArgument.one(
                 "seed", "32 to 128 lower-case hex characters, or empty for a random seed"
             )
-        plan = participating(await plan_store.get(uow.conn, plan_id, lock=True), request.plan_id)
-        current_caller().require_department(plan["owner_department"])
-        if plan["status"] != "PLAN_STATUS_READY":
-            raise refuse("PLAN_ALREADY_DRAWN", request.plan_id, f"the plan was drawn as {plan['draw_id']}")
+        store = self.deps.store
+        found = await store.plans.get(uow.conn, plan_id, lock=True)
+        plan = participating(found, "plan", request.plan_id, "plan_id")
+        current_caller().require_department(plan.owner_department)
+        plans.check_drawable(request.plan_id, plan.status, plan.draw_id)
         draw_id, seed = uuid.uuid4(), request.seed or secrets.token_hex(32)
-        await store.insert_draw(
-            uow.conn,
-            {
-                "draw_id": draw_id,
-                "plan_id": plan_id,
-                "seed": seed,
-                "algorithm": sampling.ALGORITHM,
-                "drawn_by": current_caller().subject,
-                "drawn_at": uow.now,
-            },
+        by = current_caller().subject
+        await store.draws.insert_draw(
+            uow.conn, draw_id, plan_id=plan_id, seed=seed, algorithm=sampling.ALGORITHM, by=by, at=uow.now
         )
-        rules = self.rules.sampling(plan["window_start"])
-        ran = await drawing.run(uow.conn, plan, draw_id, seed, rules=rules, today=china_date(uow.now))
-        await store.finish(uow.conn, draw_id, _finished(ran))
-        await plan_store.mark_drawn(uow.conn, plan_id, draw_id)
-        row = await _draw(uow.conn, draw_id)
-        _announce(uow, row)
+        rules = self.deps.rules().sampling(plan.window_start)
+        ran = await drawing.run(store, uow.conn, plan, draw_id, seed, rules=rules, today=china_date(uow.now))
+        await store.draws.finish(uow.conn, draw_id, ran)
+        await store.plans.mark_drawn(uow.conn, plan_id, draw_id)
+        draw = await self._draw(uow.conn, draw_id)
+        events.draw_completed(uow, draw)
         uow.audit("plan.draw", f"draw/{draw_id}", change=[seed, ran.pool_digest, ran.result_digest])
-        tasks = await _verify_drawn_commitments(uow, plan, draw_id)
-        return ipb.DrawPlanResponse(draw=views.draw(row), commitment_tasks=tasks)
+        tasks = await self._verify_drawn_commitments(uow, plan, draw_id)
+        return ipb.DrawPlanResponse(draw=wire.draw(draw), commitment_tasks=tasks)
 
     @query(*STAFF)
     async def ListDrawResults(
         self, request: ipb.ListDrawResultsRequest, context: Any
     ) -> ipb.ListDrawResultsResponse:
-        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
-        participating(draw, request.draw_id)
+        draw = await self._draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
+        participating(draw, "draw", request.draw_id, "draw_id")
         subjects, last = await self._page(draw, request.page_size, request.page_token, public=False)
         return ipb.ListDrawResultsResponse(subjects=subjects, next_page_token=last)
 
@@ -80,16 +71,16 @@ class DrawHandlers(Deps):
     async def GetPublicDraw(
         self, request: ipb.GetPublicDrawRequest, context: Any
     ) -> ipb.GetPublicDrawResponse:
-        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
-        plan = await plan_store.get(self.db.pool, draw["plan_id"])
+        draw = await self._draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
+        plan = await self.deps.store.plans.get(self.db.pool, draw.plan_id)
         assert plan is not None
-        return ipb.GetPublicDrawResponse(draw=views.draw(draw), plan=views.plan(plan))
+        return ipb.GetPublicDrawResponse(draw=wire.draw(draw), plan=wire.plan(plan))
 
     @query(ANY_ROLE)
     async def ListPublicDrawResults(
         self, request: ipb.ListPublicDrawResultsRequest, context: Any
     ) -> ipb.ListPublicDrawResultsResponse:
-        draw = await _draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
+        draw = await self._draw(self.db.pool, request_uuid("draw_id", request.draw_id, "draw"))
         subjects, last = await self._page(draw, request.page_size, request.page_token, public=True)
         return ipb.ListPublicDrawResultsResponse(subjects=subjects, next_page_token=last)
 
@@ -99,108 +90,41 @@ class DrawHandlers(Deps):
         for name in ("seed", "pool_digest", "result_digest"):
             if len(getattr(request, name)) > MAX_CLAIM:
                 raise InvalidArgument.one(name, f"at most {MAX_CLAIM} characters")
-        draw = await _draw(self.db.pool, draw_id)
+        draw = await self._draw(self.db.pool, draw_id)
         async with self.db.pool.acquire() as conn, conn.transaction():
-            ran = await drawing.rerun(conn, draw)
-            listed, _, _ = await store.result_digest(conn, store.RESULT, draw["draw_id"])
-        mismatches = _mismatches(draw, ran, request)
+            ran = await drawing.rerun(self.deps.store, conn, draw)
+            listed, _, _ = await self.deps.store.draws.result_digest(conn, RESULT, draw.draw_id)
+        claimed = sampling.Claims(request.seed, request.pool_digest, request.result_digest)
+        mismatches = sampling.mismatches(draw.run, draw.seed, ran, claimed)
         if listed != ran.result_digest:
             mismatches.append(f"published result list: digest {listed}, re-run {ran.result_digest}")
-        return ipb.VerifyDrawResponse(
-            identical=not mismatches,
-            pool_digest=ran.pool_digest,
-            inspector_digest=ran.inspector_digest,
-            result_digest=ran.result_digest,
-            stats=[s.to_proto() for s in ran.stats],
-            mismatches=mismatches,
-        )
+        return wire.verified(ran, mismatches)
+
+    async def _draw(self, conn: Executor, draw_id: uuid.UUID) -> Draw:
+        found = await self.deps.store.draws.get(conn, draw_id)
+        if found is None:
+            raise NotFound("draw", str(draw_id), "draw_id")
+        return found
 
     async def _page(
-        self, draw: asyncpg.Record, size: int, page_token: str, *, public: bool
+        self, draw: Draw, size: int, page_token: str, *, public: bool
     ) -> tuple[list[ipb.DrawnSubject], str]:
         size = paging.page_size(size)
         after = paging.after(page_token, paging.natural)
-        rows = await store.results(self.db.pool, draw, after[0] if after else 0, size)
-        teams = views.teams_of(await store.inspectors(self.db.pool, draw["draw_id"]))
-        last = paging.next_token(rows, size, "position")
-        return [views.drawn_subject(r, teams, public=public) for r in rows], last
+        store = self.deps.store.draws
+        found = await store.results(self.db.pool, draw, after[0] if after else 0, size)
+        teams = wire.teams_of(await store.inspectors(self.db.pool, draw.draw_id))
+        last = paging.next_token(found, size, "position")
+        return [wire.drawn_subject(s, teams, public=public) for s in found], last
 
-
-async def _draw(conn: Executor, draw_id: uuid.UUID) -> asyncpg.Record:
-    row = await store.get(conn, draw_id)
-    if row is None:
-        raise NotFound("draw", str(draw_id), "draw_id")
-    return row
-
-
-async def _verify_drawn_commitments(uow: UnitOfWork, plan: asyncpg.Record, draw_id: uuid.UUID) -> int:
-    """The drawn subjects' exempt commitments leave the pool as tasks due by the window's end."""
-    today = china_date(uow.now)
-    dates = (today, max(today, plan["window_end"]))
-    created = await pool.tasks_for_draw(uow.conn, draw_id, plan["departments"], dates, uow.now)
-    for task in created:
-        uow.audit(
-            "task.create",
-            f"task/{task['task_id']}",
-            subject_code=task["subject_code"],
-            change=f"draw/{draw_id}",
+    async def _verify_drawn_commitments(self, uow: UnitOfWork, plan: Plan, draw_id: uuid.UUID) -> int:
+        """The drawn subjects' exempt commitments leave the pool as tasks due by the window's end."""
+        today = china_date(uow.now)
+        dates = (today, max(today, plan.window_end))
+        created = await self.deps.store.pool.tasks_for_draw(
+            uow.conn, draw_id, plan.departments, dates, uow.now
         )
-    return len(created)
-
-
-def _finished(ran: drawing.DrawRun) -> dict[str, Any]:
-    return {
-        "pool_digest": ran.pool_digest,
-        "inspector_digest": ran.inspector_digest,
-        "result_digest": ran.result_digest,
-        "pool_size": ran.pool_size,
-        "drawn": ran.drawn,
-        "stats": [
-            {
-                "grade": grade_letter(s.grade),
-                "pool": s.pool,
-                "priority": s.priority,
-                "basis_points": s.basis_points,
-                "drawn_at_random": s.drawn_at_random,
-            }
-            for s in ran.stats
-        ],
-        "teams": ran.teams,
-        "unassigned": ran.unassigned,
-    }
-
-
-def _mismatches(draw: asyncpg.Record, ran: drawing.DrawRun, claimed: ipb.VerifyDrawRequest) -> list[str]:
-    checks = [
-        ("pool digest", draw["pool_digest"], ran.pool_digest),
-        ("inspector digest", draw["inspector_digest"], ran.inspector_digest),
-        ("result digest", draw["result_digest"], ran.result_digest),
-        ("drawn", str(draw["drawn"]), str(ran.drawn)),
-    ]
-    claims = [
-        ("claimed seed", claimed.seed, draw["seed"]),
-        ("claimed pool digest", claimed.pool_digest, ran.pool_digest),
-        ("claimed result digest", claimed.result_digest, ran.result_digest),
-    ]
-    found = [f"{what}: published {a}, re-run {b}" for what, a, b in checks if a != b]
-    return found + [f"{what}: {a} differs from {b}" for what, a, b in claims if a and a.lower() != b]
-
-
-def _announce(uow: UnitOfWork, row: asyncpg.Record) -> None:
-    uow.emit(
-        events.DrawCompleted(
-            draw_id=str(row["draw_id"]),
-            plan_id=str(row["plan_id"]),
-            owner_department=row["owner_department"],
-            departments=row["departments"],
-            seed=row["seed"],
-            algorithm=row["algorithm"],
-            pool_digest=row["pool_digest"],
-            inspector_digest=row["inspector_digest"],
-            result_digest=row["result_digest"],
-            pool_size=row["pool_size"],
-            drawn=row["drawn"],
-            drawn_at=convert.to_timestamp(row["drawn_at"]),
-        ),
-        entity=f"draw/{row['draw_id']}",
-    )
+        for task in created:
+            target = f"task/{task.task_id}"
+            uow.audit("task.create", target, subject_code=task.subject_code, change=f"draw/{draw_id}")
+        return len(created)

@@ -10,19 +10,20 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
-
 from chengnuo.verification.v1 import rosters_pb2 as rpb
-from services.kernel import convert, paging
+from services.kernel import paging
 from services.kernel.auth import current_caller
-from services.kernel.errors import AlreadyExists, NotFound, Violations
+from services.kernel.errors import AlreadyExists, Violations
 from services.kernel.ids import request_uuid
-from services.kernel.rpc.handlers import command, query
+from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
-from services.verification.api.common import Deps, refuse
-from services.verification.api.rosters import LEAD, STAFF
-from services.verification.domain import rosters as rows
-from services.verification.store import imports as store
+from services.verification.api import parse
+from services.verification.api.common import LEAD, owned
+from services.verification.api.deps import Deps
+from services.verification.api.rosters import READERS
+from services.verification.domain import rosters
+from services.verification.store.imports import Chunk, SubjectImport
+from services.verification.wire import rosters as wire
 
 MAX_CHUNK_ROWS = 50_000
 MAX_CHUNKS = 100_000
@@ -30,7 +31,7 @@ MAX_SOURCE = 200
 ERRORS_IN_REPLY = 1000
 
 
-class ImportHandlers(Deps):
+class ImportHandlers(Handlers[Deps]):
     @command(*LEAD, reply=rpb.BeginSubjectImportResponse)
     async def BeginSubjectImport(
         self, request: rpb.BeginSubjectImportRequest, uow: UnitOfWork
@@ -43,11 +44,11 @@ class ImportHandlers(Deps):
         v.raise_if_any()
         caller = current_caller()
         mode = rpb.ImportMode.Name(request.mode)
-        created = await store.begin(
+        created = await self.deps.store.imports.begin(
             uow.conn, caller.department, mode, source=request.source.strip(), by=caller.subject, now=uow.now
         )
-        uow.audit("subjects.import_begin", f"import/{created['import_id']}", change=mode)
-        return rpb.BeginSubjectImportResponse(subject_import=_import(created))
+        uow.audit("subjects.import_begin", f"import/{created.import_id}", change=mode)
+        return rpb.BeginSubjectImportResponse(subject_import=wire.subject_import(created))
 
     @command(*LEAD, reply=rpb.UploadSubjectsResponse)
     async def UploadSubjects(
@@ -55,16 +56,16 @@ class ImportHandlers(Deps):
     ) -> rpb.UploadSubjectsResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
         _check_chunk(request)
-        await _open_import(uow, import_id, request.import_id)
+        await self._open_import(uow, import_id, request.import_id)
         accepted, errors = _validate(request.rows, request.first_row)
-        chunk = store.Chunk(request.chunk_number, len(request.rows), accepted, errors)
-        if not await store.add_chunk(uow.conn, import_id, chunk):
+        chunk = Chunk(request.chunk_number, len(request.rows), accepted, errors)
+        if not await self.deps.store.imports.add_chunk(uow.conn, import_id, chunk):
             raise AlreadyExists("chunk", f"{request.import_id}/{request.chunk_number}")
         uow.audit("subjects.upload", f"import/{import_id}", change=[request.chunk_number, len(request.rows)])
         return rpb.UploadSubjectsResponse(
             accepted=len(accepted),
             rejected=len(request.rows) - len(accepted),
-            errors=[rpb.RowError(row=r, field=f, description=d) for r, f, d in errors[:ERRORS_IN_REPLY]],
+            errors=[wire.row_error(r, f, d) for r, f, d in errors[:ERRORS_IN_REPLY]],
         )
 
     @command(*LEAD, reply=rpb.CommitSubjectImportResponse)
@@ -72,36 +73,50 @@ class ImportHandlers(Deps):
         self, request: rpb.CommitSubjectImportRequest, uow: UnitOfWork
     ) -> rpb.CommitSubjectImportResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
-        imp = await _open_import(uow, import_id, request.import_id)
-        done = await store.commit(uow.conn, imp, uow.now)
-        change = {k: done[k] for k in ("created", "updated", "deactivated", "duplicates")}
+        imp = await self._open_import(uow, import_id, request.import_id)
+        done = await self.deps.store.imports.commit(uow.conn, imp, uow.now)
+        change = {
+            "created": done.created,
+            "updated": done.updated,
+            "deactivated": done.deactivated,
+            "duplicates": done.duplicates,
+        }
         uow.audit("subjects.import_commit", f"import/{import_id}", change=change)
-        return rpb.CommitSubjectImportResponse(subject_import=_import(done))
+        return rpb.CommitSubjectImportResponse(subject_import=wire.subject_import(done))
 
-    @query(*STAFF)
+    @query(*READERS)
     async def GetSubjectImport(
         self, request: rpb.GetSubjectImportRequest, context: Any
     ) -> rpb.GetSubjectImportResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
-        found = _owned(await store.get(self.db.pool, import_id), request.import_id)
-        return rpb.GetSubjectImportResponse(subject_import=_import(found))
+        found = owned(
+            await self.deps.store.imports.get(self.db.pool, import_id),
+            "import",
+            request.import_id,
+            "import_id",
+        )
+        return rpb.GetSubjectImportResponse(subject_import=wire.subject_import(found))
 
-    @query(*STAFF)
+    @query(*READERS)
     async def ListSubjectImportErrors(
         self, request: rpb.ListSubjectImportErrorsRequest, context: Any
     ) -> rpb.ListSubjectImportErrorsResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
-        _owned(await store.get(self.db.pool, import_id), request.import_id)
+        store = self.deps.store.imports
+        owned(await store.get(self.db.pool, import_id), "import", request.import_id, "import_id")
         size = paging.page_size(request.page_size)
         after = paging.after(request.page_token, paging.natural, str)
         found = await store.errors(self.db.pool, import_id, after, size)
         last = paging.next_token(found, size, "row_no", "field")
         return rpb.ListSubjectImportErrorsResponse(
-            errors=[
-                rpb.RowError(row=r["row_no"], field=r["field"], description=r["description"]) for r in found
-            ],
-            next_page_token=last,
+            errors=[wire.row_error(e.row_no, e.field, e.description) for e in found], next_page_token=last
         )
+
+    async def _open_import(self, uow: UnitOfWork, import_id: uuid.UUID, name: str) -> SubjectImport:
+        found = await self.deps.store.imports.get(uow.conn, import_id, lock=True)
+        imp = owned(found, "import", name, "import_id")
+        rosters.check_import_open(name, imp.status)
+        return imp
 
 
 def _check_chunk(request: rpb.UploadSubjectsRequest) -> None:
@@ -115,50 +130,15 @@ def _check_chunk(request: rpb.UploadSubjectsRequest) -> None:
     v.raise_if_any()
 
 
-def _owned(found: asyncpg.Record | None, import_id: str) -> asyncpg.Record:
-    if found is None:
-        raise NotFound("import", import_id, "import_id")
-    current_caller().require_department(found["department"])
-    return found
-
-
-async def _open_import(uow: UnitOfWork, import_id: uuid.UUID, name: str) -> asyncpg.Record:
-    found = _owned(await store.get(uow.conn, import_id, lock=True), name)
-    if found["status"] != "IMPORT_STATUS_OPEN":
-        raise refuse("IMPORT_NOT_OPEN", name, "the import was committed; begin a new one")
-    return found
-
-
 def _validate(
     source: Sequence[rpb.SubjectRow], first_row: int
-) -> tuple[list[tuple[int, rows.SubjectRecord]], list[tuple[int, str, str]]]:
-    accepted: list[tuple[int, rows.SubjectRecord]] = []
+) -> tuple[list[tuple[int, rosters.SubjectRecord]], list[tuple[int, str, str]]]:
+    accepted: list[tuple[int, rosters.SubjectRecord]] = []
     errors: list[tuple[int, str, str]] = []
     for number, row in enumerate(source, start=first_row):
-        checked = rows.subject_row(row)
-        if isinstance(checked, rows.SubjectRecord):
+        checked = parse.subject_row(row)
+        if isinstance(checked, rosters.SubjectRecord):
             accepted.append((number, checked))
         else:
             errors += [(number, f.field, f.description) for f in checked]
     return accepted, errors
-
-
-def _import(row: asyncpg.Record) -> rpb.SubjectImport:
-    message = rpb.SubjectImport(
-        import_id=str(row["import_id"]),
-        department=row["department"],
-        mode=rpb.ImportMode.Value(row["mode"]),
-        status=rpb.ImportStatus.Value(row["status"]),
-        source=row["source"],
-        chunks=row["chunks"],
-        rows_received=row["rows_received"],
-        rows_rejected=row["rows_rejected"],
-        created=row["created"],
-        updated=row["updated"],
-        deactivated=row["deactivated"],
-        duplicates=row["duplicates"],
-        created_at=convert.to_timestamp(row["created_at"]),
-    )
-    if row["committed_at"]:
-        message.committed_at.FromDatetime(row["committed_at"])
-    return message

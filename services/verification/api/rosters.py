@@ -5,57 +5,48 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
-
 from chengnuo.verification.v1 import rosters_pb2 as rpb
-from services.contracts import roles
-from services.contracts.subjects import subject_of
-from services.kernel import convert, paging
+from services.kernel import paging
 from services.kernel.auth import ADMIN, current_caller
 from services.kernel.errors import FieldViolation, InvalidArgument, Violations
-from services.kernel.rpc.handlers import command, query
+from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
-from services.verification.api.common import Deps
-from services.verification.domain import rosters as rows
-from services.verification.domain.hierarchy import Hierarchy
-from services.verification.store import rosters as store
+from services.verification.api import parse
+from services.verification.api.common import LEAD, STAFF
+from services.verification.api.deps import Deps
+from services.verification.domain import rosters
+from services.verification.wire import rosters as wire
 
-STAFF = (roles.VERIFIER, roles.VERIFICATION_LEAD, ADMIN)
-LEAD = (roles.VERIFICATION_LEAD,)
+READERS = (*STAFF, ADMIN)
 MAX_DEPARTMENTS = 1000
 MAX_INSPECTORS = 10_000
 
 
-class RosterHandlers(Deps):
+class RosterHandlers(Handlers[Deps]):
     @command(ADMIN, reply=rpb.PutDepartmentsResponse)
     async def PutDepartments(
         self, request: rpb.PutDepartmentsRequest, uow: UnitOfWork
     ) -> rpb.PutDepartmentsResponse:
         _check_departments(request.departments)
+        store = self.deps.store.rosters
         parents = await store.department_parents(uow.conn)
         parents.update({d.code: d.parent_code or None for d in request.departments})
-        _check_tree(request.departments, parents)
+        v = Violations()
+        rosters.check_tree(
+            v, [rosters.DepartmentEntry(d.code, d.parent_code) for d in request.departments], parents
+        )
+        v.raise_if_any()
         batch = [(d.code, d.name.strip(), d.parent_code or None, d.region_code) for d in request.departments]
         created = await store.put_departments(uow.conn, batch, uow.now)
         uow.audit("department.put", "departments", change=[list(map(str, b)) for b in batch])
         return rpb.PutDepartmentsResponse(created=created, updated=len(batch) - created)
 
-    @query(*STAFF)
+    @query(*READERS)
     async def ListDepartments(
         self, request: rpb.ListDepartmentsRequest, context: Any
     ) -> rpb.ListDepartmentsResponse:
-        found = await store.departments(self.db.pool)
-        return rpb.ListDepartmentsResponse(
-            departments=[
-                rpb.Department(
-                    code=r["code"],
-                    name=r["name"],
-                    parent_code=r["parent_code"] or "",
-                    region_code=r["region_code"],
-                )
-                for r in found
-            ]
-        )
+        found = await self.deps.store.rosters.departments(self.db.pool)
+        return rpb.ListDepartmentsResponse(departments=[wire.department(d) for d in found])
 
     @command(*LEAD, reply=rpb.ImportInspectorsResponse)
     async def ImportInspectors(
@@ -65,6 +56,7 @@ class RosterHandlers(Deps):
             raise InvalidArgument.one("inspectors", f"1 to {MAX_INSPECTORS} inspectors")
         department = current_caller().department
         valid, errors = _validate(request.inspectors, department)
+        store = self.deps.store.rosters
         owners = await store.owners(uow.conn, [r.number for _, r in valid])
         kept = [(i, r) for i, r in valid if owners.get(r.number, department) == department]
         errors += [
@@ -93,17 +85,17 @@ class RosterHandlers(Deps):
             errors=sorted(errors, key=lambda e: (e.row, e.field)),
         )
 
-    @query(*STAFF)
+    @query(*READERS)
     async def ListInspectors(
         self, request: rpb.ListInspectorsRequest, context: Any
     ) -> rpb.ListInspectorsResponse:
         size = paging.page_size(request.page_size)
         after = paging.after(request.page_token, str)
-        found = await store.list_inspectors(
+        found = await self.deps.store.rosters.list_inspectors(
             self.db.pool, current_caller().department, after[0] if after else None, size
         )
         last = paging.next_token(found, size, "certificate_number")
-        return rpb.ListInspectorsResponse(inspectors=[_inspector(r) for r in found], next_page_token=last)
+        return rpb.ListInspectorsResponse(inspectors=[wire.inspector(i) for i in found], next_page_token=last)
 
 
 def _check_departments(departments: Sequence[rpb.Department]) -> None:
@@ -112,32 +104,21 @@ def _check_departments(departments: Sequence[rpb.Department]) -> None:
         v.add("departments", f"1 to {MAX_DEPARTMENTS} departments")
     seen: set[str] = set()
     for i, department in enumerate(departments):
-        rows.department_problems(v, i, department)
+        parse.department_problems(v, i, department)
         if department.code in seen:
             v.add(f"departments[{i}].code", f"{department.code} is listed twice")
         seen.add(department.code)
     v.raise_if_any()
 
 
-def _check_tree(departments: Sequence[rpb.Department], parents: dict[str, str | None]) -> None:
-    v = Violations()
-    hierarchy = Hierarchy(parents)
-    for i, department in enumerate(departments):
-        if department.parent_code and department.parent_code not in parents:
-            v.add(f"departments[{i}].parent_code", f"unknown department {department.parent_code}")
-        elif hierarchy.cycle_through(department.code):
-            v.add(f"departments[{i}].parent_code", "the superiors would form a cycle")
-    v.raise_if_any()
-
-
 def _validate(
     inspectors: Sequence[rpb.Inspector], department: str
-) -> tuple[list[tuple[int, rows.InspectorRecord]], list[rpb.RowError]]:
-    valid: list[tuple[int, rows.InspectorRecord]] = []
+) -> tuple[list[tuple[int, rosters.InspectorRecord]], list[rpb.RowError]]:
+    valid: list[tuple[int, rosters.InspectorRecord]] = []
     errors: list[rpb.RowError] = []
     seen: set[str] = set()
     for i, inspector in enumerate(inspectors, start=1):
-        checked = rows.inspector_row(inspector, department)
+        checked = parse.inspector_row(inspector, department)
         if isinstance(checked, list):
             errors += [rpb.RowError(row=i, field=f.field, description=f.description) for f in checked]
         elif checked.number in seen:
@@ -150,18 +131,3 @@ def _validate(
 
 def _violation(error: rpb.RowError) -> FieldViolation:
     return FieldViolation(f"inspectors[{error.row - 1}].{error.field}", error.description)
-
-
-def _inspector(row: asyncpg.Record) -> rpb.Inspector:
-    return rpb.Inspector(
-        certificate_number=row["certificate_number"],
-        name=row["name"],
-        department=row["department"],
-        domains=row["domains"],
-        active=row["active"],
-        certificate_valid_until=convert.opt_date(row["valid_until"]),
-        conflicts=[
-            rpb.Conflict(subject=subject_of(c["kind"], c["code"]), reason=c["reason"])
-            for c in row["conflicts"]
-        ],
-    )

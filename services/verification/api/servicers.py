@@ -1,26 +1,28 @@
-"""The three gRPC servicers of the verification service, assembled from role-named handler sets."""
+"""One servicer per proto service of the verification service, joined from the handler sets,
+all built from one Deps."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from chengnuo.verification.v1 import inspections_pb2_grpc, rosters_pb2_grpc, verification_pb2_grpc
-from services.kernel.calendar_api import CalendarKeeper
-from services.kernel.uow import Database
+from chengnuo.verification.v1 import (
+    inspections_pb2_grpc,
+    rosters_pb2_grpc,
+    sharing_pb2_grpc,
+    verification_pb2_grpc,
+)
+from services.kernel.rpc.server import Registration
 from services.verification.api.assistance import AssistanceHandlers
+from services.verification.api.deps import Deps
 from services.verification.api.draws import DrawHandlers
 from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
 from services.verification.api.rosters import RosterHandlers
+from services.verification.api.sharing import SharingHandlers
 from services.verification.api.tasks import TaskHandlers
-from services.verification.domain.rules import RuleBook
 
 
 class VerificationApi(TaskHandlers, AssistanceHandlers, verification_pb2_grpc.VerificationServiceServicer):
-    def __init__(self, db: Database, rules: Callable[[], RuleBook], calendar: CalendarKeeper) -> None:
-        super().__init__(db, rules)
-        self.calendar = calendar
+    pass
 
 
 class RosterApi(RosterHandlers, ImportHandlers, rosters_pb2_grpc.RosterServiceServicer):
@@ -31,3 +33,19 @@ class InspectionApi(
     PlanHandlers, DrawHandlers, JointHandlers, inspections_pb2_grpc.InspectionServiceServicer
 ):
     pass
+
+
+class VerificationSharingApi(SharingHandlers, sharing_pb2_grpc.VerificationSharingServiceServicer):
+    pass
+
+
+SERVICERS = (
+    VerificationApi,
+    RosterApi,
+    InspectionApi,
+    VerificationSharingApi,
+)
+
+
+def registrations(deps: Deps) -> list[Registration]:
+    return [Registration.serving(api(deps)) for api in SERVICERS]

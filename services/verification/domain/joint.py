@@ -32,6 +32,8 @@ from services.verification.domain.tasks import InspectorFacts
 
 ANNUAL_CAP = "ANNUAL_CAP"
 SUPERIOR_INSPECTED = "SUPERIOR_INSPECTED"
+TASK, DRAW = "TASK", "DRAW"  # where an item comes from
+COMMITMENT_VERIFICATION = "COMMITMENT_VERIFICATION"  # the check item of a commitment task's visit
 
 
 @dataclass(frozen=True)

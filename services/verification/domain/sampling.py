@@ -26,32 +26,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from chengnuo.credit.v1 import credit_pb2
-from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.kernel.errors import Violations
 from services.verification.domain.rules import BASIS_POINTS, GRADES, SamplingRules, grade_letter
 
 ALGORITHM = "sha256-stratified-v1"
 
 
-def parse_ratios(v: Violations, ratios: Sequence[ipb.GradeRatio], rules: SamplingRules) -> list[int]:
-    """Basis points for grades A..D: the plan's own within the legal bands, else the defaults."""
-    chosen = {g: band.default_bp for g, band in rules.bands.items()}
-    seen: set[int] = set()
-    for i, ratio in enumerate(ratios):
-        if ratio.grade not in rules.bands:
-            v.add(f"ratios[{i}].grade", "required: grade A, B, C or D")
-            continue
-        if ratio.grade in seen:
-            v.add(f"ratios[{i}].grade", f"grade {grade_letter(ratio.grade)} is given twice")
-        seen.add(ratio.grade)
-        bp = _basis_points(v, f"ratios[{i}].percent", ratio.percent)
-        if bp is not None and _within_band(v, f"ratios[{i}].percent", ratio.grade, bp, rules):
-            chosen[ratio.grade] = bp
-    return [chosen[g] for g in sorted(chosen)]
-
-
-def _basis_points(v: Violations, field: str, percent: float) -> int | None:
+def basis_points(v: Violations, field: str, percent: float) -> int | None:
+    """A percentage as basis points: 0-100 % with at most two decimals."""
     if not math.isfinite(percent) or not 0 <= percent <= 100:
         v.add(field, f"{percent}% is outside 0-100%")
         return None
@@ -62,7 +44,8 @@ def _basis_points(v: Violations, field: str, percent: float) -> int | None:
     return bp
 
 
-def _within_band(v: Violations, field: str, grade: int, bp: int, rules: SamplingRules) -> bool:
+def within_band(v: Violations, field: str, grade: int, bp: int, rules: SamplingRules) -> bool:
+    """A grade's sampling ratio lies within the rule set's legal band for the grade."""
     band = rules.bands[grade]
     if band.min_bp <= bp <= band.max_bp:
         return True
@@ -117,14 +100,45 @@ class Stratum:
     basis_points: int
     drawn_at_random: int
 
-    def to_proto(self) -> ipb.GradeStats:
-        return ipb.GradeStats(
-            grade=credit_pb2.Grade.ValueType(self.grade),
-            pool=self.pool,
-            priority=self.priority,
-            ratio_basis_points=self.basis_points,
-            drawn_at_random=self.drawn_at_random,
-        )
+
+@dataclass(frozen=True)
+class DrawRun:
+    """What a draw computed: the digests, the counts and the per-grade stats."""
+
+    pool_size: int
+    pool_digest: str
+    inspector_digest: str
+    result_digest: str
+    drawn: int
+    unassigned: int
+    teams: int
+    stats: list[Stratum]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a caller of VerifyDraw says it saw published (empty: not claimed)."""
+
+    seed: str = ""
+    pool_digest: str = ""
+    result_digest: str = ""
+
+
+def mismatches(published: DrawRun, seed: str, rerun: DrawRun, claimed: Claims) -> list[str]:
+    """How a re-run differs from the published draw, and the caller's claims from either."""
+    checks = [
+        ("pool digest", published.pool_digest, rerun.pool_digest),
+        ("inspector digest", published.inspector_digest, rerun.inspector_digest),
+        ("result digest", published.result_digest, rerun.result_digest),
+        ("drawn", str(published.drawn), str(rerun.drawn)),
+    ]
+    claims = [
+        ("claimed seed", claimed.seed, seed),
+        ("claimed pool digest", claimed.pool_digest, rerun.pool_digest),
+        ("claimed result digest", claimed.result_digest, rerun.result_digest),
+    ]
+    found = [f"{what}: published {a}, re-run {b}" for what, a, b in checks if a != b]
+    return found + [f"{what}: {a} differs from {b}" for what, a, b in claims if a and a.lower() != b]
 
 
 def _digest(lines: Iterable[str]) -> str:
@@ -169,11 +183,16 @@ def strata(pool: Iterable[PoolEntry], ratios_bp: Sequence[int]) -> list[Stratum]
     counts = {(g, p): 0 for g in range(1, len(GRADES) + 1) for p in (False, True)}
     for entry in pool:
         counts[entry.grade, entry.priority] += 1
+    return stratum_stats([counts[g, p] for g in range(1, len(GRADES) + 1) for p in (False, True)], ratios_bp)
+
+
+def stratum_stats(counts: Sequence[int], ratios_bp: Sequence[int]) -> list[Stratum]:
+    """Per grade: the pool without and with priority supervision, the ratio and the quota.
+
+    `counts` are the subjects per (grade, priority), grade A first, those without priority first."""
     return [
-        Stratum(
-            g, counts[g, False], counts[g, True], ratios_bp[g - 1], quota(counts[g, False], ratios_bp[g - 1])
-        )
-        for g in range(1, len(GRADES) + 1)
+        Stratum(g, counts[2 * g - 2], counts[2 * g - 1], bp, quota(counts[2 * g - 2], bp))
+        for g, bp in enumerate(ratios_bp, start=1)
     ]
 
 

@@ -1,14 +1,18 @@
-"""What concluding, assigning and extending a verification task must satisfy (no I/O)."""
+"""What concluding, assigning, extending and rectifying a verification task must satisfy (no I/O).
+
+Outcomes, statuses and measure kinds are named as they are stored (the names of the
+verification.v1 enums); reading them from a request is api/parse.py's work.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from chengnuo.verification.v1 import verification_pb2 as pb
-from services.kernel import convert
 from services.kernel.errors import PreconditionViolation, Violations
+from services.verification.domain.refusals import refuse
 from services.verification.domain.rules import TaskRules
 
 MAX_FINDINGS = 8000
@@ -18,92 +22,55 @@ MAX_EVIDENCE = 50
 MAX_EVIDENCE_REF = 500
 MAX_REASON = 1000
 MAX_TEAM = 10
-ON_SITE = "ON_SITE"
+
 OPEN = "TASK_STATUS_OPEN"
+CONCLUDED = "TASK_STATUS_CONCLUDED"
+CANCELLED = "TASK_STATUS_CANCELLED"
+ON_SITE = "ON_SITE"
+OUTCOME_FALSE = "OUTCOME_FALSE"
+ORDER_RECTIFICATION = "MEASURE_KIND_ORDER_RECTIFICATION"
+REFER_TO_JUDICIARY = "MEASURE_KIND_REFER_TO_JUDICIARY"
 
 
-def check_conclusion(v: Violations, request: pb.ConcludeTaskRequest, today: dt.date) -> dt.date | None:
-    """Every problem of a conclusion; returns the decision date when it is usable."""
-    if request.outcome == pb.OUTCOME_UNSPECIFIED or request.outcome not in pb.Outcome.values():
-        v.add("outcome", "required: true, false or unverifiable")
-    if not request.findings.strip():
-        v.add("findings", "required: what was checked and found")
-    elif len(request.findings) > MAX_FINDINGS:
-        v.add("findings", f"at most {MAX_FINDINGS} characters")
-    decided = convert.date_field(v, "decision_date", request.decision_date)
-    if decided and decided > today:
-        v.add("decision_date", f"{decided} is in the future")
-    _check_measures(v, request)
-    check_evidence(v, "evidence_refs", request.evidence_refs)
-    return decided
+def check_open(task_id: str, status: str) -> None:
+    if status != OPEN:
+        raise refuse("TASK_NOT_OPEN", task_id, f"the task is {status}, no longer open")
 
 
-def _check_measures(v: Violations, request: pb.ConcludeTaskRequest) -> None:
-    if request.outcome == pb.OUTCOME_FALSE and not request.measures:
+def check_on_site_team(task_id: str, method: str, inspectors: int, rules: TaskRules) -> None:
+    """An on-site check is concluded by at least the rule set's number of inspectors, the team
+    assigned to it (《中华人民共和国行政处罚法》第四十二条: 执法人员不得少于两人)."""
+    minimum = rules.on_site_minimum_inspectors
+    if method == ON_SITE and inspectors < minimum:
+        raise refuse("TASK_NOT_ASSIGNED", task_id, f"an on-site check is done by {minimum} inspectors")
+
+
+def check_measures_for(v: Violations, outcome: str, measures: int) -> None:
+    """Measures belong to a false commitment, and a false commitment requires them."""
+    if outcome == OUTCOME_FALSE and not measures:
         v.add(
             "measures",
             "a false commitment requires the measures taken"
             " (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12)",
         )
-    if request.outcome != pb.OUTCOME_FALSE and request.measures:
+    if outcome != OUTCOME_FALSE and measures:
         v.add("measures", "measures are taken only on a false commitment")
-    if len(request.measures) > MAX_MEASURES:
-        v.add("measures", f"at most {MAX_MEASURES} measures")
-    for i, measure in enumerate(request.measures):
-        if measure.kind == pb.MEASURE_KIND_UNSPECIFIED or measure.kind not in pb.MeasureKind.values():
-            v.add(f"measures[{i}].kind", "required")
-        if not measure.legal_basis.strip() or len(measure.legal_basis) > MAX_LEGAL_BASIS:
-            v.add(f"measures[{i}].legal_basis", f"required, at most {MAX_LEGAL_BASIS} characters")
-        if measure.kind == pb.MEASURE_KIND_ORDER_RECTIFICATION:
-            convert.date_field(v, f"measures[{i}].deadline", measure.deadline)
-        if len(measure.note) > MAX_REASON:
-            v.add(f"measures[{i}].note", f"at most {MAX_REASON} characters")
 
 
-def check_evidence(v: Violations, field: str, refs: Sequence[str]) -> None:
-    if len(refs) > MAX_EVIDENCE:
-        v.add(field, f"at most {MAX_EVIDENCE} references")
-    for i, ref in enumerate(refs):
-        if not ref.strip() or len(ref) > MAX_EVIDENCE_REF:
-            v.add(f"{field}[{i}]", f"required, at most {MAX_EVIDENCE_REF} characters")
+def referred_to_judiciary(kinds: Iterable[str]) -> bool:
+    return REFER_TO_JUDICIARY in kinds
 
 
-def referred_to_judiciary(measures: Sequence[pb.Measure]) -> bool:
-    return any(m.kind == pb.MEASURE_KIND_REFER_TO_JUDICIARY for m in measures)
-
-
-def measure_names(measures: Sequence[pb.Measure]) -> list[str]:
-    return [pb.MeasureKind.Name(m.kind) for m in measures]
-
-
-def check_extension(v: Violations, request: pb.ExtendDeadlineRequest, rules: TaskRules) -> None:
-    if not 1 <= request.working_days <= rules.max_extension_working_days:
+def check_extension_days(v: Violations, working_days: int, rules: TaskRules) -> None:
+    """One extension adds at most the rule set's number of working days."""
+    if not 1 <= working_days <= rules.max_extension_working_days:
         v.add(
             "working_days",
             f"must be 1 to {rules.max_extension_working_days} working days (rule set {rules.id})",
         )
-    if not request.reason.strip():
-        v.add("reason", "required: why the deadline cannot be kept")
-    elif len(request.reason) > MAX_REASON:
-        v.add("reason", f"at most {MAX_REASON} characters")
 
 
-def check_team_request(v: Violations, numbers: Sequence[str]) -> list[str]:
-    """The requested certificate numbers, normalised, after the request-shape checks."""
-    if not numbers:
-        v.add("certificate_numbers", "required: at least one inspector")
-    if len(numbers) > MAX_TEAM:
-        v.add("certificate_numbers", f"at most {MAX_TEAM} inspectors")
-    cleaned = [n.strip() for n in numbers]
-    for i, number in enumerate(cleaned):
-        if not number or len(number) > 64:
-            v.add(f"certificate_numbers[{i}]", "required, at most 64 characters")
-        elif number in cleaned[:i]:
-            v.add(f"certificate_numbers[{i}]", f"{number} is listed twice")
-    return cleaned
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InspectorFacts:
     certificate_number: str
     department: str
@@ -116,7 +83,7 @@ class InspectorFacts:
         return self.active and (self.valid_until is None or day <= self.valid_until)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskFacts:
     department: str
     subject_code: str
@@ -169,29 +136,23 @@ def _problem(task: TaskFacts, inspector: InspectorFacts, today: dt.date) -> Prec
     return None
 
 
-def check_rectification(
-    v: Violations, request: pb.RecordRectificationRequest, today: dt.date
-) -> dt.date | None:
-    """The request's own problems; returns the completion date when it is usable."""
-    completed = convert.date_field(v, "completed_on", request.completed_on)
-    if completed and completed > today:
-        v.add("completed_on", f"{completed} is in the future")
-    if not request.assessment.strip():
-        v.add("assessment", "required: how the correction and any harm were established")
-    elif len(request.assessment) > MAX_FINDINGS:
-        v.add("assessment", f"at most {MAX_FINDINGS} characters")
-    check_evidence(v, "evidence_refs", request.evidence_refs)
-    return completed
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A measure taken on a false commitment as the rules read it: its kind and, for an order to
+    rectify (责令限期整改), the deadline of the correction."""
+
+    kind: str
+    deadline: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Concluded:
     """What a rectification is checked against: the task's conclusion."""
 
     task_id: str
     status: str
     outcome: str
-    measures: Sequence[pb.Measure]
+    measures: Sequence[Measure]
     decision_date: dt.date | None
     rectified: bool
 
@@ -200,11 +161,9 @@ def rectification_deadline(
     task: Concluded, completed: dt.date
 ) -> tuple[dt.date | None, list[PreconditionViolation]]:
     """The deadline of the order to rectify, or why no rectification may be recorded."""
-    if task.status != "TASK_STATUS_CONCLUDED" or task.outcome != "OUTCOME_FALSE":
+    if task.status != CONCLUDED or task.outcome != OUTCOME_FALSE:
         return None, [_not_rectifiable(task.task_id, "only a task concluded false has an order to rectify")]
-    deadlines = [
-        convert.from_date(m.deadline) for m in task.measures if m.kind == pb.MEASURE_KIND_ORDER_RECTIFICATION
-    ]
+    deadlines = [m.deadline for m in task.measures if m.kind == ORDER_RECTIFICATION and m.deadline]
     if not deadlines:
         return None, [_not_rectifiable(task.task_id, "the conclusion ordered no rectification")]
     if task.rectified:
@@ -220,3 +179,62 @@ def rectification_deadline(
 
 def _not_rectifiable(task_id: str, why: str) -> PreconditionViolation:
     return PreconditionViolation("NO_ORDER_TO_RECTIFY", task_id, why)
+
+
+@dataclass(frozen=True, slots=True)
+class Rectification:
+    """The subject's correction after an order to rectify, kept with the task."""
+
+    completed_on: dt.date
+    in_time: bool  # completed by the order's deadline
+    harm_caused: bool
+    assessment: str
+    evidence_refs: tuple[str, ...]
+    deadline: dt.date
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    @classmethod
+    def of(
+        cls,
+        completed: dt.date,
+        deadline: dt.date,
+        *,
+        harm_caused: bool,
+        assessment: str,
+        evidence_refs: Sequence[str],
+        by: str,
+        at: dt.datetime,
+    ) -> Rectification:
+        return cls(
+            completed, completed <= deadline, harm_caused, assessment, tuple(evidence_refs), deadline, by, at
+        )
+
+    @property
+    def corrected_in_time_without_harm(self) -> bool:
+        return self.in_time and not self.harm_caused
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "completed_on": self.completed_on.isoformat(),
+            "in_time": self.in_time,
+            "harm_caused": self.harm_caused,
+            "assessment": self.assessment,
+            "evidence_refs": list(self.evidence_refs),
+            "deadline": self.deadline.isoformat(),
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+    @classmethod
+    def of_json(cls, stored: dict[str, Any]) -> Rectification:
+        return cls(
+            completed_on=dt.date.fromisoformat(stored["completed_on"]),
+            in_time=stored["in_time"],
+            harm_caused=stored["harm_caused"],
+            assessment=stored["assessment"],
+            evidence_refs=tuple(stored["evidence_refs"]),
+            deadline=dt.date.fromisoformat(stored["deadline"]),
+            recorded_by=stored["recorded_by"],
+            recorded_at=dt.datetime.fromisoformat(stored["recorded_at"]),
+        )

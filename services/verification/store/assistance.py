@@ -4,55 +4,96 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 import asyncpg
 
 from services.kernel.db import Connection, Executor, one
 
-PENDING = "ASSISTANCE_STATUS_PENDING"
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What asking another department stores."""
+
+    task_id: uuid.UUID
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    from_department: str
+    to_department: str
+    question: str
+    answer_by: dt.date
+    requested_by: str
+    requested_at: dt.datetime
 
 
-async def insert(conn: Connection, a: dict[str, Any]) -> asyncpg.Record:
-    return one(
-        await conn.fetchrow(
-            "INSERT INTO assistance (assistance_id, task_id, subject_kind, subject_code, subject_name,"
-            " from_department, to_department, question, answer_by, status, requested_by, requested_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ASSISTANCE_STATUS_PENDING', $10, $11)"
-            " RETURNING *",
-            uuid.uuid4(),
-            a["task_id"],
-            a["subject_kind"],
-            a["subject_code"],
-            a["subject_name"],
-            a["from_department"],
-            a["to_department"],
-            a["question"],
-            a["answer_by"],
-            a["requested_by"],
-            a["requested_at"],
-        )
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What answering stores."""
+
+    finding: str
+    answer: str
+    evidence_refs: list[str]
+    answered_by: str
+    answered_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Assistance(Request):
+    """A request for assistance with its state and answer (a row of `assistance`)."""
+
+    assistance_id: uuid.UUID
+    status: str
+    finding: str
+    answer: str
+    evidence_refs: tuple[str, ...]
+    answered_by: str
+    answered_at: dt.datetime | None
+
+
+def _assistance(row: asyncpg.Record) -> Assistance:
+    return Assistance(**{**row, "evidence_refs": tuple(row["evidence_refs"])})
+
+
+async def insert(conn: Connection, a: Request) -> Assistance:
+    row = await conn.fetchrow(
+        "INSERT INTO assistance (assistance_id, task_id, subject_kind, subject_code, subject_name,"
+        " from_department, to_department, question, answer_by, status, requested_by, requested_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ASSISTANCE_STATUS_PENDING', $10, $11)"
+        " RETURNING *",
+        uuid.uuid4(),
+        a.task_id,
+        a.subject_kind,
+        a.subject_code,
+        a.subject_name,
+        a.from_department,
+        a.to_department,
+        a.question,
+        a.answer_by,
+        a.requested_by,
+        a.requested_at,
     )
+    return _assistance(one(row))
 
 
-async def get(conn: Executor, assistance_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+async def get(conn: Executor, assistance_id: uuid.UUID, *, lock: bool = False) -> Assistance | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow("SELECT * FROM assistance WHERE assistance_id = $1" + suffix, assistance_id)  # noqa: S608
+    row = await conn.fetchrow("SELECT * FROM assistance WHERE assistance_id = $1" + suffix, assistance_id)  # noqa: S608
+    return _assistance(row) if row else None
 
 
-async def answer(conn: Connection, assistance_id: uuid.UUID, a: dict[str, Any]) -> asyncpg.Record:
-    return one(
-        await conn.fetchrow(
-            "UPDATE assistance SET status = 'ASSISTANCE_STATUS_ANSWERED', finding = $2, answer = $3,"
-            " evidence_refs = $4, answered_by = $5, answered_at = $6 WHERE assistance_id = $1 RETURNING *",
-            assistance_id,
-            a["finding"],
-            a["answer"],
-            a["evidence_refs"],
-            a["answered_by"],
-            a["answered_at"],
-        )
+async def answer(conn: Connection, assistance_id: uuid.UUID, a: Answer) -> Assistance:
+    row = await conn.fetchrow(
+        "UPDATE assistance SET status = 'ASSISTANCE_STATUS_ANSWERED', finding = $2, answer = $3,"
+        " evidence_refs = $4, answered_by = $5, answered_at = $6 WHERE assistance_id = $1 RETURNING *",
+        assistance_id,
+        a.finding,
+        a.answer,
+        a.evidence_refs,
+        a.answered_by,
+        a.answered_at,
     )
+    return _assistance(one(row))
 
 
 async def listing(
@@ -63,18 +104,18 @@ async def listing(
     status: str | None,
     after: tuple[dt.date, uuid.UUID] | None,
     limit: int,
-) -> list[asyncpg.Record]:
+) -> list[Assistance]:
     column = "to_department" if incoming else "from_department"
-    return await conn.fetch(
+    rows = await conn.fetch(
         f"SELECT * FROM assistance WHERE {column} = $1 AND ($2::text IS NULL OR status = $2)"  # noqa: S608
         " AND ($3::date IS NULL OR (answer_by, assistance_id) > ($3, $4))"
         " ORDER BY answer_by, assistance_id LIMIT $5",
         department,
         status,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         limit,
     )
+    return [_assistance(r) for r in rows]
 
 
 async def department_exists(conn: Executor, code: str) -> bool:

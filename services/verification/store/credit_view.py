@@ -12,27 +12,20 @@ from services.kernel.db import Connection, Executor
 
 
 async def put_grade(conn: Connection, code: str, grade: int, version: int, at: dt.datetime) -> bool:
-    applied = await conn.fetchval(
-        "INSERT INTO credit_grade AS g VALUES ($1, $2, $3, $4) ON CONFLICT (subject_code) DO UPDATE"
-        " SET grade = excluded.grade, version = excluded.version, changed_at = excluded.changed_at"
-        " WHERE excluded.version > g.version RETURNING true",
-        code,
-        grade,
-        version,
-        at,
-    )
-    return bool(applied)
+    return await _put(conn, "credit_grade", "grade", (code, grade, version, at))
 
 
 async def put_priority(conn: Connection, code: str, priority: bool, version: int, at: dt.datetime) -> bool:
+    return await _put(conn, "credit_priority", "priority", (code, priority, version, at))
+
+
+async def _put(conn: Connection, table: str, column: str, row: tuple[object, ...]) -> bool:
+    """Upsert (code, value, version, at) unless the stored version is as new or newer."""
     applied = await conn.fetchval(
-        "INSERT INTO credit_priority AS p VALUES ($1, $2, $3, $4) ON CONFLICT (subject_code) DO UPDATE"
-        " SET priority = excluded.priority, version = excluded.version, changed_at = excluded.changed_at"
+        f"INSERT INTO {table} AS p VALUES ($1, $2, $3, $4) ON CONFLICT (subject_code) DO UPDATE"  # noqa: S608
+        f" SET {column} = excluded.{column}, version = excluded.version, changed_at = excluded.changed_at"
         " WHERE excluded.version > p.version RETURNING true",
-        code,
-        priority,
-        version,
-        at,
+        *row,
     )
     return bool(applied)
 

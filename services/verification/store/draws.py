@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-
-import asyncpg
 
 from services.kernel.db import Connection, Executor, one
 from services.kernel.identifiers import region_prefix
+from services.verification.domain import joint
+from services.verification.domain.plans import CheckItem
+from services.verification.domain.rules import grade_letter, grade_number
+from services.verification.domain.sampling import DrawRun, Stratum
+from services.verification.store.plans import Plan
 
 RESULT = "draw_result"
 VERIFY = "verify_result"  # a temporary twin of draw_result for re-runs
@@ -74,47 +78,100 @@ WINDOW w AS (ORDER BY substr(key, 2) COLLATE "C")
 """
 
 
-async def insert_draw(conn: Connection, draw: dict[str, Any]) -> None:
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """A draw with what it needs of its plan (a row of `draw` joined with `plan`)."""
+
+    draw_id: uuid.UUID
+    plan_id: uuid.UUID
+    seed: str
+    algorithm: str
+    run: DrawRun
+    drawn_by: str
+    drawn_at: dt.datetime
+    owner_department: str
+    departments: list[str]
+    check_items: list[CheckItem]
+    ratios_bp: list[int]
+    team_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class DrawInspector:
+    """An eligible inspector as the draw ranked them (team None: beyond the last full team)."""
+
+    certificate_number: str
+    name: str
+    department: str
+    team: int | None
+    rank: int
+    conflicts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnSubject:
+    """A drawn subject with its kind and name from the roster."""
+
+    position: int
+    subject_code: str
+    subject_kind: str
+    name: str
+    grade: int
+    priority: bool
+    team: int | None
+
+
+async def insert_draw(
+    conn: Connection,
+    draw_id: uuid.UUID,
+    *,
+    plan_id: uuid.UUID,
+    seed: str,
+    algorithm: str,
+    by: str,
+    at: dt.datetime,
+) -> None:
     await conn.execute(
         "INSERT INTO draw (draw_id, plan_id, seed, algorithm, pool_digest, inspector_digest, result_digest,"
         " pool_size, drawn, stats, teams, unassigned, drawn_by, drawn_at)"
         " VALUES ($1, $2, $3, $4, '', '', '', 0, 0, '[]', 0, 0, $5, $6)",
-        draw["draw_id"],
-        draw["plan_id"],
-        draw["seed"],
-        draw["algorithm"],
-        draw["drawn_by"],
-        draw["drawn_at"],
+        draw_id,
+        plan_id,
+        seed,
+        algorithm,
+        by,
+        at,
     )
 
 
 async def snapshot_pool(
-    conn: Connection, draw_id: uuid.UUID, plan: asyncpg.Record, ungraded: int, priority_drawn: bool
+    conn: Connection, draw_id: uuid.UUID, plan: Plan, ungraded: int, priority_drawn: bool
 ) -> tuple[int, str, list[int]]:
     """Freeze the plan's pool into the draw; returns its size, digest and stratum sizes."""
     await conn.execute("SET LOCAL work_mem = '256MB'")  # sorts of a million rows stay in memory
-    f = plan["filter"]
+    f = plan.filter
     row = one(
         await conn.fetchrow(
             _POOL,
             draw_id,
-            plan["departments"],
+            plan.departments,
             ungraded,
             priority_drawn,
-            [region_prefix(r) + "%" for r in f["regions"]],
-            f["industries"],
-            f["kinds"],
-            f["tags"],
+            [region_prefix(r) + "%" for r in f.region_codes],
+            f.industries,
+            f.kinds,
+            f.tags,
         )
     )
     return int(row["size"]), str(row["digest"]), list(row["strata"])
 
 
-async def insert_inspectors(conn: Connection, draw_id: uuid.UUID, rows: Sequence[tuple[Any, ...]]) -> None:
-    """(number, name, department, team or None, rank, conflicts) per eligible inspector."""
+async def insert_inspectors(conn: Connection, draw_id: uuid.UUID, ranked: Sequence[DrawInspector]) -> None:
     await conn.copy_records_to_table(
         "draw_inspector",
-        records=[(draw_id, *r) for r in rows],
+        records=[
+            (draw_id, i.certificate_number, i.name, i.department, i.team, i.rank, i.conflicts) for i in ranked
+        ],
         columns=("draw_id", "certificate_number", "name", "department", "team", "rank", "conflicts"),
     )
 
@@ -141,11 +198,11 @@ async def rank(
 
 async def conflicting(
     conn: Connection, table: str, draw_id: uuid.UUID, pairs: Sequence[tuple[int, str]]
-) -> list[asyncpg.Record]:
-    """Drawn subjects whose rotated team has a member in conflict with them."""
+) -> list[tuple[int, str]]:
+    """(position, code) of the drawn subjects whose rotated team has a member in conflict with them."""
     if not pairs:
         return []
-    return await conn.fetch(
+    rows = await conn.fetch(
         f"SELECT r.position, r.subject_code FROM {table} r"  # noqa: S608
         " JOIN unnest($2::integer[], $3::text[]) AS c(team, code)"
         " ON r.team = c.team AND r.subject_code = c.code"
@@ -153,6 +210,7 @@ async def conflicting(
         draw_id,
         *zip(*pairs, strict=True),
     )
+    return [(r["position"], r["subject_code"]) for r in rows]
 
 
 async def set_teams(
@@ -207,58 +265,120 @@ async def recomputed_pool_digest(conn: Executor, draw_id: uuid.UUID) -> tuple[st
     return str(row["recomputed"]), str(row["digest"])
 
 
-async def finish(conn: Connection, draw_id: uuid.UUID, done: dict[str, Any]) -> asyncpg.Record:
-    return one(
-        await conn.fetchrow(
-            "UPDATE draw SET pool_digest = $2, inspector_digest = $3, result_digest = $4, pool_size = $5,"
-            " drawn = $6, stats = $7, teams = $8, unassigned = $9 WHERE draw_id = $1 RETURNING *",
-            draw_id,
-            done["pool_digest"],
-            done["inspector_digest"],
-            done["result_digest"],
-            done["pool_size"],
-            done["drawn"],
-            done["stats"],
-            done["teams"],
-            done["unassigned"],
-        )
+def _stats_json(s: Stratum) -> dict[str, Any]:
+    return {
+        "grade": grade_letter(s.grade),
+        "pool": s.pool,
+        "priority": s.priority,
+        "basis_points": s.basis_points,
+        "drawn_at_random": s.drawn_at_random,
+    }
+
+
+def _stratum(stored: dict[str, Any]) -> Stratum:
+    return Stratum(
+        grade_number(stored["grade"]),
+        stored["pool"],
+        stored["priority"],
+        stored["basis_points"],
+        stored["drawn_at_random"],
     )
 
 
-async def get(conn: Executor, draw_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+async def finish(conn: Connection, draw_id: uuid.UUID, done: DrawRun) -> None:
+    await conn.execute(
+        "UPDATE draw SET pool_digest = $2, inspector_digest = $3, result_digest = $4, pool_size = $5,"
+        " drawn = $6, stats = $7, teams = $8, unassigned = $9 WHERE draw_id = $1",
+        draw_id,
+        done.pool_digest,
+        done.inspector_digest,
+        done.result_digest,
+        done.pool_size,
+        done.drawn,
+        [_stats_json(s) for s in done.stats],
+        done.teams,
+        done.unassigned,
+    )
+
+
+async def get(conn: Executor, draw_id: uuid.UUID) -> Draw | None:
+    row = await conn.fetchrow(
         "SELECT d.*, p.owner_department, p.departments, p.check_items, p.ratios_bp, p.team_size"
         " FROM draw d JOIN plan p USING (plan_id)"
         " WHERE d.draw_id = $1",
         draw_id,
     )
+    if row is None:
+        return None
+    run = DrawRun(
+        pool_size=row["pool_size"],
+        pool_digest=row["pool_digest"],
+        inspector_digest=row["inspector_digest"],
+        result_digest=row["result_digest"],
+        drawn=row["drawn"],
+        unassigned=row["unassigned"],
+        teams=row["teams"],
+        stats=[_stratum(s) for s in row["stats"]],
+    )
+    return Draw(
+        draw_id=row["draw_id"],
+        plan_id=row["plan_id"],
+        seed=row["seed"],
+        algorithm=row["algorithm"],
+        run=run,
+        drawn_by=row["drawn_by"],
+        drawn_at=row["drawn_at"],
+        owner_department=row["owner_department"],
+        departments=row["departments"],
+        check_items=[CheckItem.of_json(i) for i in row["check_items"]],
+        ratios_bp=row["ratios_bp"],
+        team_size=row["team_size"],
+    )
 
 
-async def inspectors(conn: Executor, draw_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM draw_inspector WHERE draw_id = $1 ORDER BY rank", draw_id)
+async def inspectors(conn: Executor, draw_id: uuid.UUID) -> list[DrawInspector]:
+    rows = await conn.fetch(
+        "SELECT certificate_number, name, department, team, rank, conflicts"
+        " FROM draw_inspector WHERE draw_id = $1 ORDER BY rank",
+        draw_id,
+    )
+    return [DrawInspector(**r) for r in rows]
 
 
-async def results(conn: Executor, draw: asyncpg.Record, after: int, limit: int) -> list[asyncpg.Record]:
+async def results(conn: Executor, draw: Draw, after: int, limit: int) -> list[DrawnSubject]:
     """A page of drawn subjects with their kind and name from the roster (a subject the roster
     no longer knows counts as a natural person, so its code is masked in public)."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT r.*, coalesce(s.subject_kind, 'SUBJECT_KIND_NATURAL_PERSON') AS subject_kind,"
         " coalesce(s.name, '') AS name FROM draw_result r"
         " LEFT JOIN LATERAL (SELECT x.subject_kind, x.name FROM roster_subject x"
         "  WHERE x.department = ANY($4) AND x.subject_code = r.subject_code LIMIT 1) s ON true"
         " WHERE r.draw_id = $1 AND r.position > $2 ORDER BY r.position LIMIT $3",
-        draw["draw_id"],
+        draw.draw_id,
         after,
         limit,
-        draw["departments"],
+        draw.departments,
     )
+    return [
+        DrawnSubject(
+            r["position"],
+            r["subject_code"],
+            r["subject_kind"],
+            r["name"],
+            r["grade"],
+            r["priority"],
+            r["team"],
+        )
+        for r in rows
+    ]
 
 
 async def open_results(
     conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
-) -> list[asyncpg.Record]:
-    """Drawn subjects of plans of these departments overlapping the window, not yet merged."""
-    return await conn.fetch(
+) -> list[joint.Item]:
+    """Drawn subjects of plans of these departments overlapping the window, not yet merged: an item
+    for each check item of the plan, locked until the joint plan commits."""
+    rows = await conn.fetch(
         "SELECT r.draw_id, r.position, r.subject_code, s.subject_kind, s.name, p.check_items, p.domain,"
         " coalesce((SELECT array_agg(i.certificate_number) FROM draw_inspector i"
         "  WHERE i.draw_id = r.draw_id AND i.team = r.team), '{}') AS inspectors"
@@ -271,3 +391,19 @@ async def open_results(
         start,
         end,
     )
+    return [
+        joint.Item(
+            source=joint.DRAW,
+            source_id=f"{r['draw_id']}/{r['position']}",
+            subject_code=r["subject_code"],
+            subject_kind=r["subject_kind"],
+            subject_name=r["name"],
+            department=item["department"],
+            inspection_type=item["type"],
+            check_item=item["code"],
+            inspectors=tuple(r["inspectors"]),
+            domain=r["domain"],  # the draw's team was drawn for the plan's domain
+        )
+        for r in rows
+        for item in r["check_items"]
+    ]

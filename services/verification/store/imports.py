@@ -10,16 +10,48 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.kernel.db import Connection, Executor, one
-from services.verification.domain.rosters import SubjectRecord
+from services.verification.domain.rosters import IMPORT_REPLACE, SubjectRecord
 
 _STAGING = ("import_id", "row_no", "subject_code", "subject_kind", "name", "region_code", "industry", "tags")
 _ERRORS = ("import_id", "row_no", "field", "description")
 
 
+@dataclass(frozen=True, slots=True)
+class SubjectImport:
+    """A bulk import of subjects (a row of `subject_import`)."""
+
+    import_id: uuid.UUID
+    department: str
+    mode: str
+    source: str
+    status: str
+    chunks: int
+    rows_received: int
+    rows_rejected: int
+    created: int
+    updated: int
+    deactivated: int
+    duplicates: int
+    created_by: str
+    created_at: dt.datetime
+    committed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row_no: int
+    field: str
+    description: str
+
+
+def _import(row: asyncpg.Record | None) -> SubjectImport:
+    return SubjectImport(**one(row))
+
+
 async def begin(
     conn: Connection, department: str, mode: str, *, source: str, by: str, now: dt.datetime
-) -> asyncpg.Record:
-    return one(
+) -> SubjectImport:
+    return _import(
         await conn.fetchrow(
             "INSERT INTO subject_import (import_id, department, mode, source, status, created_by, created_at)"
             " VALUES ($1, $2, $3, $4, 'IMPORT_STATUS_OPEN', $5, $6) RETURNING *",
@@ -33,9 +65,10 @@ async def begin(
     )
 
 
-async def get(conn: Executor, import_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+async def get(conn: Executor, import_id: uuid.UUID, *, lock: bool = False) -> SubjectImport | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow("SELECT * FROM subject_import WHERE import_id = $1" + suffix, import_id)  # noqa: S608
+    row = await conn.fetchrow("SELECT * FROM subject_import WHERE import_id = $1" + suffix, import_id)  # noqa: S608
+    return _import(row) if row else None
 
 
 @dataclass(frozen=True)
@@ -98,16 +131,16 @@ FROM up
 """
 
 
-async def commit(conn: Connection, imp: asyncpg.Record, now: dt.datetime) -> asyncpg.Record:
+async def commit(conn: Connection, imp: SubjectImport, now: dt.datetime) -> SubjectImport:
     """Merge the staged rows into the department's roster (the last row of a subject wins)."""
-    import_id, department = imp["import_id"], imp["department"]
+    import_id, department = imp.import_id, imp.department
     await conn.execute("SET LOCAL work_mem = '256MB'")  # the merge sorts the whole import once
     merged = one(await conn.fetchrow(_MERGE, import_id, department, now))
     deactivated = 0
-    if imp["mode"] == "IMPORT_MODE_REPLACE":
+    if imp.mode == IMPORT_REPLACE:
         deactivated = await _deactivate_missing(conn, import_id, department, now)
     await conn.execute("DELETE FROM subject_staging WHERE import_id = $1", import_id)
-    return one(
+    return _import(
         await conn.fetchrow(
             "UPDATE subject_import SET status = 'IMPORT_STATUS_COMMITTED', created = $2, updated = $3,"
             " deactivated = $4, duplicates = $5, committed_at = $6 WHERE import_id = $1 RETURNING *",
@@ -139,15 +172,15 @@ async def _deactivate_missing(
 
 async def errors(
     conn: Executor, import_id: uuid.UUID, after: tuple[int, str] | None, limit: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
+) -> list[RowError]:
+    rows = await conn.fetch(
         "SELECT row_no, field, description FROM subject_import_error WHERE import_id = $1"
         " AND ($2::bigint IS NULL OR (row_no, field) > ($2, $3)) ORDER BY row_no, field LIMIT $4",
         import_id,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         limit,
     )
+    return [RowError(**r) for r in rows]
 
 
 async def add_from_commitment(

@@ -5,32 +5,44 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
 from services.kernel.db import Connection, Executor
-from services.verification.domain.joint import Joint
+from services.verification.domain.joint import DRAW, TASK, Inspection, Item, Joint
 
 # Joint planning reads the year's inspections and then adds to them: one planner at a time.
 PLANNING_LOCK = "chengnuo.verification.joint-planning"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A joint inspection as planned: its id, year and time, and the visit."""
+
+    joint_id: uuid.UUID
+    year: int
+    planned_at: dt.datetime
+    joint: Joint
 
 
 async def lock_planning(conn: Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", PLANNING_LOCK)
 
 
-async def earlier(conn: Connection, codes: Sequence[str], year: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def earlier(conn: Connection, codes: Sequence[str], year: int) -> list[Inspection]:
+    rows = await conn.fetch(
         "SELECT subject_code, department, inspection_type, joint_id FROM inspection_log"
         " WHERE subject_code = ANY($1) AND year = $2",
         list(codes),
         year,
     )
+    return [
+        Inspection(r["subject_code"], r["department"], r["inspection_type"], str(r["joint_id"])) for r in rows
+    ]
 
 
-async def insert(
-    conn: Connection, planned: Sequence[tuple[uuid.UUID, Joint]], year: int, by: str, now: dt.datetime
-) -> None:
+async def insert(conn: Connection, planned: Sequence[Planned], by: str) -> None:
     """Store the joints, their log entries, and mark the tasks and drawn subjects they merged."""
     if not planned:
         return
@@ -39,14 +51,17 @@ async def insert(
         " subject_code text, subject_kind text, subject_name text, year integer, lead_department text,"
         " departments text[], items jsonb, visit_by date, certificate_numbers text[], planned_by text,"
         " planned_at timestamptz)",
-        [_row(joint_id, j, year, by, now) for joint_id, j in planned],
+        [_row(p, by) for p in planned],
     )
-    log = [(j.subject_code, year, d, t, joint_id, now) for joint_id, j in planned for d, t in j.log_entries()]
-    await conn.copy_records_to_table("inspection_log", records=log)
-    tasks = [
-        (joint_id, uuid.UUID(i.source_id)) for joint_id, j in planned for i in j.items if i.source == "TASK"
+    log = [
+        (p.joint.subject_code, p.year, d, t, p.joint_id, p.planned_at)
+        for p in planned
+        for d, t in p.joint.log_entries()
     ]
-    draws = {(joint_id, i.source_id) for joint_id, j in planned for i in j.items if i.source == "DRAW"}
+    await conn.copy_records_to_table("inspection_log", records=log)
+    merged = [(p.joint_id, i) for p in planned for i in p.joint.items]
+    tasks = [(joint_id, uuid.UUID(i.source_id)) for joint_id, i in merged if i.source == TASK]
+    draws = {(joint_id, i.source_id) for joint_id, i in merged if i.source == DRAW}
     if tasks:
         await conn.execute(
             "UPDATE task t SET joint_id = c.j FROM unnest($1::uuid[], $2::uuid[]) AS c(j, id)"
@@ -62,38 +77,58 @@ async def insert(
         )
 
 
-def _row(joint_id: uuid.UUID, j: Joint, year: int, by: str, now: dt.datetime) -> dict[str, object]:
+def _row(p: Planned, by: str) -> dict[str, object]:
+    j = p.joint
     items = [
         {"source": i.source, "id": i.source_id, "department": i.department, "type": i.inspection_type,
          "check_item": i.check_item}
         for i in j.items
     ]  # fmt: skip
     return {
-        "joint_id": str(joint_id),
+        "joint_id": str(p.joint_id),
         "subject_code": j.subject_code,
         "subject_kind": j.subject_kind,
         "subject_name": j.subject_name,
-        "year": year,
+        "year": p.year,
         "lead_department": j.lead_department,
         "departments": list(j.departments),
         "items": items,
         "visit_by": j.visit_by.isoformat(),
         "certificate_numbers": list(j.inspectors),
         "planned_by": by,
-        "planned_at": now.isoformat(),
+        "planned_at": p.planned_at.isoformat(),
     }
+
+
+def _planned(row: asyncpg.Record) -> Planned:
+    code, kind, name = row["subject_code"], row["subject_kind"], row["subject_name"]
+    items = tuple(
+        Item(i["source"], i["id"], code, kind, name, i["department"], i["type"], i["check_item"])
+        for i in row["items"]
+    )
+    visit = Joint(
+        subject_code=code,
+        subject_kind=kind,
+        subject_name=name,
+        lead_department=row["lead_department"],
+        departments=tuple(row["departments"]),
+        items=items,
+        visit_by=row["visit_by"],
+        inspectors=tuple(row["certificate_numbers"]),
+    )
+    return Planned(row["joint_id"], row["year"], row["planned_at"], visit)
 
 
 async def listing(
     conn: Executor, department: str, year: int, after: tuple[dt.datetime, uuid.UUID] | None, limit: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
+) -> list[Planned]:
+    rows = await conn.fetch(
         "SELECT * FROM joint_inspection WHERE year = $1 AND departments @> ARRAY[$2]"
         " AND ($3::timestamptz IS NULL OR (planned_at, joint_id) > ($3, $4))"
         " ORDER BY planned_at, joint_id LIMIT $5",
         year,
         department,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         limit,
     )
+    return [_planned(r) for r in rows]

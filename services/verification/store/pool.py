@@ -12,8 +12,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-
-import asyncpg
+from dataclasses import dataclass
 
 from services.kernel.db import Connection
 from services.verification.store.tasks import NewTask
@@ -44,13 +43,19 @@ async def forget(conn: Connection, commitment_id: uuid.UUID) -> None:
     await conn.execute("DELETE FROM pooled_commitment WHERE commitment_id = $1", commitment_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Created:
+    task_id: uuid.UUID
+    subject_code: str
+
+
 async def tasks_for_draw(
     conn: Connection,
     draw_id: uuid.UUID,
     departments: Sequence[str],
     dates: tuple[dt.date, dt.date],
     now: dt.datetime,
-) -> list[asyncpg.Record]:
+) -> list[Created]:
     """Create the tasks of the drawn subjects' pooled commitments, with the drawn team assigned.
 
     `dates` are the draw date (the base) and the due date; the tasks leave the pool. The team was
@@ -93,4 +98,4 @@ async def tasks_for_draw(
         now,
         f"draw/{draw_id}",  # who assigned them: the draw's random team
     )
-    return created
+    return [Created(r["task_id"], r["subject_code"]) for r in created]

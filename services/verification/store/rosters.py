@@ -4,11 +4,50 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
-import asyncpg
+from dataclasses import dataclass
 
 from services.kernel.db import Connection, Executor
 from services.verification.domain.rosters import InspectorRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    code: str
+    name: str
+    parent_code: str | None
+    region_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A subject an inspector declared a conflict with (回避)."""
+
+    kind: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inspector:
+    """An inspector on the roster (执法检查人员名录库) with the declared conflicts."""
+
+    certificate_number: str
+    name: str
+    department: str
+    domains: list[str]
+    active: bool
+    valid_until: dt.date | None
+    conflicts: list[Conflict]
+
+
+@dataclass(frozen=True, slots=True)
+class Eligible:
+    """An inspector a draw may put on a team, with the subject codes of the declared conflicts."""
+
+    certificate_number: str
+    name: str
+    department: str
+    conflicts: list[str]
 
 
 async def department_parents(conn: Executor) -> dict[str, str | None]:
@@ -16,8 +55,9 @@ async def department_parents(conn: Executor) -> dict[str, str | None]:
     return {r["code"]: r["parent_code"] for r in rows}
 
 
-async def departments(conn: Executor) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM department ORDER BY code")
+async def departments(conn: Executor) -> list[Department]:
+    rows = await conn.fetch("SELECT code, name, parent_code, region_code FROM department ORDER BY code")
+    return [Department(**r) for r in rows]
 
 
 async def put_departments(
@@ -93,10 +133,8 @@ async def deactivate_others(conn: Connection, department: str, keep: Sequence[st
     return int(result.split()[-1])
 
 
-async def list_inspectors(
-    conn: Executor, department: str, after: str | None, limit: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def list_inspectors(conn: Executor, department: str, after: str | None, limit: int) -> list[Inspector]:
+    rows = await conn.fetch(
         "SELECT i.*, coalesce((SELECT jsonb_agg(jsonb_build_object('kind', c.subject_kind,"
         " 'code', c.subject_code, 'reason', c.reason) ORDER BY c.subject_code)"
         " FROM inspector_conflict c WHERE c.certificate_number = i.certificate_number), '[]') AS conflicts"
@@ -106,13 +144,25 @@ async def list_inspectors(
         after,
         limit,
     )
+    return [
+        Inspector(
+            r["certificate_number"],
+            r["name"],
+            r["department"],
+            r["domains"],
+            r["active"],
+            r["valid_until"],
+            [Conflict(c["kind"], c["code"], c["reason"]) for c in r["conflicts"]],
+        )
+        for r in rows
+    ]
 
 
 async def eligible_inspectors(
     conn: Connection, departments: Sequence[str], domain: str, on: dt.date
-) -> list[asyncpg.Record]:
+) -> list[Eligible]:
     """Active inspectors of the departments, qualified for `domain` on the date, with conflicts."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT i.certificate_number, i.name, i.department,"
         " coalesce(array_agg(c.subject_code ORDER BY c.subject_code)"
         "  FILTER (WHERE c.subject_code IS NOT NULL), '{}') AS conflicts"
@@ -123,3 +173,4 @@ async def eligible_inspectors(
         domain,
         on,
     )
+    return [Eligible(r["certificate_number"], r["name"], r["department"], list(r["conflicts"])) for r in rows]

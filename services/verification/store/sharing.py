@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-
-import asyncpg
+from dataclasses import dataclass
+from typing import Any
 
 from services.kernel.db import Executor
+from services.verification.store.tasks import TaskIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class SharedResult(TaskIdentity):
+    """What a shared verification result holds of a concluded task."""
+
+    department: str
+    method: str
+    outcome: str
+    findings: str
+    measures: list[dict[str, Any]]  # each a verification.v1.Measure as JSON
+    decision_date: dt.date | None
+    concluded_at: dt.datetime
+
 
 # Only what a result shares (no inspectors, no evidence references); the subject's tasks are
 # found by the index task_subject and are few, so the sort is cheap.
@@ -24,5 +39,5 @@ LIMIT $4
 
 async def results_of(
     conn: Executor, code: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(_RESULTS, code, *(after or (None, None)), size)
+) -> list[SharedResult]:
+    return [SharedResult(**r) for r in await conn.fetch(_RESULTS, code, *(after or (None, None)), size)]

@@ -10,11 +10,15 @@ from typing import Any
 
 import asyncpg
 
-from services.kernel.db import Connection, Executor, one
-
-OPEN = "TASK_STATUS_OPEN"
-CONCLUDED = "TASK_STATUS_CONCLUDED"
-CANCELLED = "TASK_STATUS_CANCELLED"
+from services.kernel.db import Connection, Executor
+from services.verification.domain import joint
+from services.verification.domain.tasks import (
+    ORDER_RECTIFICATION,
+    Concluded,
+    InspectorFacts,
+    Measure,
+    Rectification,
+)
 
 # A task row with its inspectors, in one round trip.
 _SELECT = (
@@ -23,6 +27,134 @@ _SELECT = (
     " FROM task_inspector ti LEFT JOIN inspector i USING (certificate_number)"
     " WHERE ti.task_id = t.task_id) AS inspectors FROM task t"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedInspector:
+    number: str  # the enforcement certificate number
+    name: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskIdentity:
+    """What every record about a task names: the task, its commitment, subject and item."""
+
+    task_id: uuid.UUID
+    commitment_id: uuid.UUID
+    commitment_code: str
+    subject_kind: str
+    subject_code: str
+    subject_name: str
+    item_id: uuid.UUID
+    item_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task(TaskIdentity):
+    """A task with its inspectors (a row of `task`)."""
+
+    item_version: int
+    department: str
+    region_code: str
+    method: str
+    standard: str
+    time_limit_days: int
+    base_date: dt.date
+    due_date: dt.date
+    due_provisional: bool
+    safety_related: bool
+    supervision_domain: str
+    status: str
+    created_at: dt.datetime
+    inspectors: tuple[AssignedInspector, ...] = ()
+    extended_days: int = 0
+    cancel_reason: str = ""
+    outcome: str = "OUTCOME_UNSPECIFIED"
+    findings: str = ""
+    measures: tuple[dict[str, Any], ...] = ()  # each a verification.v1.Measure as JSON
+    decision_date: dt.date | None = None
+    concluded_at: dt.datetime | None = None
+    concluded_by: str = ""
+    evidence_refs: tuple[str, ...] = ()
+    push_deadline: dt.date | None = None
+    publication_deadline: dt.date | None = None
+    publication_provisional: bool = False
+    decision_publication_deadline: dt.date | None = None
+    publication_rule_set: str = ""
+    joint_id: uuid.UUID | None = None
+    draw_id: uuid.UUID | None = None
+    rectification: Rectification | None = None
+
+    @property
+    def measure_kinds(self) -> list[str]:
+        return [m.get("kind", "MEASURE_KIND_UNSPECIFIED") for m in self.measures]
+
+    def concluded(self) -> Concluded:
+        """The conclusion as the rules of a rectification read it."""
+        return Concluded(
+            str(self.task_id),
+            self.status,
+            self.outcome,
+            [measure_of(m) for m in self.measures],
+            self.decision_date,
+            self.rectification is not None,
+        )
+
+
+def measure_of(stored: dict[str, Any]) -> Measure:
+    """A stored measure as the rules read it (the deadline of an order to rectify was checked)."""
+    kind = stored.get("kind", "MEASURE_KIND_UNSPECIFIED")
+    day = stored.get("deadline") if kind == ORDER_RECTIFICATION else None
+    return Measure(kind, dt.date(day["year"], day["month"], day["day"]) if day else None)
+
+
+def task_of(row: asyncpg.Record) -> Task:
+    rectification = row["rectification"]
+    return Task(
+        task_id=row["task_id"],
+        commitment_id=row["commitment_id"],
+        commitment_code=row["commitment_code"],
+        subject_kind=row["subject_kind"],
+        subject_code=row["subject_code"],
+        subject_name=row["subject_name"],
+        item_id=row["item_id"],
+        item_version=row["item_version"],
+        item_name=row["item_name"],
+        department=row["department"],
+        region_code=row["region_code"],
+        method=row["method"],
+        standard=row["standard"],
+        time_limit_days=row["time_limit_days"],
+        base_date=row["base_date"],
+        due_date=row["due_date"],
+        due_provisional=row["due_provisional"],
+        safety_related=row["safety_related"],
+        supervision_domain=row["supervision_domain"],
+        status=row["status"],
+        created_at=row["created_at"],
+        inspectors=tuple(
+            AssignedInspector(i["number"], i["name"], dt.datetime.fromisoformat(i["at"]))
+            for i in row["inspectors"]
+        ),
+        extended_days=row["extended_days"],
+        cancel_reason=row["cancel_reason"],
+        outcome=row["outcome"],
+        findings=row["findings"],
+        measures=tuple(row["measures"]),
+        decision_date=row["decision_date"],
+        concluded_at=row["concluded_at"],
+        concluded_by=row["concluded_by"] or "",
+        evidence_refs=tuple(row["evidence_refs"]),
+        push_deadline=row["push_deadline"],
+        publication_deadline=row["publication_deadline"],
+        publication_provisional=row["publication_provisional"],
+        decision_publication_deadline=row["decision_publication_deadline"],
+        publication_rule_set=row["publication_rule_set"],
+        joint_id=row["joint_id"],
+        draw_id=row["draw_id"],
+        rectification=Rectification.of_json(rectification) if rectification else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -83,10 +215,11 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
     return task_id if created else None
 
 
-async def get_task(conn: Executor, task_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
+async def get_task(conn: Executor, task_id: uuid.UUID, *, lock: bool = False) -> Task | None:
     if lock:  # lock the task row first, then read it with its inspectors
         await conn.execute("SELECT 1 FROM task WHERE task_id = $1 FOR UPDATE", task_id)
-    return await conn.fetchrow(_SELECT + " WHERE t.task_id = $1", task_id)
+    row = await conn.fetchrow(_SELECT + " WHERE t.task_id = $1", task_id)
+    return task_of(row) if row else None
 
 
 @dataclass(frozen=True)
@@ -104,8 +237,8 @@ async def list_tasks(
     where: TaskFilter,
     after: tuple[dt.date, uuid.UUID] | None,
     limit: int,
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
+) -> list[Task]:
+    rows = await conn.fetch(
         _SELECT  # noqa: S608  (a constant; the filters are parameters)
         + " WHERE t.department = $1 AND ($2::text IS NULL OR t.status = $2)"
         " AND ($3::date IS NULL OR t.due_date >= $3) AND ($4::date IS NULL OR t.due_date <= $4)"
@@ -120,38 +253,58 @@ async def list_tasks(
         where.due_to,
         where.inspector,
         where.overdue_on,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         limit,
     )
+    return [task_of(r) for r in rows]
 
 
-async def conclude(conn: Connection, task_id: uuid.UUID, c: dict[str, Any]) -> None:
-    """Store a conclusion (`c` holds the columns) and end the task's pending assistance."""
+@dataclass(frozen=True, slots=True)
+class Conclusion:
+    """What concluding a task stores."""
+
+    outcome: str
+    findings: str
+    measures: list[dict[str, Any]]  # each a verification.v1.Measure as JSON
+    decision_date: dt.date
+    concluded_at: dt.datetime
+    concluded_by: str
+    evidence_refs: list[str]
+    push_deadline: dt.date
+    publication_deadline: dt.date
+    publication_provisional: bool
+    decision_publication_deadline: dt.date | None
+    publication_rule_set: str
+
+
+async def conclude(conn: Connection, task_id: uuid.UUID, c: Conclusion) -> None:
+    """Store a conclusion and end the task's pending assistance."""
     await conn.execute(
         "UPDATE task SET status = 'TASK_STATUS_CONCLUDED', outcome = $2, findings = $3, measures = $4,"
         " decision_date = $5, concluded_at = $6, concluded_by = $7, evidence_refs = $8,"
         " push_deadline = $9, publication_deadline = $10, publication_provisional = $11,"
         " decision_publication_deadline = $12, publication_rule_set = $13 WHERE task_id = $1",
         task_id,
-        c["outcome"],
-        c["findings"],
-        c["measures"],
-        c["decision_date"],
-        c["concluded_at"],
-        c["concluded_by"],
-        c["evidence_refs"],
-        c["push_deadline"],
-        c["publication_deadline"],
-        c["publication_provisional"],
-        c["decision_publication_deadline"],
-        c["publication_rule_set"],
+        c.outcome,
+        c.findings,
+        c.measures,
+        c.decision_date,
+        c.concluded_at,
+        c.concluded_by,
+        c.evidence_refs,
+        c.push_deadline,
+        c.publication_deadline,
+        c.publication_provisional,
+        c.decision_publication_deadline,
+        c.publication_rule_set,
     )
     await _end_assistance(conn, [task_id])
 
 
-async def rectify(conn: Connection, task_id: uuid.UUID, rectification: dict[str, Any]) -> None:
-    await conn.execute("UPDATE task SET rectification = $2 WHERE task_id = $1", task_id, rectification)
+async def rectify(conn: Connection, task_id: uuid.UUID, rectification: Rectification) -> None:
+    await conn.execute(
+        "UPDATE task SET rectification = $2 WHERE task_id = $1", task_id, rectification.as_json()
+    )
 
 
 async def _end_assistance(conn: Connection, task_ids: Sequence[uuid.UUID]) -> None:
@@ -162,9 +315,15 @@ async def _end_assistance(conn: Connection, task_ids: Sequence[uuid.UUID]) -> No
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    task_id: uuid.UUID
+    subject_code: str
+
+
 async def cancel_for_commitment(
     conn: Connection, commitment_id: uuid.UUID, reason: str, now: dt.datetime
-) -> list[asyncpg.Record]:
+) -> list[Cancelled]:
     """Cancel the commitment's open tasks; remember the withdrawal for a task still to come."""
     await conn.execute(
         "INSERT INTO withdrawn_commitment VALUES ($1, $2) ON CONFLICT DO NOTHING", commitment_id, now
@@ -176,7 +335,7 @@ async def cancel_for_commitment(
         reason,
     )
     await _end_assistance(conn, [r["task_id"] for r in rows])
-    return rows
+    return [Cancelled(r["task_id"], r["subject_code"]) for r in rows]
 
 
 async def assign(
@@ -192,71 +351,145 @@ async def assign(
     )
 
 
-async def inspector_facts(conn: Connection, numbers: Sequence[str]) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def inspector_facts(conn: Connection, numbers: Sequence[str]) -> list[InspectorFacts]:
+    rows = await conn.fetch(
         "SELECT i.certificate_number, i.department, i.active, i.valid_until, i.domains,"
         " coalesce(array_agg(c.subject_code) FILTER (WHERE c.subject_code IS NOT NULL), '{}') AS conflicts"
         " FROM inspector i LEFT JOIN inspector_conflict c USING (certificate_number)"
         " WHERE i.certificate_number = ANY($1) GROUP BY i.certificate_number, i.domains",
         list(numbers),
     )
+    return [
+        InspectorFacts(
+            r["certificate_number"],
+            r["department"],
+            r["active"],
+            r["valid_until"],
+            frozenset(r["conflicts"]),
+            frozenset(r["domains"]),
+        )
+        for r in rows
+    ]
 
 
-async def extend(conn: Connection, task_id: uuid.UUID, e: dict[str, Any]) -> None:
-    """Record an approved extension (`e` holds its columns) and move the deadline."""
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """An approved extension of a task's deadline."""
+
+    working_days: int
+    reason: str
+    approved_by: str
+    due_before: dt.date
+    due_after: dt.date
+    approved_at: dt.datetime
+
+
+async def extend(conn: Connection, task_id: uuid.UUID, e: Extension, *, provisional: bool) -> None:
+    """Record an approved extension and move the deadline (`provisional`: the new due date rests on
+    a year without a loaded schedule)."""
     await conn.execute(
         "UPDATE task SET extended_days = extended_days + $2, due_date = $3, due_provisional = $4"
         " WHERE task_id = $1",
         task_id,
-        e["working_days"],
-        e["due_after"],
-        e["provisional"],
+        e.working_days,
+        e.due_after,
+        provisional,
     )
     await conn.execute(
         "INSERT INTO task_extension SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7"
         " FROM task_extension WHERE task_id = $1",
         task_id,
-        e["working_days"],
-        e["reason"],
-        e["approved_by"],
-        e["due_before"],
-        e["due_after"],
-        e["approved_at"],
+        e.working_days,
+        e.reason,
+        e.approved_by,
+        e.due_before,
+        e.due_after,
+        e.approved_at,
     )
 
 
-async def extensions(conn: Executor, task_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM task_extension WHERE task_id = $1 ORDER BY seq", task_id)
+async def extensions(conn: Executor, task_id: uuid.UUID) -> list[Extension]:
+    rows = await conn.fetch(
+        "SELECT working_days, reason, approved_by, due_before, due_after, approved_at"
+        " FROM task_extension WHERE task_id = $1 ORDER BY seq",
+        task_id,
+    )
+    return [Extension(**r) for r in rows]
 
 
-async def overdue_counts(conn: Executor, departments: Sequence[str], today: dt.date) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def overdue_counts(
+    conn: Executor, departments: Sequence[str], today: dt.date
+) -> dict[str, tuple[int, int]]:
+    """(overdue, open) tasks by department, for the departments that have open tasks."""
+    rows = await conn.fetch(
         "SELECT department, count(*) FILTER (WHERE due_date < $2) AS overdue, count(*) AS open"
         " FROM task WHERE status = 'TASK_STATUS_OPEN' AND department = ANY($1)"
         " GROUP BY department ORDER BY department",
         list(departments),
         today,
     )
+    return {r["department"]: (r["overdue"], r["open"]) for r in rows}
 
 
-async def claim_newly_overdue(conn: Connection, today: dt.date, limit: int) -> list[asyncpg.Record]:
+@dataclass(frozen=True, slots=True)
+class OverdueTask:
+    task_id: uuid.UUID
+    commitment_id: uuid.UUID
+    subject_kind: str
+    subject_code: str
+    department: str
+    due_date: dt.date
+
+
+async def claim_newly_overdue(conn: Connection, today: dt.date, limit: int) -> list[OverdueTask]:
     """Open tasks past a due date not announced yet; replicas skip each other's rows."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "UPDATE task SET overdue_notified_for = due_date WHERE task_id IN ("
         " SELECT task_id FROM task WHERE status = 'TASK_STATUS_OPEN' AND due_date < $1"
         " AND overdue_notified_for IS DISTINCT FROM due_date"
-        " ORDER BY due_date LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
+        " ORDER BY due_date LIMIT $2 FOR UPDATE SKIP LOCKED)"
+        " RETURNING task_id, commitment_id, subject_kind, subject_code, department, due_date",
         today,
         limit,
     )
+    return [OverdueTask(**r) for r in rows]
 
 
-async def provisional(conn: Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
+@dataclass(frozen=True, slots=True)
+class Provisional:
+    """A task with a deadline that rests on a year without a loaded schedule."""
+
+    task_id: uuid.UUID
+    status: str
+    base_date: dt.date
+    working_days: int  # the time limit with its extensions
+    due_provisional: bool
+    publication_provisional: bool
+    decision_date: dt.date | None
+    measure_kinds: list[str]
+    region_code: str
+
+
+async def provisional(conn: Connection) -> list[Provisional]:
+    rows = await conn.fetch(
         "SELECT task_id, status, base_date, time_limit_days + extended_days AS working_days,"
         " due_provisional, publication_provisional, decision_date, measures, region_code"
         " FROM task WHERE due_provisional OR publication_provisional FOR UPDATE"
     )
+    return [
+        Provisional(
+            r["task_id"],
+            r["status"],
+            r["base_date"],
+            r["working_days"],
+            r["due_provisional"],
+            r["publication_provisional"],
+            r["decision_date"],
+            [m["kind"] for m in r["measures"]],
+            r["region_code"],
+        )
+        for r in rows
+    ]
 
 
 async def set_due_dates(conn: Connection, changes: Sequence[tuple[uuid.UUID, dt.date, bool]]) -> None:
@@ -283,9 +516,9 @@ async def set_publication(
 
 async def open_on_site(
     conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
-) -> list[asyncpg.Record]:
+) -> list[joint.Item]:
     """Candidates for joint planning, locked until the plan commits."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT t.task_id, t.subject_code, t.subject_kind, t.subject_name, t.department,"
         " t.inspection_type, t.due_date, t.supervision_domain,"
         " coalesce((SELECT array_agg(x.certificate_number)"
@@ -296,7 +529,25 @@ async def open_on_site(
         start,
         end,
     )
+    return [
+        joint.Item(
+            source=joint.TASK,
+            source_id=str(r["task_id"]),
+            subject_code=r["subject_code"],
+            subject_kind=r["subject_kind"],
+            subject_name=r["subject_name"],
+            department=r["department"],
+            inspection_type=r["inspection_type"],
+            check_item=joint.COMMITMENT_VERIFICATION,
+            due=r["due_date"],
+            inspectors=tuple(r["inspectors"]),
+            domain=r["supervision_domain"],
+        )
+        for r in rows
+    ]
 
 
-async def one_task(conn: Executor, task_id: uuid.UUID) -> asyncpg.Record:
-    return one(await get_task(conn, task_id))
+async def one_task(conn: Executor, task_id: uuid.UUID) -> Task:
+    found = await get_task(conn, task_id)
+    assert found is not None
+    return found

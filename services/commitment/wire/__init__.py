@@ -1,0 +1,1 @@
+"""The one place that turns the commitment service's records into protos: replies and events."""

@@ -1,0 +1,1 @@
+"""Orchestration shared by the credit api, consumers and jobs (store, domain and wire steps)."""

@@ -1,0 +1,198 @@
+"""Sharing agreements (table sharing_agreement) and pushed events awaiting feedback (push_delivery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.kernel.db import Connection, Executor, one
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    agreement_id: uuid.UUID
+    consumer: str
+    data_class: str
+    purposes: tuple[str, ...]
+    region_code: str  # the region whose data it covers (empty: everywhere)
+    fields: tuple[str, ...]  # the fields it shares (empty: all)
+    valid_from: dt.date
+    valid_until: dt.date
+    push: bool
+    legal_basis: str
+    created_at: dt.datetime
+    created_by: str
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    event_id: uuid.UUID
+    receiver: str
+    event: str
+    data_class: str
+    entity: str
+    occurred_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    outcome: str
+    feedback: str
+
+
+def _agreement(row: asyncpg.Record) -> Agreement:
+    return Agreement(
+        agreement_id=row["agreement_id"],
+        consumer=row["consumer"],
+        data_class=row["data_class"],
+        purposes=tuple(row["purposes"]),
+        region_code=row["region_code"],
+        fields=tuple(row["fields"]),
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        push=row["push"],
+        legal_basis=row["legal_basis"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def _delivery(row: asyncpg.Record) -> Delivery:
+    return Delivery(
+        event_id=row["event_id"],
+        receiver=row["receiver"],
+        event=row["event"],
+        data_class=row["data_class"],
+        entity=row["entity"],
+        occurred_at=row["occurred_at"],
+        acknowledged_at=row["acknowledged_at"],
+        outcome=row["outcome"],
+        feedback=row["feedback"],
+    )
+
+
+async def in_force_for(conn: Connection, consumer: str, data_classes: Sequence[str]) -> list[Agreement]:
+    """The consumer's unrevoked agreements for these data classes (valid or not on any day)."""
+    rows = await conn.fetch(
+        "SELECT * FROM sharing_agreement WHERE consumer = $1 AND data_class = ANY($2::text[])"
+        " AND revoked_at IS NULL",
+        consumer,
+        list(data_classes),
+    )
+    return [_agreement(r) for r in rows]
+
+
+async def create(conn: Connection, a: Agreement) -> Agreement:
+    row = await conn.fetchrow(
+        "INSERT INTO sharing_agreement VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        " RETURNING *",
+        a.agreement_id,
+        a.consumer,
+        a.data_class,
+        list(a.purposes),
+        a.region_code,
+        list(a.fields),
+        a.valid_from,
+        a.valid_until,
+        a.push,
+        a.legal_basis,
+        a.created_at,
+        a.created_by,
+        a.revoked_at,
+    )
+    return _agreement(one(row))
+
+
+async def revoke(conn: Connection, agreement_id: uuid.UUID, now: dt.datetime) -> Agreement | None:
+    """The agreement revoked (at its first revocation, if it was revoked before); None if unknown."""
+    row = await conn.fetchrow(
+        "UPDATE sharing_agreement SET revoked_at = coalesce(revoked_at, $2)"
+        " WHERE agreement_id = $1 RETURNING *",
+        agreement_id,
+        now,
+    )
+    return _agreement(row) if row else None
+
+
+async def listing(conn: Executor, consumer: str) -> list[Agreement]:
+    """Every agreement of `consumer` ("": of every consumer), oldest first."""
+    rows = await conn.fetch(
+        "SELECT * FROM sharing_agreement WHERE ($1 = '' OR consumer = $1) ORDER BY created_at", consumer
+    )
+    return [_agreement(r) for r in rows]
+
+
+async def record_push(
+    conn: Connection,
+    *,
+    event_id: uuid.UUID,
+    subject: str,
+    data_class: str,
+    entity: str,
+    occurred_at: dt.datetime,
+    day: dt.date,
+) -> list[str]:
+    """One delivery of the event per receiver whose push agreement is in force on `day`; the
+    receivers newly recorded (none for an event recorded before)."""
+    rows = await conn.fetch(
+        "INSERT INTO push_delivery (event_id, receiver, event, data_class, entity, occurred_at)"
+        " SELECT DISTINCT $1::uuid, consumer, $2, $3, $4, $5::timestamptz FROM sharing_agreement"
+        " WHERE data_class = $3 AND push AND revoked_at IS NULL"
+        " AND $6::date BETWEEN valid_from AND valid_until ON CONFLICT DO NOTHING RETURNING receiver",
+        event_id,
+        subject,
+        data_class,
+        entity,
+        occurred_at,
+        day,
+    )
+    return [r["receiver"] for r in rows]
+
+
+async def acknowledge(
+    conn: Connection,
+    *,
+    event_id: uuid.UUID,
+    receiver: str,
+    outcome: str,
+    feedback: str,
+    now: dt.datetime,
+) -> Delivery | None:
+    row = await conn.fetchrow(
+        "UPDATE push_delivery SET acknowledged_at = $3, outcome = $4, feedback = $5"
+        " WHERE event_id = $1 AND receiver = $2 RETURNING *",
+        event_id,
+        receiver,
+        now,
+        outcome,
+        feedback,
+    )
+    return _delivery(row) if row else None
+
+
+async def pending(
+    conn: Connection, receiver: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+) -> list[Delivery]:
+    """Unacknowledged deliveries to `receiver` ("": to anyone) in the order they happened."""
+    rows = await conn.fetch(
+        "SELECT * FROM push_delivery WHERE acknowledged_at IS NULL AND ($1 = '' OR receiver = $1)"
+        " AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2, $3))"
+        " ORDER BY occurred_at, event_id LIMIT $4",
+        receiver,
+        after[0] if after else None,
+        after[1] if after else None,
+        size,
+    )
+    return [_delivery(r) for r in rows]
+
+
+async def pending_counts(conn: Connection, receiver: str) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT receiver, count(*) AS n FROM push_delivery WHERE acknowledged_at IS NULL"
+        " AND ($1 = '' OR receiver = $1) GROUP BY receiver",
+        receiver,
+    )
+    return {r["receiver"]: r["n"] for r in rows}

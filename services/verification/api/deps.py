@@ -1,0 +1,24 @@
+"""Everything the verification service's handlers use, built once by main.py.
+
+The stores are reached through `Deps.store` (their protocols: store/stores.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.kernel.calendar import CurrentCalendar
+from services.kernel.features.sharing.gate import SharingGate
+from services.kernel.uow import Database
+from services.verification.domain.rules import RuleBook
+from services.verification.store.stores import Stores
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    store: Stores
+    rules: Callable[[], RuleBook]  # the rule book as loaded at start
+    calendar: CurrentCalendar
+    sharing: SharingGate

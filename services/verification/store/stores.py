@@ -1,0 +1,212 @@
+"""The stores the verification service's handlers use, one protocol each (what the handlers call).
+
+In production the store modules themselves (`main.STORES`); in the handler unit tests in-memory
+versions (tests/support/memory_verification.py). A store module satisfies its protocol as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.kernel.db import Connection, Executor
+from services.verification.domain.joint import Inspection, Item
+from services.verification.domain.plans import PlanDraft
+from services.verification.domain.rosters import InspectorRecord
+from services.verification.domain.sampling import DrawRun
+from services.verification.domain.tasks import InspectorFacts, Rectification
+from services.verification.store.assistance import Answer, Assistance, Request
+from services.verification.store.draws import Draw, DrawInspector, DrawnSubject
+from services.verification.store.imports import Chunk, RowError, SubjectImport
+from services.verification.store.joint import Planned
+from services.verification.store.plans import Plan
+from services.verification.store.pool import Created
+from services.verification.store.rosters import Department, Eligible, Inspector
+from services.verification.store.sharing import SharedResult
+from services.verification.store.tasks import Conclusion, Extension, Task, TaskFilter
+
+Page = tuple[dt.date, uuid.UUID]
+
+
+class TaskStore(Protocol):
+    async def get_task(self, conn: Executor, task_id: uuid.UUID, *, lock: bool = False) -> Task | None: ...
+    async def one_task(self, conn: Executor, task_id: uuid.UUID) -> Task: ...
+    async def list_tasks(
+        self, conn: Executor, department: str, where: TaskFilter, after: Page | None, limit: int
+    ) -> list[Task]: ...
+    async def conclude(self, conn: Connection, task_id: uuid.UUID, c: Conclusion) -> None: ...
+    async def rectify(self, conn: Connection, task_id: uuid.UUID, rectification: Rectification) -> None: ...
+    async def assign(
+        self, conn: Connection, task_id: uuid.UUID, numbers: Sequence[str], by: str, now: dt.datetime
+    ) -> None: ...
+    async def inspector_facts(self, conn: Connection, numbers: Sequence[str]) -> list[InspectorFacts]: ...
+    async def extend(
+        self, conn: Connection, task_id: uuid.UUID, e: Extension, *, provisional: bool
+    ) -> None: ...
+    async def extensions(self, conn: Executor, task_id: uuid.UUID) -> list[Extension]: ...
+    async def overdue_counts(
+        self, conn: Executor, departments: Sequence[str], today: dt.date
+    ) -> dict[str, tuple[int, int]]: ...
+    async def open_on_site(
+        self, conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
+    ) -> list[Item]: ...
+
+
+class AssistanceStore(Protocol):
+    async def department_exists(self, conn: Executor, code: str) -> bool: ...
+    async def insert(self, conn: Connection, a: Request) -> Assistance: ...
+    async def get(
+        self, conn: Executor, assistance_id: uuid.UUID, *, lock: bool = False
+    ) -> Assistance | None: ...
+    async def answer(self, conn: Connection, assistance_id: uuid.UUID, a: Answer) -> Assistance: ...
+    async def listing(
+        self,
+        conn: Executor,
+        *,
+        incoming: bool,
+        department: str,
+        status: str | None,
+        after: Page | None,
+        limit: int,
+    ) -> list[Assistance]: ...
+
+
+class RosterStore(Protocol):
+    async def department_parents(self, conn: Executor) -> dict[str, str | None]: ...
+    async def departments(self, conn: Executor) -> list[Department]: ...
+    async def put_departments(
+        self, conn: Connection, rows: Sequence[tuple[str, str, str | None, str]], now: dt.datetime
+    ) -> int: ...
+    async def owners(self, conn: Connection, numbers: Sequence[str]) -> dict[str, str]: ...
+    async def upsert_inspectors(
+        self, conn: Connection, department: str, records: Sequence[InspectorRecord], now: dt.datetime
+    ) -> int: ...
+    async def deactivate_others(
+        self, conn: Connection, department: str, keep: Sequence[str], now: dt.datetime
+    ) -> int: ...
+    async def list_inspectors(
+        self, conn: Executor, department: str, after: str | None, limit: int
+    ) -> list[Inspector]: ...
+    async def eligible_inspectors(
+        self, conn: Connection, departments: Sequence[str], domain: str, on: dt.date
+    ) -> list[Eligible]: ...
+
+
+class ImportStore(Protocol):
+    async def begin(
+        self, conn: Connection, department: str, mode: str, *, source: str, by: str, now: dt.datetime
+    ) -> SubjectImport: ...
+    async def get(
+        self, conn: Executor, import_id: uuid.UUID, *, lock: bool = False
+    ) -> SubjectImport | None: ...
+    async def add_chunk(self, conn: Connection, import_id: uuid.UUID, chunk: Chunk) -> bool: ...
+    async def commit(self, conn: Connection, imp: SubjectImport, now: dt.datetime) -> SubjectImport: ...
+    async def errors(
+        self, conn: Executor, import_id: uuid.UUID, after: tuple[int, str] | None, limit: int
+    ) -> list[RowError]: ...
+
+
+class PlanStore(Protocol):
+    async def insert(self, conn: Connection, plan: PlanDraft, by: str, now: dt.datetime) -> Plan: ...
+    async def get(self, conn: Executor, plan_id: uuid.UUID, *, lock: bool = False) -> Plan | None: ...
+    async def listing(
+        self, conn: Executor, department: str, after: tuple[dt.datetime, uuid.UUID] | None, limit: int
+    ) -> list[Plan]: ...
+    async def mark_drawn(self, conn: Connection, plan_id: uuid.UUID, draw_id: uuid.UUID) -> None: ...
+
+
+class DrawStore(Protocol):
+    async def insert_draw(
+        self,
+        conn: Connection,
+        draw_id: uuid.UUID,
+        *,
+        plan_id: uuid.UUID,
+        seed: str,
+        algorithm: str,
+        by: str,
+        at: dt.datetime,
+    ) -> None: ...
+    async def snapshot_pool(
+        self, conn: Connection, draw_id: uuid.UUID, plan: Plan, ungraded: int, priority_drawn: bool
+    ) -> tuple[int, str, list[int]]: ...
+    async def insert_inspectors(
+        self, conn: Connection, draw_id: uuid.UUID, ranked: Sequence[DrawInspector]
+    ) -> None: ...
+    async def create_verify_table(self, conn: Connection) -> None: ...
+    async def rank(
+        self,
+        conn: Connection,
+        table: str,
+        draw_id: uuid.UUID,
+        *,
+        seed: str,
+        strata: Sequence[int],
+        quotas: Sequence[int],
+        teams: int,
+    ) -> None: ...
+    async def conflicting(
+        self, conn: Connection, table: str, draw_id: uuid.UUID, pairs: Sequence[tuple[int, str]]
+    ) -> list[tuple[int, str]]: ...
+    async def set_teams(
+        self, conn: Connection, table: str, draw_id: uuid.UUID, changes: Sequence[tuple[int, int | None]]
+    ) -> None: ...
+    async def result_digest(
+        self, conn: Connection, table: str, draw_id: uuid.UUID
+    ) -> tuple[str, int, int]: ...
+    async def recount(self, conn: Executor, draw_id: uuid.UUID) -> list[int]: ...
+    async def recomputed_pool_digest(self, conn: Executor, draw_id: uuid.UUID) -> tuple[str, str]: ...
+    async def finish(self, conn: Connection, draw_id: uuid.UUID, done: DrawRun) -> None: ...
+    async def get(self, conn: Executor, draw_id: uuid.UUID) -> Draw | None: ...
+    async def inspectors(self, conn: Executor, draw_id: uuid.UUID) -> list[DrawInspector]: ...
+    async def results(self, conn: Executor, draw: Draw, after: int, limit: int) -> list[DrawnSubject]: ...
+    async def open_results(
+        self, conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
+    ) -> list[Item]: ...
+
+
+class PoolStore(Protocol):
+    async def tasks_for_draw(
+        self,
+        conn: Connection,
+        draw_id: uuid.UUID,
+        departments: Sequence[str],
+        dates: tuple[dt.date, dt.date],
+        now: dt.datetime,
+    ) -> list[Created]: ...
+
+
+class JointStore(Protocol):
+    async def lock_planning(self, conn: Connection) -> None: ...
+    async def earlier(self, conn: Connection, codes: Sequence[str], year: int) -> list[Inspection]: ...
+    async def insert(self, conn: Connection, planned: Sequence[Planned], by: str) -> None: ...
+    async def listing(
+        self,
+        conn: Executor,
+        department: str,
+        year: int,
+        after: tuple[dt.datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Planned]: ...
+
+
+class SharingStore(Protocol):
+    async def results_of(
+        self, conn: Executor, code: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+    ) -> list[SharedResult]: ...
+
+
+@dataclass(frozen=True)
+class Stores:
+    tasks: TaskStore
+    assistance: AssistanceStore
+    rosters: RosterStore
+    imports: ImportStore
+    plans: PlanStore
+    draws: DrawStore
+    pool: PoolStore
+    joint: JointStore
+    sharing: SharingStore

@@ -10,9 +10,7 @@ import grpc
 
 from services.kernel import auth
 from services.launcher.stack import Stack
-from tests.support import channel, mint
-
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
+from tests.support import RETRYABLE, channel, mint
 
 
 class Replicated:

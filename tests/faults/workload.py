@@ -34,11 +34,10 @@ from services.kernel.supervise import dependency
 from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients
 from tests.e2e.test_thin_flow import false_conclusion, record_request
-from tests.support import new_uscc
+from tests.support import RETRYABLE, new_uscc
 
 T = TypeVar("T")
 F = TypeVar("F")
-RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 CALL_TIMEOUT = 5.0  # seconds per attempt: a call to a dead service is retried, not waited out
 GIVE_UP_AFTER = 90.0  # seconds of retrying one call: far beyond any restart in these tests
 RETRY_PAUSE = 0.1

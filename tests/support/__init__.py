@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     from services.launcher.stack import Stack
 
 T = TypeVar("T")
+# What a client retries with the same request_id (the service answers a retry with the first answer).
+# CANCELLED is among them although these clients never cancel: gRPC core ends calls that reached a
+# server but were not yet handed to a handler when a graceful stop begins with CANCELLED instead of
+# UNAVAILABLE (grpc/grpc#41785, open; fix proposed in grpc/grpc#41786).
+RETRYABLE = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
+)
 
 # Every stack serves mutual TLS with a CA of its own. The stacks a test session started, and the
 # stack.json files it read, tell which client certificate an address wants, so a test connects to

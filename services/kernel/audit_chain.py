@@ -20,6 +20,7 @@ import asyncpg
 from services.kernel import audit
 from services.kernel.db import Connection, one
 from services.kernel.jobs import Job
+from services.kernel.rows import Row, typed
 from services.kernel.uow import UnitOfWork
 
 BATCH = 5000
@@ -68,20 +69,9 @@ class _Walk:
     pruned_to: int = -1  # the anchor the last recorded prune set (-1: no prune on record)
 
 
-def entry_of(row: asyncpg.Record) -> audit.AuditEntry:
-    return audit.AuditEntry(
-        at=row["at"],
-        actor=row["actor"],
-        department=row["department"],
-        role=row["role"],
-        action=row["action"],
-        target=row["target"],
-        subject_code=row["subject_code"],
-        request_id=row["request_id"],
-        purpose=row["purpose"],
-        outcome=row["outcome"],
-        change_digest=bytes(row["change_digest"]),
-    )
+def entry_of(row: Row) -> audit.AuditEntry:
+    """A stored audit row as the entry its link was computed from."""
+    return typed(audit.AuditEntry, row, change_digest=bytes(row["change_digest"]))
 
 
 async def ends(conn: Connection) -> tuple[Link, Link]:

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 from google.protobuf.json_format import MessageToDict, ParseDict
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, for_update, one_or_none, typed
 
 
 def as_json(message: Any) -> dict[str, Any]:
@@ -75,15 +75,8 @@ class PublishedItem:
     commitment_allowed: bool
 
 
-def _draft(row: asyncpg.Record) -> Draft:
-    return Draft(
-        row["item_id"],
-        row["department"],
-        row["revision"],
-        row["withdrawn"],
-        row["updated_at"],
-        parse_draft(row["content"]),
-    )
+def _draft(row: Row) -> Draft:
+    return typed(Draft, row, draft=parse_draft(row["content"]))
 
 
 Drafts = Sequence[tuple[uuid.UUID, catalogue_pb2.ItemDraft]]
@@ -117,14 +110,15 @@ async def update_items(conn: Connection, department: str, drafts: Drafts, now: d
     return [_draft(r) for r in rows]
 
 
+_DRAFT = "SELECT * FROM catalogue_item WHERE item_id = $1"
+
+
 async def lock_draft(conn: Connection, item_id: uuid.UUID) -> Draft | None:
-    row = await conn.fetchrow("SELECT * FROM catalogue_item WHERE item_id = $1 FOR UPDATE", item_id)
-    return _draft(row) if row else None
+    return await one_or_none(conn, _draft, for_update(_DRAFT, True), item_id)
 
 
 async def get_draft(conn: Executor, item_id: uuid.UUID) -> Draft | None:
-    row = await conn.fetchrow("SELECT * FROM catalogue_item WHERE item_id = $1", item_id)
-    return _draft(row) if row else None
+    return await one_or_none(conn, _draft, _DRAFT, item_id)
 
 
 async def withdraw_item(conn: Connection, item_id: uuid.UUID, reason: str, now: dt.datetime) -> Draft:
@@ -158,8 +152,7 @@ async def list_drafts(
         " ORDER BY content->>'name', item_id LIMIT $5",
         department,
         withdrawn,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         size,
     )
     return [_draft(r) for r in rows]
@@ -172,10 +165,7 @@ async def publish(
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalogue:' || $1))", department)
     row = one(await conn.fetchrow(_NEW_VERSION, department, now, by, region))
     items = await conn.fetch(_SNAPSHOT, department, row["version"])
-    listed = [
-        PublishedItem(i["item_id"], i["name"], i["region_code"], i["commitment_allowed"]) for i in items
-    ]
-    return _version(row), listed
+    return _version(row), [typed(PublishedItem, i) for i in items]
 
 
 _NEW_VERSION = """
@@ -204,20 +194,11 @@ FROM catalogue_version v LEFT JOIN catalogue_filing f USING (department, version
 """
 
 
-def _version(row: asyncpg.Record, filing: Filing | None = None) -> CatalogueVersion:
-    return CatalogueVersion(
-        department=row["department"],
-        version=row["version"],
-        published_at=row["published_at"],
-        published_by=row["published_by"],
-        item_count=row["item_count"],
-        commitment_item_count=row["commitment_item_count"],
-        region_code=row["region_code"],
-        filing=filing,
-    )
+def _version(row: Row, filing: Filing | None = None) -> CatalogueVersion:
+    return typed(CatalogueVersion, row, filing=filing)
 
 
-def _filed(row: asyncpg.Record) -> CatalogueVersion:
+def _filed(row: Row) -> CatalogueVersion:
     """A version read with its filing (_VERSION), if it was filed."""
     if not row["filed_on"]:
         return _version(row)
@@ -232,8 +213,8 @@ def _filed(row: asyncpg.Record) -> CatalogueVersion:
 
 
 async def get_version(conn: Executor, department: str, version: int) -> CatalogueVersion | None:
-    row = await conn.fetchrow(_VERSION + " WHERE v.department = $1 AND v.version = $2", department, version)
-    return _filed(row) if row else None
+    query = _VERSION + " WHERE v.department = $1 AND v.version = $2"
+    return await one_or_none(conn, _filed, query, department, version)
 
 
 async def list_versions(

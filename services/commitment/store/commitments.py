@@ -24,6 +24,7 @@ from services.commitment.store.eligibility import parse_restrictions
 from services.commitment.store.items import IN_FORCE_OF
 from services.kernel.db import Connection, Executor, one
 from services.kernel.errors import AlreadyExists
+from services.kernel.rows import Row, for_update, one_or_none, typed
 from services.kernel.writes import PendingWrites
 
 # Many lookups in one statement: the keys of concurrent requests arrive as arrays.
@@ -108,23 +109,11 @@ def values_of(stored: Sequence[dict[str, Any]]) -> tuple[LetterValue, ...]:
     return tuple(LetterValue(**v) for v in stored)
 
 
-def commitment_of(row: asyncpg.Record) -> Commitment:
-    return Commitment(
-        commitment_id=row["commitment_id"],
-        code=row["code"],
-        subject_kind=row["subject_kind"],
-        subject_code=row["subject_code"],
-        subject_name=row["subject_name"],
-        item_id=row["item_id"],
-        item_version=row["item_version"],
-        department=row["department"],
-        region_code=row["region_code"],
-        case_number=row["case_number"],
-        channel=row["channel"],
-        publication_type=row["publication_type"],
-        recorded_at=row["recorded_at"],
-        recorded_by=row["recorded_by"],
-        recorded_by_department=row["recorded_by_department"],
+def commitment_of(row: Row) -> Commitment:
+    """A stored row as the commitment it is (its letter and its fulfilment as records)."""
+    return typed(
+        Commitment,
+        row,
         letter=SignedLetter(
             text=row["letter_text"],
             values=values_of(row["letter_values"]),
@@ -133,24 +122,21 @@ def commitment_of(row: asyncpg.Record) -> Commitment:
             signature_reference=row["signature_reference"],
             signed_on=row["signed_on"],
         ),
-        status=row["status"],
         fulfilment=Fulfilment(
             row["fulfilment"], row["fulfilment_by"], row["fulfilment_on"], row["fulfilment_at"]
         ),
-        withdrawn_at=row["withdrawn_at"],
-        withdrawal_reason=row["withdrawal_reason"],
-        matter_concluded_on=row["matter_concluded_on"],
     )
 
 
+_ONE = "SELECT * FROM commitment WHERE commitment_id = $1"
+
+
 async def get(conn: Executor, commitment_id: uuid.UUID) -> Commitment | None:
-    row = await conn.fetchrow("SELECT * FROM commitment WHERE commitment_id = $1", commitment_id)
-    return commitment_of(row) if row else None
+    return await one_or_none(conn, commitment_of, _ONE, commitment_id)
 
 
 async def lock(conn: Connection, commitment_id: uuid.UUID) -> Commitment | None:
-    row = await conn.fetchrow("SELECT * FROM commitment WHERE commitment_id = $1 FOR UPDATE", commitment_id)
-    return commitment_of(row) if row else None
+    return await one_or_none(conn, commitment_of, for_update(_ONE, True), commitment_id)
 
 
 async def withdraw(conn: Connection, commitment_id: uuid.UUID, reason: str, now: dt.datetime) -> Commitment:

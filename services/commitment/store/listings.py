@@ -11,6 +11,7 @@ from services.commitment.domain.commitments import Commitment
 from services.commitment.domain.publication import Published
 from services.commitment.store.commitments import commitment_of, values_of
 from services.kernel.db import Executor
+from services.kernel.rows import typed
 
 Cursor = tuple[dt.datetime, uuid.UUID]  # (recorded_at, commitment_id) of the last row handed out
 
@@ -93,25 +94,7 @@ async def for_staff(conn: Executor, f: StaffFilter, after: Cursor | None, size: 
 
 async def for_public(conn: Executor, f: PublicFilter, after: Cursor | None, size: int) -> list[Published]:
     rows = await conn.fetch(_PUBLIC, f.department, f.region_prefix, f.item_id, *_page(f.period, after, size))
-    return [
-        Published(
-            commitment_id=r["commitment_id"],
-            code=r["code"],
-            subject_kind=r["subject_kind"],
-            subject_code=r["subject_code"],
-            subject_name=r["subject_name"],
-            item_id=r["item_id"],
-            item_version=r["item_version"],
-            department=r["department"],
-            case_number=r["case_number"],
-            recorded_at=r["recorded_at"],
-            fulfilment=r["fulfilment"],
-            letter_text=r["letter_text"],
-            letter_values=values_of(r["letter_values"]),
-            signed_on=r["signed_on"],
-        )
-        for r in rows
-    ]
+    return [typed(Published, r, letter_values=values_of(r["letter_values"])) for r in rows]
 
 
 async def of_subject(conn: Executor, code: str, after: Cursor | None, size: int) -> list[Commitment]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from services.credit.domain.cases import Case, Objection, RepairApplication
-from services.credit.store.rows import Row, typed
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, for_update, one_or_none, typed
 
 C = TypeVar("C", bound=Case)
 
@@ -54,9 +54,8 @@ async def insert(conn: Connection, table: Table[C], values: dict[str, Any]) -> C
 
 
 async def get(conn: Executor, table: Table[C], case_id: uuid.UUID, *, lock: bool = False) -> C | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow(f"SELECT * FROM {table.name} WHERE {table.key} = $1{suffix}", case_id)  # noqa: S608
-    return table.of(row) if row else None
+    query = for_update(f"SELECT * FROM {table.name} WHERE {table.key} = $1", lock)  # noqa: S608
+    return await one_or_none(conn, table.of, query, case_id)
 
 
 async def update(conn: Connection, table: Table[C], case_id: uuid.UUID, changes: dict[str, Any]) -> C:

@@ -6,8 +6,8 @@ import datetime as dt
 import uuid
 
 from services.credit.domain.measures import Feedback, Report
-from services.credit.store.rows import Row, typed
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, typed
 
 
 def feedback_of(row: Row) -> Feedback:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Notice, Statement
-from services.credit.store.rows import Row, typed
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, for_update, one_or_none, typed
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,8 @@ async def propose(conn: Connection, p: Proposal, now: dt.datetime) -> ListEntry 
 
 
 async def get(conn: Executor, entry_id: uuid.UUID, *, lock: bool = False) -> ListEntry | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow("SELECT * FROM list_entry WHERE entry_id = $1" + suffix, entry_id)  # noqa: S608
-    return entry_of(row) if row else None
+    query = for_update("SELECT * FROM list_entry WHERE entry_id = $1", lock)
+    return await one_or_none(conn, entry_of, query, entry_id)
 
 
 async def of_subject(conn: Executor, code: str) -> list[ListEntry]:

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 
 from services.credit.domain.records import ACTIVE, Decision, Record
-from services.credit.store.rows import Row, typed
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, for_update, one_or_none, typed
 
 
 def record_of(row: Row) -> Record:
@@ -123,10 +123,8 @@ async def rectified(conn: Executor, commitment_id: uuid.UUID) -> bool:
 
 async def of_commitment(conn: Connection, commitment_id: uuid.UUID) -> Record | None:
     """The record a false commitment made, locked."""
-    row = await conn.fetchrow(
-        "SELECT * FROM dishonesty_record WHERE commitment_id = $1 FOR UPDATE", commitment_id
-    )
-    return record_of(row) if row else None
+    query = "SELECT * FROM dishonesty_record WHERE commitment_id = $1 FOR UPDATE"
+    return await one_or_none(conn, record_of, query, commitment_id)
 
 
 async def records_of(conn: Executor, subject_code: str) -> list[Record]:
@@ -138,9 +136,8 @@ async def records_of(conn: Executor, subject_code: str) -> list[Record]:
 
 
 async def get(conn: Executor, record_id: uuid.UUID, *, lock: bool = False) -> Record | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow("SELECT * FROM dishonesty_record WHERE record_id = $1" + suffix, record_id)  # noqa: S608
-    return record_of(row) if row else None
+    query = for_update("SELECT * FROM dishonesty_record WHERE record_id = $1", lock)
+    return await one_or_none(conn, record_of, query, record_id)
 
 
 async def some(conn: Connection, record_ids: list[uuid.UUID]) -> list[Record]:

@@ -8,8 +8,8 @@ from importlib import resources
 from typing import Any
 
 from services.credit.domain import documents
-from services.credit.store.rows import Row
 from services.kernel.db import Connection, Executor
+from services.kernel.rows import Row, one_or_none
 from services.kernel.rule_sets import RuleSet
 
 PACKAGE = "package"
@@ -88,8 +88,7 @@ async def listing(conn: Executor, kind: str | None) -> list[Loaded]:
 
 
 async def get(conn: Executor, rule_set_id: str) -> Loaded | None:
-    row = await conn.fetchrow("SELECT * FROM rule_set WHERE id = $1", rule_set_id)
-    return loaded_of(row) if row else None
+    return await one_or_none(conn, loaded_of, "SELECT * FROM rule_set WHERE id = $1", rule_set_id)
 
 
 async def insert(conn: Connection, rule_set: RuleSet, now: dt.datetime, by: str) -> Loaded | None:

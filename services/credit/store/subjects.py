@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.credit.domain.standing import Kept
-from services.credit.store.rows import typed
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import typed
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import for_update, one_or_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +78,8 @@ async def insert(conn: Connection, a: Request) -> Assistance:
 
 
 async def get(conn: Executor, assistance_id: uuid.UUID, *, lock: bool = False) -> Assistance | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow("SELECT * FROM assistance WHERE assistance_id = $1" + suffix, assistance_id)  # noqa: S608
-    return _assistance(row) if row else None
+    query = for_update("SELECT * FROM assistance WHERE assistance_id = $1", lock)
+    return await one_or_none(conn, _assistance, query, assistance_id)
 
 
 async def answer(conn: Connection, assistance_id: uuid.UUID, a: Answer) -> Assistance:

@@ -14,6 +14,7 @@ from typing import Any
 
 from services.kernel.db import Connection, Executor, one
 from services.kernel.identifiers import region_prefix
+from services.kernel.rows import typed
 from services.verification.domain import joint
 from services.verification.domain.plans import CheckItem
 from services.verification.domain.rules import grade_letter, grade_number
@@ -310,30 +311,8 @@ async def get(conn: Executor, draw_id: uuid.UUID) -> Draw | None:
     )
     if row is None:
         return None
-    run = DrawRun(
-        pool_size=row["pool_size"],
-        pool_digest=row["pool_digest"],
-        inspector_digest=row["inspector_digest"],
-        result_digest=row["result_digest"],
-        drawn=row["drawn"],
-        unassigned=row["unassigned"],
-        teams=row["teams"],
-        stats=[_stratum(s) for s in row["stats"]],
-    )
-    return Draw(
-        draw_id=row["draw_id"],
-        plan_id=row["plan_id"],
-        seed=row["seed"],
-        algorithm=row["algorithm"],
-        run=run,
-        drawn_by=row["drawn_by"],
-        drawn_at=row["drawn_at"],
-        owner_department=row["owner_department"],
-        departments=row["departments"],
-        check_items=[CheckItem.of_json(i) for i in row["check_items"]],
-        ratios_bp=row["ratios_bp"],
-        team_size=row["team_size"],
-    )
+    run = typed(DrawRun, row, stats=[_stratum(s) for s in row["stats"]])
+    return typed(Draw, row, run=run, check_items=[CheckItem.of_json(i) for i in row["check_items"]])
 
 
 async def inspectors(conn: Executor, draw_id: uuid.UUID) -> list[DrawInspector]:
@@ -359,18 +338,7 @@ async def results(conn: Executor, draw: Draw, after: int, limit: int) -> list[Dr
         limit,
         draw.departments,
     )
-    return [
-        DrawnSubject(
-            r["position"],
-            r["subject_code"],
-            r["subject_kind"],
-            r["name"],
-            r["grade"],
-            r["priority"],
-            r["team"],
-        )
-        for r in rows
-    ]
+    return [typed(DrawnSubject, r) for r in rows]
 
 
 async def open_results(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import for_update, one_or_none
 from services.verification.domain.rosters import IMPORT_REPLACE, SubjectRecord
 
 _STAGING = ("import_id", "row_no", "subject_code", "subject_kind", "name", "region_code", "industry", "tags")
@@ -66,9 +67,8 @@ async def begin(
 
 
 async def get(conn: Executor, import_id: uuid.UUID, *, lock: bool = False) -> SubjectImport | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow("SELECT * FROM subject_import WHERE import_id = $1" + suffix, import_id)  # noqa: S608
-    return _import(row) if row else None
+    query = for_update("SELECT * FROM subject_import WHERE import_id = $1", lock)
+    return await one_or_none(conn, _import, query, import_id)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import for_update, one_or_none
 from services.verification.domain.plans import CheckItem, Filter, PlanDraft
 
 
@@ -69,9 +70,8 @@ async def insert(conn: Connection, plan: PlanDraft, by: str, now: dt.datetime) -
 
 
 async def get(conn: Executor, plan_id: uuid.UUID, *, lock: bool = False) -> Plan | None:
-    suffix = " FOR UPDATE" if lock else ""
-    row = await conn.fetchrow("SELECT * FROM plan WHERE plan_id = $1" + suffix, plan_id)  # noqa: S608
-    return _plan(row) if row else None
+    query = for_update("SELECT * FROM plan WHERE plan_id = $1", lock)
+    return await one_or_none(conn, _plan, query, plan_id)
 
 
 async def listing(

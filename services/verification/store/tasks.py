@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from services.kernel.db import Connection, Executor
+from services.kernel.rows import Row, one_or_none, typed
 from services.verification.domain import joint
 from services.verification.domain.tasks import (
     ORDER_RECTIFICATION,
@@ -109,50 +108,19 @@ def measure_of(stored: dict[str, Any]) -> Measure:
     return Measure(kind, dt.date(day["year"], day["month"], day["day"]) if day else None)
 
 
-def task_of(row: asyncpg.Record) -> Task:
+def task_of(row: Row) -> Task:
+    """A task row read with _SELECT (its inspectors as JSON) as the task it is."""
     rectification = row["rectification"]
-    return Task(
-        task_id=row["task_id"],
-        commitment_id=row["commitment_id"],
-        commitment_code=row["commitment_code"],
-        subject_kind=row["subject_kind"],
-        subject_code=row["subject_code"],
-        subject_name=row["subject_name"],
-        item_id=row["item_id"],
-        item_version=row["item_version"],
-        item_name=row["item_name"],
-        department=row["department"],
-        region_code=row["region_code"],
-        method=row["method"],
-        standard=row["standard"],
-        time_limit_days=row["time_limit_days"],
-        base_date=row["base_date"],
-        due_date=row["due_date"],
-        due_provisional=row["due_provisional"],
-        safety_related=row["safety_related"],
-        supervision_domain=row["supervision_domain"],
-        status=row["status"],
-        created_at=row["created_at"],
+    return typed(
+        Task,
+        row,
         inspectors=tuple(
             AssignedInspector(i["number"], i["name"], dt.datetime.fromisoformat(i["at"]))
             for i in row["inspectors"]
         ),
-        extended_days=row["extended_days"],
-        cancel_reason=row["cancel_reason"],
-        outcome=row["outcome"],
-        findings=row["findings"],
         measures=tuple(row["measures"]),
-        decision_date=row["decision_date"],
-        concluded_at=row["concluded_at"],
         concluded_by=row["concluded_by"] or "",
         evidence_refs=tuple(row["evidence_refs"]),
-        push_deadline=row["push_deadline"],
-        publication_deadline=row["publication_deadline"],
-        publication_provisional=row["publication_provisional"],
-        decision_publication_deadline=row["decision_publication_deadline"],
-        publication_rule_set=row["publication_rule_set"],
-        joint_id=row["joint_id"],
-        draw_id=row["draw_id"],
         rectification=Rectification.of_json(rectification) if rectification else None,
     )
 
@@ -218,8 +186,7 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
 async def get_task(conn: Executor, task_id: uuid.UUID, *, lock: bool = False) -> Task | None:
     if lock:  # lock the task row first, then read it with its inspectors
         await conn.execute("SELECT 1 FROM task WHERE task_id = $1 FOR UPDATE", task_id)
-    row = await conn.fetchrow(_SELECT + " WHERE t.task_id = $1", task_id)
-    return task_of(row) if row else None
+    return await one_or_none(conn, task_of, _SELECT + " WHERE t.task_id = $1", task_id)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from importlib import metadata
 
-import asyncpg
 from chinese_calendar import constants as official
 
 from services.kernel.calendar import WorkingCalendar, YearSchedule
 from services.kernel.db import Connection
+from services.kernel.rows import Row, one_or_none, typed
 
 PACKAGE_SOURCE = f"chinese-calendar {metadata.version('chinese-calendar')} (国务院办公厅 holiday notices)"
 
@@ -48,8 +48,7 @@ async def load(conn: Connection) -> WorkingCalendar:
 
 
 async def get(conn: Connection, year: int) -> YearSchedule | None:
-    row = await conn.fetchrow("SELECT * FROM calendar_year WHERE year = $1", year)
-    return _schedule(row) if row else None
+    return await one_or_none(conn, _schedule, "SELECT * FROM calendar_year WHERE year = $1", year)
 
 
 async def store_if_newer(conn: Connection, schedule: YearSchedule) -> bool:
@@ -71,12 +70,5 @@ async def store_if_newer(conn: Connection, schedule: YearSchedule) -> bool:
     return bool(result)
 
 
-def _schedule(row: asyncpg.Record) -> YearSchedule:
-    return YearSchedule(
-        year=row["year"],
-        holidays=frozenset(row["holidays"]),
-        workdays=frozenset(row["workdays"]),
-        source=row["source"],
-        loaded_at=row["loaded_at"],
-        revision=row["revision"],
-    )
+def _schedule(row: Row) -> YearSchedule:
+    return typed(YearSchedule, row, holidays=frozenset(row["holidays"]), workdays=frozenset(row["workdays"]))

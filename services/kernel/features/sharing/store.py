@@ -7,9 +7,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from services.kernel.db import Connection, Executor, one
+from services.kernel.rows import Row, one_or_none, typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,36 +41,12 @@ class Delivery:
     feedback: str
 
 
-def _agreement(row: asyncpg.Record) -> Agreement:
-    return Agreement(
-        agreement_id=row["agreement_id"],
-        consumer=row["consumer"],
-        data_class=row["data_class"],
-        purposes=tuple(row["purposes"]),
-        region_code=row["region_code"],
-        fields=tuple(row["fields"]),
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
-        push=row["push"],
-        legal_basis=row["legal_basis"],
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-        revoked_at=row["revoked_at"],
-    )
+def _agreement(row: Row) -> Agreement:
+    return typed(Agreement, row, purposes=tuple(row["purposes"]), fields=tuple(row["fields"]))
 
 
-def _delivery(row: asyncpg.Record) -> Delivery:
-    return Delivery(
-        event_id=row["event_id"],
-        receiver=row["receiver"],
-        event=row["event"],
-        data_class=row["data_class"],
-        entity=row["entity"],
-        occurred_at=row["occurred_at"],
-        acknowledged_at=row["acknowledged_at"],
-        outcome=row["outcome"],
-        feedback=row["feedback"],
-    )
+def _delivery(row: Row) -> Delivery:
+    return typed(Delivery, row)
 
 
 async def in_force_for(conn: Connection, consumer: str, data_classes: Sequence[str]) -> list[Agreement]:
@@ -108,13 +83,14 @@ async def create(conn: Connection, a: Agreement) -> Agreement:
 
 async def revoke(conn: Connection, agreement_id: uuid.UUID, now: dt.datetime) -> Agreement | None:
     """The agreement revoked (at its first revocation, if it was revoked before); None if unknown."""
-    row = await conn.fetchrow(
+    return await one_or_none(
+        conn,
+        _agreement,
         "UPDATE sharing_agreement SET revoked_at = coalesce(revoked_at, $2)"
         " WHERE agreement_id = $1 RETURNING *",
         agreement_id,
         now,
     )
-    return _agreement(row) if row else None
 
 
 async def listing(conn: Executor, consumer: str) -> list[Agreement]:
@@ -161,7 +137,9 @@ async def acknowledge(
     feedback: str,
     now: dt.datetime,
 ) -> Delivery | None:
-    row = await conn.fetchrow(
+    return await one_or_none(
+        conn,
+        _delivery,
         "UPDATE push_delivery SET acknowledged_at = $3, outcome = $4, feedback = $5"
         " WHERE event_id = $1 AND receiver = $2 RETURNING *",
         event_id,
@@ -170,7 +148,6 @@ async def acknowledge(
         outcome,
         feedback,
     )
-    return _delivery(row) if row else None
 
 
 async def pending(
@@ -182,8 +159,7 @@ async def pending(
         " AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2, $3))"
         " ORDER BY occurred_at, event_id LIMIT $4",
         receiver,
-        after[0] if after else None,
-        after[1] if after else None,
+        *(after or (None, None)),
         size,
     )
     return [_delivery(r) for r in rows]

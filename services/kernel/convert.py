@@ -53,6 +53,11 @@ def to_timestamp(value: dt.datetime) -> Timestamp:
     return stamp
 
 
+def opt_timestamp(value: dt.datetime | None) -> Timestamp | None:
+    """An instant that may not have happened yet (None leaves the message field unset)."""
+    return to_timestamp(value) if value else None
+
+
 def from_timestamp(value: Timestamp) -> dt.datetime:
     """For timestamps this system wrote (events, stored rows); requests go through timestamp_field."""
     return value.ToDatetime(tzinfo=dt.UTC)

@@ -13,7 +13,7 @@ from services.commitment.domain import notification
 from services.commitment.store.items import ItemVersion
 from services.commitment.wire import catalogue as wire
 from services.contracts import roles
-from services.kernel import convert, paging
+from services.kernel import convert, lookup, paging
 from services.kernel.auth import current_caller
 from services.kernel.errors import NotFound, PermissionDenied
 from services.kernel.ids import request_uuid
@@ -75,8 +75,5 @@ class CatalogueHandlers(Handlers[Deps]):
         caller = current_caller()
         if not caller.has_any([roles.CATALOGUE_ADMIN]):
             raise PermissionDenied("drafts are open to catalogue administrators only")
-        found = await self.deps.store.catalogue.get_draft(self.db.pool, item_id)
-        if found is None:
-            raise NotFound("catalogue item", str(item_id), "item_id")
-        caller.require_department(found.department)
-        return wire.draft(found)
+        stored = await self.deps.store.catalogue.get_draft(self.db.pool, item_id)
+        return wire.draft(lookup.owned(stored, "catalogue item", str(item_id), "item_id"))

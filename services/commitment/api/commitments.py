@@ -9,8 +9,8 @@ from services.commitment.api import parse
 from services.commitment.api.deps import Deps
 from services.commitment.wire import commitments as wire
 from services.contracts import roles
+from services.kernel import lookup
 from services.kernel.auth import current_caller
-from services.kernel.errors import NotFound
 from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import Handlers, query
 
@@ -22,10 +22,8 @@ class CommitmentHandlers(Handlers[Deps]):
     @query(*STAFF)
     async def GetCommitment(self, request: pb.GetCommitmentRequest, context: Any) -> pb.GetCommitmentResponse:
         commitment_id = request_uuid("commitment_id", request.commitment_id)
-        found = await self.deps.store.commitments.get(self.db.pool, commitment_id)
-        if found is None:
-            raise NotFound("commitment", request.commitment_id, "commitment_id")
-        current_caller().require_department(found.department)
+        stored = await self.deps.store.commitments.get(self.db.pool, commitment_id)
+        found = lookup.owned(stored, "commitment", request.commitment_id, "commitment_id")
         return pb.GetCommitmentResponse(commitment=wire.commitment(found))
 
     @query(*STAFF)

@@ -29,11 +29,8 @@ class LifecycleHandlers(Handlers[Deps]):
         v = Violations()
         commitment_id = uuid_field(v, "commitment_id", request.commitment_id)
         reason = parse.text(v, "reason", request.reason, parse.MAX_REASON, required=False)
-        commitment_id = v.ok(commitment_id)
+        found = await self._open(uow, v.ok(commitment_id))
         store = self.deps.store.commitments
-        found = commitments.open_for(
-            await store.lock(uow.conn, commitment_id), commitment_id, current_caller()
-        )
         withdrawn = wire.commitment(await store.withdraw(uow.conn, found.commitment_id, reason, uow.now))
         route = commitments.fallback_route(found, uow.now)
         await store.insert_route(uow.conn, route, uow.actor.name)
@@ -56,13 +53,10 @@ class LifecycleHandlers(Handlers[Deps]):
         if day and day > china_date(uow.now):
             v.add("concluded_on", "must not be in the future")
         commitment_id = v.ok(commitment_id)
-        store = self.deps.store.commitments
-        found = commitments.open_for(
-            await store.lock(uow.conn, commitment_id), commitment_id, current_caller()
-        )
+        found = await self._open(uow, commitment_id)
         day = v.ok(day)
         commitments.check_conclusion(found, day)
-        concluded = await store.conclude(uow.conn, found.commitment_id, day)
+        concluded = await self.deps.store.commitments.conclude(uow.conn, found.commitment_id, day)
         uow.audit("commitment.conclude_matter", f"commitment/{commitment_id}", change=day.isoformat())
         return pb.ConcludeMatterResponse(commitment=wire.commitment(concluded))
 

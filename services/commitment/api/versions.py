@@ -13,10 +13,10 @@ from services.commitment.store.catalogue import CatalogueVersion, Filing
 from services.commitment.wire import catalogue as wire
 from services.commitment.wire import events
 from services.contracts import roles
-from services.kernel import paging
+from services.kernel import lookup, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
-from services.kernel.errors import AlreadyExists, NotFound
+from services.kernel.errors import AlreadyExists
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 
@@ -44,9 +44,12 @@ class VersionHandlers(Handlers[Deps]):
         today = china_date(uow.now)
         filed_on = parse.filed_on(request, today)
         store = self.deps.store.catalogue
-        version = await store.get_version(uow.conn, department, request.version)
-        if version is None:
-            raise NotFound("catalogue version", f"{department}/{request.version}", "version")
+        version = lookup.found(
+            await store.get_version(uow.conn, department, request.version),
+            "catalogue version",
+            f"{department}/{request.version}",
+            "version",
+        )
         filing.check_filed(filed_on, version.published_at)
         filed = Filing(
             filed_on, request.reference.strip(), request.authority.strip(), uow.now, uow.actor.name
@@ -74,7 +77,7 @@ class VersionHandlers(Handlers[Deps]):
         today = self.db.clock.today()
         return pb.ListCatalogueVersionsResponse(
             versions=[self._version(v, today) for v in found],
-            next_page_token=paging.token(found[-1].version) if len(found) == size else "",
+            next_page_token=paging.next_token(found, size, "version"),
         )
 
     def _due(self, v: CatalogueVersion) -> filing.Due | None:

@@ -33,24 +33,25 @@ def standardised(item: pb.ItemDraft, standard: items.StandardText) -> pb.ItemDra
 
 def item(v: ItemVersion) -> pb.CatalogueItem:
     """A published item version."""
-    made = pb.CatalogueItem(
-        item_id=str(v.item_id), department=v.department, version=v.version, content=v.draft
+    return pb.CatalogueItem(
+        item_id=str(v.item_id),
+        department=v.department,
+        version=v.version,
+        content=v.draft,
+        published_at=convert.to_timestamp(v.published_at),
     )
-    made.published_at.FromDatetime(v.published_at)
-    return made
 
 
 def draft(d: Draft) -> pb.CatalogueItem:
     """A draft item, with its revision."""
-    made = pb.CatalogueItem(
+    return pb.CatalogueItem(
         item_id=str(d.item_id),
         department=d.department,
         content=d.draft,
         revision=d.revision,
         withdrawn=d.withdrawn,
+        updated_at=convert.to_timestamp(d.updated_at),
     )
-    made.updated_at.FromDatetime(d.updated_at)
-    return made
 
 
 def notification(v: ItemVersion, sections: Sequence[Section], text: str) -> pb.Notification:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.commitment.v1 import sharing_pb2 as spb
@@ -40,7 +39,7 @@ def commitment(c: Commitment) -> pb.Commitment:
         region_code=c.region_code,
         withdrawal_reason=c.withdrawal_reason,
         matter_concluded_on=convert.opt_date(c.matter_concluded_on),
-        withdrawn_at=_instant(c.withdrawn_at),
+        withdrawn_at=convert.opt_timestamp(c.withdrawn_at),
     )
 
 
@@ -62,12 +61,8 @@ def _fulfilment(f: Fulfilment) -> pb.Fulfilment:
         status=pb.FulfilmentStatus.Value(f.status),
         determined_by=f.determined_by,
         determined_on=convert.opt_date(f.determined_on),
-        changed_at=_instant(f.changed_at),
+        changed_at=convert.opt_timestamp(f.changed_at),
     )
-
-
-def _instant(at: dt.datetime | None) -> Timestamp | None:
-    return convert.to_timestamp(at) if at else None
 
 
 def route(r: CertificateRoute) -> pb.CertificateRoute:
@@ -86,7 +81,7 @@ def route(r: CertificateRoute) -> pb.CertificateRoute:
 
 
 def eligibility(answer: Eligibility, as_of: dt.datetime | None) -> pb.CheckEligibilityResponse:
-    response = pb.CheckEligibilityResponse(
+    return pb.CheckEligibilityResponse(
         eligible=answer.eligible,
         reasons=[
             pb.Ineligibility(
@@ -99,10 +94,8 @@ def eligibility(answer: Eligibility, as_of: dt.datetime | None) -> pb.CheckEligi
             for r in answer.reasons
         ],
         earliest_change=convert.opt_date(answer.earliest_change),
+        credit_view_as_of=convert.opt_timestamp(as_of),
     )
-    if as_of:
-        response.credit_view_as_of.FromDatetime(as_of)
-    return response
 
 
 def published(c: Published, item: ItemVersion) -> pb.PublishedCommitment:

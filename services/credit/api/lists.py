@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from chengnuo.credit.v1 import lists_pb2 as pb
@@ -19,7 +20,6 @@ from services.credit.api.parse import (
     acting_for,
     decision_reason,
     evidence,
-    found,
     may_take_application,
     record_ids,
     text,
@@ -32,10 +32,11 @@ from services.credit.flows import refresh
 from services.credit.store.lists import Proposal
 from services.credit.wire import events
 from services.credit.wire.lists import list_entry
+from services.kernel import lookup
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
+from services.kernel.db import Executor
 from services.kernel.errors import Violations
-from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
@@ -195,31 +196,24 @@ class BlacklistHandlers(Handlers[Deps]):
 
     @query(*READERS)
     async def GetListEntry(self, request: pb.GetListEntryRequest, context: Any) -> pb.GetListEntryResponse:
-        entry_id = request_uuid("entry_id", request.entry_id, "list entry")
-        entry = found(
-            await self.deps.store.lists.get(self.db.pool, entry_id),
-            "list entry",
-            request.entry_id,
-            "entry_id",
-        )
+        entry = await self._entry(self.db.pool, request.entry_id)
         return pb.GetListEntryResponse(entry=list_entry(entry))
 
-    async def _entry(self, uow: UnitOfWork, value: str) -> ListEntry:
-        entry_id = request_uuid("entry_id", value, "list entry")
-        return found(
-            await self.deps.store.lists.get(uow.conn, entry_id, lock=True), "list entry", value, "entry_id"
-        )
+    async def _entry(self, conn: Executor, value: str, *, lock: bool = False) -> ListEntry:
+        """The entry the request's `entry_id` names."""
+        get = partial(self.deps.store.lists.get, conn, lock=lock)
+        return await lookup.by_id("entry_id", value, "list entry", get)
 
     async def _taken(self, uow: UnitOfWork, value: str) -> ListEntry:
         """The entry a subject's statement or application is about, locked, if the caller may
         take it."""
-        entry = await self._entry(uow, value)
+        entry = await self._entry(uow.conn, value, lock=True)
         may_take_application(current_caller(), entry.region_code, entry.department, "list entry")
         return entry
 
     async def _reviewed(self, uow: UnitOfWork, value: str) -> ListEntry:
         """The entry a reviewer decides on, locked: only the proposing department's."""
-        entry = await self._entry(uow, value)
+        entry = await self._entry(uow.conn, value, lock=True)
         current_caller().require_department(entry.department)
         return entry
 

@@ -14,9 +14,9 @@ from google.protobuf.message import Message
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.credit.v1 import objections_pb2 as pb
 from services.contracts import roles
-from services.credit.api.cases import CaseHandlers, deadline_columns
+from services.credit.api.cases import CaseHandlers, CaseKind, deadline_columns
 from services.credit.api.listing import withdraw_unfounded
-from services.credit.api.parse import acting_for, evidence, found, may_take_application, text
+from services.credit.api.parse import evidence, text
 from services.credit.domain import cases as rules
 from services.credit.domain import measures
 from services.credit.domain import records as record_rules
@@ -38,6 +38,7 @@ from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
 
 PENDING = rules.OBJECTION_PENDING
+OBJECTIONS = CaseKind(OBJECTION, "objection", PENDING, "objection", pb.ObjectionStatus)
 OUTCOMES = (pb.OBJECTION_OUTCOME_REVOKE, pb.OBJECTION_OUTCOME_CORRECT, pb.OBJECTION_OUTCOME_REJECT)
 
 
@@ -51,15 +52,11 @@ class ObjectionHandlers(CaseHandlers):
         v = Violations()
         reason = text(v, "reason", request.reason)
         proof = evidence(v, "evidence", request.evidence)
-        record = found(
-            await store.records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
-        )
-        may_take_application(current_caller(), record.region_code, record.deciding_department, "record")
-        acting_for(current_caller(), v, request.applicant, record.subject_code, "record")
+        record = await self._applied_for(uow, v, record_id, request.record_id, request.applicant)
         v.raise_if_any()
         rules.may_object(record, request.record_id)
         today = china_date(uow.now)
-        rule_set, terms = await self._terms_in_force(uow, record.region_code, today, "objection")
+        rule_set, terms = await self._terms_in_force(uow, record.region_code, today, OBJECTIONS)
         values = {
             "record_id": record_id,
             "subject_kind": record.subject_kind,
@@ -87,7 +84,7 @@ class ObjectionHandlers(CaseHandlers):
         outcome, screen = _check_decision(request)
         request = _screened(request, screen)
         screen.check()
-        case = await self._pending(uow, OBJECTION, objection_id, "objection", PENDING)
+        case = await self._pending(uow, OBJECTIONS, objection_id)
         record = await store.records.get(uow.conn, case.record_id, lock=True)
         assert record is not None
         record = await self._apply(uow, record, request, outcome)
@@ -111,24 +108,14 @@ class ObjectionHandlers(CaseHandlers):
         self, request: pb.ExtendObjectionDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendObjectionDeadlineResponse:
         objection_id = request_uuid("objection_id", request.objection_id, "objection")
-        extended = await self._extended(
-            uow,
-            OBJECTION,
-            objection_id,
-            request.reason,
-            name="objection",
-            pending=PENDING,
-            section="objection",
-        )
+        extended = await self._extended(uow, OBJECTIONS, objection_id, request.reason)
         return pb.ExtendObjectionDeadlineResponse(objection=objection_message(extended))
 
     @query(roles.CREDIT_REVIEWER, roles.CREDIT_OFFICER)
     async def ListObjections(
         self, request: pb.ListObjectionsRequest, context: Any
     ) -> pb.ListObjectionsResponse:
-        page, next_token = await self._queue(
-            OBJECTION, pb.ObjectionStatus, request.status, request.page_token, request.page_size
-        )
+        page, next_token = await self._queue(OBJECTIONS, request)
         return pb.ListObjectionsResponse(
             objections=[objection_message(o) for o in page], next_page_token=next_token
         )

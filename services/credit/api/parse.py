@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from chengnuo.common.v1 import subject_pb2
 from services.contracts import roles
@@ -13,11 +13,9 @@ from services.contracts.subjects import parse_subject
 from services.credit.domain.cases import require_own
 from services.credit.domain.sharing import Asked
 from services.kernel.auth import Caller
-from services.kernel.errors import InvalidArgument, NotFound, Violations
+from services.kernel.errors import InvalidArgument, Violations
 from services.kernel.identifiers import validate_region_code
 from services.kernel.ids import uuid_field
-
-T = TypeVar("T")
 
 MAX_TEXT = 4000
 MAX_EVIDENCE = 20
@@ -31,13 +29,6 @@ KINDS = frozenset(subject_pb2.SubjectKind.values()) - {subject_pb2.SUBJECT_KIND_
 # The shape of each kind of code. Check characters are not recomputed for 100,000 codes: a code
 # that fails its check cannot match, since every stored code passed it.
 _SHAPE = {True: re.compile(r"[0-9]{17}[0-9X]"), False: re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")}
-
-
-def found(value: T | None, resource: str, name: str, field: str) -> T:
-    """What the request's `field` names, or NOT_FOUND naming it."""
-    if value is None:
-        raise NotFound(resource, name, field)
-    return value
 
 
 def text(v: Violations, field: str, value: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 from chengnuo.credit.v1 import repair_pb2 as pb
 from services.contracts import roles
-from services.credit.api.cases import CaseHandlers, deadline_columns
-from services.credit.api.parse import acting_for, evidence, found, may_take_application, text
+from services.credit.api.cases import CaseHandlers, CaseKind, deadline_columns
+from services.credit.api.parse import evidence, text
 from services.credit.domain import cases as rules
 from services.credit.domain.records import REPAIRED, Record
 from services.credit.flows import refresh
@@ -24,7 +24,7 @@ from services.kernel.rpc.handlers import command, query
 from services.kernel.uow import UnitOfWork
 
 PENDING = rules.REPAIR_PENDING
-NAME = "repair application"
+REPAIRS = CaseKind(REPAIR, "repair application", PENDING, "repair", pb.RepairStatus)
 
 
 class RepairHandlers(CaseHandlers):
@@ -36,15 +36,11 @@ class RepairHandlers(CaseHandlers):
         obligations = text(v, "obligations_performed", request.obligations_performed)
         proof = evidence(v, "evidence", request.evidence)
         commitment = text(v, "repair_commitment", request.repair_commitment)
-        record = found(
-            await store.records.get(uow.conn, record_id, lock=True), "record", request.record_id, "record_id"
-        )
-        may_take_application(current_caller(), record.region_code, record.deciding_department, "record")
-        acting_for(current_caller(), v, request.applicant, record.subject_code, "record")
+        record = await self._applied_for(uow, v, record_id, request.record_id, request.applicant)
         v.raise_if_any()
         today = china_date(uow.now)
         rules.may_apply_for_repair(record, today, request.record_id)
-        rule_set, terms = await self._terms_in_force(uow, record.region_code, today, "repair")
+        rule_set, terms = await self._terms_in_force(uow, record.region_code, today, REPAIRS)
         due = rules.deadline(terms, self.deps.calendar.current, today)
         values = _application(record, obligations, proof, commitment) | {
             "applied_at": uow.now,
@@ -69,7 +65,7 @@ class RepairHandlers(CaseHandlers):
         # A refusal must say why (the subject is told); an approval may.
         reason = text(v, "reason", request.reason, required=not approve)
         v.raise_if_any()
-        case = await self._pending(uow, REPAIR, application_id, NAME, PENDING)
+        case = await self._pending(uow, REPAIRS, application_id)
         record = await store.records.get(uow.conn, case.record_id, lock=True)
         assert record is not None
         if approve:
@@ -99,18 +95,14 @@ class RepairHandlers(CaseHandlers):
         self, request: pb.ExtendRepairDeadlineRequest, uow: UnitOfWork
     ) -> pb.ExtendRepairDeadlineResponse:
         application_id = request_uuid("application_id", request.application_id, "application")
-        extended = await self._extended(
-            uow, REPAIR, application_id, request.reason, name=NAME, pending=PENDING, section="repair"
-        )
+        extended = await self._extended(uow, REPAIRS, application_id, request.reason)
         return pb.ExtendRepairDeadlineResponse(application=repair_application(extended))
 
     @query(roles.CREDIT_REVIEWER, roles.CREDIT_OFFICER)
     async def ListRepairApplications(
         self, request: pb.ListRepairApplicationsRequest, context: Any
     ) -> pb.ListRepairApplicationsResponse:
-        page, next_token = await self._queue(
-            REPAIR, pb.RepairStatus, request.status, request.page_token, request.page_size
-        )
+        page, next_token = await self._queue(REPAIRS, request)
         return pb.ListRepairApplicationsResponse(
             applications=[repair_application(a) for a in page], next_page_token=next_token
         )

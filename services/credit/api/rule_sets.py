@@ -7,11 +7,11 @@ from typing import Any
 from chengnuo.credit.v1 import rule_sets_pb2 as pb
 from services.contracts import roles
 from services.credit.api.deps import Deps
-from services.credit.api.parse import found, region_field
+from services.credit.api.parse import region_field
 from services.credit.domain import documents
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.wire.rule_sets import rule_set as rule_set_message
-from services.kernel import convert
+from services.kernel import convert, lookup
 from services.kernel.auth import current_caller
 from services.kernel.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound, Violations
 from services.kernel.rpc.handlers import Handlers, command, query
@@ -46,7 +46,7 @@ class RuleSetHandlers(Handlers[Deps]):
 
     @query(*READERS)
     async def GetRuleSet(self, request: pb.GetRuleSetRequest, context: Any) -> pb.GetRuleSetResponse:
-        loaded = found(
+        loaded = lookup.found(
             await self.deps.store.rule_sets.get(self.db.pool, request.id), "rule set", request.id, "id"
         )
         return pb.GetRuleSetResponse(rule_set=rule_set_message(loaded))
@@ -67,5 +67,5 @@ class RuleSetHandlers(Handlers[Deps]):
             chosen = choose_rule_set(await store.all_rule_sets(self.db.pool), str(kind), day, region)
         except LookupError as exc:
             raise NotFound("rule set in force", str(exc), "on") from None
-        loaded = found(await store.get(self.db.pool, chosen.id), "rule set", chosen.id, "on")
+        loaded = lookup.found(await store.get(self.db.pool, chosen.id), "rule set", chosen.id, "on")
         return pb.GetRuleSetInForceResponse(rule_set=rule_set_message(loaded))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from chengnuo.common.v1 import subject_pb2
@@ -10,17 +11,17 @@ from chengnuo.credit.v1 import credit_pb2 as pb
 from services.contracts import roles
 from services.contracts.subjects import parse_subject, public_code
 from services.credit.api.deps import Deps
-from services.credit.api.parse import found, region_field, text
+from services.credit.api.parse import region_field, text
 from services.credit.api.standing import standing_of
 from services.credit.domain import standing
 from services.credit.domain.measures import Report
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.wire import records as wire
 from services.credit.wire.standing import status_response
-from services.kernel import convert
+from services.kernel import convert, lookup
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
-from services.kernel.errors import InvalidArgument, Violations
+from services.kernel.errors import Violations
 from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.screening import NameScreen
@@ -62,13 +63,8 @@ class StatusHandlers(Handlers[Deps]):
 
     @query(roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
     async def GetRecord(self, request: pb.GetRecordRequest, context: Any) -> pb.GetRecordResponse:
-        record_id = request_uuid("record_id", request.record_id, "record")
-        record = found(
-            await self.deps.store.records.get(self.db.pool, record_id),
-            "record",
-            request.record_id,
-            "record_id",
-        )
+        get = partial(self.deps.store.records.get, self.db.pool)
+        record = await lookup.by_id("record_id", request.record_id, "record", get)
         return pb.GetRecordResponse(record=wire.record(record))
 
     @query(roles.ANY_ROLE)
@@ -80,10 +76,7 @@ class StatusHandlers(Handlers[Deps]):
         region = region_field(v, request.region_code)
         v.raise_if_any()
         loaded = await self.deps.store.rule_sets.all_rule_sets(self.db.pool)
-        try:
-            chosen = choose_rule_set(loaded, "measures", day, region)
-        except LookupError as exc:
-            raise InvalidArgument.one("as_of", str(exc)) from None
+        chosen = lookup.in_force("as_of", lambda: choose_rule_set(loaded, "measures", day, region))
         return wire.catalogue(chosen)
 
     @query(*READERS)

@@ -22,7 +22,7 @@ def deadline(c: Case) -> credit_pb2.DecisionDeadline:
 
 def _common(c: Case) -> dict[str, Any]:
     """The fields every case message has, under the same names."""
-    common: dict[str, Any] = {
+    return {
         "record_id": str(c.record_id),
         "subject": subject_of(c.subject_kind, c.subject_code),
         "evidence": c.evidence,
@@ -30,10 +30,8 @@ def _common(c: Case) -> dict[str, Any]:
         "decision_reason": c.decision_reason,
         "decided_by": c.decided_by,
         "rule_set": c.rule_set,
+        "decided_at": convert.opt_timestamp(c.decided_at),
     }
-    if c.decided_at:
-        common["decided_at"] = convert.to_timestamp(c.decided_at)
-    return common
 
 
 def repair_application(a: RepairApplication) -> repair_pb2.RepairApplication:

@@ -54,14 +54,12 @@ def _statement(s: Statement) -> pb.Statement:
 def _early_removal(a: EarlyRemoval | None) -> pb.EarlyRemovalApplication | None:
     if a is None:
         return None
-    message = pb.EarlyRemovalApplication(
+    return pb.EarlyRemovalApplication(
         obligations_performed=a.obligations_performed,
         harm_eliminated=a.harm_eliminated,
         evidence=a.evidence,
         applied_at=convert.to_timestamp(a.applied_at),
         decision=pb.RemovalDecision.Value(a.decision or "REMOVAL_DECISION_UNSPECIFIED"),
         decision_reason=a.decision_reason,
+        decided_at=convert.opt_timestamp(a.decided_at),
     )
-    if a.decided_at:
-        message.decided_at.CopyFrom(convert.to_timestamp(a.decided_at))
-    return message

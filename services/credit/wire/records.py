@@ -15,7 +15,7 @@ def record_class(name: str) -> pb.RecordClass.ValueType:
 
 
 def record(r: Record) -> pb.DishonestyRecord:
-    message = pb.DishonestyRecord(
+    return pb.DishonestyRecord(
         record_id=str(r.record_id),
         subject=subject_of(r.subject_kind, r.subject_code),
         subject_name=r.subject_name,
@@ -39,9 +39,8 @@ def record(r: Record) -> pb.DishonestyRecord:
         region_code=r.region_code,
         repair_notice=r.repair_notice,
         revision=r.revision,
+        created_at=convert.to_timestamp(r.created_at),
     )
-    message.created_at.FromDatetime(r.created_at)
-    return message
 
 
 def restriction(r: standing.Restriction) -> pb.Restriction:

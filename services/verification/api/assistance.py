@@ -7,15 +7,16 @@ import uuid
 from typing import Any
 
 from chengnuo.verification.v1 import verification_pb2 as pb
-from services.kernel import paging
+from services.kernel import lookup, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.errors import InvalidArgument, NotFound
 from services.kernel.ids import request_uuid
+from services.kernel.lookup import owned
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
-from services.verification.api.common import STAFF, owned
+from services.verification.api.common import STAFF
 from services.verification.api.deps import Deps
 from services.verification.domain import assistance as rules
 from services.verification.domain import tasks
@@ -34,8 +35,8 @@ class AssistanceHandlers(Handlers[Deps]):
         store = self.deps.store
         if not await store.assistance.department_exists(uow.conn, request.to_department):
             raise NotFound("department", request.to_department, "to_department")
-        found = await store.tasks.get_task(uow.conn, task_id, lock=True)
-        task = owned(found, "task", request.task_id, "task_id")
+        stored = await store.tasks.get_task(uow.conn, task_id, lock=True)
+        task = owned(stored, "task", request.task_id, "task_id")
         tasks.check_open(request.task_id, task.status)
         asked = Request(
             task_id=task_id,
@@ -61,9 +62,8 @@ class AssistanceHandlers(Handlers[Deps]):
         assistance_id = request_uuid("assistance_id", request.assistance_id, "assistance")
         parse.check_answer(request)
         store = self.deps.store.assistance
-        asked = await store.get(uow.conn, assistance_id, lock=True)
-        if asked is None:
-            raise NotFound("assistance", request.assistance_id, "assistance_id")
+        stored = await store.get(uow.conn, assistance_id, lock=True)
+        asked = lookup.found(stored, "assistance", request.assistance_id, "assistance_id")
         current_caller().require_department(asked.to_department)  # only the asked department answers
         rules.check_pending(request.assistance_id, asked.status)
         answer = Answer(

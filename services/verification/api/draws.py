@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 from chengnuo.verification.v1 import inspections_pb2 as ipb
-from services.kernel import paging
+from services.kernel import lookup, paging
 from services.kernel.auth import ANY_ROLE, current_caller
 from services.kernel.clock import china_date
 from services.kernel.db import Executor
-from services.kernel.errors import InvalidArgument, NotFound
+from services.kernel.errors import InvalidArgument
 from services.kernel.ids import request_uuid
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
@@ -101,10 +101,7 @@ class DrawHandlers(Handlers[Deps]):
         return wire.verified(ran, mismatches)
 
     async def _draw(self, conn: Executor, draw_id: uuid.UUID) -> Draw:
-        found = await self.deps.store.draws.get(conn, draw_id)
-        if found is None:
-            raise NotFound("draw", str(draw_id), "draw_id")
-        return found
+        return lookup.found(await self.deps.store.draws.get(conn, draw_id), "draw", str(draw_id), "draw_id")
 
     async def _page(
         self, draw: Draw, size: int, page_token: str, *, public: bool

@@ -13,12 +13,14 @@ from typing import Any
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from services.kernel import paging
 from services.kernel.auth import current_caller
+from services.kernel.db import Executor
 from services.kernel.errors import AlreadyExists, Violations
 from services.kernel.ids import request_uuid
+from services.kernel.lookup import owned
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
-from services.verification.api.common import LEAD, owned
+from services.verification.api.common import LEAD
 from services.verification.api.deps import Deps
 from services.verification.api.rosters import READERS
 from services.verification.domain import rosters
@@ -89,12 +91,7 @@ class ImportHandlers(Handlers[Deps]):
         self, request: rpb.GetSubjectImportRequest, context: Any
     ) -> rpb.GetSubjectImportResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
-        found = owned(
-            await self.deps.store.imports.get(self.db.pool, import_id),
-            "import",
-            request.import_id,
-            "import_id",
-        )
+        found = await self._import(self.db.pool, import_id, request.import_id)
         return rpb.GetSubjectImportResponse(subject_import=wire.subject_import(found))
 
     @query(*READERS)
@@ -102,19 +99,25 @@ class ImportHandlers(Handlers[Deps]):
         self, request: rpb.ListSubjectImportErrorsRequest, context: Any
     ) -> rpb.ListSubjectImportErrorsResponse:
         import_id = request_uuid("import_id", request.import_id, "import")
-        store = self.deps.store.imports
-        owned(await store.get(self.db.pool, import_id), "import", request.import_id, "import_id")
+        await self._import(self.db.pool, import_id, request.import_id)
         size = paging.page_size(request.page_size)
         after = paging.after(request.page_token, paging.natural, str)
-        found = await store.errors(self.db.pool, import_id, after, size)
+        found = await self.deps.store.imports.errors(self.db.pool, import_id, after, size)
         last = paging.next_token(found, size, "row_no", "field")
         return rpb.ListSubjectImportErrorsResponse(
             errors=[wire.row_error(e.row_no, e.field, e.description) for e in found], next_page_token=last
         )
 
+    async def _import(
+        self, conn: Executor, import_id: uuid.UUID, name: str, *, lock: bool = False
+    ) -> SubjectImport:
+        """The import the request names, if it is the caller's department's."""
+        stored = await self.deps.store.imports.get(conn, import_id, lock=lock)
+        return owned(stored, "import", name, "import_id")
+
     async def _open_import(self, uow: UnitOfWork, import_id: uuid.UUID, name: str) -> SubjectImport:
-        found = await self.deps.store.imports.get(uow.conn, import_id, lock=True)
-        imp = owned(found, "import", name, "import_id")
+        """The caller's department's import, locked, while rows may still be added to it."""
+        imp = await self._import(uow.conn, import_id, name, lock=True)
         rosters.check_import_open(name, imp.status)
         return imp
 

@@ -13,10 +13,11 @@ from services.kernel import paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.errors import FailedPrecondition, InvalidArgument, Violations
+from services.kernel.lookup import in_force
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
-from services.verification.api.common import LEAD, STAFF, in_force
+from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
 from services.verification.domain import joint
 from services.verification.domain.hierarchy import Hierarchy

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from chengnuo.verification.v1 import inspections_pb2 as ipb
-from services.kernel import convert, paging
+from services.kernel import convert, lookup, paging
 from services.kernel.auth import current_caller
-from services.kernel.errors import NotFound, PermissionDenied, Violations
+from services.kernel.errors import PermissionDenied, Violations
 from services.kernel.ids import request_uuid
+from services.kernel.lookup import in_force
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
-from services.verification.api.common import LEAD, STAFF, in_force
+from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
 from services.verification.wire import inspections as wire
 
@@ -29,14 +30,13 @@ class Participated(Protocol):
 P = TypeVar("P", bound=Participated)
 
 
-def participating(found: P | None, resource: str, name: str, field: str) -> P:
+def participating(value: P | None, resource: str, name: str, field: str) -> P:
     """The plan (or draw), if the caller's department takes part in it."""
-    if found is None:
-        raise NotFound(resource, name, field)
+    plan = lookup.found(value, resource, name, field)
     department = current_caller().department
-    if department not in found.departments:
+    if department not in plan.departments:
         raise PermissionDenied(f"department {department!r} does not take part in plan {name}")
-    return found
+    return plan
 
 
 class PlanHandlers(Handlers[Deps]):

@@ -12,13 +12,15 @@ from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
+from services.kernel.db import Executor
 from services.kernel.errors import FailedPrecondition, NotFound, Violations
 from services.kernel.ids import request_uuid
+from services.kernel.lookup import in_force, owned
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
-from services.verification.api.common import LEAD, STAFF, in_force, owned
+from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
 from services.verification.domain import deadlines, tasks
 from services.verification.domain.hierarchy import Hierarchy
@@ -30,9 +32,11 @@ from services.verification.wire import tasks as wire
 class TaskHandlers(Handlers[Deps]):
     async def _task(self, uow: UnitOfWork, task_id: uuid.UUID, name: str) -> Task:
         """The caller's department's task, locked for the change the request makes."""
-        return owned(
-            await self.deps.store.tasks.get_task(uow.conn, task_id, lock=True), "task", name, "task_id"
-        )
+        return await self._owned_task(uow.conn, task_id, name, lock=True)
+
+    async def _owned_task(self, conn: Executor, task_id: uuid.UUID, name: str, *, lock: bool = False) -> Task:
+        """The task the request names, if it is the caller's department's."""
+        return owned(await self.deps.store.tasks.get_task(conn, task_id, lock=lock), "task", name, "task_id")
 
     @query(*STAFF)
     async def ListTasks(self, request: pb.ListTasksRequest, context: Any) -> pb.ListTasksResponse:
@@ -49,9 +53,8 @@ class TaskHandlers(Handlers[Deps]):
     @query(*STAFF)
     async def GetTask(self, request: pb.GetTaskRequest, context: Any) -> pb.GetTaskResponse:
         task_id = request_uuid("task_id", request.task_id, "task")
-        store = self.deps.store.tasks
-        found = owned(await store.get_task(self.db.pool, task_id), "task", request.task_id, "task_id")
-        extensions = await store.extensions(self.db.pool, task_id)
+        found = await self._owned_task(self.db.pool, task_id, request.task_id)
+        extensions = await self.deps.store.tasks.extensions(self.db.pool, task_id)
         return pb.GetTaskResponse(task=wire.task(found, self.db.clock.today(), extensions))
 
     @command(*STAFF, reply=pb.ConcludeTaskResponse)

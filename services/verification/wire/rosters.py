@@ -28,7 +28,7 @@ def inspector(i: Inspector) -> rpb.Inspector:
 
 
 def subject_import(imp: SubjectImport) -> rpb.SubjectImport:
-    message = rpb.SubjectImport(
+    return rpb.SubjectImport(
         import_id=str(imp.import_id),
         department=imp.department,
         mode=rpb.ImportMode.Value(imp.mode),
@@ -42,10 +42,8 @@ def subject_import(imp: SubjectImport) -> rpb.SubjectImport:
         deactivated=imp.deactivated,
         duplicates=imp.duplicates,
         created_at=convert.to_timestamp(imp.created_at),
+        committed_at=convert.opt_timestamp(imp.committed_at),
     )
-    if imp.committed_at:
-        message.committed_at.FromDatetime(imp.committed_at)
-    return message
 
 
 def row_error(row: int, field: str, description: str) -> rpb.RowError:

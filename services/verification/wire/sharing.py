@@ -10,7 +10,7 @@ from services.verification.wire.tasks import identity, measures
 
 
 def result(r: SharedResult) -> spb.VerificationResult:
-    message = spb.VerificationResult(
+    return spb.VerificationResult(
         **identity(r),
         department=r.department,
         method=r.method,
@@ -18,6 +18,5 @@ def result(r: SharedResult) -> spb.VerificationResult:
         findings=r.findings,
         measures=measures(r.measures),
         decision_date=convert.opt_date(r.decision_date),
+        concluded_at=convert.to_timestamp(r.concluded_at),
     )
-    message.concluded_at.FromDatetime(r.concluded_at)
-    return message

@@ -32,7 +32,7 @@ def identity(t: TaskIdentity) -> dict[str, Any]:
 
 
 def task(t: Task, today: dt.date, extensions: Sequence[Extension] = ()) -> pb.Task:
-    message = pb.Task(
+    return pb.Task(
         **identity(t),
         item_version=t.item_version,
         department=t.department,
@@ -63,15 +63,13 @@ def task(t: Task, today: dt.date, extensions: Sequence[Extension] = ()) -> pb.Ta
         joint_inspection_id=str(t.joint_id or ""),
         draw_id=str(t.draw_id or ""),
         rectification=rectification(t.rectification) if t.rectification else None,
+        created_at=convert.to_timestamp(t.created_at),
+        concluded_at=convert.opt_timestamp(t.concluded_at),
     )
-    message.created_at.FromDatetime(t.created_at)
-    if t.concluded_at:
-        message.concluded_at.FromDatetime(t.concluded_at)
-    return message
 
 
 def rectification(r: domain.Rectification) -> pb.Rectification:
-    message = pb.Rectification(
+    return pb.Rectification(
         completed_on=convert.to_date(r.completed_on),
         in_time=r.in_time,
         harm_caused=r.harm_caused,
@@ -79,9 +77,8 @@ def rectification(r: domain.Rectification) -> pb.Rectification:
         evidence_refs=r.evidence_refs,
         deadline=convert.to_date(r.deadline),
         recorded_by=r.recorded_by,
+        recorded_at=convert.to_timestamp(r.recorded_at),
     )
-    message.recorded_at.FromDatetime(r.recorded_at)
-    return message
 
 
 def measures(stored: Sequence[dict[str, Any]]) -> list[pb.Measure]:
@@ -122,7 +119,7 @@ def overdue_counts(
 
 
 def assistance(a: Assistance, today: dt.date) -> pb.Assistance:
-    message = pb.Assistance(
+    return pb.Assistance(
         assistance_id=str(a.assistance_id),
         task_id=str(a.task_id),
         subject=subject_of(a.subject_kind, a.subject_code),
@@ -139,8 +136,6 @@ def assistance(a: Assistance, today: dt.date) -> pb.Assistance:
         requested_at=convert.to_timestamp(a.requested_at),
         answered_by=a.answered_by,
         overdue=a.status == rules.PENDING and a.answer_by < today,
+        answered_at=convert.opt_timestamp(a.answered_at),
+        late=a.answered_at is not None and china_date(a.answered_at) > a.answer_by,
     )
-    if a.answered_at:
-        message.answered_at.FromDatetime(a.answered_at)
-        message.late = china_date(a.answered_at) > a.answer_by
-    return message

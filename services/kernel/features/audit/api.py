@@ -40,7 +40,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
             report = await audit_chain.verify(conn, self.db.audit_key, checkpoints)
         if forged and report.intact:  # someone wrote on the witness stream without the key
             report = dataclasses.replace(report, intact=False, problem=audit_witness.FORGED)
-        answer = audit_pb2.VerifyChainResponse(
+        return audit_pb2.VerifyChainResponse(
             intact=report.intact,
             rows_checked=report.rows_checked,
             first_broken_seq=report.first_broken_seq,
@@ -49,10 +49,8 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
             checkpoints_checked=report.checkpoints_checked,
             checkpoint_seq=report.checkpoint_seq,
             witness_key=audit_witness.raw_public(self.witness).hex(),
+            checkpoint_at=convert.opt_timestamp(report.checkpoint_at),
         )
-        if report.checkpoint_at:
-            answer.checkpoint_at.CopyFrom(convert.to_timestamp(report.checkpoint_at))
-        return answer
 
     async def _checkpoints(self) -> tuple[list[audit_chain.Checkpoint], int]:
         """This chain's checkpoints whose signatures hold, and how many do not."""

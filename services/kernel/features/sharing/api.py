@@ -9,9 +9,9 @@ from typing import Any
 
 from chengnuo.common.v1 import sharing_pb2 as pb
 from chengnuo.common.v1 import sharing_pb2_grpc
-from services.kernel import convert, paging
+from services.kernel import convert, lookup, paging
 from services.kernel.auth import ADMIN, AUDITOR, SERVICE, current_caller
-from services.kernel.errors import NotFound, Violations
+from services.kernel.errors import Violations
 from services.kernel.features.sharing import store
 from services.kernel.features.sharing.gate import PURPOSE, SharingSpec
 from services.kernel.features.sharing.store import Agreement, Delivery
@@ -64,9 +64,8 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
         self, request: pb.RevokeAgreementRequest, uow: UnitOfWork
     ) -> pb.RevokeAgreementResponse:
         agreement_id = request_uuid("agreement_id", request.agreement_id)
-        agreement = await store.revoke(uow.conn, agreement_id, uow.now)
-        if agreement is None:
-            raise NotFound("agreement", request.agreement_id, "agreement_id")
+        revoked = await store.revoke(uow.conn, agreement_id, uow.now)
+        agreement = lookup.found(revoked, "agreement", request.agreement_id, "agreement_id")
         uow.audit("sharing.revoke_agreement", f"agreement/{agreement_id}", change=request.reason)
         return pb.RevokeAgreementResponse(agreement=_agreement(agreement))
 
@@ -89,7 +88,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
             v.add("feedback", f"at most {MAX_FEEDBACK} characters")
         v.raise_if_any()
         outcome = pb.PushOutcome.Name(request.outcome)
-        delivery = await store.acknowledge(
+        acknowledged = await store.acknowledge(
             uow.conn,
             event_id=event_id,
             receiver=current_caller().department,
@@ -97,8 +96,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
             feedback=request.feedback.strip(),
             now=uow.now,
         )
-        if delivery is None:
-            raise NotFound("push delivery", str(event_id), "event_id")
+        delivery = lookup.found(acknowledged, "push delivery", str(event_id), "event_id")
         uow.audit("sharing.acknowledge", f"push/{event_id}", change=outcome)
         return pb.AcknowledgePushResponse(delivery=_delivery(delivery))
 
@@ -153,7 +151,7 @@ def _own_or(requested: str) -> str:
 
 
 def _agreement(a: Agreement) -> pb.Agreement:
-    agreement = pb.Agreement(
+    return pb.Agreement(
         agreement_id=str(a.agreement_id),
         consumer=a.consumer,
         data_class=a.data_class,
@@ -165,14 +163,12 @@ def _agreement(a: Agreement) -> pb.Agreement:
         push=a.push,
         legal_basis=a.legal_basis,
         created_at=convert.to_timestamp(a.created_at),
+        revoked_at=convert.opt_timestamp(a.revoked_at),
     )
-    if a.revoked_at:
-        agreement.revoked_at.CopyFrom(convert.to_timestamp(a.revoked_at))
-    return agreement
 
 
 def _delivery(d: Delivery) -> pb.PushDelivery:
-    delivery = pb.PushDelivery(
+    return pb.PushDelivery(
         event_id=str(d.event_id),
         receiver=d.receiver,
         event=d.event,
@@ -181,7 +177,5 @@ def _delivery(d: Delivery) -> pb.PushDelivery:
         occurred_at=convert.to_timestamp(d.occurred_at),
         outcome=pb.PushOutcome.Value(d.outcome),
         feedback=d.feedback,
+        acknowledged_at=convert.opt_timestamp(d.acknowledged_at),
     )
-    if d.acknowledged_at:
-        delivery.acknowledged_at.CopyFrom(convert.to_timestamp(d.acknowledged_at))
-    return delivery

@@ -9,6 +9,7 @@ import typer
 
 from chengnuo.common.v1 import audit_pb2, audit_pb2_grpc
 from services.cli.connection import Connection
+from services.cli.options import Json
 from services.cli.output import as_dict, emit_json, fail, reported, table
 from services.kernel import convert
 from services.kernel.clock import CHINA
@@ -18,7 +19,7 @@ app = typer.Typer(no_args_is_help=True, help="The audit trail of every service (
 
 
 @app.command("verify")
-def verify(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+def verify(as_json: Json = False) -> None:
     """Walk every service's chain and check it against its signed checkpoints; exit 1 and name
     the first broken link if any."""
     conn = Connection.discover()
@@ -70,7 +71,7 @@ def show(
     since: Annotated[str, typer.Option(help="From this date/time (ISO 8601, China time).")] = "",
     until: Annotated[str, typer.Option(help="Before this date/time.")] = "",
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows per service.")] = 100,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Audit rows of all services, newest first: who did or saw what, when, why."""
     request = audit_pb2.ListAuditRowsRequest(

@@ -12,12 +12,13 @@ from services.cli import paging
 from services.cli.connection import Connection
 from services.cli.credit_views import show_entry
 from services.cli.names import Names, flagged, personal_names
-from services.cli.output import as_dict, emit_json, listing, reported, say
+from services.cli.options import Json, Limit
+from services.cli.output import listing, reported, say, shown
 from services.cli.values import choose, day, label, request_id, subject
 
 app = typer.Typer(no_args_is_help=True, help="The serious-dishonesty list: entries, proposals, decisions.")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 Entry = Annotated[str, typer.Argument(help="The list entry.")]
+Reasoning = Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")]
 LISTING = {"list": lpb.LISTING_DECISION_LIST, "do-not-list": lpb.LISTING_DECISION_DO_NOT_LIST}
 REMOVAL = {"approve": lpb.REMOVAL_DECISION_APPROVE, "refuse": lpb.REMOVAL_DECISION_REFUSE}
 
@@ -29,7 +30,7 @@ def _stub() -> lists_pb2_grpc.BlacklistServiceStub:
 @app.command("list")
 def list_entries(
     region: Annotated[str, typer.Option(help="Only subjects of this region.")] = "",
-    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 100,
+    limit: Limit = 100,
     as_json: Json = False,
 ) -> None:
     """The subjects on the list now, as published (natural persons masked)."""
@@ -54,10 +55,7 @@ def show(entry_id: Entry, as_json: Json = False) -> None:
     """One entry with its pre-notice (告知), statements, decision and removal dates."""
     with reported():
         found = _stub().GetListEntry(lpb.GetListEntryRequest(entry_id=entry_id)).entry
-    if as_json:
-        emit_json(as_dict(found))
-        return
-    show_entry(found)
+    shown(found, as_json, show_entry)
 
 
 @app.command("propose")
@@ -86,7 +84,7 @@ def propose(
 def decide(
     entry_id: Entry,
     decision: Annotated[str, typer.Argument(help="list or do-not-list.")],
-    reason: Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")],
+    reason: Reasoning,
     names: Names = "ask",
 ) -> None:
     """Decide a proposal once the statement period is over (credit_reviewer)."""
@@ -100,17 +98,14 @@ def decide(
     with reported(), flagged():
         entry = _stub().DecideListing(request).entry
     until = f"; early removal from {day(entry.early_removal_from)}, removed by {day(entry.removal_due)}"
-    say(
-        f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}"
-        + (until if entry.listed_on.year else "")
-    )
+    say(_entry_state(entry) + (until if entry.listed_on.year else ""))
 
 
 @app.command("removal")
 def removal(
     entry_id: Entry,
     decision: Annotated[str, typer.Argument(help="approve or refuse.")],
-    reason: Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")],
+    reason: Reasoning,
     names: Names = "ask",
 ) -> None:
     """Decide an application for early removal (提前移出) (credit_reviewer)."""
@@ -123,4 +118,8 @@ def removal(
     )
     with reported(), flagged():
         entry = _stub().DecideEarlyRemoval(request).entry
-    say(f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}")
+    say(_entry_state(entry))
+
+
+def _entry_state(entry: lpb.ListEntry) -> str:
+    return f"entry {entry.entry_id}: {label(lpb.ListEntryStatus, entry.status)}"

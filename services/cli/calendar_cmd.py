@@ -12,7 +12,8 @@ import typer
 
 from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc
 from services.cli.connection import Connection
-from services.cli.output import as_dict, console, emit_json, fail, reported
+from services.cli.options import Json
+from services.cli.output import console, fail, reported, shown
 from services.kernel import convert
 from services.kernel.calendar import WorkingCalendar
 from services.kernel.features.calendar.wire import from_proto
@@ -29,14 +30,15 @@ def _stub(conn: Connection) -> calendar_pb2_grpc.CalendarServiceStub:
 def show(
     year: Annotated[int, typer.Argument(help="Year, e.g. 2026.")],
     month: Annotated[int, typer.Option(min=0, max=12, help="Only this month (0: the whole year).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Show a year's days off and make-up working days, or a month day by day."""
     with reported():
         answer = _stub(Connection.discover()).GetYear(calendar_pb2.GetYearRequest(year=year))
-    if as_json:
-        emit_json(as_dict(answer))
-        return
+    shown(answer, as_json, lambda found: _print_year(found, year, month))
+
+
+def _print_year(answer: calendar_pb2.GetYearResponse, year: int, month: int) -> None:
     if not answer.HasField("calendar"):
         console.print(f"{year}: no official schedule loaded — weekdays only, deadlines provisional")
         return

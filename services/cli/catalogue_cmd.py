@@ -14,13 +14,13 @@ from services.cli import paging
 from services.cli.catalogue_rows import COLUMNS, EXAMPLE
 from services.cli.catalogue_views import item_fields, print_report, report_json
 from services.cli.connection import Connection
-from services.cli.output import as_dict, emit_json, fail, fields, listing, reported, say
-from services.cli.tabular import TableError, show_columns, write_template
+from services.cli.options import Json
+from services.cli.output import emit_json, fail, fields, listing, reported, say, shown
+from services.cli.tabular import TableError, save_template, show_columns
 from services.cli.values import claim, day, label, moment, proto_date, request_id, service_today, yes
 from services.kernel import convert
 
 app = typer.Typer(no_args_is_help=True, help="Certificate catalogues: import, publish, file, notifications.")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 Limit = Annotated[int, typer.Option(min=0, help="At most this many rows (0: all).")]
 pb = catalogue_pb2
 MODES = {"all": pb.IMPORT_MODE_ALL_OR_NOTHING, "valid": pb.IMPORT_MODE_VALID_ROWS_ONLY}
@@ -80,10 +80,7 @@ def template(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write it: .xlsx or .csv.")],
 ) -> None:
     """Write an empty catalogue list with every column and one example row, to fill in Excel."""
-    if file.suffix.lower() not in (".xlsx", ".csv"):
-        fail(f"{file.name}: the template is written as .xlsx or .csv")
-    write_template(file, COLUMNS, EXAMPLE)
-    say(f"wrote {file}")
+    save_template(file, COLUMNS, EXAMPLE)
 
 
 @app.command("drafts")
@@ -144,10 +141,7 @@ def show(
     """One item with every field."""
     with reported():
         item = _stub().GetItem(pb.GetItemRequest(item_id=item_id, version=version, draft=draft)).item
-    if as_json:
-        emit_json(as_dict(item))
-        return
-    fields(f"{item.content.name} ({item.department})", item_fields(item))
+    shown(item, as_json, lambda i: fields(f"{i.content.name} ({i.department})", item_fields(i)))
 
 
 @app.command("notification")
@@ -159,10 +153,7 @@ def notification(
     """The notification (告知书) of an item as applicants see it, ready to print."""
     with reported():
         notice = _stub().GetNotification(pb.GetNotificationRequest(item_id=item_id, version=version))
-    if as_json:
-        emit_json(as_dict(notice.notification))
-        return
-    typer.echo(notice.notification.text)
+    shown(notice.notification, as_json, lambda n: typer.echo(n.text))
 
 
 @app.command("publish")

@@ -10,13 +10,12 @@ from chengnuo.credit.v1 import credit_pb2, objections_pb2, objections_pb2_grpc, 
 from services.cli import paging
 from services.cli.connection import Connection
 from services.cli.names import Names, flagged, personal_names
+from services.cli.options import Json, Limit
 from services.cli.output import listing, reported, say
 from services.cli.values import choose, day, label, moment, request_id
 
 repairs = typer.Typer(no_args_is_help=True, help="Credit repair applications (信用修复) and decisions.")
 objections = typer.Typer(no_args_is_help=True, help="Objections to records (异议) and decisions.")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-Limit = Annotated[int, typer.Option(min=0, help="At most this many (0: all).")]
 Reason = Annotated[str, typer.Option(help="Why (told to the subject; required when refusing).")]
 ExtendReason = Annotated[str, typer.Option(help="Why more time is needed (audited).")]
 REPAIR_STATES = {
@@ -53,8 +52,13 @@ def _deadline(d: credit_pb2.DecisionDeadline) -> str:
     return day(d.due_date) + marks
 
 
-def _record_state(record: credit_pb2.DishonestyRecord) -> str:
-    return f"record {record.record_id} is {label(credit_pb2.RecordStatus, record.status)}"
+def _say_decided(case: str, state: str, record: credit_pb2.DishonestyRecord) -> None:
+    """The news of a decision on either queue: the case's new state and what became of its record."""
+    say(f"{case}: {state}; record {record.record_id} is {label(credit_pb2.RecordStatus, record.status)}")
+
+
+def _say_extended(case: str, deadline: credit_pb2.DecisionDeadline) -> None:
+    say(f"{case}: decide by {_deadline(deadline)}")
 
 
 def _repair_stub() -> repair_pb2_grpc.RepairServiceStub:
@@ -101,7 +105,7 @@ def decide_repair(
     with reported():
         done = _repair_stub().DecideRepair(request)
     state = label(repair_pb2.RepairStatus, done.application.status)
-    say(f"application {done.application.application_id}: {state}; {_record_state(done.record)}")
+    _say_decided(f"application {done.application.application_id}", state, done.record)
 
 
 @repairs.command("extend")
@@ -114,7 +118,7 @@ def extend_repair(
     )
     with reported():
         done = _repair_stub().ExtendRepairDeadline(request).application
-    say(f"application {done.application_id}: decide by {_deadline(done.deadline)}")
+    _say_extended(f"application {done.application_id}", done.deadline)
 
 
 def _objection_stub() -> objections_pb2_grpc.ObjectionServiceStub:
@@ -169,7 +173,7 @@ def decide_objection(
     with reported(), flagged():
         done = _objection_stub().DecideObjection(request)
     state = label(objections_pb2.ObjectionStatus, done.objection.status)
-    say(f"objection {done.objection.objection_id}: {state}; {_record_state(done.record)}")
+    _say_decided(f"objection {done.objection.objection_id}", state, done.record)
 
 
 @objections.command("extend")
@@ -182,4 +186,4 @@ def extend_objection(
     )
     with reported():
         done = _objection_stub().ExtendObjectionDeadline(request).objection
-    say(f"objection {done.objection_id}: decide by {_deadline(done.deadline)}")
+    _say_extended(f"objection {done.objection_id}", done.deadline)

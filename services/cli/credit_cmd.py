@@ -13,7 +13,8 @@ from services.cli import blacklist_cmd, credit_cases_cmd
 from services.cli.connection import Connection
 from services.cli.credit_views import MEASURE_COLUMNS, RECORD_COLUMNS, record_fields, show_status
 from services.cli.names import Names, flagged, personal_names
-from services.cli.output import as_dict, emit_json, fields, listing, reported, say
+from services.cli.options import Json
+from services.cli.output import emit_json, fields, listing, reported, say, shown
 from services.cli.values import choose, day, label, moment, proto_date, request_id, subject
 
 app = typer.Typer(
@@ -29,7 +30,6 @@ rules = typer.Typer(no_args_is_help=True, help="The versioned credit rule sets i
 app.add_typer(measures, name="measures")
 app.add_typer(rules, name="rules")
 
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 Code = Annotated[str, typer.Argument(help="The subject's USCC or resident ID.")]
 Kind = Annotated[str, typer.Option(help="auto (from the code), legal, person or individual.")]
 Purpose = Annotated[str, typer.Option(help="Why you look (logged; required for other departments).")]
@@ -55,11 +55,7 @@ def _status(code: str, kind: str, purpose: str) -> pb.GetCreditStatusResponse:
 @app.command("status")
 def status(code: Code, kind: Kind = "auto", purpose: Purpose = "", as_json: Json = False) -> None:
     """A subject's grade with its reasons, restrictions, records, list entries and measures."""
-    found = _status(code, kind, purpose)
-    if as_json:
-        emit_json(as_dict(found))
-        return
-    show_status(code, found)
+    shown(_status(code, kind, purpose), as_json, lambda found: show_status(code, found))
 
 
 @app.command("records")
@@ -73,10 +69,7 @@ def record(record_id: Annotated[str, typer.Argument(help="The record.")], as_jso
     """One dishonesty record with its facts, periods and repair notice."""
     with reported():
         found = _stub().GetRecord(pb.GetRecordRequest(record_id=record_id)).record
-    if as_json:
-        emit_json(as_dict(found))
-        return
-    fields(f"record {found.record_id}", record_fields(found))
+    shown(found, as_json, lambda r: fields(f"record {r.record_id}", record_fields(r)))
 
 
 @measures.command("catalogue")

@@ -3,11 +3,9 @@ joint inspections (综合查一次)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from google.protobuf.message import Message
 
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import inspections_pb2_grpc
@@ -26,24 +24,18 @@ from services.cli.inspection_views import (
     show_stats,
     subject_filter,
 )
-from services.cli.output import as_dict, emit_json, listing, reported, say
+from services.cli.options import Json
+from services.cli.output import listing, reported, say, shown
 from services.cli.values import claim, label, moment, proto_date, request_id, service_today
 
 plans = typer.Typer(no_args_is_help=True, help="Random-inspection plans and their published draws.")
 joint = typer.Typer(no_args_is_help=True, help="Joint inspections: one visit for several departments.")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Limit = Annotated[int, typer.Option(min=0, help="At most (0: all).")]
 Many = Annotated[list[str] | None, typer.Option()]
 
 
-def _stub() -> inspections_pb2_grpc.InspectionServiceStub:
-    return Connection.discover().stub("verification", inspections_pb2_grpc.InspectionServiceStub)
-
-
-def _show(message: Message, as_json: bool, render: Callable[[Any], None]) -> None:
-    if as_json:
-        emit_json(as_dict(message))
-    else:
-        render(message)
+def _stub(conn: Connection | None = None) -> inspections_pb2_grpc.InspectionServiceStub:
+    return (conn or Connection.discover()).stub("verification", inspections_pb2_grpc.InspectionServiceStub)
 
 
 @plans.command("create")
@@ -76,14 +68,12 @@ def create(
         window_end=proto_date(end, "--to"),
     )
     with reported():
-        plan = conn.stub("verification", inspections_pb2_grpc.InspectionServiceStub).CreatePlan(request).plan
-    _show(plan, as_json, show_plan)
+        plan = _stub(conn).CreatePlan(request).plan
+    shown(plan, as_json, show_plan)
 
 
 @plans.command("list")
-def list_plans(
-    limit: Annotated[int, typer.Option(min=0, help="At most (0: all).")] = 100, as_json: Json = False
-) -> None:
+def list_plans(limit: Limit = 100, as_json: Json = False) -> None:
     """The department's plans, newest first."""
     with reported():
         found = paging.pages(_stub().ListPlans, ipb.ListPlansRequest(), "plans", limit)
@@ -103,7 +93,7 @@ def show(plan_id: Annotated[str, typer.Argument(help="The plan.")], as_json: Jso
     """One plan with its filter, ratios and inspector requirements."""
     with reported():
         plan = _stub().GetPlan(ipb.GetPlanRequest(plan_id=plan_id)).plan
-    _show(plan, as_json, show_plan)
+    shown(plan, as_json, show_plan)
 
 
 @plans.command("draw")
@@ -115,7 +105,7 @@ def draw(
     """Draw the plan's subjects and inspector teams, once; prints what is published (verification_lead)."""
     with reported():
         made = _stub().DrawPlan(ipb.DrawPlanRequest(request_id=request_id(), plan_id=plan_id, seed=seed))
-    _show(made.draw, as_json, show_draw)
+    shown(made.draw, as_json, show_draw)
     if made.commitment_tasks and not as_json:
         say(f"{made.commitment_tasks} exempt commitments of drawn subjects are now verification tasks")
 
@@ -124,7 +114,7 @@ def draw(
 def results(
     draw_id: Annotated[str, typer.Argument(help="The draw.")],
     public: Annotated[bool, typer.Option(help="The public list, natural persons masked.")] = False,
-    limit: Annotated[int, typer.Option(min=0, help="At most (0: all).")] = 0,
+    limit: Limit = 0,
     as_json: Json = False,
 ) -> None:
     """The drawn subjects with their teams."""
@@ -154,15 +144,16 @@ def check(
     )
     with reported():
         answer = _stub().VerifyDraw(request)
-    if as_json:
-        emit_json(as_dict(answer))
-    else:
-        say(f"draw {draw_id}: " + ("identical" if answer.identical else "[red]NOT identical[/red]"))
-        for line in answer.mismatches:
-            say(f"  {line}")
-        show_stats(answer.stats)
+    shown(answer, as_json, lambda found: _show_check(draw_id, found))
     if not answer.identical:
         raise typer.Exit(1)
+
+
+def _show_check(draw_id: str, answer: ipb.VerifyDrawResponse) -> None:
+    say(f"draw {draw_id}: " + ("identical" if answer.identical else "[red]NOT identical[/red]"))
+    for line in answer.mismatches:
+        say(f"  {line}")
+    show_stats(answer.stats)
 
 
 @joint.command("plan")
@@ -186,27 +177,25 @@ def plan_joint(
         window_end=proto_date(end, "--to"),
     )
     with reported():
-        answer = conn.stub("verification", inspections_pb2_grpc.InspectionServiceStub).PlanJointInspections(
-            request
-        )
-    if as_json:
-        emit_json(as_dict(answer))
-        return
-    shown = [j for j in answer.joint_inspections if show_all or len(j.items) > 1]
-    listing(shown, False, "visits merged into joint inspections", JOINT_COLUMNS)
+        answer = _stub(conn).PlanJointInspections(request)
+    shown(answer, as_json, lambda found: _show_joint_plan(found, show_all))
+
+
+def _show_joint_plan(answer: ipb.PlanJointInspectionsResponse, show_all: bool) -> None:
+    merged = [j for j in answer.joint_inspections if show_all or len(j.items) > 1]
+    listing(merged, False, "visits merged into joint inspections", JOINT_COLUMNS)
     joint_summary(answer)
 
 
 @joint.command("list")
 def list_joint(
     year: Annotated[int, typer.Option(help="The year (default this year).")] = 0,
-    limit: Annotated[int, typer.Option(min=0, help="At most (0: all).")] = 0,
+    limit: Limit = 0,
     as_json: Json = False,
 ) -> None:
     """Joint inspections of my department in a year."""
     conn = Connection.discover()
     with reported():
         request = ipb.ListJointInspectionsRequest(year=year or service_today(conn, "verification").year)
-        stub = conn.stub("verification", inspections_pb2_grpc.InspectionServiceStub)
-        found = paging.pages(stub.ListJointInspections, request, "joint_inspections", limit, page=1000)
+        found = paging.pages(_stub(conn).ListJointInspections, request, "joint_inspections", limit, page=1000)
     listing(found, as_json, f"joint inspections {request.year}", JOINT_COLUMNS)

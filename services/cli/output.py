@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import grpc
 import typer
@@ -22,6 +22,7 @@ from services.cli.connection import NotConfigured
 from services.cli.json_form import message_json
 from services.kernel.rpc.status import details_of
 
+M = TypeVar("M", bound=Message)
 console = Console()
 errors = Console(stderr=True)
 # What staff copy into the next command or compare by eye, so never split across lines: USCCs and
@@ -100,6 +101,14 @@ def listing(
         console.print(f"{title}: none")
         return
     table(title, [c for c, _ in columns], [[get(m) for _, get in columns] for m in messages])
+
+
+def shown(message: M, as_json: bool, render: Callable[[M], None]) -> None:
+    """One message as JSON for scripts, or as `render` shows it to people."""
+    if as_json:
+        emit_json(as_dict(message))
+    else:
+        render(message)
 
 
 def say(text: str) -> None:

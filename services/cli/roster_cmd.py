@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -12,7 +12,8 @@ from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import rosters_pb2_grpc
 from services.cli import paging, roster_rows, roster_upload
 from services.cli.connection import Connection
-from services.cli.output import as_dict, emit_json, fail, fields, listing, reported, say, table
+from services.cli.options import Json, Limit
+from services.cli.output import emit_json, fail, fields, listing, reported, say, shown, table
 from services.cli.roster_rows import Problem
 from services.cli.tabular import (
     Column,
@@ -21,13 +22,12 @@ from services.cli.tabular import (
     TableError,
     is_example,
     read_table,
+    save_template,
     show_columns,
-    write_template,
 )
 from services.cli.values import day, label, moment, request_id, yes
 
 app = typer.Typer(no_args_is_help=True, help="Inspectors and inspection subjects (一单两库), departments.")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 File = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The list, .xlsx or .csv.")]
 Sheet = Annotated[str, typer.Option(help="Sheet of the workbook (default the first).")]
 SHOWN_PROBLEMS = 50
@@ -36,6 +36,7 @@ SHEETS = {
     "subjects": (roster_rows.SUBJECT_COLUMNS, roster_rows.SUBJECT_EXAMPLE),
 }
 Which = Annotated[str, typer.Argument(help="inspectors or subjects.")]
+R = TypeVar("R")  # what a sheet row becomes
 
 
 def _stub() -> rosters_pb2_grpc.RosterServiceStub:
@@ -68,6 +69,23 @@ def _report(
     say(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if k != "import_id"))
 
 
+def _sheet(which: str) -> tuple[Sequence[Column], Sequence[str]]:
+    return SHEETS.get(which) or fail("one of inspectors, subjects")
+
+
+def _parsed(
+    sources: Sequence[SourceRow], parse: Callable[[SourceRow], tuple[R, list[Problem]]]
+) -> tuple[list[tuple[int, R]], list[Problem]]:
+    """The rows that parse, each with its row number, and the problems of those that do not."""
+    rows, problems = [], []
+    for source in sources:
+        made, refused = parse(source)
+        problems += refused
+        if not refused:
+            rows.append((source.number, made))
+    return rows, problems
+
+
 def _without_examples(found: Table, first_key: str) -> list[SourceRow]:
     return [r for r in found.rows if not is_example(r, first_key)]
 
@@ -81,8 +99,7 @@ def _examples(found: Table, kept: Sequence[SourceRow]) -> dict[str, int]:
 @app.command("columns")
 def columns(which: Which, as_json: Json = False) -> None:
     """The columns a roster import understands, Chinese and English headers."""
-    known = SHEETS.get(which) or fail("one of inspectors, subjects")
-    show_columns(f"{which} columns", known[0], as_json)
+    show_columns(f"{which} columns", _sheet(which)[0], as_json)
 
 
 @app.command("template")
@@ -91,11 +108,7 @@ def template(
 ) -> None:
     """Write an empty roster list with every column and one example row (marked 示例：, which
     the import skips: delete it or leave it)."""
-    known = SHEETS.get(which) or fail("one of inspectors, subjects")
-    if file.suffix.lower() not in (".xlsx", ".csv"):
-        fail(f"{file.name}: the template is written as .xlsx or .csv")
-    write_template(file, *known)
-    say(f"wrote {file}")
+    save_template(file, *_sheet(which))
 
 
 @app.command("import-inspectors")
@@ -110,13 +123,8 @@ def import_inspectors(
     """Import the department's enforcement officers (执法检查人员名录库) (verification_lead)."""
     found = _read(file, roster_rows.INSPECTOR_COLUMNS, sheet)
     report = roster_upload.InspectorReport()
-    rows = []
     sources = _without_examples(found, "certificate_number")
-    for source in sources:
-        made, problems = roster_rows.inspector(source)
-        report.problems += problems
-        if not problems:
-            rows.append((source.number, made))
+    rows, report.problems = _parsed(sources, roster_rows.inspector)
     if replace and report.problems:
         report.problems.append(Problem(0, "", "nothing sent: a replacing import must be complete"))
     elif rows:
@@ -135,9 +143,7 @@ def import_inspectors(
 
 
 @app.command("inspectors")
-def inspectors(
-    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 0, as_json: Json = False
-) -> None:
+def inspectors(limit: Limit = 0, as_json: Json = False) -> None:
     """The department's inspectors with their domains and certificate validity."""
     with reported():
         found = paging.pages(_stub().ListInspectors, rpb.ListInspectorsRequest(), "inspectors", limit, 1000)
@@ -168,13 +174,8 @@ def import_subjects(
     refused rows' subjects. Fix the file and import it again.
     """
     found = _read(file, roster_rows.SUBJECT_COLUMNS, sheet)
-    problems, rows = [], []
     sources = _without_examples(found, "code")
-    for source in sources:
-        made, refused = roster_rows.subject(source)
-        problems += refused
-        if not refused:
-            rows.append((source.number, made))
+    rows, problems = _parsed(sources, roster_rows.subject)
     stub = _stub()
     with reported():
         begun = roster_upload.begin(stub, replace, file.name)
@@ -209,9 +210,10 @@ def import_status(
     """Where a subject import stands: chunks and rows received, refused, merged."""
     with reported():
         found = _stub().GetSubjectImport(rpb.GetSubjectImportRequest(import_id=import_id)).subject_import
-    if as_json:
-        emit_json(as_dict(found))
-        return
+    shown(found, as_json, _show_import)
+
+
+def _show_import(found: rpb.SubjectImport) -> None:
     fields(
         f"import {found.import_id}",
         [
@@ -234,7 +236,7 @@ def import_status(
 @app.command("import-errors")
 def import_errors(
     import_id: Annotated[str, typer.Argument(help="The import.")],
-    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 0,
+    limit: Limit = 0,
     as_json: Json = False,
 ) -> None:
     """Every row a subject import refused, with the field and the rule."""

@@ -15,7 +15,8 @@ from chengnuo.credit.v1 import sharing_pb2 as credit_sharing_pb2
 from chengnuo.credit.v1 import sharing_pb2_grpc as credit_sharing_pb2_grpc
 from services.cli import values
 from services.cli.connection import Connection
-from services.cli.output import as_dict, console, emit_json, fail, listing, reported, table
+from services.cli.options import Json
+from services.cli.output import console, emit_json, fail, listing, reported, shown, table
 from services.kernel import convert
 from services.kernel.config import SERVICES
 
@@ -29,7 +30,6 @@ OWNER = {
     "blacklist": "credit",
     "grades": "credit",
 }
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 def _stub(service: str) -> sharing_pb2_grpc.SharingServiceStub:
@@ -161,9 +161,10 @@ def report(
     request = credit_sharing_pb2.GetCreditReportRequest(subject=values.subject(code, kind), purpose=purpose)
     with reported():
         answer = _credit_sharing().GetCreditReport(request)
-    if as_json:
-        emit_json(as_dict(answer))
-        return
+    shown(answer, as_json, lambda found: _print_report(found, purpose))
+
+
+def _print_report(answer: credit_sharing_pb2.GetCreditReportResponse, purpose: str) -> None:
     console.print(f"credit report of {answer.subject.code} for {purpose}")
     if answer.HasField("grade"):
         console.print(

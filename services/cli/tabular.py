@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.cli.output import emit_json, table
+from services.cli.output import emit_json, fail, say, table
 
 HEADER_SEARCH = 10
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel in China saves CSV as GBK unless told otherwise
@@ -193,6 +193,15 @@ def show_columns(title: str, columns: Sequence[Column], as_json: bool) -> None:
         return
     rows = [[f["header"], f["key"], "yes" if f["required"] else "", f["meaning"]] for f in found]
     table(title, ["中文表头", "English header", "required", "meaning"], rows)
+
+
+def save_template(path: Path, columns: Sequence[Column], example: Sequence[str]) -> None:
+    """What every `template FILE` command does: refuse a kind of file it cannot write, else write
+    the template there and say so."""
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        fail(f"{path.name}: the template is written as .xlsx or .csv")
+    write_template(path, columns, example)
+    say(f"wrote {path}")
 
 
 def write_template(path: Path, columns: Sequence[Column], example: Sequence[str]) -> None:

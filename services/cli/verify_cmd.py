@@ -13,7 +13,8 @@ from chengnuo.verification.v1 import verification_pb2_grpc
 from services.cli import inspection_cmd, paging, roster_cmd
 from services.cli.connection import Connection
 from services.cli.names import Names, flagged, personal_names
-from services.cli.output import as_dict, emit_json, fields, listing, reported, say, table
+from services.cli.options import Json
+from services.cli.output import fields, listing, reported, say, shown, table
 from services.cli.values import choose, claim, day, proto_date, request_id, service_today
 from services.cli.verify_views import MEASURE_HELP, OUTCOMES, STATUSES, TASK_COLUMNS, measure, task_fields
 from services.kernel import convert
@@ -22,7 +23,7 @@ app = typer.Typer(no_args_is_help=True, help="Verification tasks, rosters, rando
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(inspection_cmd.plans, name="plan")
 app.add_typer(inspection_cmd.joint, name="joint")
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Task = Annotated[str, typer.Argument(help="The task.")]
 SERVICE = "verification"
 
 
@@ -71,19 +72,16 @@ def tasks(
 
 
 @app.command("task")
-def task(task_id: Annotated[str, typer.Argument(help="The task.")], as_json: Json = False) -> None:
+def task(task_id: Task, as_json: Json = False) -> None:
     """One task with its inspectors, extensions, conclusion and publication deadlines."""
     with reported():
         found = _stub(Connection.discover()).GetTask(pb.GetTaskRequest(task_id=task_id)).task
-    if as_json:
-        emit_json(as_dict(found))
-        return
-    fields(f"task {found.task_id}", task_fields(found))
+    shown(found, as_json, lambda t: fields(f"task {t.task_id}", task_fields(t)))
 
 
 @app.command("assign")
 def assign(
-    task_id: Annotated[str, typer.Argument(help="The task.")],
+    task_id: Task,
     inspectors: Annotated[list[str], typer.Argument(help="Enforcement certificate numbers (执法证号).")],
 ) -> None:
     """Set the inspectors of an open task; on-site checks need two (verification_lead)."""
@@ -96,7 +94,7 @@ def assign(
 
 @app.command("extend")
 def extend(
-    task_id: Annotated[str, typer.Argument(help="The task.")],
+    task_id: Task,
     days: Annotated[int, typer.Option(help="Working days to add.")],
     reason: Annotated[str, typer.Option(help="Why more time is needed (kept in the audit trail).")],
 ) -> None:
@@ -112,7 +110,7 @@ def extend(
 
 @app.command("conclude")
 def conclude(
-    task_id: Annotated[str, typer.Argument(help="The task.")],
+    task_id: Task,
     outcome: Annotated[str, typer.Option(help="true 属实, false 不实 or unverifiable 无法核实.")],
     findings: Annotated[str, typer.Option(help="What was checked and found.")],
     measure_text: Annotated[list[str] | None, typer.Option("--measure", help=MEASURE_HELP)] = None,
@@ -174,8 +172,9 @@ def overdue(as_json: Json = False) -> None:
     """Open and overdue tasks of my department and the departments below it."""
     with reported():
         answer = _stub(Connection.discover()).CountOverdueTasks(pb.CountOverdueTasksRequest())
-    if as_json:
-        emit_json(as_dict(answer))
-        return
+    shown(answer, as_json, _show_overdue)
+
+
+def _show_overdue(answer: pb.CountOverdueTasksResponse) -> None:
     rows = [[d.department, d.open, f"[red]{d.overdue}[/red]" if d.overdue else 0] for d in answer.departments]
     table(f"overdue tasks on {day(answer.as_of)}", ["department", "open", "overdue"], rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from chengnuo.commitment.v1 import catalogue_pb2 as cpb
 from services.kernel.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char
@@ -32,72 +33,79 @@ PROVINCE = (
 )
 
 
-def _rule(method: int, days: int, standard: str, domain: str) -> cpb.VerificationRule:
-    return cpb.VerificationRule(
+def _item(department: Department, method: int, days: int, standard: str, **draft: Any) -> cpb.ItemDraft:
+    """A draft of the demo's catalogues: every one is Xiamen's, allows commitment and is verified by
+    `method` within `days` working days, in its department's supervision domain."""
+    verification = cpb.VerificationRule(
         method=method,  # type: ignore[arg-type]
         time_limit_working_days=days,
         standard=standard,
-        supervision_domain=domain,
+        supervision_domain=department.domain,
+    )
+    return cpb.ItemDraft(
+        region_code=REGION,
+        commitment_allowed=True,
+        agency_name=department.name,
+        verification=verification,
+        **draft,
     )
 
 
 def market_items() -> list[cpb.ItemDraft]:
     return [
-        cpb.ItemDraft(
+        _item(
+            MARKET,
+            cpb.VERIFICATION_METHOD_DOCUMENT,
+            30,
+            "核对不动产登记及租赁备案信息",
             name="经营场所使用证明",
             legal_basis="《食品经营许可和备案管理办法》第十四条",
             certified_content="申请人对经营场所享有合法使用权",
             issuing_authority="不动产登记机构",
             matters=["食品经营许可"],
-            region_code=REGION,
-            commitment_allowed=True,
-            agency_name=MARKET.name,
-            verification=_rule(
-                cpb.VERIFICATION_METHOD_DOCUMENT, 30, "核对不动产登记及租赁备案信息", MARKET.domain
-            ),
         ),
-        cpb.ItemDraft(
+        _item(
+            MARKET,
+            cpb.VERIFICATION_METHOD_ONLINE,
+            10,
+            "核对企业名称登记系统",
             name="企业名称预先核准证明",
             legal_basis="《企业名称登记管理规定》第十七条",
             certified_content="企业名称已经核准",
             issuing_authority="市场监督管理部门",
             matters=["设立登记"],
-            region_code=REGION,
-            commitment_allowed=True,
-            agency_name=MARKET.name,
-            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 10, "核对企业名称登记系统", MARKET.domain),
         ),
     ]
 
 
 def health_item() -> cpb.ItemDraft:
     """Personal health is a high-risk domain: commitment may not replace this certificate."""
-    return cpb.ItemDraft(
+    return _item(
+        MARKET,
+        cpb.VERIFICATION_METHOD_DOCUMENT,
+        10,
+        "核对健康证明",
         name="食品从业人员健康证明",
         legal_basis="《中华人民共和国食品安全法》第四十五条",
         certified_content="从业人员取得健康证明",
         issuing_authority="医疗卫生机构",
         matters=["食品经营许可"],
-        region_code=REGION,
         high_risk=True,
-        commitment_allowed=True,
-        agency_name=MARKET.name,
-        verification=_rule(cpb.VERIFICATION_METHOD_DOCUMENT, 10, "核对健康证明", MARKET.domain),
     )
 
 
 def housing_items() -> list[cpb.ItemDraft]:
     return [
-        cpb.ItemDraft(
+        _item(
+            HOUSING,
+            cpb.VERIFICATION_METHOD_ONLINE,
+            15,
+            "核对社会保险缴费记录",
             name="社会保险缴纳证明",
             legal_basis="《建筑业企业资质管理规定》第十三条",
             certified_content="技术负责人在本企业缴纳社会保险",
             issuing_authority="社会保险经办机构",
             matters=["建筑业企业资质核准"],
-            region_code=REGION,
-            commitment_allowed=True,
-            agency_name=HOUSING.name,
-            verification=_rule(cpb.VERIFICATION_METHOD_ONLINE, 15, "核对社会保险缴费记录", HOUSING.domain),
         ),
     ]
 

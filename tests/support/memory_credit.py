@@ -41,13 +41,13 @@ from services.credit.store.feedback import feedback_of
 from services.credit.store.lists import Proposal, entry_of
 from services.credit.store.matching import Hit
 from services.credit.store.records import Consequences, Correction, NewRecord, record_of
-from services.credit.store.rows import typed
 from services.credit.store.rule_sets import PACKAGE, Loaded, loaded_of, packaged_rule_sets
 from services.credit.store.stores import Stores
 from services.credit.store.subjects import SubjectKey, SubjectState
 from services.kernel.calendar import WorkingCalendar
 from services.kernel.db import Connection, Executor
 from services.kernel.features.sharing.gate import SharingGate
+from services.kernel.rows import typed
 from services.kernel.rule_sets import RuleSet
 from tests.support.memory import MemoryDatabase, MemoryTables, Row
 

@@ -34,8 +34,8 @@ def list_entries(
     as_json: Json = False,
 ) -> None:
     """The subjects on the list now, as published (natural persons masked)."""
-    stub = Connection.discover().stub("credit", public_pb2_grpc.PublicCreditServiceStub)
     with reported():
+        stub = Connection.discover().stub("credit", public_pb2_grpc.PublicCreditServiceStub)
         found = paging.pages(
             stub.ListBlacklist, public_pb2.ListBlacklistRequest(region_code=region), "entries", limit
         )

@@ -118,14 +118,14 @@ def results(
     as_json: Json = False,
 ) -> None:
     """The drawn subjects with their teams."""
-    stub = _stub()
-    call = stub.ListPublicDrawResults if public else stub.ListDrawResults
     request = (
         ipb.ListPublicDrawResultsRequest(draw_id=draw_id)
         if public
         else ipb.ListDrawResultsRequest(draw_id=draw_id)
     )
     with reported():
+        stub = _stub()
+        call = stub.ListPublicDrawResults if public else stub.ListDrawResults
         found = paging.pages(call, request, "subjects", limit, page=1000)
     listing(found, as_json, f"draw {draw_id}", DRAWN_COLUMNS)
 

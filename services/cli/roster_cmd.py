@@ -176,8 +176,8 @@ def import_subjects(
     found = _read(file, roster_rows.SUBJECT_COLUMNS, sheet)
     sources = _without_examples(found, "code")
     rows, problems = _parsed(sources, roster_rows.subject)
-    stub = _stub()
     with reported():
+        stub = _stub()
         begun = roster_upload.begin(stub, replace, file.name)
         refused_remotely = (
             roster_upload.upload_subjects(stub, begun.import_id, rows, chunk_size) if rows else 0

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.kernel import convert, lookup, paging
 from services.kernel.auth import current_caller
+from services.kernel.clock import china_date
 from services.kernel.errors import PermissionDenied, Violations
 from services.kernel.ids import request_uuid
 from services.kernel.lookup import in_force
@@ -43,7 +44,7 @@ class PlanHandlers(Handlers[Deps]):
     @command(*LEAD, reply=ipb.CreatePlanResponse)
     async def CreatePlan(self, request: ipb.CreatePlanRequest, uow: UnitOfWork) -> ipb.CreatePlanResponse:
         # The bands in force when the inspections start decide which ratios are lawful.
-        start = convert.date_field(Violations(), "window_start", request.window_start) or uow.now.date()
+        start = convert.date_field(Violations(), "window_start", request.window_start) or china_date(uow.now)
         rules = in_force("window_start", lambda: self.deps.rules().sampling(start))
         draft = parse.parse_plan(request, current_caller().department, rules)
         created = await self.deps.store.plans.insert(uow.conn, draft, current_caller().subject, uow.now)

@@ -13,6 +13,7 @@ from services.verification.api.servicers import registrations
 from services.verification.domain.rules import RuleBook
 from services.verification.store import (
     assistance,
+    check_items,
     draws,
     imports,
     joint,
@@ -36,6 +37,7 @@ STORES = Stores(
     pool=pool,
     joint=joint,
     sharing=sharing,
+    check_items=check_items,
 )
 
 

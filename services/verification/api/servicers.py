@@ -4,6 +4,7 @@ all built from one Deps."""
 from __future__ import annotations
 
 from chengnuo.verification.v1 import (
+    check_items_pb2_grpc,
     inspections_pb2_grpc,
     rosters_pb2_grpc,
     sharing_pb2_grpc,
@@ -11,6 +12,7 @@ from chengnuo.verification.v1 import (
 )
 from services.kernel.rpc.server import Registration
 from services.verification.api.assistance import AssistanceHandlers
+from services.verification.api.check_items import CheckItemHandlers
 from services.verification.api.deps import Deps
 from services.verification.api.draws import DrawHandlers
 from services.verification.api.imports import ImportHandlers
@@ -39,11 +41,16 @@ class VerificationSharingApi(SharingHandlers, sharing_pb2_grpc.VerificationShari
     pass
 
 
+class CheckItemApi(CheckItemHandlers, check_items_pb2_grpc.CheckItemServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
     InspectionApi,
     VerificationSharingApi,
+    CheckItemApi,
 )
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.kernel.db import Connection, Executor
+from services.verification.domain.check_items import ItemDraft
 from services.verification.domain.joint import Inspection, Item
 from services.verification.domain.plans import PlanDraft
 from services.verification.domain.rosters import InspectorRecord
 from services.verification.domain.sampling import DrawRun
 from services.verification.domain.tasks import InspectorFacts, Rectification
 from services.verification.store.assistance import Answer, Assistance, Request
+from services.verification.store.check_items import ListedItem
 from services.verification.store.draws import Draw, DrawInspector, DrawnSubject
 from services.verification.store.imports import Chunk, RowError, SubjectImport
 from services.verification.store.joint import Planned
@@ -199,6 +201,22 @@ class SharingStore(Protocol):
     ) -> list[SharedResult]: ...
 
 
+class CheckItemStore(Protocol):
+    async def latest(
+        self, conn: Executor, department: str, code: str, *, lock: bool = False
+    ) -> ListedItem | None: ...
+    async def version(self, conn: Executor, department: str, code: str, number: int) -> ListedItem | None: ...
+    async def insert(
+        self, conn: Connection, department: str, draft: ItemDraft, number: int, *, by: str, now: dt.datetime
+    ) -> ListedItem: ...
+    async def retire(
+        self, conn: Connection, department: str, code: str, number: int, on: dt.date
+    ) -> ListedItem: ...
+    async def listing(
+        self, conn: Executor, department: str, *, on: dt.date | None, after: str | None, limit: int
+    ) -> list[ListedItem]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -210,3 +228,4 @@ class Stores:
     pool: PoolStore
     joint: JointStore
     sharing: SharingStore
+    check_items: CheckItemStore

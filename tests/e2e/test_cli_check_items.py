@@ -1,0 +1,60 @@
+"""`chengnuo verify items` against the running services: a department's random inspection list
+(随机抽查事项清单) put, revised, read by another department and retired."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from services.launcher.stack import Stack
+from tests.e2e.cli import Cli
+from tests.e2e.conftest import service_today
+from tests.e2e.test_verification_flow import department
+
+ITEM = [
+    "--name",
+    "食品经营许可事项检查",
+    "--legal-basis",
+    "《中华人民共和国食品安全法》第一百一十条",
+    "--inspection-type",
+    "FOOD_SAFETY",
+    "--domain",
+    "food",
+    "--content",
+    "经营场所、设施设备与许可一致",
+    "--method",
+    "现场检查",
+]
+
+
+async def test_a_list_is_put_revised_read_by_others_and_retired(stack: Stack) -> None:
+    dept = department()
+    lead = Cli(stack, ["verification_lead"], department=dept)
+    today = await service_today(stack, "verification")
+    start = today.isoformat()
+
+    code, out = lead("verify", "items", "put", "SCJ-FOOD-01", *ITEM, "--from", start)
+    assert (code, "version 1" in out) == (0, True), out
+    code, out = lead(
+        "verify", "items", "put", "SCJ-FOOD-01", *ITEM, "--from", start, "--no-notice", "上级机关明确要求"
+    )
+    assert (code, "version 2" in out) == (0, True), out
+
+    reader = Cli(stack, ["credit_officer"], department=department())
+    code, out = reader("verify", "items", "list", "--department", dept, "--json")
+    assert code == 0, out
+    (item,) = json.loads(out)
+    assert (item["code"], item["version"], item["no_notice_reason"]) == ("SCJ-FOOD-01", 2, "上级机关明确要求")
+    code, out = reader("verify", "items", "show", "SCJ-FOOD-01", "--department", dept, "--version", "1")
+    assert (code, "yes" in out) == (0, True), out  # version 1 allowed advance notice
+
+    code, out = lead("verify", "items", "put", "SCJ-FOOD-01", *ITEM, "--from", "2001-01-01")
+    assert (code, "FAILED_PRECONDITION EFFECTIVE_BEFORE_LATEST SCJ-FOOD-01" in out) == (1, True), out
+
+    later = (today + dt.timedelta(days=3)).isoformat()
+    code, out = lead("verify", "items", "retire", "SCJ-FOOD-01", "--on", later)
+    assert (code, out.strip()) == (0, f"check item SCJ-FOOD-01 is retired from {later}")
+    code, out = reader("verify", "items", "list", "--department", dept, "--on", later, "--json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out = lead("verify", "items", "show", "NO-SUCH")
+    assert (code, out.startswith("error: NOT_FOUND")) == (1, True), out

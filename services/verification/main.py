@@ -12,6 +12,7 @@ from services.verification.api.deps import Deps
 from services.verification.api.servicers import registrations
 from services.verification.domain.rules import RuleBook
 from services.verification.store import (
+    annual_plans,
     assistance,
     check_items,
     draws,
@@ -38,6 +39,7 @@ STORES = Stores(
     joint=joint,
     sharing=sharing,
     check_items=check_items,
+    annual_plans=annual_plans,
 )
 
 

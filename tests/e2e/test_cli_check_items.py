@@ -58,3 +58,45 @@ async def test_a_list_is_put_revised_read_by_others_and_retired(stack: Stack) ->
     assert (code, json.loads(out)) == (0, [])
     code, out = lead("verify", "items", "show", "NO-SUCH")
     assert (code, out.startswith("error: NOT_FOUND")) == (1, True), out
+
+
+async def test_an_annual_plan_is_drafted_from_the_list_revised_and_published(stack: Stack) -> None:
+    dept = department()
+    lead = Cli(stack, ["verification_lead"], department=dept)
+    today = await service_today(stack, "verification")
+    year = today.year + 1
+    code, out = lead("verify", "items", "put", "SC-LL-01", *ITEM, "--from", f"{year}-01-01")
+    assert code == 0, out
+
+    march = f"SC-LL-01 | random | {year}-03-01 | {year}-03-31"
+    code, out = lead(
+        "verify", "plan", "annual", "create", "--year", str(year), "--name", "年度计划", "--json"
+    )
+    assert code == 0, out
+    plan = json.loads(out)
+    code, out = lead(
+        "verify", "plan", "annual", "revise", plan["annual_plan_id"], "--revision", "1", "--name", "年度计划",
+        "--entry", march, "--entry", f"NOT-LISTED | random | {year}-04-01 | {year}-04-30",
+    )  # fmt: skip
+    assert (code, "entries[1].check_item_code" in out) == (1, True), out
+    code, out = lead(
+        "verify", "plan", "annual", "revise", plan["annual_plan_id"], "--revision", "1", "--name", "年度计划",
+        "--entry", march,
+    )  # fmt: skip
+    assert (code, "SC-LL-01" in out, "FOOD_SAFETY" in out) == (0, True, True), out
+    code, out = lead("verify", "plan", "annual", "publish", plan["annual_plan_id"], "--revision", "2")
+    assert (code, f"annual plan {year} published; report it by" in out) == (0, True), out
+    code, out = lead("verify", "plan", "annual", "list", "--json")
+    assert code == 0, out
+    (listed,) = json.loads(out)
+    assert (listed["status"], listed["revision"], len(listed["entries"])) == (
+        "published",
+        3,
+        1,
+    )
+    code, out = lead("verify", "plan", "annual", "create", "--year", str(year), "--name", "again")
+    assert (code, out.startswith("error: ALREADY_EXISTS")) == (1, True), out
+    code, out = lead(
+        "verify", "plan", "annual", "create", "--year", str(year), "--name", "x", "--entry", "bad"
+    )
+    assert (code, "--entry: 'bad'" in out) == (1, True), out

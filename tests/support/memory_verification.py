@@ -36,6 +36,7 @@ from services.verification.domain.assistance import CANCELLED, PENDING
 from services.verification.domain.rules import RuleBook
 from services.verification.domain.tasks import CONCLUDED, OPEN, Rectification
 from services.verification.store import (
+    annual_plans,
     assistance,
     check_items,
     draws,
@@ -206,6 +207,7 @@ def verification_deps(db: MemoryDatabase) -> Deps:
             joint=joint,
             sharing=sharing,
             check_items=check_items,
+            annual_plans=annual_plans,
         ),
         rules=lambda: RULES,
         calendar=_Calendar(db.clock.now()),

@@ -4,6 +4,7 @@ all built from one Deps."""
 from __future__ import annotations
 
 from chengnuo.verification.v1 import (
+    annual_plans_pb2_grpc,
     check_items_pb2_grpc,
     inspections_pb2_grpc,
     rosters_pb2_grpc,
@@ -11,6 +12,7 @@ from chengnuo.verification.v1 import (
     verification_pb2_grpc,
 )
 from services.kernel.rpc.server import Registration
+from services.verification.api.annual_plans import AnnualPlanHandlers
 from services.verification.api.assistance import AssistanceHandlers
 from services.verification.api.check_items import CheckItemHandlers
 from services.verification.api.deps import Deps
@@ -45,12 +47,17 @@ class CheckItemApi(CheckItemHandlers, check_items_pb2_grpc.CheckItemServiceServi
     pass
 
 
+class AnnualPlanApi(AnnualPlanHandlers, annual_plans_pb2_grpc.AnnualPlanServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
     InspectionApi,
     VerificationSharingApi,
     CheckItemApi,
+    AnnualPlanApi,
 )
 
 

@@ -105,6 +105,24 @@ class TaskRules:
         )
 
 
+@dataclass(frozen=True)
+class AnnualPlanRules:
+    id: str
+    report_working_days: int
+    completion_report_working_days: int
+    max_entries: int
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> AnnualPlanRules:
+        r = rule_set.rules
+        return cls(
+            id=rule_set.id,
+            report_working_days=int(r["report"]["working_days"]),
+            completion_report_working_days=int(r["completion_report"]["working_days"]),
+            max_entries=int(r["entries"]["max"]),
+        )
+
+
 class RuleBook:
     """All rule sets known to the service, with a typed view per kind for a given day."""
 
@@ -122,6 +140,9 @@ class RuleBook:
 
     def tasks(self, day: dt.date) -> TaskRules:
         return TaskRules.of(choose(self.rule_sets, "tasks", day))
+
+    def annual_plan(self, day: dt.date) -> AnnualPlanRules:
+        return AnnualPlanRules.of(choose(self.rule_sets, "annual_plan", day))
 
 
 def grade_number(letter: str) -> int:

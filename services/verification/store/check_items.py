@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from services.kernel.db import Connection, Executor, one
 from services.kernel.rows import Row, one_or_none, typed
+from services.verification.domain.annual_plans import ItemInForce
 from services.verification.domain.check_items import ItemDraft, Latest
 
 
@@ -115,3 +116,19 @@ async def listing(
         limit,
     )
     return [_item(r) for r in rows]
+
+
+async def in_force(conn: Executor, department: str, code: str, on: dt.date) -> ItemInForce | None:
+    """The item's version in force on `on` (the latest taking effect by then), with the item's
+    retirement date; None when the list has no such item by then."""
+    row = await conn.fetchrow(
+        "SELECT v.version, v.name, v.inspection_type,"
+        " (SELECT retired_on FROM check_item l WHERE l.department = $1 AND l.code = $2"
+        "  ORDER BY l.version DESC LIMIT 1) AS retired_on"
+        " FROM check_item v WHERE v.department = $1 AND v.code = $2 AND v.effective_from <= $3"
+        " ORDER BY v.version DESC LIMIT 1",
+        department,
+        code,
+        on,
+    )
+    return typed(ItemInForce, row) if row else None

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.kernel.db import Connection, Executor
+from services.verification.domain.annual_plans import Entry, ItemInForce
 from services.verification.domain.check_items import ItemDraft
 from services.verification.domain.joint import Inspection, Item
 from services.verification.domain.plans import PlanDraft
 from services.verification.domain.rosters import InspectorRecord
 from services.verification.domain.sampling import DrawRun
 from services.verification.domain.tasks import InspectorFacts, Rectification
+from services.verification.store.annual_plans import AnnualPlan, Publication
 from services.verification.store.assistance import Answer, Assistance, Request
 from services.verification.store.check_items import ListedItem
 from services.verification.store.draws import Draw, DrawInspector, DrawnSubject
@@ -215,6 +217,32 @@ class CheckItemStore(Protocol):
     async def listing(
         self, conn: Executor, department: str, *, on: dt.date | None, after: str | None, limit: int
     ) -> list[ListedItem]: ...
+    async def in_force(
+        self, conn: Executor, department: str, code: str, on: dt.date
+    ) -> ItemInForce | None: ...
+
+
+class AnnualPlanStore(Protocol):
+    async def get(self, conn: Executor, plan_id: uuid.UUID, *, lock: bool = False) -> AnnualPlan | None: ...
+    async def of_year(self, conn: Executor, department: str, year: int) -> AnnualPlan | None: ...
+    async def insert(
+        self,
+        conn: Connection,
+        department: str,
+        year: int,
+        name: str,
+        entries: Sequence[Entry],
+        *,
+        by: str,
+        now: dt.datetime,
+    ) -> AnnualPlan | None: ...
+    async def revise(
+        self, conn: Connection, plan_id: uuid.UUID, name: str, entries: Sequence[Entry]
+    ) -> AnnualPlan: ...
+    async def publish(self, conn: Connection, plan_id: uuid.UUID, p: Publication) -> AnnualPlan: ...
+    async def listing(
+        self, conn: Executor, department: str, year: int, after: tuple[int, uuid.UUID] | None, limit: int
+    ) -> list[AnnualPlan]: ...
 
 
 @dataclass(frozen=True)
@@ -229,3 +257,4 @@ class Stores:
     joint: JointStore
     sharing: SharingStore
     check_items: CheckItemStore
+    annual_plans: AnnualPlanStore

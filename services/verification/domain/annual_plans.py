@@ -1,0 +1,178 @@
+"""Annual inspection plans (年度检查计划): what a valid plan lists and how it changes (no I/O).
+
+《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(三) has each department plan its inspections
+for the year; an inspection outside the plan must be registered (报备) ahead. So a plan names
+items of the department's own random inspection list (随机抽查事项清单) with the windows in which
+it will draw, is changed only while a draft, and once published stays as it was published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.kernel.errors import Violations
+from services.verification.domain.plans import DEPARTMENT_CODE, MAX_NAME, MAX_YEAR, MIN_YEAR
+from services.verification.domain.refusals import refuse
+
+MAX_COOPERATING = 20
+MAX_NOTE = 500
+DRAFT = "ANNUAL_PLAN_STATUS_DRAFT"
+PUBLISHED = "ANNUAL_PLAN_STATUS_PUBLISHED"
+RANDOM_DRAW = "PLANNED_CHECK_KIND_RANDOM_DRAW"
+JOINT_DRAW = "PLANNED_CHECK_KIND_JOINT_DRAW"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    check_item_code: str
+    kind: str  # a PlannedCheckKind name, "" when the request left it unset
+    window_start: dt.date
+    window_end: dt.date
+    cooperating: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInForce:
+    """What a plan entry needs of the list's item: the version in force on its first day."""
+
+    version: int
+    name: str
+    inspection_type: str
+    retired_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A planned check as the plan keeps it: the item as it read when planned."""
+
+    check_item_code: str
+    check_item_version: int
+    check_item_name: str
+    inspection_type: str
+    kind: str
+    window_start: dt.date
+    window_end: dt.date
+    cooperating: tuple[str, ...]
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.check_item_code,
+            "version": self.check_item_version,
+            "name": self.check_item_name,
+            "type": self.inspection_type,
+            "kind": self.kind,
+            "start": self.window_start.isoformat(),
+            "end": self.window_end.isoformat(),
+            "cooperating": list(self.cooperating),
+            "note": self.note,
+        }
+
+    @classmethod
+    def of_json(cls, data: Mapping[str, Any]) -> Entry:
+        return cls(
+            data["code"],
+            int(data["version"]),
+            data["name"],
+            data["type"],
+            data["kind"],
+            dt.date.fromisoformat(data["start"]),
+            dt.date.fromisoformat(data["end"]),
+            tuple(data["cooperating"]),
+            data["note"],
+        )
+
+
+def check_heading(v: Violations, year: int, name: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        v.add("year", f"required: {MIN_YEAR} to {MAX_YEAR}")
+    if not name.strip() or len(name) > MAX_NAME:
+        v.add("name", f"required, at most {MAX_NAME} characters")
+
+
+def check_entries(
+    v: Violations, year: int, department: str, entries: Sequence[EntryDraft], most: int
+) -> None:
+    """Every problem of the entries as stated (the list's items are checked by `pinned`)."""
+    if len(entries) > most:
+        v.add("entries", f"at most {most} entries")
+        return
+    seen: set[tuple[str, str, dt.date]] = set()
+    for i, e in enumerate(entries):
+        where = f"entries[{i}]"
+        if not e.kind:
+            v.add(f"{where}.kind", "required: a random draw or a joint draw")
+        _window(v, where, year, e)
+        _cooperating(v, where, department, e)
+        if len(e.note) > MAX_NOTE:
+            v.add(f"{where}.note", f"at most {MAX_NOTE} characters")
+        key = (e.check_item_code, e.kind, e.window_start)
+        if key in seen:
+            v.add(f"{where}.check_item_code", "the same check of the item in the same window is listed twice")
+        seen.add(key)
+
+
+def _window(v: Violations, where: str, year: int, e: EntryDraft) -> None:
+    if e.window_start.year != year:
+        v.add(f"{where}.window_start", f"must lie in the plan's year {year}")
+    elif e.window_end.year != year:
+        v.add(f"{where}.window_end", f"must lie in the plan's year {year}")
+    elif e.window_end < e.window_start:
+        v.add(f"{where}.window_end", "must not be before window_start")
+
+
+def _cooperating(v: Violations, where: str, department: str, e: EntryDraft) -> None:
+    field = f"{where}.cooperating_departments"
+    if e.kind == JOINT_DRAW and not 1 <= len(e.cooperating) <= MAX_COOPERATING:
+        v.add(field, f"a joint draw names 1 to {MAX_COOPERATING} other departments")
+        return
+    if e.kind != JOINT_DRAW and e.cooperating:
+        v.add(field, "only a joint draw has cooperating departments")
+        return
+    for j, code in enumerate(e.cooperating):
+        if not DEPARTMENT_CODE.fullmatch(code):
+            v.add(f"{field}[{j}]", "not a department code")
+        elif code == department:
+            v.add(f"{field}[{j}]", "the planning department takes part anyway; name the others")
+        elif code in e.cooperating[:j]:
+            v.add(f"{field}[{j}]", f"{code} is listed twice")
+
+
+def pinned(v: Violations, where: str, e: EntryDraft, item: ItemInForce | None) -> Entry | None:
+    """The entry with the list's item as it reads on the window's first day, or None after
+    recording why the item cannot be planned then."""
+    field = f"{where}.check_item_code"
+    if item is None:
+        v.add(
+            field,
+            f"{e.check_item_code!r} is not in the department's random inspection list on {e.window_start}",
+        )
+        return None
+    if item.retired_on is not None and item.retired_on <= e.window_end:
+        v.add(field, f"{e.check_item_code!r} is retired from {item.retired_on}, within the window")
+        return None
+    return Entry(
+        e.check_item_code,
+        item.version,
+        item.name,
+        item.inspection_type,
+        e.kind,
+        e.window_start,
+        e.window_end,
+        e.cooperating,
+        e.note.strip(),
+    )
+
+
+def check_draft_at(plan_id: str, status: str, revision: int, expected: int) -> None:
+    """A plan still a draft, at the revision the caller read."""
+    if status != DRAFT:
+        raise refuse(
+            "ANNUAL_PLAN_PUBLISHED", plan_id, "a published plan is not changed; register what it lacks"
+        )
+    if expected != revision:
+        raise refuse("REVISION_CHANGED", plan_id, f"now at revision {revision}")

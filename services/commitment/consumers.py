@@ -107,11 +107,9 @@ async def _act_on(
     entity = f"commitment/{found.commitment_id}"
     safety = await measures.safety_related(uow.conn, found.item_id, found.item_version)
     for measure in taken:
-        ban = acting.ban_for(BAN_RULES, measure.kind, safety, decided)
-        decision = acting.Decision(
-            decided, event.department, task_id, measure.legal_basis,
-            ban.ends_on if ban else None, ban.rule_set if ban else "",
-        )  # fmt: skip
+        decision, ban = acting.decide(
+            BAN_RULES, measure, safety, decided=decided, department=event.department, task_id=task_id
+        )
         changed = await measures.take(uow.conn, found.commitment_id, measure.kind, decision)
         if changed is None:  # taken before, by an earlier conclusion
             continue

@@ -107,7 +107,7 @@ def test_acting_measures_are_taken_once_each_with_the_first_basis() -> None:
             (REVOKE, "《中华人民共和国行政许可法》第六十九条"),
             (REVOKE, "again"),
             ("MEASURE_KIND_PENALTY", "处罚"),
-            (STOP, "终止"),
+            (STOP, " 终止 "),
         ]
     )
     assert taken == [
@@ -161,3 +161,25 @@ def test_a_ban_sits_beside_the_credit_restrictions_without_replacing_them() -> N
     answer = recording.eligibility_of(found, dt.date(2026, 6, 1))
     assert [r.cause for r in answer.reasons] == ["BLACKLISTED", "REAPPLICATION_BANNED"]
     assert answer.earliest_change is None  # the blacklisting has no known end
+
+
+def test_a_decision_keeps_the_ban_it_brings_or_none() -> None:
+    task = uuid.uuid4()
+    taken = measures.Taken(REVOKE, "《中华人民共和国行政许可法》第六十九条")
+    decision, found = measures.decide(
+        RULES, taken, True, decided=dt.date(2026, 3, 10), department="350200-SCJ", task_id=task
+    )
+    assert found is not None
+    assert decision == measures.Decision(
+        dt.date(2026, 3, 10),
+        "350200-SCJ",
+        task,
+        taken.legal_basis,
+        dt.date(2029, 3, 11),
+        "REAPPLICATION-2004",
+    )
+    plain, none = measures.decide(
+        RULES, taken, False, decided=dt.date(2026, 3, 10), department="350200-SCJ", task_id=task
+    )
+    assert none is None
+    assert (plain.ban_ends_on, plain.ban_rule_set) == (None, "")

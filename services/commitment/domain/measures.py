@@ -72,7 +72,7 @@ def acting(measures: Iterable[tuple[str, str]]) -> list[Taken]:
     found: dict[str, Taken] = {}
     for kind, basis in measures:
         if kind in ACTING and kind not in found:
-            found[kind] = Taken(kind, basis)
+            found[kind] = Taken(kind, basis.strip())
     return list(found.values())
 
 
@@ -104,6 +104,28 @@ def ban_for(rule_sets: Iterable[RuleSet], measure: str, safety_related: bool, de
             citation=str(rule["citation"]),
         )
     return None
+
+
+def decide(
+    rule_sets: Iterable[RuleSet],
+    measure: Taken,
+    safety_related: bool,
+    *,
+    decided: dt.date,
+    department: str,
+    task_id: uuid.UUID,
+) -> tuple[Decision, Ban | None]:
+    """The decision a measure leaves on the commitment, and the ban it brings, if any."""
+    ban = ban_for(rule_sets, measure.kind, safety_related, decided)
+    decision = Decision(
+        decided_on=decided,
+        department=department,
+        task_id=task_id,
+        legal_basis=measure.legal_basis,
+        ban_ends_on=ban.ends_on if ban else None,
+        ban_rule_set=ban.rule_set if ban else "",
+    )
+    return decision, ban
 
 
 def restriction(task_id: str, description: str, ends_on: dt.date) -> Restriction:

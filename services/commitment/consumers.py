@@ -8,9 +8,10 @@ import uuid
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import credit_events_pb2, verification_events_pb2
 from chengnuo.verification.v1 import verification_pb2
-from services.commitment.domain.commitments import fulfilment
+from services.commitment.domain import measures as acting
+from services.commitment.domain.commitments import Commitment, fulfilment
 from services.commitment.domain.eligibility import Restriction
-from services.commitment.store import commitments, eligibility
+from services.commitment.store import commitments, eligibility, measures, rules
 from services.commitment.store import fulfilment as results
 from services.commitment.wire import commitments as wire
 from services.commitment.wire import events
@@ -69,6 +70,8 @@ async def on_verification_concluded(
     uow.audit(
         "fulfilment.result", f"commitment/{commitment_id}", change={"task": str(task_id), "outcome": outcome}
     )
+    if outcome == "OUTCOME_FALSE":
+        await _act_on(event, found, uow)
     previous = found.fulfilment.status
     status = fulfilment(await results.outcomes(uow.conn, commitment_id))
     if status == previous:
@@ -84,3 +87,46 @@ async def on_verification_concluded(
     uow.audit(
         "fulfilment.change", f"commitment/{commitment_id}", subject_code=found.subject_code, change=status
     )
+
+
+# Re-application ban periods (services/commitment/rules/REAPPLICATION-*.json), read once.
+BAN_RULES = rules.reapplication_rules()
+
+
+async def _act_on(
+    event: verification_events_pb2.VerificationConcluded, found: Commitment, uow: UnitOfWork
+) -> None:
+    """The measures of a false commitment that act (终止办理, 撤销): each is kept on the commitment
+    with its decision and, on a safety-related item, bars the subject from applying for that item
+    again for the rule's period. 撤销 is announced (`commitment.licence_revoked`, for 双公示)."""
+    taken = acting.acting((verification_pb2.MeasureKind.Name(m.kind), m.legal_basis) for m in event.measures)
+    if not taken:
+        return
+    decided = convert.from_date(event.decision_date)
+    task_id = uuid.UUID(event.task_id)
+    entity = f"commitment/{found.commitment_id}"
+    safety = await measures.safety_related(uow.conn, found.item_id, found.item_version)
+    for measure in taken:
+        decision, ban = acting.decide(
+            BAN_RULES, measure, safety, decided=decided, department=event.department, task_id=task_id
+        )
+        changed = await measures.take(uow.conn, found.commitment_id, measure.kind, decision)
+        if changed is None:  # taken before, by an earlier conclusion
+            continue
+        if ban:
+            await measures.save_ban(
+                uow.conn, task_id, found, ban, ban.description(event.department, found.code)
+            )
+        uow.audit(
+            "commitment.measure",
+            entity,
+            subject_code=found.subject_code,
+            change={"measure": measure.kind, "task": str(task_id), "ban_ends_on": str(decision.ban_ends_on)},
+        )
+        if measure.kind == acting.REVOKE_DECISION:
+            deadline = (
+                event.decision_publication_deadline
+                if event.HasField("decision_publication_deadline")
+                else None
+            )
+            uow.emit(events.licence_revoked(wire.commitment(changed), deadline, uow.now), entity=entity)

@@ -64,6 +64,7 @@ SHARING = SharingSpec(
         commitment_events.RECORDED.subject: "commitments",
         commitment_events.WITHDRAWN.subject: "commitments",
         commitment_events.FULFILMENT_CHANGED.subject: "commitments",
+        commitment_events.LICENCE_REVOKED.subject: "commitments",
     },
     stream=commitment_events.STREAM.name,
 )

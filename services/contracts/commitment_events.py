@@ -10,4 +10,6 @@ WITHDRAWN = EventType("commitment.withdrawn", pb.CommitmentWithdrawn, STREAM.nam
 FULFILMENT_CHANGED = EventType("commitment.fulfilment_changed", pb.CommitmentFulfilmentChanged, STREAM.name)
 CATALOGUE_PUBLISHED = EventType("catalogue.published", pb.CataloguePublished, STREAM.name)
 
-TYPES = [RECORDED, WITHDRAWN, FULFILMENT_CHANGED, CATALOGUE_PUBLISHED]
+LICENCE_REVOKED = EventType("commitment.licence_revoked", pb.LicenceRevoked, STREAM.name)
+
+TYPES = [RECORDED, WITHDRAWN, FULFILMENT_CHANGED, CATALOGUE_PUBLISHED, LICENCE_REVOKED]

@@ -84,6 +84,10 @@ class _IneligibilityReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_I
     """the item is not in the catalogue in force"""
     INELIGIBILITY_REASON_COMMITMENT_NOT_ALLOWED: _IneligibilityReason.ValueType  # 5
     """the item is not in the 告知承诺目录"""
+    INELIGIBILITY_REASON_REAPPLICATION_BANNED: _IneligibilityReason.ValueType  # 6
+    """不得再次申请: a safety-related item's licence was refused or revoked after a false
+    commitment (《中华人民共和国行政许可法》第七十八条, 第七十九条); only that item is barred.
+    """
 
 class IneligibilityReason(_IneligibilityReason, metaclass=_IneligibilityReasonEnumTypeWrapper): ...
 
@@ -98,6 +102,10 @@ INELIGIBILITY_REASON_ITEM_NOT_IN_FORCE: IneligibilityReason.ValueType  # 4
 """the item is not in the catalogue in force"""
 INELIGIBILITY_REASON_COMMITMENT_NOT_ALLOWED: IneligibilityReason.ValueType  # 5
 """the item is not in the 告知承诺目录"""
+INELIGIBILITY_REASON_REAPPLICATION_BANNED: IneligibilityReason.ValueType  # 6
+"""不得再次申请: a safety-related item's licence was refused or revoked after a false
+commitment (《中华人民共和国行政许可法》第七十八条, 第七十九条); only that item is barred.
+"""
 Global___IneligibilityReason: _TypeAlias = IneligibilityReason  # noqa: Y015
 
 class _CommitmentStatus:
@@ -425,6 +433,8 @@ class Commitment(_message.Message):
     WITHDRAWN_AT_FIELD_NUMBER: _builtins.int
     WITHDRAWAL_REASON_FIELD_NUMBER: _builtins.int
     MATTER_CONCLUDED_ON_FIELD_NUMBER: _builtins.int
+    STOPPED_FIELD_NUMBER: _builtins.int
+    REVOKED_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     code: _builtins.str
     """National commitment code: region (6) + date (8) + sequence (6)."""
@@ -450,6 +460,14 @@ class Commitment(_message.Message):
     def withdrawn_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def matter_concluded_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def stopped(self) -> Global___MeasureTaken:
+        """终止办理: processing of the matter was stopped after the commitment was found false."""
+
+    @_builtins.property
+    def revoked(self) -> Global___MeasureTaken:
+        """撤销: the licence granted on the commitment was revoked (《中华人民共和国行政许可法》第六十九条)."""
+
     def __init__(
         self,
         *,
@@ -471,14 +489,63 @@ class Commitment(_message.Message):
         withdrawn_at: _timestamp_pb2.Timestamp | None = ...,
         withdrawal_reason: _builtins.str = ...,
         matter_concluded_on: _date_pb2.Date | None = ...,
+        stopped: Global___MeasureTaken | None = ...,
+        revoked: Global___MeasureTaken | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilment", b"fulfilment", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "recorded_at", b"recorded_at", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilment", b"fulfilment", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "recorded_at", b"recorded_at", "revoked", b"revoked", "stopped", b"stopped", "subject", b"subject", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_version", b"item_version", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "withdrawal_reason", b"withdrawal_reason", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "channel", b"channel", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_version", b"item_version", "letter", b"letter", "matter_concluded_on", b"matter_concluded_on", "publication_type", b"publication_type", "recorded_at", b"recorded_at", "region_code", b"region_code", "revoked", b"revoked", "status", b"status", "stopped", b"stopped", "subject", b"subject", "subject_name", b"subject_name", "withdrawal_reason", b"withdrawal_reason", "withdrawn_at", b"withdrawn_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Commitment: _TypeAlias = Commitment  # noqa: Y015
+
+@_typing.final
+class MeasureTaken(_message.Message):
+    """A measure that acted on the commitment's matter after a verification found it false."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DECIDED_ON_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    REAPPLICATION_ALLOWED_FROM_FIELD_NUMBER: _builtins.int
+    BAN_RULE_SET_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    task_id: _builtins.str
+    """The verification task whose conclusion took the measure."""
+    legal_basis: _builtins.str
+    """The legal basis the decision states (at most 1000 characters)."""
+    ban_rule_set: _builtins.str
+    """The rule set the ban was taken from (empty without a ban)."""
+    @_builtins.property
+    def decided_on(self) -> _date_pb2.Date:
+        """The decision date and the deciding department."""
+
+    @_builtins.property
+    def reapplication_allowed_from(self) -> _date_pb2.Date:
+        """The subject may apply for the same item again from this date (不得再次申请 until the day
+        before); unset when the measure bars no re-application (the item is not safety-related).
+        """
+
+    def __init__(
+        self,
+        *,
+        decided_on: _date_pb2.Date | None = ...,
+        department: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        legal_basis: _builtins.str = ...,
+        reapplication_allowed_from: _date_pb2.Date | None = ...,
+        ban_rule_set: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["decided_on", b"decided_on", "reapplication_allowed_from", b"reapplication_allowed_from"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ban_rule_set", b"ban_rule_set", "decided_on", b"decided_on", "department", b"department", "legal_basis", b"legal_basis", "reapplication_allowed_from", b"reapplication_allowed_from", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MeasureTaken: _TypeAlias = MeasureTaken  # noqa: Y015
 
 @_typing.final
 class RenderLetterRequest(_message.Message):
@@ -965,6 +1032,9 @@ class PublishedCommitment(_message.Message):
     FULFILMENT_FIELD_NUMBER: _builtins.int
     LETTER_TEXT_FIELD_NUMBER: _builtins.int
     WITHHELD_FIELD_NUMBER: _builtins.int
+    STOPPED_ON_FIELD_NUMBER: _builtins.int
+    REVOKED_ON_FIELD_NUMBER: _builtins.int
+    REVOCATION_BASIS_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     subject_kind: _subject_pb2.SubjectKind.ValueType
     subject_code: _builtins.str
@@ -979,10 +1049,18 @@ class PublishedCommitment(_message.Message):
     fulfilment: Global___FulfilmentStatus.ValueType
     letter_text: _builtins.str
     """The letter with personal data masked and withheld parts replaced by a notice."""
+    revocation_basis: _builtins.str
+    """The legal basis of the revocation (at most 1000 characters)."""
     @_builtins.property
     def recorded_on(self) -> _date_pb2.Date: ...
     @_builtins.property
     def withheld(self) -> _containers.RepeatedCompositeFieldContainer[Global___WithheldField]: ...
+    @_builtins.property
+    def stopped_on(self) -> _date_pb2.Date:
+        """终止办理 and 撤销 of the licence are public decisions (行政许可 decisions, 双公示)."""
+
+    @_builtins.property
+    def revoked_on(self) -> _date_pb2.Date: ...
     def __init__(
         self,
         *,
@@ -999,10 +1077,13 @@ class PublishedCommitment(_message.Message):
         fulfilment: Global___FulfilmentStatus.ValueType = ...,
         letter_text: _builtins.str = ...,
         withheld: _abc.Iterable[Global___WithheldField] | None = ...,
+        stopped_on: _date_pb2.Date | None = ...,
+        revoked_on: _date_pb2.Date | None = ...,
+        revocation_basis: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_on", b"recorded_on"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_on", b"recorded_on", "revoked_on", b"revoked_on", "stopped_on", b"stopped_on"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_name", b"agency_name", "code", b"code", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "letter_text", b"letter_text", "recorded_on", b"recorded_on", "subject_code", b"subject_code", "subject_kind", b"subject_kind", "subject_name", b"subject_name", "withheld", b"withheld"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_name", b"agency_name", "code", b"code", "department", b"department", "fulfilment", b"fulfilment", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "letter_text", b"letter_text", "recorded_on", b"recorded_on", "revocation_basis", b"revocation_basis", "revoked_on", b"revoked_on", "stopped_on", b"stopped_on", "subject_code", b"subject_code", "subject_kind", b"subject_kind", "subject_name", b"subject_name", "withheld", b"withheld"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -269,3 +269,77 @@ class CataloguePublished(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CataloguePublished: _TypeAlias = CataloguePublished  # noqa: Y015
+
+@_typing.final
+class LicenceRevoked(_message.Message):
+    """Subject `commitment.licence_revoked`: the licence granted on a commitment was revoked (撤销,
+    《中华人民共和国行政许可法》第六十九条) because the commitment was found false. Feeds the public
+    announcement of licence decisions (双公示).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    REVOKED_BY_FIELD_NUMBER: _builtins.int
+    REVOKED_ON_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    REAPPLICATION_ALLOWED_FROM_FIELD_NUMBER: _builtins.int
+    REVOKED_AT_FIELD_NUMBER: _builtins.int
+    commitment_id: _builtins.str
+    code: _builtins.str
+    subject_name: _builtins.str
+    item_id: _builtins.str
+    department: _builtins.str
+    case_number: _builtins.str
+    revoked_by: _builtins.str
+    """The revoking department, the decision date and its legal basis (at most 1000 characters)."""
+    legal_basis: _builtins.str
+    task_id: _builtins.str
+    """The verification task whose conclusion revoked it."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def revoked_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def publication_deadline(self) -> _date_pb2.Date:
+        """Published by this date (7 working days for licence decisions), from the verification conclusion."""
+
+    @_builtins.property
+    def reapplication_allowed_from(self) -> _date_pb2.Date:
+        """A safety-related item: no new application for it before this date (unset without a ban)."""
+
+    @_builtins.property
+    def revoked_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        commitment_id: _builtins.str = ...,
+        code: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        item_id: _builtins.str = ...,
+        department: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        revoked_by: _builtins.str = ...,
+        revoked_on: _date_pb2.Date | None = ...,
+        legal_basis: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        publication_deadline: _date_pb2.Date | None = ...,
+        reapplication_allowed_from: _date_pb2.Date | None = ...,
+        revoked_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["publication_deadline", b"publication_deadline", "reapplication_allowed_from", b"reapplication_allowed_from", "revoked_at", b"revoked_at", "revoked_on", b"revoked_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "code", b"code", "commitment_id", b"commitment_id", "department", b"department", "item_id", b"item_id", "legal_basis", b"legal_basis", "publication_deadline", b"publication_deadline", "reapplication_allowed_from", b"reapplication_allowed_from", "revoked_at", b"revoked_at", "revoked_by", b"revoked_by", "revoked_on", b"revoked_on", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LicenceRevoked: _TypeAlias = LicenceRevoked  # noqa: Y015

@@ -175,6 +175,9 @@ class Measure(_message.Message):
     NOTE_FIELD_NUMBER: _builtins.int
     kind: Global___MeasureKind.ValueType
     legal_basis: _builtins.str
+    """Required, at most 1000 characters; for 撤销 the decision's basis, e.g. 《中华人民共和国行政
+    许可法》第六十九条 (it is carried on the revocation).
+    """
     note: _builtins.str
     @_builtins.property
     def deadline(self) -> _date_pb2.Date:

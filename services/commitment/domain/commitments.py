@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from services.commitment.domain.letters import Applicant, LetterValue
+from services.commitment.domain.measures import Decision
 from services.commitment.domain.publication import Published
 from services.kernel.auth import Caller
 from services.kernel.clock import china_date
@@ -77,6 +78,8 @@ class Commitment:
     withdrawn_at: dt.datetime | None = None
     withdrawal_reason: str = ""
     matter_concluded_on: dt.date | None = None
+    stopped: Decision | None = None  # 终止办理 after the commitment was found false
+    revoked: Decision | None = None  # 撤销 of the licence granted on it
 
     @property
     def application(self) -> Application:
@@ -100,6 +103,9 @@ class Commitment:
             letter_text=self.letter.text,
             letter_values=self.letter.values,
             signed_on=self.letter.signed_on,
+            stopped_on=self.stopped.decided_on if self.stopped else None,
+            revoked_on=self.revoked.decided_on if self.revoked else None,
+            revocation_basis=self.revoked.legal_basis if self.revoked else "",
         )
 
 

@@ -33,6 +33,10 @@ class Published:
     letter_text: str
     letter_values: tuple[letters.LetterValue, ...]
     signed_on: dt.date | None
+    # 终止办理 and 撤销 of the licence are administrative licensing decisions, published (双公示).
+    stopped_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+    revocation_basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)

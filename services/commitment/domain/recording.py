@@ -32,6 +32,9 @@ class Lookup:
     known: bool  # the item exists at all (as a draft at least)
     restrictions: tuple[Restriction, ...]
     certificate_route: bool  # the applicant already chose the certificate in this case
+    # Reasons of the item alone for this subject: re-application bans (不得再次申请) after 终止办理
+    # or 撤销 on a safety-related item; other items of the subject are not affected by them.
+    item_restrictions: tuple[Restriction, ...] = ()
 
 
 LookupKey = tuple[uuid.UUID, dt.datetime, str, str]  # item, instant, subject code, case number
@@ -61,7 +64,8 @@ def eligibility_of(found: Found[I], today: dt.date) -> Eligibility:
     reasons = rules.item_reasons(
         found.item_id, item is not None, bool(item and item.draft.commitment_allowed)
     )
-    return rules.eligibility([*reasons, *found.lookup.restrictions], today)
+    lookup = found.lookup
+    return rules.eligibility([*reasons, *lookup.restrictions, *lookup.item_restrictions], today)
 
 
 def may_commit(found: Found[I], version: int, today: dt.date) -> I:

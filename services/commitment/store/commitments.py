@@ -19,8 +19,9 @@ from services.commitment.domain.commitments import (
     SignedLetter,
 )
 from services.commitment.domain.letters import LetterValue
+from services.commitment.domain.measures import REVOKE_DECISION, STOP_PROCESSING, Decision
 from services.commitment.domain.recording import Lookup, LookupKey
-from services.commitment.store.eligibility import parse_restrictions
+from services.commitment.store.eligibility import parse_bans, parse_restrictions
 from services.commitment.store.items import IN_FORCE_OF
 from services.kernel.db import Connection, Executor, one
 from services.kernel.errors import AlreadyExists
@@ -33,7 +34,10 @@ SELECT f.version,
        (SELECT restrictions FROM subject_restriction WHERE subject_code = k.subject_code) AS restrictions,
        f.version IS NOT NULL OR EXISTS (SELECT 1 FROM catalogue_item WHERE item_id = k.item_id) AS known,
        EXISTS (SELECT 1 FROM certificate_route WHERE item_id = k.item_id AND case_number = k.case_number)
-         AS route
+         AS route,
+       (SELECT jsonb_agg(jsonb_build_object('task_id', b.task_id, 'description', b.description,
+                                            'ends_on', b.ends_on) ORDER BY b.ends_on)
+        FROM reapplication_ban b WHERE b.subject_code = k.subject_code AND b.item_id = k.item_id) AS bans
 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY
      AS k(item_id, at, subject_code, case_number, n)
 LEFT JOIN LATERAL ({IN_FORCE_OF.format(item="k.item_id", at="k.at")}) AS f ON true
@@ -45,7 +49,13 @@ async def lookups(conn: Executor, keys: Sequence[LookupKey]) -> list[Lookup]:
     """One Lookup per key, in order, in one round trip."""
     rows = await conn.fetch(_LOOKUPS, *(list(column) for column in zip(*keys, strict=True)))
     return [
-        Lookup(r["version"], r["known"], tuple(parse_restrictions(r["restrictions"])), r["route"])
+        Lookup(
+            r["version"],
+            r["known"],
+            tuple(parse_restrictions(r["restrictions"])),
+            r["route"],
+            tuple(parse_bans(r["bans"])),
+        )
         for r in rows
     ]
 
@@ -125,7 +135,25 @@ def commitment_of(row: Row) -> Commitment:
         fulfilment=Fulfilment(
             row["fulfilment"], row["fulfilment_by"], row["fulfilment_on"], row["fulfilment_at"]
         ),
+        stopped=_decision(row, MEASURE_COLUMNS[STOP_PROCESSING]),
+        revoked=_decision(row, MEASURE_COLUMNS[REVOKE_DECISION]),
     )
+
+
+# The columns of each acting measure's decision on the commitment row (migration 0004).
+MEASURE_COLUMNS = {
+    STOP_PROCESSING: ("stopped_on", "stopped_by", "stopped_task", "stop_basis", "stop_ban"),
+    REVOKE_DECISION: ("revoked_on", "revoked_by", "revoked_task", "revocation_basis", "revocation_ban"),
+}
+
+
+def _decision(row: Row, columns: tuple[str, str, str, str, str]) -> Decision | None:
+    """A measure's decision as its columns keep it; None when the measure was not taken (the
+    in-memory rows of the handler tests may lack the columns)."""
+    on, by, task, basis, ban = columns
+    if row.get(on) is None:
+        return None
+    return Decision(row[on], row[by], row[task], row[basis], row[f"{ban}_ends_on"], row[f"{ban}_rule_set"])
 
 
 _ONE = "SELECT * FROM commitment WHERE commitment_id = $1"

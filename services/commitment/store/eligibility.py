@@ -1,4 +1,5 @@
-"""SQL of eligibility: the projection of the credit restrictions of subjects."""
+"""SQL of eligibility: the projection of the credit restrictions of subjects, and the item-level
+re-application bans as read with it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.commitment.domain.eligibility import Restriction
+from services.commitment.domain.measures import restriction
 from services.kernel.db import Connection
 
 
@@ -22,6 +24,14 @@ def _restriction(r: dict[str, Any]) -> Restriction:
         repairable_from=dt.date.fromisoformat(r["repairable_from"]) if r.get("repairable_from") else None,
         ends_on=dt.date.fromisoformat(r["ends_on"]) if r.get("ends_on") else None,
     )
+
+
+def parse_bans(stored: list[dict[str, Any]] | None) -> list[Restriction]:
+    """The re-application bans of one subject and item (table reapplication_ban, read as JSON)."""
+    return [
+        restriction(str(b["task_id"]), b["description"], dt.date.fromisoformat(b["ends_on"]))
+        for b in stored or []
+    ]
 
 
 def stated(restrictions: Sequence[Restriction]) -> list[dict[str, Any]]:

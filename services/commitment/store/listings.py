@@ -64,7 +64,8 @@ WHERE department = $1
 # Only what the public view shows; the stored letter is re-rendered from its values, masked.
 _PUBLIC = """
 SELECT commitment_id, code, subject_kind, subject_code, subject_name, item_id, item_version,
-       department, case_number, recorded_at, fulfilment, letter_text, letter_values, signed_on
+       department, case_number, recorded_at, fulfilment, letter_text, letter_values, signed_on,
+       stopped_on, revoked_on, revocation_basis
 FROM commitment
 WHERE publication_type = 'PUBLICATION_TYPE_PUBLIC' AND status <> 'COMMITMENT_STATUS_WITHDRAWN'
   AND ($1 = '' OR department = $1)

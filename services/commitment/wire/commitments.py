@@ -12,6 +12,7 @@ from chengnuo.commitment.v1 import sharing_pb2 as spb
 from chengnuo.common.v1 import subject_pb2
 from services.commitment.domain.commitments import CertificateRoute, Commitment, Fulfilment, SignedLetter
 from services.commitment.domain.eligibility import Eligibility
+from services.commitment.domain.measures import Decision
 from services.commitment.domain.publication import Published, public_view
 from services.commitment.store.items import ItemVersion
 from services.contracts.subjects import subject_of
@@ -40,6 +41,21 @@ def commitment(c: Commitment) -> pb.Commitment:
         withdrawal_reason=c.withdrawal_reason,
         matter_concluded_on=convert.opt_date(c.matter_concluded_on),
         withdrawn_at=convert.opt_timestamp(c.withdrawn_at),
+        stopped=_measure(c.stopped),
+        revoked=_measure(c.revoked),
+    )
+
+
+def _measure(d: Decision | None) -> pb.MeasureTaken | None:
+    if d is None:
+        return None
+    return pb.MeasureTaken(
+        decided_on=convert.to_date(d.decided_on),
+        department=d.department,
+        task_id=str(d.task_id),
+        legal_basis=d.legal_basis,
+        reapplication_allowed_from=convert.opt_date(d.ban_ends_on),
+        ban_rule_set=d.ban_rule_set,
     )
 
 
@@ -118,6 +134,9 @@ def published(c: Published, item: ItemVersion) -> pb.PublishedCommitment:
             pb.WithheldField(name=w.name, label=w.label, reason=pb.WithheldReason.Value(w.reason))
             for w in view.withheld
         ],
+        stopped_on=convert.opt_date(c.stopped_on),
+        revoked_on=convert.opt_date(c.revoked_on),
+        revocation_basis=c.revocation_basis,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+
+from google.type import date_pb2
 
 from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.events.v1 import commitment_events_pb2 as events
@@ -11,6 +14,7 @@ from services.commitment.store.catalogue import CatalogueVersion, PublishedItem
 from services.commitment.store.items import ItemVersion
 from services.commitment.wire.catalogue import version_facts
 from services.commitment.wire.commitments import fields_of
+from services.kernel import convert
 
 # What every commitment event says about the commitment it is about.
 _ABOUT = ("commitment_id", "code", "subject", "department", "item_id", "case_number")
@@ -44,6 +48,24 @@ def fulfilment_changed(
         determined_on=c.fulfilment.determined_on,
         task_id=task_id,
         changed_at=c.fulfilment.changed_at,
+    )
+
+
+def licence_revoked(
+    c: commitment_pb2.Commitment, publication_deadline: date_pb2.Date | None, at: dt.datetime
+) -> events.LicenceRevoked:
+    revoked = c.revoked
+    return events.LicenceRevoked(
+        **fields_of(c, *_ABOUT, "subject_name"),
+        revoked_by=revoked.department,
+        revoked_on=revoked.decided_on,
+        legal_basis=revoked.legal_basis,
+        task_id=revoked.task_id,
+        publication_deadline=publication_deadline,
+        reapplication_allowed_from=revoked.reapplication_allowed_from
+        if revoked.HasField("reapplication_allowed_from")
+        else None,
+        revoked_at=convert.to_timestamp(at),
     )
 
 

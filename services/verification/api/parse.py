@@ -52,7 +52,14 @@ def _check_measure(v: Violations, where: str, measure: pb.Measure) -> None:
     if measure.kind == pb.MEASURE_KIND_UNSPECIFIED or measure.kind not in pb.MeasureKind.values():
         v.add(f"{where}.kind", "required")
     if not measure.legal_basis.strip() or len(measure.legal_basis) > tasks.MAX_LEGAL_BASIS:
-        v.add(f"{where}.legal_basis", f"required, at most {tasks.MAX_LEGAL_BASIS} characters")
+        # A revocation carries its basis onto the revoked licence and its public announcement.
+        revoking = measure.kind == pb.MEASURE_KIND_REVOKE_DECISION
+        what = (
+            "the basis of the revocation (撤销), e.g. 《中华人民共和国行政许可法》第六十九条, "
+            if revoking
+            else ""
+        )
+        v.add(f"{where}.legal_basis", f"required: {what}at most {tasks.MAX_LEGAL_BASIS} characters")
     if measure.kind == pb.MEASURE_KIND_ORDER_RECTIFICATION:
         convert.date_field(v, f"{where}.deadline", measure.deadline)
     if len(measure.note) > tasks.MAX_REASON:

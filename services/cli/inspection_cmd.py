@@ -9,7 +9,7 @@ import typer
 
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import inspections_pb2_grpc
-from services.cli import annual_plan_cmd, paging
+from services.cli import annual_plan_cmd, paging, scene_cmd
 from services.cli.connection import Connection
 from services.cli.inspection_views import (
     CHECK_ITEM_HELP,
@@ -31,6 +31,7 @@ from services.cli.values import claim, label, moment, proto_date, request_id, se
 plans = typer.Typer(no_args_is_help=True, help="Random-inspection plans and their published draws.")
 joint = typer.Typer(no_args_is_help=True, help="Joint inspections: one visit for several departments.")
 plans.add_typer(annual_plan_cmd.app, name="annual")
+joint.add_typer(scene_cmd.app, name="scene")
 Limit = Annotated[int, typer.Option(min=0, help="At most (0: all).")]
 Many = Annotated[list[str] | None, typer.Option()]
 

@@ -21,6 +21,7 @@ from services.verification.store import (
     plans,
     pool,
     rosters,
+    scenes,
     sharing,
     tasks,
 )
@@ -40,6 +41,7 @@ STORES = Stores(
     sharing=sharing,
     check_items=check_items,
     annual_plans=annual_plans,
+    scenes=scenes,
 )
 
 

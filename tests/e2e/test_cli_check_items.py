@@ -100,3 +100,49 @@ async def test_an_annual_plan_is_drafted_from_the_list_revised_and_published(sta
         "verify", "plan", "annual", "create", "--year", str(year), "--name", "x", "--entry", "bad"
     )
     assert (code, "--entry: 'bad'" in out) == (1, True), out
+
+
+async def test_a_scene_names_each_departments_items_and_the_cooperating_department_sees_it(
+    stack: Stack,
+) -> None:
+    lead_dept, fire = department(), department()
+    lead = Cli(stack, ["verification_lead"], department=lead_dept)
+    fire_lead = Cli(stack, ["verification_lead"], department=fire)
+    today = (await service_today(stack, "verification")).isoformat()
+    for cli, item in ((lead, "SC-SP-01"), (fire_lead, "XF-01")):
+        code, out = cli("verify", "items", "put", item, *ITEM, "--from", today)
+        assert code == 0, out
+    scene = [
+        "verify",
+        "joint",
+        "scene",
+        "put",
+        "KB-CY",
+        "--name",
+        "开办餐饮店",
+        "--with",
+        fire,
+        "--from",
+        today,
+    ]
+    items = ["--item", f"{lead_dept} | SC-SP-01", "--item", f"{fire} | XF-01"]
+    code, out = lead(*scene, *items)
+    assert (code, "cooperating_departments[0]: unknown department" in out) == (1, True), out
+
+    code, out = Cli(stack, ["admin"])(
+        "verify", "roster", "add-department", fire, "--name", "消防救援支队", "--region", "350200"
+    )
+    assert code == 0, out
+    code, out = lead(*scene, *items)
+    assert (code, out.strip()) == (0, f"scene KB-CY is version 1 from {today}"), out
+    code, out = fire_lead("verify", "joint", "scene", "list", "--json")
+    assert code == 0, out
+    (listed,) = json.loads(out)
+    assert (listed["lead_department"], [i["code"] for i in listed["check_items"]]) == (
+        lead_dept,
+        ["SC-SP-01", "XF-01"],
+    )
+    code, out = fire_lead("verify", "joint", "scene", "show", "KB-CY", "--lead", lead_dept)
+    assert (code, "XF-01" in out, "开办餐饮店" in out) == (0, True, True), out
+    code, out = lead(*scene, "--item", "no bar")
+    assert (code, "--item: 'no bar'" in out) == (1, True), out

@@ -45,6 +45,7 @@ from services.verification.store import (
     plans,
     pool,
     rosters,
+    scenes,
     sharing,
 )
 from services.verification.store import tasks as production
@@ -208,6 +209,7 @@ def verification_deps(db: MemoryDatabase) -> Deps:
             sharing=sharing,
             check_items=check_items,
             annual_plans=annual_plans,
+            scenes=scenes,
         ),
         rules=lambda: RULES,
         calendar=_Calendar(db.clock.now()),

@@ -8,6 +8,7 @@ from chengnuo.verification.v1 import (
     check_items_pb2_grpc,
     inspections_pb2_grpc,
     rosters_pb2_grpc,
+    scenes_pb2_grpc,
     sharing_pb2_grpc,
     verification_pb2_grpc,
 )
@@ -21,6 +22,7 @@ from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
 from services.verification.api.rosters import RosterHandlers
+from services.verification.api.scenes import SceneHandlers
 from services.verification.api.sharing import SharingHandlers
 from services.verification.api.tasks import TaskHandlers
 
@@ -51,6 +53,10 @@ class AnnualPlanApi(AnnualPlanHandlers, annual_plans_pb2_grpc.AnnualPlanServiceS
     pass
 
 
+class SceneApi(SceneHandlers, scenes_pb2_grpc.SceneServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
@@ -58,6 +64,7 @@ SERVICERS = (
     VerificationSharingApi,
     CheckItemApi,
     AnnualPlanApi,
+    SceneApi,
 )
 
 

@@ -19,6 +19,7 @@ from services.verification.domain.joint import Inspection, Item
 from services.verification.domain.plans import PlanDraft
 from services.verification.domain.rosters import InspectorRecord
 from services.verification.domain.sampling import DrawRun
+from services.verification.domain.scenes import SceneItem
 from services.verification.domain.tasks import InspectorFacts, Rectification
 from services.verification.store.annual_plans import AnnualPlan, Publication
 from services.verification.store.assistance import Answer, Assistance, Request
@@ -29,6 +30,7 @@ from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
 from services.verification.store.rosters import Department, Eligible, Inspector
+from services.verification.store.scenes import Scene
 from services.verification.store.sharing import SharedResult
 from services.verification.store.tasks import Conclusion, Extension, Task, TaskFilter
 
@@ -245,6 +247,28 @@ class AnnualPlanStore(Protocol):
     ) -> list[AnnualPlan]: ...
 
 
+class SceneStore(Protocol):
+    async def latest(self, conn: Executor, lead: str, code: str, *, lock: bool = False) -> Scene | None: ...
+    async def version(self, conn: Executor, lead: str, code: str, number: int) -> Scene | None: ...
+    async def insert(
+        self,
+        conn: Connection,
+        lead: str,
+        code: str,
+        number: int,
+        *,
+        name: str,
+        cooperating: Sequence[str],
+        items: Sequence[SceneItem],
+        effective_from: dt.date,
+        by: str,
+        now: dt.datetime,
+    ) -> Scene: ...
+    async def listing(
+        self, conn: Executor, department: str, after: tuple[str, str] | None, limit: int
+    ) -> list[Scene]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -258,3 +282,4 @@ class Stores:
     sharing: SharingStore
     check_items: CheckItemStore
     annual_plans: AnnualPlanStore
+    scenes: SceneStore

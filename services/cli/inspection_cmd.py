@@ -54,6 +54,9 @@ def create(
     ratios: Annotated[list[str] | None, typer.Option("--ratio", help=RATIO_HELP)] = None,
     team_size: Annotated[int, typer.Option(help="Inspectors per team.")] = 2,
     domain: Annotated[str, typer.Option(help="Domain every team member must be qualified for.")] = "",
+    annual_plan: Annotated[
+        str, typer.Option(help="The published annual plan (年度检查计划) this draw carries out.")
+    ] = "",
     as_json: Json = False,
 ) -> None:
     """Create a random-inspection plan (verification_lead)."""
@@ -68,6 +71,7 @@ def create(
         inspector_requirements=ipb.InspectorRequirements(team_size=team_size, domain=domain),
         window_start=proto_date(start, "--from"),
         window_end=proto_date(end, "--to"),
+        annual_plan_id=annual_plan,
     )
     with reported():
         plan = _stub(conn).CreatePlan(request).plan

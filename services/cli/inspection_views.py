@@ -71,6 +71,7 @@ def show_plan(plan: ipb.Plan) -> None:
             ),
             ("window", f"{day(plan.window_start)} to {day(plan.window_end)}"),
             ("rule set", plan.rule_set),
+            ("annual plan", plan.annual_plan_id),
             ("draw", plan.draw_id),
         ],
     )

@@ -86,6 +86,16 @@ async def test_an_annual_plan_is_drafted_from_the_list_revised_and_published(sta
     assert (code, "SC-LL-01" in out, "FOOD_SAFETY" in out) == (0, True, True), out
     code, out = lead("verify", "plan", "annual", "publish", plan["annual_plan_id"], "--revision", "2")
     assert (code, f"annual plan {year} published; report it by" in out) == (0, True), out
+    code, out = lead(
+        "verify", "plan", "create", "--name", "三月抽查", "--check-item", "SC-LL-01 | 冷链 | FOOD_SAFETY",
+        "--from", f"{year}-03-02", "--to", f"{year}-03-30", "--annual-plan", plan["annual_plan_id"],
+    )  # fmt: skip
+    assert (code, plan["annual_plan_id"] in out) == (0, True), out
+    code, out = lead(
+        "verify", "plan", "create", "--name", "四月抽查", "--check-item", "SC-LL-01 | 冷链 | FOOD_SAFETY",
+        "--from", f"{year}-04-02", "--to", f"{year}-04-30", "--annual-plan", plan["annual_plan_id"],
+    )  # fmt: skip
+    assert (code, "register an unplanned inspection instead" in out) == (1, True), out
     code, out = lead("verify", "plan", "annual", "list", "--json")
     assert code == 0, out
     (listed,) = json.loads(out)

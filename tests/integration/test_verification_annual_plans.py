@@ -10,6 +10,7 @@ import pytest
 
 from chengnuo.verification.v1 import annual_plans_pb2 as apb
 from chengnuo.verification.v1 import check_items_pb2 as cpb
+from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from services.contracts import roles
 from services.kernel import convert
@@ -200,3 +201,67 @@ async def test_a_change_needs_the_revision_read_and_the_plans_own_department(vwo
         await plans(vworld).GetAnnualPlan(apb.GetAnnualPlanRequest(annual_plan_id=rid()), None)
     stored = await vworld.pool.fetch("SELECT status, revision FROM annual_plan")
     assert [tuple(r) for r in stored] == [("ANNUAL_PLAN_STATUS_DRAFT", 1)]
+
+
+def draw_plan(
+    annual_plan_id: str, *items: tuple[str, str], start: dt.date, end: dt.date
+) -> ipb.CreatePlanRequest:
+    return ipb.CreatePlanRequest(
+        request_id=rid(),
+        name="冷链食品贮存双随机抽查",
+        departments=[DEPARTMENT],
+        check_items=[ipb.CheckItem(code=c, name="检查", inspection_type=t) for c, t in items],
+        inspector_requirements=ipb.InspectorRequirements(team_size=2),
+        window_start=convert.to_date(start),
+        window_end=convert.to_date(end),
+        annual_plan_id=annual_plan_id,
+    )
+
+
+async def test_a_draw_that_carries_out_the_annual_plan_must_be_planned_there(vworld: VWorld) -> None:
+    await listed(vworld)
+    draft_plan = await create(vworld, entry())
+    march = {"start": dt.date(YEAR, 3, 10), "end": dt.date(YEAR, 3, 20)}
+    planned = draw_plan(draft_plan.annual_plan_id, ("SC-LL-01", "FOOD_SAFETY"), **march)
+    vworld.lead()
+    with pytest.raises(FailedPrecondition) as unpublished:
+        await vworld.inspections.CreatePlan(planned, None)
+    assert unpublished.value.violations[0].type == "ANNUAL_PLAN_NOT_PUBLISHED"
+
+    publish = apb.PublishAnnualPlanRequest(
+        request_id=rid(), annual_plan_id=draft_plan.annual_plan_id, expected_revision=1
+    )
+    await plans(vworld).PublishAnnualPlan(publish, None)
+    planned.request_id = rid()
+    created = (await vworld.inspections.CreatePlan(planned, None)).plan
+    assert created.annual_plan_id == draft_plan.annual_plan_id
+
+    unplanned = draw_plan(
+        draft_plan.annual_plan_id,
+        ("SC-LL-01", "PRICE"),
+        ("SC-OTHER", "FOOD_SAFETY"),
+        start=dt.date(YEAR, 3, 10),
+        end=dt.date(YEAR, 4, 2),
+    )
+    with pytest.raises(InvalidArgument) as refused:
+        await vworld.inspections.CreatePlan(unplanned, None)
+    assert sorted(v.field for v in refused.value.violations) == ["check_items[0].code", "check_items[1].code"]
+    wrong_type = draw_plan(draft_plan.annual_plan_id, ("SC-LL-01", "PRICE"), **march)
+    with pytest.raises(InvalidArgument) as typed:
+        await vworld.inspections.CreatePlan(wrong_type, None)
+    assert [v.field for v in typed.value.violations] == ["check_items[0].inspection_type"]
+    other_year = draw_plan(
+        draft_plan.annual_plan_id,
+        ("SC-LL-01", "FOOD_SAFETY"),
+        start=dt.date(YEAR + 1, 3, 1),
+        end=dt.date(YEAR + 1, 3, 2),
+    )
+    with pytest.raises(InvalidArgument) as year:
+        await vworld.inspections.CreatePlan(other_year, None)
+    assert [v.field for v in year.value.violations] == ["annual_plan_id"]
+    vworld.lead("350200-WJW")
+    foreign = draw_plan(draft_plan.annual_plan_id, ("SC-LL-01", "FOOD_SAFETY"), **march)
+    foreign.departments[:] = ["350200-WJW"]
+    with pytest.raises(PermissionDenied):
+        await vworld.inspections.CreatePlan(foreign, None)
+    assert await vworld.count("plan") == 1

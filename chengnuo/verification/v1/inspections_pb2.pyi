@@ -216,6 +216,7 @@ class Plan(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     PLAN_YEAR_FIELD_NUMBER: _builtins.int
+    ANNUAL_PLAN_ID_FIELD_NUMBER: _builtins.int
     plan_id: _builtins.str
     name: _builtins.str
     owner_department: _builtins.str
@@ -229,6 +230,8 @@ class Plan(_message.Message):
     """The annual plan (年度抽查计划) this plan belongs to: its window lies in this year, and the
     annual cap and the superior-department exclusion count against it.
     """
+    annual_plan_id: _builtins.str
+    """The published annual inspection plan (年度检查计划) whose planned draw this is; empty: none named."""
     @_builtins.property
     def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -266,10 +269,11 @@ class Plan(_message.Message):
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         plan_year: _builtins.int = ...,
+        annual_plan_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "created_at", b"created_at", "created_by", b"created_by", "departments", b"departments", "draw_id", b"draw_id", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "owner_department", b"owner_department", "plan_id", b"plan_id", "plan_year", b"plan_year", "ratios", b"ratios", "rule_set", b"rule_set", "status", b"status", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["annual_plan_id", b"annual_plan_id", "check_items", b"check_items", "created_at", b"created_at", "created_by", b"created_by", "departments", b"departments", "draw_id", b"draw_id", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "owner_department", b"owner_department", "plan_id", b"plan_id", "plan_year", b"plan_year", "ratios", b"ratios", "rule_set", b"rule_set", "status", b"status", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -289,11 +293,18 @@ class CreatePlanRequest(_message.Message):
     WINDOW_START_FIELD_NUMBER: _builtins.int
     WINDOW_END_FIELD_NUMBER: _builtins.int
     PLAN_YEAR_FIELD_NUMBER: _builtins.int
+    ANNUAL_PLAN_ID_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     name: _builtins.str
     plan_year: _builtins.int
     """Optional: the plan's year, 2000 to 2100; 0 means the year of window_start. When given, the
     window must lie within it (a December planner states "next year" explicitly).
+    """
+    annual_plan_id: _builtins.str
+    """Optional: the department's published annual inspection plan (年度检查计划) of the plan's year
+    that plans this draw. Each of the caller's check items must then be an entry of it of the
+    same inspection type, of the draw's kind (one department: random; several: joint), whose
+    window holds this plan's window.
     """
     @_builtins.property
     def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
@@ -332,10 +343,11 @@ class CreatePlanRequest(_message.Message):
         window_start: _date_pb2.Date | None = ...,
         window_end: _date_pb2.Date | None = ...,
         plan_year: _builtins.int = ...,
+        annual_plan_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "inspector_requirements", b"inspector_requirements", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_items", b"check_items", "departments", b"departments", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "plan_year", b"plan_year", "ratios", b"ratios", "request_id", b"request_id", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["annual_plan_id", b"annual_plan_id", "check_items", b"check_items", "departments", b"departments", "filter", b"filter", "inspector_requirements", b"inspector_requirements", "name", b"name", "plan_year", b"plan_year", "ratios", b"ratios", "request_id", b"request_id", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

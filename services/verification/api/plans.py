@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
@@ -10,7 +11,7 @@ from chengnuo.verification.v1 import inspections_pb2 as ipb
 from services.kernel import convert, lookup, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
-from services.kernel.errors import PermissionDenied, Violations
+from services.kernel.errors import InvalidArgument, PermissionDenied, Violations
 from services.kernel.ids import request_uuid
 from services.kernel.lookup import in_force
 from services.kernel.rpc.handlers import Handlers, command, query
@@ -18,6 +19,8 @@ from services.kernel.uow import UnitOfWork
 from services.verification.api import parse
 from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
+from services.verification.domain import annual_plans
+from services.verification.domain.plans import PlanDraft
 from services.verification.wire import inspections as wire
 
 
@@ -47,6 +50,8 @@ class PlanHandlers(Handlers[Deps]):
         start = convert.date_field(Violations(), "window_start", request.window_start) or china_date(uow.now)
         rules = in_force("window_start", lambda: self.deps.rules().sampling(start))
         draft = parse.parse_plan(request, current_caller().department, rules)
+        if request.annual_plan_id:
+            draft = await self._carrying_out(uow, request.annual_plan_id, draft)
         created = await self.deps.store.plans.insert(uow.conn, draft, current_caller().subject, uow.now)
         uow.audit("plan.create", f"plan/{created.plan_id}", change=draft.ratios_bp)
         return ipb.CreatePlanResponse(plan=wire.plan(created))
@@ -64,3 +69,20 @@ class PlanHandlers(Handlers[Deps]):
         found = await self.deps.store.plans.listing(self.db.pool, current_caller().department, after, size)
         last = paging.next_token(found, size, "created_at", "plan_id")
         return ipb.ListPlansResponse(plans=[wire.plan(p) for p in found], next_page_token=last)
+
+    async def _carrying_out(self, uow: UnitOfWork, annual_plan_id: str, draft: PlanDraft) -> PlanDraft:
+        """The draft as a planned draw of the department's annual plan (年度检查计划), which must plan it."""
+        plan_id = request_uuid("annual_plan_id", annual_plan_id, "annual plan")
+        found = await self.deps.store.annual_plans.get(uow.conn, plan_id)
+        annual = lookup.owned(found, "annual plan", annual_plan_id, "annual_plan_id")
+        v = Violations()
+        if annual.year != draft.window_start.year:
+            raise InvalidArgument.one(
+                "annual_plan_id",
+                f"the annual plan is of {annual.year}, this draw of {draft.window_start.year}",
+            )
+        own = tuple((i.code, i.inspection_type) for i in draft.check_items if i.department == draft.owner)
+        facts = annual_plans.DrawFacts(len(draft.departments) > 1, draft.window_start, draft.window_end, own)
+        annual_plans.carried_out(annual_plan_id, annual.status, annual.entries, facts, v)
+        v.raise_if_any()
+        return dataclasses.replace(draft, annual_plan_id=annual.annual_plan_id)

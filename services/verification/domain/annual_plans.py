@@ -176,3 +176,43 @@ def check_draft_at(plan_id: str, status: str, revision: int, expected: int) -> N
         )
     if expected != revision:
         raise refuse("REVISION_CHANGED", plan_id, f"now at revision {revision}")
+
+
+def carried_out(plan_id: str, status: str, entries: Sequence[Entry], draw: DrawFacts, v: Violations) -> None:
+    """A random-inspection plan that says it carries out an annual plan does: the annual plan is
+    published, and each of the department's check items is planned there for the draw's window,
+    with the same inspection type and the draw's kind."""
+    if status != PUBLISHED:
+        raise refuse("ANNUAL_PLAN_NOT_PUBLISHED", plan_id, "only a published annual plan is carried out")
+    kind = JOINT_DRAW if draw.joint else RANDOM_DRAW
+    for i, (code, inspection_type) in enumerate(draw.items):
+        planned = [
+            e
+            for e in entries
+            if e.check_item_code == code
+            and e.kind == kind
+            and e.window_start <= draw.window_start
+            and draw.window_end <= e.window_end
+        ]
+        if not planned:
+            what = "joint" if draw.joint else "random"
+            v.add(
+                f"check_items[{i}].code",
+                f"{code!r} is not planned as a {what} draw from {draw.window_start} to {draw.window_end}"
+                f" in annual plan {plan_id}; register an unplanned inspection instead",
+            )
+        elif all(e.inspection_type != inspection_type for e in planned):
+            v.add(
+                f"check_items[{i}].inspection_type",
+                f"annual plan {plan_id} plans {code!r} as {planned[0].inspection_type}",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class DrawFacts:
+    """What a random-inspection plan states that its annual plan must cover."""
+
+    joint: bool
+    window_start: dt.date
+    window_end: dt.date
+    items: tuple[tuple[str, str], ...]  # the department's own check items: (code, inspection type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,7 @@ class PlanDraft:
     window_start: dt.date
     window_end: dt.date
     rule_set: str
+    annual_plan_id: uuid.UUID | None = None
 
 
 def check_team_size(v: Violations, size: int, rules: SamplingRules) -> None:

@@ -16,4 +16,6 @@ CREATE TABLE annual_plan (
     created_at              timestamptz NOT NULL,
     UNIQUE (department, year)
 );
+-- The annual plan a random-inspection plan carries out, when it names one.
+ALTER TABLE plan ADD COLUMN annual_plan_id uuid REFERENCES annual_plan;
 CREATE INDEX annual_plan_listing ON annual_plan (department, year DESC, annual_plan_id);

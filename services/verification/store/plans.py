@@ -33,6 +33,7 @@ class Plan:
     draw_id: uuid.UUID | None
     created_by: str
     created_at: dt.datetime
+    annual_plan_id: uuid.UUID | None = None
 
 
 def _plan(row: asyncpg.Record) -> Plan:
@@ -48,8 +49,10 @@ def _plan(row: asyncpg.Record) -> Plan:
 async def insert(conn: Connection, plan: PlanDraft, by: str, now: dt.datetime) -> Plan:
     row = await conn.fetchrow(
         "INSERT INTO plan (plan_id, name, owner_department, departments, check_items, filter, ratios_bp,"
-        " team_size, domain, window_start, window_end, rule_set, status, created_by, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLAN_STATUS_READY', $13, $14)"
+        " team_size, domain, window_start, window_end, rule_set, status, created_by, created_at,"
+        " annual_plan_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLAN_STATUS_READY', $13, $14,"
+        " $15)"
         " RETURNING *",
         uuid.uuid4(),
         plan.name,
@@ -65,6 +68,7 @@ async def insert(conn: Connection, plan: PlanDraft, by: str, now: dt.datetime) -
         plan.rule_set,
         by,
         now,
+        plan.annual_plan_id,
     )
     return _plan(one(row))
 

@@ -47,6 +47,7 @@ def plan(p: Plan) -> ipb.Plan:
         draw_id=str(p.draw_id or ""),
         created_by=p.created_by,
         created_at=convert.to_timestamp(p.created_at),
+        annual_plan_id=str(p.annual_plan_id or ""),
         plan_year=p.window_start.year,
     )
 

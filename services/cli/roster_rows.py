@@ -70,7 +70,21 @@ SUBJECT_COLUMNS = (
     Column("region_code", "region_code", ("区划代码", "所在区划", "注册地区划"), "6-digit region", True),
     Column("industry", "industry", ("行业代码", "行业"), "e.g. H62 (GB/T 4754)"),
     Column("tags", "tags", ("标签",), "labels a plan may filter on, separated by 、"),
+    Column(
+        "risk_level",
+        "risk_level",
+        ("风险等级", "风险程度"),
+        "一级 (highest), 二级 or 三级; blank: not assessed",
+    ),
 )
+RISK_LEVELS = {
+    "一级": rpb.RISK_LEVEL_FIRST,
+    "1": rpb.RISK_LEVEL_FIRST,
+    "二级": rpb.RISK_LEVEL_SECOND,
+    "2": rpb.RISK_LEVEL_SECOND,
+    "三级": rpb.RISK_LEVEL_THIRD,
+    "3": rpb.RISK_LEVEL_THIRD,
+}
 INSPECTOR_EXAMPLE = (
     f"{EXAMPLE_MARK}ZF35020001",
     "王明",
@@ -86,6 +100,7 @@ SUBJECT_EXAMPLE = (
     "350203",
     "H62",
     "cold_chain",
+    "二级",
 )
 
 
@@ -140,8 +155,14 @@ def subject(source: SourceRow) -> tuple[rpb.SubjectRow, list[Problem]]:
         industry=source.get("industry"),
         tags=split_list(source.get("tags")),
     )
+    problems = []
     if kind_text and kind is None:
-        return made, [
+        problems.append(
             Problem(source.number, "subject.kind", f"{kind_text!r} is not 法人, 自然人 or 个体工商户")
-        ]
-    return made, []
+        )
+    risk_text = source.get("risk_level").strip()
+    if risk_text in RISK_LEVELS:
+        made.risk_level = RISK_LEVELS[risk_text]
+    elif risk_text:
+        problems.append(Problem(source.number, "risk_level", f"{risk_text!r} is not 一级, 二级 or 三级"))
+    return made, problems

@@ -132,3 +132,16 @@ def test_ratios_outside_0_100_or_their_band_are_refused_by_field() -> None:
         ("ratios[4].grade", "required: grade A, B, C or D"),
         ("ratios[5].percent", "nan% is outside 0-100%"),
     ]
+
+
+def test_from_2027_the_risk_level_moves_the_sampling_class_within_a_to_d() -> None:
+    book = RuleBook(packaged_rule_sets())
+    rules = book.sampling(dt.date(2027, 1, 1))
+    assert rules.id == "SAMPLING-2027"
+    # not assessed, 一级 (one class up), 二级 (as graded), 三级 (one class down)
+    assert [rules.sampling_class(credit_pb2.GRADE_D, level) for level in (0, 1, 2, 3)] == [4, 4, 4, 3]
+    assert [rules.sampling_class(credit_pb2.GRADE_A, level) for level in (0, 1, 2, 3)] == [1, 2, 1, 1]
+    assert [rules.sampling_class(credit_pb2.GRADE_B, level) for level in (0, 1, 2, 3)] == [2, 3, 2, 1]
+    old = book.sampling(dt.date(2026, 12, 31))
+    assert old.id == "SAMPLING-2022"
+    assert [old.sampling_class(credit_pb2.GRADE_B, level) for level in (0, 1, 2, 3)] == [2, 2, 2, 2]

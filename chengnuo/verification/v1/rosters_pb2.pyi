@@ -60,6 +60,34 @@ IMPORT_STATUS_OPEN: ImportStatus.ValueType  # 1
 IMPORT_STATUS_COMMITTED: ImportStatus.ValueType  # 2
 Global___ImportStatus: _TypeAlias = ImportStatus  # noqa: Y015
 
+class _RiskLevel:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RiskLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RiskLevel.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    RISK_LEVEL_UNSPECIFIED: _RiskLevel.ValueType  # 0
+    """Not assessed: drawn by its credit grade alone."""
+    RISK_LEVEL_FIRST: _RiskLevel.ValueType  # 1
+    """一级: 风险程度最高"""
+    RISK_LEVEL_SECOND: _RiskLevel.ValueType  # 2
+    """二级: 风险程度较高"""
+    RISK_LEVEL_THIRD: _RiskLevel.ValueType  # 3
+    """三级: 风险程度轻微"""
+
+class RiskLevel(_RiskLevel, metaclass=_RiskLevelEnumTypeWrapper):
+    """《阿巴嘎旗进一步加强事中事后监管工作的实施方案》二(四)12: 一级 the highest risk, 三级 slight."""
+
+RISK_LEVEL_UNSPECIFIED: RiskLevel.ValueType  # 0
+"""Not assessed: drawn by its credit grade alone."""
+RISK_LEVEL_FIRST: RiskLevel.ValueType  # 1
+"""一级: 风险程度最高"""
+RISK_LEVEL_SECOND: RiskLevel.ValueType  # 2
+"""二级: 风险程度较高"""
+RISK_LEVEL_THIRD: RiskLevel.ValueType  # 3
+"""三级: 风险程度轻微"""
+Global___RiskLevel: _TypeAlias = RiskLevel  # noqa: Y015
+
 @_typing.final
 class Department(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -384,11 +412,16 @@ class SubjectRow(_message.Message):
     REGION_CODE_FIELD_NUMBER: _builtins.int
     INDUSTRY_FIELD_NUMBER: _builtins.int
     TAGS_FIELD_NUMBER: _builtins.int
+    RISK_LEVEL_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     region_code: _builtins.str
     """6-digit GB/T 2260 code where the subject is registered."""
     industry: _builtins.str
     """Industry code (e.g. GB/T 4754 "H62"), optional."""
+    risk_level: Global___RiskLevel.ValueType
+    """The subject's risk level (风险等级), optional: with the credit grade it sets how likely the
+    subject is to be drawn (《阿巴嘎旗进一步加强事中事后监管工作的实施方案》二(四)12, 二(五)15).
+    """
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -403,10 +436,11 @@ class SubjectRow(_message.Message):
         region_code: _builtins.str = ...,
         industry: _builtins.str = ...,
         tags: _abc.Iterable[_builtins.str] | None = ...,
+        risk_level: Global___RiskLevel.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["industry", b"industry", "name", b"name", "region_code", b"region_code", "subject", b"subject", "tags", b"tags"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["industry", b"industry", "name", b"name", "region_code", b"region_code", "risk_level", b"risk_level", "subject", b"subject", "tags", b"tags"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

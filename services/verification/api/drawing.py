@@ -50,7 +50,7 @@ async def run(
     """Snapshot the plan's pool and inspectors into the draw, then draw."""
     draws = store.draws
     _, digest, strata = await draws.snapshot_pool(
-        conn, draw_id, plan, rules.ungraded, rules.priority_always_drawn
+        conn, draw_id, plan, rules.ungraded, rules.priority_always_drawn, risk_shifts=rules.risk_shifts
     )
     eligible = await store.rosters.eligible_inspectors(conn, plan.departments, plan.domain, today)
     entries = [sampling.InspectorEntry(e.certificate_number, frozenset(e.conflicts)) for e in eligible]

@@ -300,10 +300,12 @@ def subject_row(row: rpb.SubjectRow) -> rosters.SubjectRecord | list[FieldViolat
     if row.industry and not LABEL.fullmatch(row.industry):
         v.add("industry", "letters, digits and _.:- only, at most 64")
     _labels(v, "tags", row.tags, rosters.MAX_TAGS)
+    if row.risk_level not in rpb.RiskLevel.values():
+        v.add("risk_level", "一级, 二级, 三级 or not assessed")
     if v.items or subject is None:
         return v.items
     return rosters.SubjectRecord(
-        subject.code, subject.kind, name, row.region_code, row.industry, list(row.tags)
+        subject.code, subject.kind, name, row.region_code, row.industry, list(row.tags), row.risk_level
     )
 
 

@@ -35,6 +35,7 @@ class SubjectRecord:
     region_code: str
     industry: str
     tags: list[str]
+    risk_level: int = 0  # 0 not assessed, 1 一级 (highest) to 3 三级
 
 
 @dataclass(frozen=True)

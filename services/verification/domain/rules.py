@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from services.kernel.rule_sets import RuleSet, choose
 
@@ -30,6 +31,13 @@ class SamplingRules:
     ungraded: int
     priority_always_drawn: bool
     minimum_team: int
+    # Grades a subject's sampling class moves by its risk level (风险等级), indexed by the level:
+    # 0 not assessed, 1 一级 (highest risk) to 3 三级; all 0 in a rule set without risk levels.
+    risk_shifts: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def sampling_class(self, grade: int, risk_level: int) -> int:
+        """The stratum a subject is drawn in: its grade moved by its risk level, within A-D."""
+        return min(len(GRADES), max(1, grade + self.risk_shifts[risk_level]))
 
     @classmethod
     def of(cls, rule_set: RuleSet) -> SamplingRules:
@@ -48,6 +56,7 @@ class SamplingRules:
             ungraded=grade_number(r["ungraded"]["grade"]),
             priority_always_drawn=bool(r["priority_supervision"]["always_drawn"]),
             minimum_team=int(r["team"]["minimum_inspectors"]),
+            risk_shifts=_risk_shifts(r.get("risk_levels")),
         )
 
 
@@ -155,3 +164,10 @@ def grade_letter(number: int) -> str:
 
 def _bp(percent: float) -> int:
     return round(float(percent) * 100)
+
+
+def _risk_shifts(levels: dict[str, Any] | None) -> tuple[int, int, int, int]:
+    if not levels:
+        return (0, 0, 0, 0)
+    first, second, third = (int(levels[k]["grade_shift"]) for k in ("1", "2", "3"))
+    return (0, first, second, third)

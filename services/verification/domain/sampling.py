@@ -1,8 +1,10 @@
 """The random draw (双随机) as a published algorithm, so anyone can re-run it.
 
 Algorithm `sha256-stratified-v1`:
-1. The pool is the plan's subjects, each with its credit grade (A-D; the rule set's default for
-   an ungraded subject) and whether it is under priority supervision (列为重点监管对象).
+1. The pool is the plan's subjects, each with its sampling class (A-D: its credit grade, the rule
+   set's default for an ungraded subject, moved by its risk level where the rule set says so,
+   SamplingRules.sampling_class) and whether it is under priority supervision (列为重点监管对象).
+   The "grade" of the steps and digests below is that class.
 2. Every subject under priority supervision is drawn.
 3. The other subjects of each grade are ranked by SHA-256(seed "|" code), ascending bytes; the
    first round_half_up(count x ratio) of each grade are drawn.

@@ -33,7 +33,8 @@ SELECT $1, coalesce(array_agg(code ORDER BY code), '{}'), coalesce(array_agg(gra
     E'\\n' ORDER BY code), ''), 'UTF8')), 'hex')
 FROM (
   SELECT DISTINCT ON (s.subject_code) s.subject_code AS code,
-    coalesce(g.grade, $3)::smallint AS grade, ($4 AND coalesce(p.priority, false)) AS priority
+    least(4, greatest(1, coalesce(g.grade, $3) + ($9::integer[])[s.risk_level + 1]))::smallint AS grade,
+    ($4 AND coalesce(p.priority, false)) AS priority
   FROM roster_subject s
   LEFT JOIN credit_grade g ON g.subject_code = s.subject_code
   LEFT JOIN credit_priority p ON p.subject_code = s.subject_code
@@ -146,9 +147,17 @@ async def insert_draw(
 
 
 async def snapshot_pool(
-    conn: Connection, draw_id: uuid.UUID, plan: Plan, ungraded: int, priority_drawn: bool
+    conn: Connection,
+    draw_id: uuid.UUID,
+    plan: Plan,
+    ungraded: int,
+    priority_drawn: bool,
+    *,
+    risk_shifts: Sequence[int] = (0, 0, 0, 0),
 ) -> tuple[int, str, list[int]]:
-    """Freeze the plan's pool into the draw; returns its size, digest and stratum sizes."""
+    """Freeze the plan's pool into the draw; returns its size, digest and stratum sizes. A
+    subject's grade in the pool is its sampling class: its credit grade moved by `risk_shifts`
+    (indexed by its risk level), as SamplingRules.sampling_class reads it."""
     await conn.execute("SET LOCAL work_mem = '256MB'")  # sorts of a million rows stay in memory
     f = plan.filter
     row = one(
@@ -162,6 +171,7 @@ async def snapshot_pool(
             f.industries,
             f.kinds,
             f.tags,
+            list(risk_shifts),
         )
     )
     return int(row["size"]), str(row["digest"]), list(row["strata"])

@@ -13,7 +13,17 @@ from services.kernel.db import Connection, Executor, one
 from services.kernel.rows import for_update, one_or_none
 from services.verification.domain.rosters import IMPORT_REPLACE, SubjectRecord
 
-_STAGING = ("import_id", "row_no", "subject_code", "subject_kind", "name", "region_code", "industry", "tags")
+_STAGING = (
+    "import_id",
+    "row_no",
+    "subject_code",
+    "subject_kind",
+    "name",
+    "region_code",
+    "industry",
+    "tags",
+    "risk_level",
+)
 _ERRORS = ("import_id", "row_no", "field", "description")
 
 
@@ -90,7 +100,7 @@ async def add_chunk(conn: Connection, import_id: uuid.UUID, chunk: Chunk) -> boo
     if not fresh:
         return False
     staged = [
-        (import_id, row, r.code, r.kind, r.name, r.region_code, r.industry, r.tags)
+        (import_id, row, r.code, r.kind, r.name, r.region_code, r.industry, r.tags, r.risk_level)
         for row, r in chunk.accepted
     ]
     await conn.copy_records_to_table("subject_staging", records=staged, columns=_STAGING)
@@ -114,14 +124,16 @@ WITH latest AS (
   ORDER BY subject_code, row_no DESC
 ), up AS (
   INSERT INTO roster_subject AS r (department, subject_code, subject_kind, name, region_code, industry, tags,
-    active, source, updated_at)
-  SELECT $2, subject_code, subject_kind, name, region_code, industry, tags, true, 'import', $3 FROM latest
+    risk_level, active, source, updated_at)
+  SELECT $2, subject_code, subject_kind, name, region_code, industry, tags, risk_level, true, 'import', $3
+  FROM latest
   ON CONFLICT (department, subject_code) DO UPDATE SET subject_kind = excluded.subject_kind,
     name = excluded.name, region_code = excluded.region_code, industry = excluded.industry,
-    tags = excluded.tags, active = true, source = 'import', updated_at = excluded.updated_at
-  WHERE (r.subject_kind, r.name, r.region_code, r.industry, r.tags, r.active, r.source)
+    tags = excluded.tags, risk_level = excluded.risk_level, active = true, source = 'import',
+    updated_at = excluded.updated_at
+  WHERE (r.subject_kind, r.name, r.region_code, r.industry, r.tags, r.risk_level, r.active, r.source)
     IS DISTINCT FROM (excluded.subject_kind, excluded.name, excluded.region_code, excluded.industry,
-                      excluded.tags, true, 'import')
+                      excluded.tags, excluded.risk_level, true, 'import')
   RETURNING xmax = 0 AS created
 )
 SELECT (SELECT count(*) FROM subject_staging WHERE import_id = $1) AS staged,

@@ -137,7 +137,14 @@ class DrawStore(Protocol):
         at: dt.datetime,
     ) -> None: ...
     async def snapshot_pool(
-        self, conn: Connection, draw_id: uuid.UUID, plan: Plan, ungraded: int, priority_drawn: bool
+        self,
+        conn: Connection,
+        draw_id: uuid.UUID,
+        plan: Plan,
+        ungraded: int,
+        priority_drawn: bool,
+        *,
+        risk_shifts: Sequence[int] = (0, 0, 0, 0),
     ) -> tuple[int, str, list[int]]: ...
     async def insert_inspectors(
         self, conn: Connection, draw_id: uuid.UUID, ranked: Sequence[DrawInspector]

@@ -18,6 +18,7 @@ from services.verification.store import (
     joint,
     plans,
     pool,
+    referrals,
     rosters,
     sharing,
     tasks,
@@ -36,6 +37,7 @@ STORES = Stores(
     pool=pool,
     joint=joint,
     sharing=sharing,
+    referrals=referrals,
 )
 
 

@@ -5,23 +5,28 @@ from __future__ import annotations
 
 from chengnuo.verification.v1 import (
     inspections_pb2_grpc,
+    referrals_pb2_grpc,
     rosters_pb2_grpc,
     sharing_pb2_grpc,
     verification_pb2_grpc,
 )
 from services.kernel.rpc.server import Registration
 from services.verification.api.assistance import AssistanceHandlers
+from services.verification.api.closing import ClosingHandlers
 from services.verification.api.deps import Deps
 from services.verification.api.draws import DrawHandlers
 from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
+from services.verification.api.referrals import ReferralHandlers
 from services.verification.api.rosters import RosterHandlers
 from services.verification.api.sharing import SharingHandlers
 from services.verification.api.tasks import TaskHandlers
 
 
-class VerificationApi(TaskHandlers, AssistanceHandlers, verification_pb2_grpc.VerificationServiceServicer):
+class VerificationApi(
+    TaskHandlers, AssistanceHandlers, ClosingHandlers, verification_pb2_grpc.VerificationServiceServicer
+):
     pass
 
 
@@ -39,11 +44,16 @@ class VerificationSharingApi(SharingHandlers, sharing_pb2_grpc.VerificationShari
     pass
 
 
+class ReferralApi(ReferralHandlers, referrals_pb2_grpc.ReferralServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
     InspectionApi,
     VerificationSharingApi,
+    ReferralApi,
 )
 
 

@@ -105,6 +105,16 @@ class TaskRules:
         )
 
 
+@dataclass(frozen=True)
+class EscalationRules:
+    id: str
+    resolution_working_days: int  # an unverifiable check (无法核实) is resolved within these
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> EscalationRules:
+        return cls(id=rule_set.id, resolution_working_days=int(rule_set.rules["resolution"]["working_days"]))
+
+
 class RuleBook:
     """All rule sets known to the service, with a typed view per kind for a given day."""
 
@@ -122,6 +132,9 @@ class RuleBook:
 
     def tasks(self, day: dt.date) -> TaskRules:
         return TaskRules.of(choose(self.rule_sets, "tasks", day))
+
+    def escalation(self, day: dt.date) -> EscalationRules:
+        return EscalationRules.of(choose(self.rule_sets, "escalation", day))
 
 
 def grade_number(letter: str) -> int:

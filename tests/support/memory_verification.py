@@ -48,9 +48,9 @@ from services.verification.store import (
     sharing,
 )
 from services.verification.store import tasks as production
+from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.rules import packaged_rule_sets
 from services.verification.store.stores import Stores
-from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.tasks import AssignedInspector, Conclusion, Extension, Task
 from tests.support.memory import MemoryDatabase, MemoryTables, Row
 

@@ -86,7 +86,9 @@ REFERRAL = pb.Measure(
 )
 
 MOVED = rpb.ReferralDetail(
-    suspected_offence="涉嫌伪造国家机关证件", materials=["案件移送书", "询问笔录"], receiving_organ="厦门市公安局"
+    suspected_offence="涉嫌伪造国家机关证件",
+    materials=["案件移送书", "询问笔录"],
+    receiving_organ="厦门市公安局",
 )
 
 

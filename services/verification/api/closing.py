@@ -52,12 +52,13 @@ def check(request: pb.ConcludeTaskRequest, today: dt.date, *, supervision: bool 
     screen = NameScreen.of(v, request.personal_names)
     decided = parse.check_conclusion(v, request, today)
     outcome = pb.Outcome.Name(request.outcome) if request.outcome in pb.Outcome.values() else ""
-    if supervision:
-        rules.check_supervision_outcome(v, outcome)
     escalation = request.escalation
-    rules.check_escalation_request(
-        v, outcome, request.HasField("escalation"), escalation.lead_department, escalation.lead_officer
-    )
+    if supervision:  # its request has no escalation to give
+        rules.check_supervision_outcome(v, outcome)
+    else:
+        rules.check_escalation_request(
+            v, outcome, request.HasField("escalation"), escalation.lead_department, escalation.lead_officer
+        )
     kinds = [pb.MeasureKind.Name(m.kind) for m in request.measures if m.kind in pb.MeasureKind.values()]
     referral = request.referral
     rules.check_referral(

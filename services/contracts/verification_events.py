@@ -20,4 +20,13 @@ REFERRAL_UPDATED = EventType("verification.referral_updated", pb.ReferralChanged
 ASSISTANCE_REQUESTED = EventType("verification.assistance_requested", pb.AssistanceRequested, STREAM.name)
 ASSISTANCE_ANSWERED = EventType("verification.assistance_answered", pb.AssistanceAnswered, STREAM.name)
 
-TYPES += [TASK_ESCALATED, REFERRAL_CREATED, REFERRAL_UPDATED, ASSISTANCE_REQUESTED, ASSISTANCE_ANSWERED]
+ASSISTANCE_OVERDUE = EventType("verification.assistance_overdue", pb.AssistanceOverdue, STREAM.name)
+
+TYPES += [
+    TASK_ESCALATED,
+    REFERRAL_CREATED,
+    REFERRAL_UPDATED,
+    ASSISTANCE_REQUESTED,
+    ASSISTANCE_ANSWERED,
+    ASSISTANCE_OVERDUE,
+]

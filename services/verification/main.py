@@ -76,6 +76,7 @@ def build(rt: Runtime) -> Components:
     )
     rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules))
     rt.schedule(jobs.OVERDUE)
+    rt.schedule(jobs.ASSISTANCE_OVERDUE)
 
     async def load_rules() -> None:
         async with rt.db.unit_of_work() as uow:

@@ -17,6 +17,7 @@ from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert
 from services.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from services.verification import jobs
 from services.verification.api.servicers import ReferralApi
 from tests.integration.test_verification_tasks import false_conclusion, only_task, rid
 from tests.integration.test_verification_world import (
@@ -461,6 +462,16 @@ async def test_assistance_is_announced_and_overdue_requests_are_listed_and_count
     ]
     counts = await vworld.tasks.CountOverdueAssistance(pb.CountOverdueAssistanceRequest(), None)
     assert [(d.department, d.pending, d.overdue) for d in counts.departments] == [(HOUSING, 1, 1)]
+    assert await _run_assistance_job(vworld) == 1
+    assert await _run_assistance_job(vworld) == 0  # once per request
+    (late,) = [
+        events.AssistanceOverdue.FromString(b) for b in await vworld.events("verification.assistance_overdue")
+    ]
+    assert (late.assistance_id, late.to_department, late.answer_by) == (
+        asked.assistance_id,
+        HOUSING,
+        asked.answer_by,
+    )
     vworld.verifier(department=SIDEWAYS)  # a department that was asked nothing counts none
     counts = await vworld.tasks.CountOverdueAssistance(pb.CountOverdueAssistanceRequest(), None)
     assert [(d.department, d.pending, d.overdue) for d in counts.departments] == [(SIDEWAYS, 0, 0)]
@@ -483,3 +494,8 @@ async def test_assistance_is_announced_and_overdue_requests_are_listed_and_count
         True,
     )
     assert not (await vworld.tasks.ListAssistance(incoming, None)).assistance
+
+
+async def _run_assistance_job(world: VWorld) -> int:
+    async with world.db.unit_of_work(request_id="job") as uow:
+        return await jobs.announce_assistance_overdue(uow)

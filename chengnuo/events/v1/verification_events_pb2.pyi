@@ -544,3 +544,47 @@ class AssistanceAnswered(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AssistanceAnswered: _TypeAlias = AssistanceAnswered  # noqa: Y015
+
+@_typing.final
+class AssistanceOverdue(_message.Message):
+    """Subject `verification.assistance_overdue`: a request for assistance passed its answer_by date
+    unanswered (once per request).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    FROM_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    ANSWER_BY_FIELD_NUMBER: _builtins.int
+    DETECTED_ON_FIELD_NUMBER: _builtins.int
+    assistance_id: _builtins.str
+    task_id: _builtins.str
+    from_department: _builtins.str
+    to_department: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def answer_by(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def detected_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        assistance_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        from_department: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        answer_by: _date_pb2.Date | None = ...,
+        detected_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "detected_on", b"detected_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "assistance_id", b"assistance_id", "detected_on", b"detected_on", "from_department", b"from_department", "subject", b"subject", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssistanceOverdue: _TypeAlias = AssistanceOverdue  # noqa: Y015

@@ -99,12 +99,13 @@ async def close(deps: Deps, uow: UnitOfWork, task: Task, checked: Checked, via: 
     escalation = None
     if checked.outcome == rules.OUTCOME_UNVERIFIABLE:
         lead = request.escalation.lead_department.strip()
-        parents = await deps.store.rosters.department_parents(uow.conn)
-        if lead != task.department and lead not in parents:
-            raise NotFound("department", lead, "escalation.lead_department")
-        problem = rules.lead_problem(task.department, lead, Hierarchy(parents).ancestors(task.department))
-        if problem:
-            raise FailedPrecondition("the escalation lead may not resolve this task", [problem])
+        if lead != task.department:  # a department above it: one the roster knows
+            parents = await deps.store.rosters.department_parents(uow.conn)
+            if lead not in parents:
+                raise NotFound("department", lead, "escalation.lead_department")
+            problem = rules.lead_problem(task.department, lead, Hierarchy(parents).ancestors(task.department))
+            if problem:
+                raise FailedPrecondition("the escalation lead may not resolve this task", [problem])
         escalation_rules = in_force("decision_date", lambda: rule_book.escalation(decided))
         deadline = deadlines.due_date(calendar, decided, escalation_rules.resolution_working_days)
         escalation = rules.Escalation(

@@ -30,3 +30,6 @@ CREATE TABLE referral (
     updated_at        timestamptz NOT NULL
 );
 CREATE INDEX referral_department ON referral (department, created_at DESC, referral_id);
+
+-- The answer_by date a pending request for assistance was announced overdue for (once).
+ALTER TABLE assistance ADD COLUMN overdue_notified_for date;

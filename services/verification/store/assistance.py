@@ -54,7 +54,8 @@ class Assistance(Request):
 
 
 def _assistance(row: asyncpg.Record) -> Assistance:
-    return Assistance(**{**row, "evidence_refs": tuple(row["evidence_refs"])})
+    fields = {k: v for k, v in row.items() if k != "overdue_notified_for"}  # the job's bookkeeping
+    return Assistance(**{**fields, "evidence_refs": tuple(row["evidence_refs"])})
 
 
 async def insert(conn: Connection, a: Request) -> Assistance:
@@ -138,3 +139,16 @@ async def overdue_counts(
         today,
     )
     return {r["to_department"]: (r["overdue"], r["pending"]) for r in rows}
+
+
+async def claim_newly_overdue(conn: Connection, today: dt.date, limit: int) -> list[Assistance]:
+    """Pending requests past their answer_by date not announced yet; replicas skip each other's rows."""
+    rows = await conn.fetch(
+        "UPDATE assistance SET overdue_notified_for = answer_by WHERE assistance_id IN ("
+        " SELECT assistance_id FROM assistance WHERE status = 'ASSISTANCE_STATUS_PENDING' AND answer_by < $1"
+        " AND overdue_notified_for IS DISTINCT FROM answer_by"
+        " ORDER BY answer_by LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
+        today,
+        limit,
+    )
+    return [_assistance(r) for r in rows]

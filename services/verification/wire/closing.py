@@ -141,3 +141,18 @@ def assistance_answered(uow: UnitOfWork, a: Assistance) -> None:
         ),
         entity=f"assistance/{a.assistance_id}",
     )
+
+
+def assistance_overdue(uow: UnitOfWork, a: Assistance, today: dt.date) -> None:
+    uow.emit(
+        events.AssistanceOverdue(
+            assistance_id=str(a.assistance_id),
+            task_id=str(a.task_id),
+            subject=subject_of(a.subject_kind, a.subject_code),
+            from_department=a.from_department,
+            to_department=a.to_department,
+            answer_by=convert.to_date(a.answer_by),
+            detected_on=convert.to_date(today),
+        ),
+        entity=f"assistance/{a.assistance_id}",
+    )

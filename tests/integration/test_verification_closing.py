@@ -315,6 +315,20 @@ async def test_daily_supervision_resolves_an_escalated_task(vworld: VWorld) -> N
     assert answer.superseded_outcome == pb.OUTCOME_UNSPECIFIED
 
 
+async def test_a_withdrawn_commitment_cancels_its_escalated_task(vworld: VWorld) -> None:
+    commitment_id = await vworld.record(new_uscc())
+    task = await only_task(vworld, commitment_id)
+    vworld.verifier()
+    await vworld.tasks.ConcludeTask(unverifiable(task.task_id, vworld.clock.today()), None)
+    withdrawn = commitment_events_pb2.CommitmentWithdrawn(commitment_id=commitment_id, reason="改为提交证明")
+    await vworld.apply(vworld.commitments.on_withdrawn, withdrawn)
+    found = (await vworld.tasks.GetTask(pb.GetTaskRequest(task_id=task.task_id), None)).task
+    assert found.status == pb.TASK_STATUS_CANCELLED
+    assert not (
+        await vworld.tasks.ListTasks(pb.ListTasksRequest(status=pb.TASK_STATUS_ESCALATED), None)
+    ).tasks
+
+
 # 移送司法机关: referrals.
 
 

@@ -307,13 +307,15 @@ class Cancelled:
 async def cancel_for_commitment(
     conn: Connection, commitment_id: uuid.UUID, reason: str, now: dt.datetime
 ) -> list[Cancelled]:
-    """Cancel the commitment's open tasks; remember the withdrawal for a task still to come."""
+    """Cancel the commitment's open and escalated tasks (a withdrawn commitment leaves nothing to
+    resolve); remember the withdrawal for a task still to come."""
     await conn.execute(
         "INSERT INTO withdrawn_commitment VALUES ($1, $2) ON CONFLICT DO NOTHING", commitment_id, now
     )
     rows = await conn.fetch(
         "UPDATE task SET status = 'TASK_STATUS_CANCELLED', cancel_reason = $2"
-        " WHERE commitment_id = $1 AND status = 'TASK_STATUS_OPEN' RETURNING task_id, subject_code",
+        " WHERE commitment_id = $1 AND status IN ('TASK_STATUS_OPEN', 'TASK_STATUS_ESCALATED')"
+        " RETURNING task_id, subject_code",
         commitment_id,
         reason,
     )

@@ -197,6 +197,8 @@ async def test_a_commitment_verified_true_is_concluded_false_when_supervision_fi
         for b in await vworld.events("verification.concluded")
     ]
     assert outcomes == [pb.OUTCOME_TRUE, pb.OUTCOME_FALSE]
+    superseded = await vworld.pool.fetch("SELECT target FROM audit_log WHERE action = 'task.supersede'")
+    assert [r["target"] for r in superseded] == [f"task/{task.task_id}"]
 
 
 async def test_bad_supervision_findings_are_refused_precisely_with_nothing_stored(vworld: VWorld) -> None:

@@ -225,6 +225,16 @@ class ClosingHandlers(Handlers[Deps]):
             found=checked.outcome,
         )
         done = await close(self.deps, uow, task, checked, rules.VIA_SUPERVISION)
+        if superseded != "OUTCOME_UNSPECIFIED":  # the replaced conclusion stays in the audit trail
+            earlier = {
+                "outcome": task.outcome,
+                "findings": task.findings,
+                "decision_date": str(task.decision_date),
+                "concluded_by": task.concluded_by,
+            }
+            uow.audit(
+                "task.supersede", f"task/{task.task_id}", subject_code=task.subject_code, change=earlier
+            )
         return pb.RecordSupervisionFindingResponse(
             task=wire.task(done, today), superseded_outcome=pb.Outcome.Value(superseded)
         )

@@ -10,7 +10,7 @@ import typer
 from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2 as pb
 from chengnuo.verification.v1 import verification_pb2_grpc
-from services.cli import check_items_cmd, inspection_cmd, paging, roster_cmd
+from services.cli import check_items_cmd, closing_cmd, inspection_cmd, paging, roster_cmd
 from services.cli.connection import Connection
 from services.cli.names import Names, flagged, personal_names
 from services.cli.options import Json
@@ -24,6 +24,10 @@ app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(inspection_cmd.plans, name="plan")
 app.add_typer(inspection_cmd.joint, name="joint")
 app.add_typer(check_items_cmd.app, name="items")
+app.add_typer(closing_cmd.findings, name="finding")
+app.add_typer(closing_cmd.referrals, name="referral")
+app.add_typer(closing_cmd.assist, name="assist")
+app.command("escalated")(closing_cmd.escalated)
 Task = Annotated[str, typer.Argument(help="The task.")]
 SERVICE = "verification"
 
@@ -118,10 +122,18 @@ def conclude(
     decided: Annotated[str, typer.Option(help="Date of the determination (default today).")] = "",
     evidence: Annotated[list[str] | None, typer.Option(help="Reference to kept evidence; repeat.")] = None,
     names: Names = "ask",
+    lead_department: Annotated[
+        str, typer.Option(help="Unverifiable: the department that resolves it (mine or one above).")
+    ] = "",
+    lead_officer: Annotated[str, typer.Option(help="Unverifiable: the officer in charge.")] = "",
+    offence: closing_cmd.Offence = "",
+    materials: closing_cmd.Materials = None,
+    organ: closing_cmd.Organ = "",
 ) -> None:
     """Conclude a task; a false commitment goes on to credit (verifier, verification_lead).
     The findings and measure notes are shared and published: say with --names what to do with
-    names of natural persons in them."""
+    names of natural persons in them. Unverifiable (无法核实) is escalated to --lead-department and
+    --lead-officer; a referral (refer) needs --offence, --material and --organ (移送书)."""
     request = pb.ConcludeTaskRequest(
         request_id=request_id(),
         task_id=task_id,
@@ -131,6 +143,13 @@ def conclude(
         evidence_refs=evidence or [],
         personal_names=personal_names(names),
     )
+    if lead_department or lead_officer:
+        request.escalation.CopyFrom(
+            pb.EscalationRequest(lead_department=lead_department, lead_officer=lead_officer)
+        )
+    detail = closing_cmd.referral_detail(offence, materials, organ)
+    if detail:
+        request.referral.CopyFrom(detail)
     conn = Connection.discover()
     with reported(), flagged():
         when = proto_date(decided, "--decided") if decided else convert.to_date(service_today(conn, SERVICE))

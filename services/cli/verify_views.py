@@ -36,6 +36,7 @@ STATUSES = {
     "open": pb.TASK_STATUS_OPEN,
     "concluded": pb.TASK_STATUS_CONCLUDED,
     "cancelled": pb.TASK_STATUS_CANCELLED,
+    "escalated": pb.TASK_STATUS_ESCALATED,
     "all": pb.TASK_STATUS_UNSPECIFIED,
 }
 MEASURE_HELP = (
@@ -102,7 +103,20 @@ def task_fields(task: pb.Task) -> list[tuple[str, Any]]:
         ("publish outcome by", day(task.publication_deadline)),
         ("publish decision by (双公示)", day(task.decision_publication_deadline)),
         ("cancelled because", task.cancel_reason),
+        ("escalated to", _escalation(task) if task.HasField("escalation") else ""),
+        (
+            "concluded via",
+            "daily supervision (日常监管)"
+            if task.concluded_via == pb.CONCLUSION_SOURCE_DAILY_SUPERVISION
+            else "",
+        ),
     ]
+
+
+def _escalation(task: pb.Task) -> str:
+    e = task.escalation
+    overdue = ", [red]overdue[/red]" if e.overdue else ""
+    return f"{e.lead_officer} {e.lead_department}, resolve by {day(e.deadline)}{overdue}"
 
 
 def _due(task: pb.Task) -> str:

@@ -13,3 +13,20 @@ DRAW_COMPLETED = EventType("verification.draw_completed", pb.DrawCompleted, STRE
 JOINT_PLANNED = EventType("verification.joint_inspection_planned", pb.JointInspectionPlanned, STREAM.name)
 
 TYPES = [FALSE_COMMITMENT, CONCLUDED, RECTIFIED, TASK_OVERDUE, DRAW_COMPLETED, JOINT_PLANNED]
+
+TASK_ESCALATED = EventType("verification.task_escalated", pb.TaskEscalated, STREAM.name)
+REFERRAL_CREATED = EventType("verification.referral_created", pb.ReferralChanged, STREAM.name)
+REFERRAL_UPDATED = EventType("verification.referral_updated", pb.ReferralChanged, STREAM.name)
+ASSISTANCE_REQUESTED = EventType("verification.assistance_requested", pb.AssistanceRequested, STREAM.name)
+ASSISTANCE_ANSWERED = EventType("verification.assistance_answered", pb.AssistanceAnswered, STREAM.name)
+
+ASSISTANCE_OVERDUE = EventType("verification.assistance_overdue", pb.AssistanceOverdue, STREAM.name)
+
+TYPES += [
+    TASK_ESCALATED,
+    REFERRAL_CREATED,
+    REFERRAL_UPDATED,
+    ASSISTANCE_REQUESTED,
+    ASSISTANCE_ANSWERED,
+    ASSISTANCE_OVERDUE,
+]

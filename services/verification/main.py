@@ -20,6 +20,7 @@ from services.verification.store import (
     joint,
     plans,
     pool,
+    referrals,
     rosters,
     scenes,
     sharing,
@@ -42,6 +43,7 @@ STORES = Stores(
     check_items=check_items,
     annual_plans=annual_plans,
     scenes=scenes,
+    referrals=referrals,
 )
 
 
@@ -80,6 +82,7 @@ def build(rt: Runtime) -> Components:
     )
     rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules))
     rt.schedule(jobs.OVERDUE)
+    rt.schedule(jobs.ASSISTANCE_OVERDUE)
 
     async def load_rules() -> None:
         async with rt.db.unit_of_work() as uow:

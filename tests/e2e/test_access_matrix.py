@@ -44,7 +44,7 @@ from google.protobuf.message import Message
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
-from chengnuo.verification.v1 import rosters_pb2, rosters_pb2_grpc, verification_pb2
+from chengnuo.verification.v1 import referrals_pb2, rosters_pb2, rosters_pb2_grpc, verification_pb2
 from services.contracts import roles as role_names
 from services.kernel import auth, convert
 from services.launcher.stack import Stack
@@ -192,6 +192,13 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "FileObjection": {**applicant, "reason": "认定有误"},
         "ApplyRepair": {**applicant, "obligations_performed": "已履行", "repair_commitment": "承诺守信"},
         "UploadSubjects": {"chunk_number": 1, "first_row": 1},
+        "RecordSupervisionFinding": {
+            "outcome": verification_pb2.OUTCOME_TRUE,
+            "findings": "日常监管未发现问题",
+            "decision_date": today,
+        },
+        "RecordReferralReceipt": {"received_on": today, "receiver": "李警官"},
+        "RecordReferralOutcome": {"outcome": referrals_pb2.REFERRAL_OUTCOME_FILED, "decided_on": today},
     }
     return fields.get(name, {})
 
@@ -213,6 +220,9 @@ COMPLETED = {
     "GetSubjectImport",
     "CommitSubjectImport",
     "ListSubjectImportErrors",
+    "RecordSupervisionFinding",
+    "RecordReferralReceipt",
+    "RecordReferralOutcome",
 }
 
 

@@ -72,6 +72,9 @@ async def dishonest(
         conclusion.measures.append(
             vpb.Measure(kind=vpb.MEASURE_KIND_REFER_TO_JUDICIARY, legal_basis="《刑法》")
         )
+        conclusion.referral.suspected_offence = "涉嫌伪造国家机关证件"
+        conclusion.referral.materials.append("案件移送书")
+        conclusion.referral.receiving_organ = "厦门市公安局"
     if rectify_by:
         conclusion.measures.add(
             kind=vpb.MEASURE_KIND_ORDER_RECTIFICATION,

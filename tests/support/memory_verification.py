@@ -33,6 +33,7 @@ from services.kernel.features.calendar.store import packaged_years
 from services.kernel.features.sharing.gate import SharingGate
 from services.verification.api.deps import Deps
 from services.verification.domain.assistance import CANCELLED, PENDING
+from services.verification.domain.closing import Escalation
 from services.verification.domain.rules import RuleBook
 from services.verification.domain.tasks import CONCLUDED, OPEN, Rectification
 from services.verification.store import (
@@ -44,11 +45,13 @@ from services.verification.store import (
     joint,
     plans,
     pool,
+    referrals,
     rosters,
     scenes,
     sharing,
 )
 from services.verification.store import tasks as production
+from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.rules import packaged_rule_sets
 from services.verification.store.stores import Stores
 from services.verification.store.tasks import AssignedInspector, Conclusion, Extension, Task
@@ -66,6 +69,7 @@ def declare_keys(tables: MemoryTables) -> None:
     tables.unique("task_extension", "task_id", "seq")
     tables.unique("assistance", "assistance_id")
     tables.unique("inspector", "certificate_number")
+    tables.unique("referral", "referral_id")
 
 
 def _task(t: MemoryTables, row: Row) -> Task:
@@ -77,8 +81,9 @@ def _task(t: MemoryTables, row: Row) -> Task:
             AssignedInspector(a["certificate_number"], known["name"] if known else "", a["assigned_at"])
         )
     columns: dict[str, Any] = {c: row[c] for c in _COLUMNS}
-    stored = row["rectification"]
+    stored, escalation = row["rectification"], row["escalation"]
     columns.update(
+        escalation=Escalation.of_json(escalation) if escalation else None,
         measures=tuple(row["measures"]),
         evidence_refs=tuple(row["evidence_refs"]),
         concluded_by=row["concluded_by"] or "",
@@ -102,7 +107,10 @@ class MemoryTasks:
 
     async def conclude(self, conn: Connection, task_id: uuid.UUID, c: Conclusion) -> None:
         t = MemoryTables.of(conn)
-        t.update("task", {"status": CONCLUDED, **dataclasses.asdict(c)}, task_id=task_id)
+        kept = dataclasses.asdict(c)
+        if c.escalation is None:  # an escalated task keeps its escalation when concluded finally
+            del kept["escalation"]
+        t.update("task", {"status": CONCLUDED, **kept}, task_id=task_id)
         t.update("assistance", {"status": CANCELLED}, task_id=task_id, status=PENDING)
 
     async def extensions(self, conn: Executor, task_id: uuid.UUID) -> list[Extension]:
@@ -116,6 +124,32 @@ class MemoryTasks:
     extend = staticmethod(production.extend)
     overdue_counts = staticmethod(production.overdue_counts)
     open_on_site = staticmethod(production.open_on_site)
+    task_of_commitment = staticmethod(production.task_of_commitment)
+    escalation_counts = staticmethod(production.escalation_counts)
+
+
+class MemoryReferrals:
+    """store.referrals on MemoryTables for what concluding with a referral needs (insert)."""
+
+    async def insert(self, conn: Connection, r: NewReferral) -> Referral:
+        made = Referral(
+            **dataclasses.asdict(r),
+            referral_id=uuid.uuid4(),
+            status="REFERRAL_STATUS_SENT",
+            received_on=None,
+            receiver="",
+            outcome="REFERRAL_OUTCOME_UNSPECIFIED",
+            outcome_on=None,
+            outcome_note="",
+            updated_at=r.created_at,
+        )
+        MemoryTables.of(conn).insert("referral", dataclasses.asdict(made))
+        return made
+
+    get = staticmethod(referrals.get)
+    receive = staticmethod(referrals.receive)
+    decide = staticmethod(referrals.decide)
+    listing = staticmethod(referrals.listing)
 
 
 def add_task(tables: MemoryTables, *, at: dt.datetime, **changes: Any) -> uuid.UUID:
@@ -164,6 +198,8 @@ def add_task(tables: MemoryTables, *, at: dt.datetime, **changes: Any) -> uuid.U
         "rectification": None,
         "inspection_type": "COMMITMENT_VERIFICATION",
         "overdue_notified_for": None,
+        "escalation": None,
+        "concluded_via": "CONCLUSION_SOURCE_TASK",
     }
     unknown = set(changes) - set(row)
     assert not unknown, f"not columns of task: {unknown}"
@@ -210,6 +246,7 @@ def verification_deps(db: MemoryDatabase) -> Deps:
             check_items=check_items,
             annual_plans=annual_plans,
             scenes=scenes,
+            referrals=MemoryReferrals(),
         ),
         rules=lambda: RULES,
         calendar=_Calendar(db.clock.now()),

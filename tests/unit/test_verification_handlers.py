@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from chengnuo.events.v1 import verification_events_pb2 as events
+from chengnuo.verification.v1 import referrals_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts import roles
 from services.kernel import convert
@@ -72,8 +73,8 @@ def conclusion(task_id: uuid.UUID | str, **changes: object) -> pb.ConcludeTaskRe
         if name == "measures":
             del request.measures[:]
             request.measures.extend(value)  # type: ignore[arg-type]
-        elif name == "decision_date":
-            request.decision_date.CopyFrom(value)  # type: ignore[arg-type]
+        elif name in ("decision_date", "referral", "escalation"):
+            getattr(request, name).CopyFrom(value)
         else:
             setattr(request, name, value)
     return request
@@ -82,6 +83,12 @@ def conclusion(task_id: uuid.UUID | str, **changes: object) -> pb.ConcludeTaskRe
 PENALTY = pb.Measure(kind=pb.MEASURE_KIND_PENALTY, legal_basis="《行政许可法》第七十九条")
 REFERRAL = pb.Measure(
     kind=pb.MEASURE_KIND_REFER_TO_JUDICIARY, legal_basis="《行政执法机关移送涉嫌犯罪案件的规定》"
+)
+
+MOVED = rpb.ReferralDetail(
+    suspected_offence="涉嫌伪造国家机关证件",
+    materials=["案件移送书", "询问笔录"],
+    receiving_organ="厦门市公安局",
 )
 
 
@@ -157,13 +164,20 @@ async def test_a_false_conclusion_also_announces_the_false_commitment_for_the_cr
             outcome=pb.OUTCOME_FALSE,
             findings="无该经营场所的使用权记录",
             measures=[PENALTY, REFERRAL],
+            referral=MOVED,
         )
     )
 
     calendar = world.deps.calendar.current
     assert convert.from_date(done.decision_publication_deadline) == calendar.add_working_days(TODAY, 7).date
     assert list(done.measures) == [PENALTY, REFERRAL]
-    assert [e.subject for e in world.db.events] == ["verification.concluded", "verification.false_commitment"]
+    assert [e.subject for e in world.db.events] == [
+        "verification.concluded",
+        "verification.false_commitment",
+        "verification.referral_created",
+    ]
+    (referral,) = world.db.tables.rows("referral")
+    assert (referral["task_id"], referral["receiving_organ"]) == (task_id, "厦门市公安局")
     (found,) = world.db.messages(events.FalseCommitmentFound)
     assert (found.task_id, found.deciding_department, found.region_code) == (
         str(task_id),

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
+from chengnuo.verification.v1 import referrals_pb2 as _referrals_pb2
 from chengnuo.verification.v1 import verification_pb2 as _verification_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -356,3 +357,234 @@ class JointInspectionPlanned(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___JointInspectionPlanned: _TypeAlias = JointInspectionPlanned  # noqa: Y015
+
+@_typing.final
+class TaskEscalated(_message.Message):
+    """Subject `verification.task_escalated`: a task was concluded unverifiable (无法核实) and
+    escalated to a named lead with a deadline.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    LEAD_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    LEAD_OFFICER_FIELD_NUMBER: _builtins.int
+    DEADLINE_FIELD_NUMBER: _builtins.int
+    ESCALATED_ON_FIELD_NUMBER: _builtins.int
+    task_id: _builtins.str
+    commitment_id: _builtins.str
+    department: _builtins.str
+    lead_department: _builtins.str
+    lead_officer: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def deadline(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def escalated_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        task_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        lead_department: _builtins.str = ...,
+        lead_officer: _builtins.str = ...,
+        deadline: _date_pb2.Date | None = ...,
+        escalated_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "escalated_on", b"escalated_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "deadline", b"deadline", "department", b"department", "escalated_on", b"escalated_on", "lead_department", b"lead_department", "lead_officer", b"lead_officer", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TaskEscalated: _TypeAlias = TaskEscalated  # noqa: Y015
+
+@_typing.final
+class ReferralChanged(_message.Message):
+    """Subjects `verification.referral_created` and `verification.referral_updated`: a case referred to
+    the judicial organs (移送司法机关), and its receipt or outcome recorded.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REFERRAL_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    RECEIVING_ORGAN_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    REFERRED_ON_FIELD_NUMBER: _builtins.int
+    CHANGED_AT_FIELD_NUMBER: _builtins.int
+    referral_id: _builtins.str
+    task_id: _builtins.str
+    commitment_id: _builtins.str
+    department: _builtins.str
+    receiving_organ: _builtins.str
+    status: _referrals_pb2.ReferralStatus.ValueType
+    outcome: _referrals_pb2.ReferralOutcome.ValueType
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def referred_on(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        referral_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        department: _builtins.str = ...,
+        receiving_organ: _builtins.str = ...,
+        status: _referrals_pb2.ReferralStatus.ValueType = ...,
+        outcome: _referrals_pb2.ReferralOutcome.ValueType = ...,
+        referred_on: _date_pb2.Date | None = ...,
+        changed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "referred_on", b"referred_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at", "commitment_id", b"commitment_id", "department", b"department", "outcome", b"outcome", "receiving_organ", b"receiving_organ", "referral_id", b"referral_id", "referred_on", b"referred_on", "status", b"status", "subject", b"subject", "task_id", b"task_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReferralChanged: _TypeAlias = ReferralChanged  # noqa: Y015
+
+@_typing.final
+class AssistanceRequested(_message.Message):
+    """Subject `verification.assistance_requested`: a department asked another to check a fact (部门间协查)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    FROM_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    ANSWER_BY_FIELD_NUMBER: _builtins.int
+    REQUESTED_AT_FIELD_NUMBER: _builtins.int
+    assistance_id: _builtins.str
+    task_id: _builtins.str
+    from_department: _builtins.str
+    to_department: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def answer_by(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def requested_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        assistance_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        from_department: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        answer_by: _date_pb2.Date | None = ...,
+        requested_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "requested_at", b"requested_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "assistance_id", b"assistance_id", "from_department", b"from_department", "requested_at", b"requested_at", "subject", b"subject", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssistanceRequested: _TypeAlias = AssistanceRequested  # noqa: Y015
+
+@_typing.final
+class AssistanceAnswered(_message.Message):
+    """Subject `verification.assistance_answered`: the asked department answered."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    FROM_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    LATE_FIELD_NUMBER: _builtins.int
+    ANSWERED_AT_FIELD_NUMBER: _builtins.int
+    assistance_id: _builtins.str
+    task_id: _builtins.str
+    from_department: _builtins.str
+    to_department: _builtins.str
+    finding: _verification_pb2.AssistanceFinding.ValueType
+    late: _builtins.bool
+    """Answered after the answer_by date."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def answered_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        assistance_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        from_department: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        finding: _verification_pb2.AssistanceFinding.ValueType = ...,
+        late: _builtins.bool = ...,
+        answered_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answered_at", b"answered_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answered_at", b"answered_at", "assistance_id", b"assistance_id", "finding", b"finding", "from_department", b"from_department", "late", b"late", "subject", b"subject", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssistanceAnswered: _TypeAlias = AssistanceAnswered  # noqa: Y015
+
+@_typing.final
+class AssistanceOverdue(_message.Message):
+    """Subject `verification.assistance_overdue`: a request for assistance passed its answer_by date
+    unanswered (once per request).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ASSISTANCE_ID_FIELD_NUMBER: _builtins.int
+    TASK_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    FROM_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    TO_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    ANSWER_BY_FIELD_NUMBER: _builtins.int
+    DETECTED_ON_FIELD_NUMBER: _builtins.int
+    assistance_id: _builtins.str
+    task_id: _builtins.str
+    from_department: _builtins.str
+    to_department: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def answer_by(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def detected_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        assistance_id: _builtins.str = ...,
+        task_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        from_department: _builtins.str = ...,
+        to_department: _builtins.str = ...,
+        answer_by: _date_pb2.Date | None = ...,
+        detected_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "detected_on", b"detected_on", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer_by", b"answer_by", "assistance_id", b"assistance_id", "detected_on", b"detected_on", "from_department", b"from_department", "subject", b"subject", "task_id", b"task_id", "to_department", b"to_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AssistanceOverdue: _TypeAlias = AssistanceOverdue  # noqa: Y015

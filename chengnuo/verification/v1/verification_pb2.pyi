@@ -5,6 +5,7 @@ isort:skip_file
 
 from chengnuo.common.v1 import personal_data_pb2 as _personal_data_pb2
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
+from chengnuo.verification.v1 import referrals_pb2 as _referrals_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -33,6 +34,10 @@ class _TaskStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TaskStatus
     TASK_STATUS_OPEN: _TaskStatus.ValueType  # 1
     TASK_STATUS_CONCLUDED: _TaskStatus.ValueType  # 2
     TASK_STATUS_CANCELLED: _TaskStatus.ValueType  # 3
+    TASK_STATUS_ESCALATED: _TaskStatus.ValueType  # 4
+    """Concluded unverifiable (无法核实) and escalated to a named lead with a deadline; open to a final
+    true or false conclusion.
+    """
 
 class TaskStatus(_TaskStatus, metaclass=_TaskStatusEnumTypeWrapper): ...
 
@@ -40,6 +45,10 @@ TASK_STATUS_UNSPECIFIED: TaskStatus.ValueType  # 0
 TASK_STATUS_OPEN: TaskStatus.ValueType  # 1
 TASK_STATUS_CONCLUDED: TaskStatus.ValueType  # 2
 TASK_STATUS_CANCELLED: TaskStatus.ValueType  # 3
+TASK_STATUS_ESCALATED: TaskStatus.ValueType  # 4
+"""Concluded unverifiable (无法核实) and escalated to a named lead with a deadline; open to a final
+true or false conclusion.
+"""
 Global___TaskStatus: _TypeAlias = TaskStatus  # noqa: Y015
 
 class _Outcome:
@@ -100,6 +109,25 @@ MEASURE_KIND_PENALTY: MeasureKind.ValueType  # 4
 MEASURE_KIND_REFER_TO_JUDICIARY: MeasureKind.ValueType  # 5
 """移送司法机关"""
 Global___MeasureKind: _TypeAlias = MeasureKind  # noqa: Y015
+
+class _ConclusionSource:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ConclusionSourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ConclusionSource.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CONCLUSION_SOURCE_UNSPECIFIED: _ConclusionSource.ValueType  # 0
+    CONCLUSION_SOURCE_TASK: _ConclusionSource.ValueType  # 1
+    CONCLUSION_SOURCE_DAILY_SUPERVISION: _ConclusionSource.ValueType  # 2
+    """日常监管"""
+
+class ConclusionSource(_ConclusionSource, metaclass=_ConclusionSourceEnumTypeWrapper): ...
+
+CONCLUSION_SOURCE_UNSPECIFIED: ConclusionSource.ValueType  # 0
+CONCLUSION_SOURCE_TASK: ConclusionSource.ValueType  # 1
+CONCLUSION_SOURCE_DAILY_SUPERVISION: ConclusionSource.ValueType  # 2
+"""日常监管"""
+Global___ConclusionSource: _TypeAlias = ConclusionSource  # noqa: Y015
 
 class _AssistanceStatus:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -309,6 +337,8 @@ class Task(_message.Message):
     PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
     DRAW_ID_FIELD_NUMBER: _builtins.int
     RECTIFICATION_FIELD_NUMBER: _builtins.int
+    ESCALATION_FIELD_NUMBER: _builtins.int
+    CONCLUDED_VIA_FIELD_NUMBER: _builtins.int
     task_id: _builtins.str
     commitment_id: _builtins.str
     commitment_code: _builtins.str
@@ -343,6 +373,8 @@ class Task(_message.Message):
     """The random-inspection draw (双随机) that selected this exempt commitment's subject; the task is
     due by the end of the plan's window and assigned to the team drawn for the subject.
     """
+    concluded_via: Global___ConclusionSource.ValueType
+    """How the conclusion was reached: a verification task or daily supervision (日常监管)."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -385,6 +417,10 @@ class Task(_message.Message):
     def rectification(self) -> Global___Rectification:
         """The subject's correction after an order to rectify, once recorded."""
 
+    @_builtins.property
+    def escalation(self) -> Global___Escalation:
+        """Set when the task was concluded unverifiable (无法核实); kept after the final conclusion."""
+
     def __init__(
         self,
         *,
@@ -426,14 +462,91 @@ class Task(_message.Message):
         publication_rule_set: _builtins.str = ...,
         draw_id: _builtins.str = ...,
         rectification: Global___Rectification | None = ...,
+        escalation: Global___Escalation | None = ...,
+        concluded_via: Global___ConclusionSource.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "rectification", b"rectification", "subject", b"subject"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "concluded_at", b"concluded_at", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "due_date", b"due_date", "escalation", b"escalation", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "rectification", b"rectification", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "draw_id", b"draw_id", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "rectification", b"rectification", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["base_date", b"base_date", "cancel_reason", b"cancel_reason", "commitment_code", b"commitment_code", "commitment_id", b"commitment_id", "concluded_at", b"concluded_at", "concluded_by", b"concluded_by", "concluded_via", b"concluded_via", "created_at", b"created_at", "decision_date", b"decision_date", "decision_publication_deadline", b"decision_publication_deadline", "department", b"department", "draw_id", b"draw_id", "due_date", b"due_date", "due_date_provisional", b"due_date_provisional", "escalation", b"escalation", "evidence_refs", b"evidence_refs", "extended_working_days", b"extended_working_days", "extensions", b"extensions", "findings", b"findings", "inspectors", b"inspectors", "item_id", b"item_id", "item_name", b"item_name", "item_version", b"item_version", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "method", b"method", "outcome", b"outcome", "overdue", b"overdue", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "rectification", b"rectification", "safety_related", b"safety_related", "standard", b"standard", "status", b"status", "subject", b"subject", "subject_name", b"subject_name", "task_id", b"task_id", "time_limit_working_days", b"time_limit_working_days"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Task: _TypeAlias = Task  # noqa: Y015
+
+@_typing.final
+class Escalation(_message.Message):
+    """Who resolves an unverifiable conclusion, and by when."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEAD_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    LEAD_OFFICER_FIELD_NUMBER: _builtins.int
+    DEADLINE_FIELD_NUMBER: _builtins.int
+    DEADLINE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    RULE_SET_FIELD_NUMBER: _builtins.int
+    ESCALATED_ON_FIELD_NUMBER: _builtins.int
+    ESCALATED_BY_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    lead_department: _builtins.str
+    """The task's department or a department above it."""
+    lead_officer: _builtins.str
+    """The officer in charge (牵头负责人), as the department names them."""
+    deadline_provisional: _builtins.bool
+    rule_set: _builtins.str
+    escalated_by: _builtins.str
+    overdue: _builtins.bool
+    """Still escalated and past the deadline on the service's clock."""
+    @_builtins.property
+    def deadline(self) -> _date_pb2.Date:
+        """The decision date plus the escalation rule set's working days."""
+
+    @_builtins.property
+    def escalated_on(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        lead_department: _builtins.str = ...,
+        lead_officer: _builtins.str = ...,
+        deadline: _date_pb2.Date | None = ...,
+        deadline_provisional: _builtins.bool = ...,
+        rule_set: _builtins.str = ...,
+        escalated_on: _date_pb2.Date | None = ...,
+        escalated_by: _builtins.str = ...,
+        overdue: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "escalated_on", b"escalated_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "deadline_provisional", b"deadline_provisional", "escalated_by", b"escalated_by", "escalated_on", b"escalated_on", "lead_department", b"lead_department", "lead_officer", b"lead_officer", "overdue", b"overdue", "rule_set", b"rule_set"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Escalation: _TypeAlias = Escalation  # noqa: Y015
+
+@_typing.final
+class EscalationRequest(_message.Message):
+    """What concluding a task unverifiable names (required then, refused otherwise)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEAD_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    LEAD_OFFICER_FIELD_NUMBER: _builtins.int
+    lead_department: _builtins.str
+    """Department code, at most 64 characters: the task's department or one above it."""
+    lead_officer: _builtins.str
+    """Required, at most 100 characters."""
+    def __init__(
+        self,
+        *,
+        lead_department: _builtins.str = ...,
+        lead_officer: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["lead_department", b"lead_department", "lead_officer", b"lead_officer"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EscalationRequest: _TypeAlias = EscalationRequest  # noqa: Y015
 
 @_typing.final
 class Rectification(_message.Message):
@@ -495,6 +608,7 @@ class ListTasksRequest(_message.Message):
     DUE_TO_FIELD_NUMBER: _builtins.int
     INSPECTOR_FIELD_NUMBER: _builtins.int
     OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
+    ESCALATION_OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
     status: Global___TaskStatus.ValueType
     page_size: _builtins.int
     """Page size (default 100, at most 1000) and the token from the previous page."""
@@ -503,6 +617,8 @@ class ListTasksRequest(_message.Message):
     """Only tasks this inspector (enforcement certificate number) is assigned to."""
     overdue_only: _builtins.bool
     """Only open tasks past their due date."""
+    escalation_overdue_only: _builtins.bool
+    """Only escalated tasks past their escalation deadline."""
     @_builtins.property
     def due_from(self) -> _date_pb2.Date:
         """Due dates from and to (inclusive), each optional."""
@@ -519,10 +635,11 @@ class ListTasksRequest(_message.Message):
         due_to: _date_pb2.Date | None = ...,
         inspector: _builtins.str = ...,
         overdue_only: _builtins.bool = ...,
+        escalation_overdue_only: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["due_from", b"due_from", "due_to", b"due_to"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_from", b"due_from", "due_to", b"due_to", "inspector", b"inspector", "overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["due_from", b"due_from", "due_to", b"due_to", "escalation_overdue_only", b"escalation_overdue_only", "inspector", b"inspector", "overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -602,6 +719,8 @@ class ConcludeTaskRequest(_message.Message):
     DECISION_DATE_FIELD_NUMBER: _builtins.int
     EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
     PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
+    ESCALATION_FIELD_NUMBER: _builtins.int
+    REFERRAL_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     task_id: _builtins.str
     outcome: Global___Outcome.ValueType
@@ -620,6 +739,14 @@ class ConcludeTaskRequest(_message.Message):
     def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """References to the evidence kept (执法全过程记录), at most 50."""
 
+    @_builtins.property
+    def escalation(self) -> Global___EscalationRequest:
+        """Required with OUTCOME_UNVERIFIABLE, refused with the others."""
+
+    @_builtins.property
+    def referral(self) -> _referrals_pb2.ReferralDetail:
+        """The referral (移送书), required with a MEASURE_KIND_REFER_TO_JUDICIARY measure, refused without."""
+
     def __init__(
         self,
         *,
@@ -631,10 +758,12 @@ class ConcludeTaskRequest(_message.Message):
         decision_date: _date_pb2.Date | None = ...,
         evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
         personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
+        escalation: Global___EscalationRequest | None = ...,
+        referral: _referrals_pb2.ReferralDetail | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "escalation", b"escalation", "referral", b"referral"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "personal_names", b"personal_names", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "escalation", b"escalation", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "personal_names", b"personal_names", "referral", b"referral", "request_id", b"request_id", "task_id", b"task_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1073,10 +1202,13 @@ class ListAssistanceRequest(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
     direction: Global___AssistanceDirection.ValueType
     status: Global___AssistanceStatus.ValueType
     page_size: _builtins.int
     page_token: _builtins.str
+    overdue_only: _builtins.bool
+    """Only pending assistance past its answer_by date."""
     def __init__(
         self,
         *,
@@ -1084,10 +1216,11 @@ class ListAssistanceRequest(_message.Message):
         status: Global___AssistanceStatus.ValueType = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        overdue_only: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1115,3 +1248,214 @@ class ListAssistanceResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListAssistanceResponse: _TypeAlias = ListAssistanceResponse  # noqa: Y015
+
+@_typing.final
+class RecordSupervisionFindingRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    FINDINGS_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    DECISION_DATE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_REFS_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
+    REFERRAL_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    commitment_id: _builtins.str
+    """The commitment of the caller's department that daily supervision concerns."""
+    outcome: Global___Outcome.ValueType
+    """OUTCOME_TRUE or OUTCOME_FALSE (daily supervision does not escalate)."""
+    findings: _builtins.str
+    """Required, at most 8000 characters: what supervision found."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Measure]:
+        """As ConcludeTaskRequest.measures: required with a false outcome, at most 20."""
+
+    @_builtins.property
+    def decision_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def evidence_refs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """At most 50, each at most 500 characters."""
+
+    @_builtins.property
+    def referral(self) -> _referrals_pb2.ReferralDetail:
+        """As ConcludeTaskRequest.referral."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        outcome: Global___Outcome.ValueType = ...,
+        findings: _builtins.str = ...,
+        measures: _abc.Iterable[Global___Measure] | None = ...,
+        decision_date: _date_pb2.Date | None = ...,
+        evidence_refs: _abc.Iterable[_builtins.str] | None = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
+        referral: _referrals_pb2.ReferralDetail | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "referral", b"referral"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "decision_date", b"decision_date", "evidence_refs", b"evidence_refs", "findings", b"findings", "measures", b"measures", "outcome", b"outcome", "personal_names", b"personal_names", "referral", b"referral", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordSupervisionFindingRequest: _TypeAlias = RecordSupervisionFindingRequest  # noqa: Y015
+
+@_typing.final
+class RecordSupervisionFindingResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TASK_FIELD_NUMBER: _builtins.int
+    SUPERSEDED_OUTCOME_FIELD_NUMBER: _builtins.int
+    superseded_outcome: Global___Outcome.ValueType
+    """The outcome the finding replaced (OUTCOME_TRUE when a verified commitment is later found
+    false), or OUTCOME_UNSPECIFIED.
+    """
+    @_builtins.property
+    def task(self) -> Global___Task: ...
+    def __init__(
+        self,
+        *,
+        task: Global___Task | None = ...,
+        superseded_outcome: Global___Outcome.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["task", b"task"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["superseded_outcome", b"superseded_outcome", "task", b"task"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordSupervisionFindingResponse: _TypeAlias = RecordSupervisionFindingResponse  # noqa: Y015
+
+@_typing.final
+class CountOverdueEscalationsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueEscalationsRequest: _TypeAlias = CountOverdueEscalationsRequest  # noqa: Y015
+
+@_typing.final
+class DepartmentEscalations(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    ESCALATED_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    overdue: _builtins.int
+    escalated: _builtins.int
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        overdue: _builtins.int = ...,
+        escalated: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["department", b"department", "escalated", b"escalated", "overdue", b"overdue"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DepartmentEscalations: _TypeAlias = DepartmentEscalations  # noqa: Y015
+
+@_typing.final
+class CountOverdueEscalationsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedCompositeFieldContainer[Global___DepartmentEscalations]: ...
+    @_builtins.property
+    def as_of(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        departments: _abc.Iterable[Global___DepartmentEscalations] | None = ...,
+        as_of: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "departments", b"departments"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueEscalationsResponse: _TypeAlias = CountOverdueEscalationsResponse  # noqa: Y015
+
+@_typing.final
+class CountOverdueAssistanceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueAssistanceRequest: _TypeAlias = CountOverdueAssistanceRequest  # noqa: Y015
+
+@_typing.final
+class DepartmentAssistance(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    """The asked department."""
+    overdue: _builtins.int
+    pending: _builtins.int
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        overdue: _builtins.int = ...,
+        pending: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["department", b"department", "overdue", b"overdue", "pending", b"pending"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DepartmentAssistance: _TypeAlias = DepartmentAssistance  # noqa: Y015
+
+@_typing.final
+class CountOverdueAssistanceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedCompositeFieldContainer[Global___DepartmentAssistance]: ...
+    @_builtins.property
+    def as_of(self) -> _date_pb2.Date: ...
+    def __init__(
+        self,
+        *,
+        departments: _abc.Iterable[Global___DepartmentAssistance] | None = ...,
+        as_of: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "departments", b"departments"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueAssistanceResponse: _TypeAlias = CountOverdueAssistanceResponse  # noqa: Y015

@@ -86,6 +86,21 @@ class VerificationServiceStub:
                 request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.FromString,
                 _registered_method=True)
+        self.RecordSupervisionFinding = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/RecordSupervisionFinding',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingResponse.FromString,
+                _registered_method=True)
+        self.CountOverdueEscalations = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/CountOverdueEscalations',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsResponse.FromString,
+                _registered_method=True)
+        self.CountOverdueAssistance = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationService/CountOverdueAssistance',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceResponse.FromString,
+                _registered_method=True)
 
 
 class VerificationServiceServicer:
@@ -164,6 +179,32 @@ class VerificationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordSupervisionFinding(self, request, context):
+        """Concludes a commitment true or false from daily supervision (日常监管,
+        《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12): through the commitment's task, open,
+        escalated or concluded true, or a task made for it when it waits in the random-inspection pool;
+        the same rules and events as ConcludeTask. A commitment concluded false is refused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountOverdueEscalations(self, request, context):
+        """Escalated (无法核实) and overdue escalated tasks per department: the caller's and the
+        departments below it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountOverdueAssistance(self, request, context):
+        """Pending assistance past its answer_by date per asked department: the caller's and the
+        departments below it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VerificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -216,6 +257,21 @@ def add_VerificationServiceServicer_to_server(servicer, server):
                     servicer.ListAssistance,
                     request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.FromString,
                     response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.SerializeToString,
+            ),
+            'RecordSupervisionFinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSupervisionFinding,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingResponse.SerializeToString,
+            ),
+            'CountOverdueEscalations': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOverdueEscalations,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsResponse.SerializeToString,
+            ),
+            'CountOverdueAssistance': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOverdueAssistance,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -490,6 +546,87 @@ class VerificationService:
             '/chengnuo.verification.v1.VerificationService/ListAssistance',
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceRequest.SerializeToString,
             chengnuo_dot_verification_dot_v1_dot_verification__pb2.ListAssistanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSupervisionFinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/RecordSupervisionFinding',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.RecordSupervisionFindingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOverdueEscalations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/CountOverdueEscalations',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueEscalationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOverdueAssistance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationService/CountOverdueAssistance',
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_verification__pb2.CountOverdueAssistanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

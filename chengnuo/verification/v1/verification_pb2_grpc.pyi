@@ -57,6 +57,20 @@ class VerificationServiceStub:
     """The asked department answers; only that department may."""
     ListAssistance: _grpc.UnaryUnaryMultiCallable[_verification_pb2.ListAssistanceRequest, _verification_pb2.ListAssistanceResponse]
     """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
+    RecordSupervisionFinding: _grpc.UnaryUnaryMultiCallable[_verification_pb2.RecordSupervisionFindingRequest, _verification_pb2.RecordSupervisionFindingResponse]
+    """Concludes a commitment true or false from daily supervision (日常监管,
+    《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12): through the commitment's task, open,
+    escalated or concluded true, or a task made for it when it waits in the random-inspection pool;
+    the same rules and events as ConcludeTask. A commitment concluded false is refused.
+    """
+    CountOverdueEscalations: _grpc.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueEscalationsRequest, _verification_pb2.CountOverdueEscalationsResponse]
+    """Escalated (无法核实) and overdue escalated tasks per department: the caller's and the
+    departments below it.
+    """
+    CountOverdueAssistance: _grpc.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueAssistanceRequest, _verification_pb2.CountOverdueAssistanceResponse]
+    """Pending assistance past its answer_by date per asked department: the caller's and the
+    departments below it.
+    """
 
 @_typing.type_check_only
 class VerificationServiceAsyncStub(VerificationServiceStub):
@@ -87,6 +101,20 @@ class VerificationServiceAsyncStub(VerificationServiceStub):
     """The asked department answers; only that department may."""
     ListAssistance: _aio.UnaryUnaryMultiCallable[_verification_pb2.ListAssistanceRequest, _verification_pb2.ListAssistanceResponse]  # type: ignore[assignment]
     """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
+    RecordSupervisionFinding: _aio.UnaryUnaryMultiCallable[_verification_pb2.RecordSupervisionFindingRequest, _verification_pb2.RecordSupervisionFindingResponse]  # type: ignore[assignment]
+    """Concludes a commitment true or false from daily supervision (日常监管,
+    《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12): through the commitment's task, open,
+    escalated or concluded true, or a task made for it when it waits in the random-inspection pool;
+    the same rules and events as ConcludeTask. A commitment concluded false is refused.
+    """
+    CountOverdueEscalations: _aio.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueEscalationsRequest, _verification_pb2.CountOverdueEscalationsResponse]  # type: ignore[assignment]
+    """Escalated (无法核实) and overdue escalated tasks per department: the caller's and the
+    departments below it.
+    """
+    CountOverdueAssistance: _aio.UnaryUnaryMultiCallable[_verification_pb2.CountOverdueAssistanceRequest, _verification_pb2.CountOverdueAssistanceResponse]  # type: ignore[assignment]
+    """Pending assistance past its answer_by date per asked department: the caller's and the
+    departments below it.
+    """
 
 class VerificationServiceServicer(metaclass=_abc_1.ABCMeta):
     """Post-approval verification of commitments (事中事后核查): the tasks of a department, their
@@ -174,5 +202,37 @@ class VerificationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_verification_pb2.ListAssistanceResponse, _abc.Awaitable[_verification_pb2.ListAssistanceResponse]]:
         """Assistance the caller's department asked for (outgoing) or was asked for (incoming)."""
+
+    @_abc_1.abstractmethod
+    def RecordSupervisionFinding(
+        self,
+        request: _verification_pb2.RecordSupervisionFindingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.RecordSupervisionFindingResponse, _abc.Awaitable[_verification_pb2.RecordSupervisionFindingResponse]]:
+        """Concludes a commitment true or false from daily supervision (日常监管,
+        《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)12): through the commitment's task, open,
+        escalated or concluded true, or a task made for it when it waits in the random-inspection pool;
+        the same rules and events as ConcludeTask. A commitment concluded false is refused.
+        """
+
+    @_abc_1.abstractmethod
+    def CountOverdueEscalations(
+        self,
+        request: _verification_pb2.CountOverdueEscalationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.CountOverdueEscalationsResponse, _abc.Awaitable[_verification_pb2.CountOverdueEscalationsResponse]]:
+        """Escalated (无法核实) and overdue escalated tasks per department: the caller's and the
+        departments below it.
+        """
+
+    @_abc_1.abstractmethod
+    def CountOverdueAssistance(
+        self,
+        request: _verification_pb2.CountOverdueAssistanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_verification_pb2.CountOverdueAssistanceResponse, _abc.Awaitable[_verification_pb2.CountOverdueAssistanceResponse]]:
+        """Pending assistance past its answer_by date per asked department: the caller's and the
+        departments below it.
+        """
 
 def add_VerificationServiceServicer_to_server(servicer: VerificationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -20,7 +20,9 @@ from services.verification.api.common import STAFF
 from services.verification.api.deps import Deps
 from services.verification.domain import assistance as rules
 from services.verification.domain import tasks
+from services.verification.domain.hierarchy import Hierarchy
 from services.verification.store.assistance import Answer, Request
+from services.verification.wire import closing as closing_wire
 from services.verification.wire import tasks as wire
 
 
@@ -51,6 +53,7 @@ class AssistanceHandlers(Handlers[Deps]):
             requested_at=uow.now,
         )
         created = await store.assistance.insert(uow.conn, asked)
+        closing_wire.assistance_requested(uow, created)
         target = f"assistance/{created.assistance_id}"
         uow.audit("assistance.request", target, subject_code=task.subject_code, change=request.to_department)
         return pb.RequestAssistanceResponse(assistance=wire.assistance(created, today))
@@ -74,6 +77,7 @@ class AssistanceHandlers(Handlers[Deps]):
             answered_at=uow.now,
         )
         answered = await store.answer(uow.conn, assistance_id, answer)
+        closing_wire.assistance_answered(uow, answered)
         target = f"assistance/{assistance_id}"
         uow.audit("assistance.answer", target, subject_code=asked.subject_code, change=answered.finding)
         return pb.AnswerAssistanceResponse(assistance=wire.assistance(answered, china_date(uow.now)))
@@ -88,6 +92,7 @@ class AssistanceHandlers(Handlers[Deps]):
             raise InvalidArgument.one("status", "not an assistance status")
         size = paging.page_size(request.page_size)
         after = paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID)
+        today = self.db.clock.today()
         found = await self.deps.store.assistance.listing(
             self.db.pool,
             incoming=request.direction == pb.ASSISTANCE_DIRECTION_INCOMING,
@@ -95,9 +100,21 @@ class AssistanceHandlers(Handlers[Deps]):
             status=pb.AssistanceStatus.Name(request.status) if request.status else None,
             after=after,
             limit=size,
+            overdue_on=today if request.overdue_only else None,
         )
-        today = self.db.clock.today()
         last = paging.next_token(found, size, "answer_by", "assistance_id")
         return pb.ListAssistanceResponse(
             assistance=[wire.assistance(a, today) for a in found], next_page_token=last
         )
+
+    @query(*STAFF)
+    async def CountOverdueAssistance(
+        self, request: pb.CountOverdueAssistanceRequest, context: Any
+    ) -> pb.CountOverdueAssistanceResponse:
+        """Pending requests past their answer_by date, per asked department: the caller's and the
+        departments below it (the asked department is the one that owes the answer)."""
+        hierarchy = Hierarchy(await self.deps.store.rosters.department_parents(self.db.pool))
+        scope = hierarchy.with_descendants(current_caller().department)
+        today = self.db.clock.today()
+        counts = await self.deps.store.assistance.overdue_counts(self.db.pool, scope, today)
+        return closing_wire.assistance_counts(scope, counts, today)

@@ -7,6 +7,7 @@ from chengnuo.verification.v1 import (
     annual_plans_pb2_grpc,
     check_items_pb2_grpc,
     inspections_pb2_grpc,
+    referrals_pb2_grpc,
     rosters_pb2_grpc,
     scenes_pb2_grpc,
     sharing_pb2_grpc,
@@ -16,18 +17,22 @@ from services.kernel.rpc.server import Registration
 from services.verification.api.annual_plans import AnnualPlanHandlers
 from services.verification.api.assistance import AssistanceHandlers
 from services.verification.api.check_items import CheckItemHandlers
+from services.verification.api.closing import ClosingHandlers
 from services.verification.api.deps import Deps
 from services.verification.api.draws import DrawHandlers
 from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
+from services.verification.api.referrals import ReferralHandlers
 from services.verification.api.rosters import RosterHandlers
 from services.verification.api.scenes import SceneHandlers
 from services.verification.api.sharing import SharingHandlers
 from services.verification.api.tasks import TaskHandlers
 
 
-class VerificationApi(TaskHandlers, AssistanceHandlers, verification_pb2_grpc.VerificationServiceServicer):
+class VerificationApi(
+    TaskHandlers, AssistanceHandlers, ClosingHandlers, verification_pb2_grpc.VerificationServiceServicer
+):
     pass
 
 
@@ -57,6 +62,10 @@ class SceneApi(SceneHandlers, scenes_pb2_grpc.SceneServiceServicer):
     pass
 
 
+class ReferralApi(ReferralHandlers, referrals_pb2_grpc.ReferralServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
@@ -65,6 +74,7 @@ SERVICERS = (
     CheckItemApi,
     AnnualPlanApi,
     SceneApi,
+    ReferralApi,
 )
 
 

@@ -6,8 +6,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
-
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert, paging
 from services.kernel.auth import current_caller
@@ -15,16 +13,16 @@ from services.kernel.clock import china_date
 from services.kernel.db import Executor
 from services.kernel.errors import FailedPrecondition, NotFound, Violations
 from services.kernel.ids import request_uuid
-from services.kernel.lookup import in_force, owned
+from services.kernel.lookup import owned
 from services.kernel.rpc.handlers import Handlers, command, query
-from services.kernel.screening import NameScreen
 from services.kernel.uow import UnitOfWork
-from services.verification.api import parse
+from services.verification.api import closing, parse
 from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
+from services.verification.domain import closing as closing_rules
 from services.verification.domain import deadlines, tasks
 from services.verification.domain.hierarchy import Hierarchy
-from services.verification.store.tasks import Conclusion, Extension, Task, TaskFilter
+from services.verification.store.tasks import Extension, Task, TaskFilter
 from services.verification.wire import events
 from services.verification.wire import tasks as wire
 
@@ -61,25 +59,13 @@ class TaskHandlers(Handlers[Deps]):
     async def ConcludeTask(self, request: pb.ConcludeTaskRequest, uow: UnitOfWork) -> pb.ConcludeTaskResponse:
         task_id = request_uuid("task_id", request.task_id, "task")
         today = china_date(uow.now)
-        v = Violations()
-        screen = NameScreen.of(v, request.personal_names)
-        decided = v.ok(parse.check_conclusion(v, request, today))
-        request = _screened(request, screen)
-        screen.check()
+        checked = closing.check(request, today)
         task = await self._task(uow, task_id, request.task_id)
-        tasks.check_open(request.task_id, task.status)
+        closing_rules.check_concludable(request.task_id, task.status, checked.outcome)
         rules = self.deps.rules()
         tasks.check_on_site_team(request.task_id, task.method, len(task.inspectors), rules.tasks(today))
-        publication = in_force("decision_date", lambda: rules.publication(decided, task.region_code))
-        due = deadlines.publication_deadlines(
-            self.deps.calendar.current, publication, decided, parse.measure_kinds(request.measures)
-        )
-        await self.deps.store.tasks.conclude(uow.conn, task_id, _conclusion(request, decided, due, uow))
-        task = await self.deps.store.tasks.one_task(uow.conn, task_id)
-        events.concluded(uow, task)
-        uow.audit("task.conclude", f"task/{task_id}", subject_code=task.subject_code, change=task.outcome)
-        screen.audit(uow, f"task/{task_id}", subject_code=task.subject_code)
-        return pb.ConcludeTaskResponse(task=wire.task(task, today))
+        done = await closing.close(self.deps, uow, task, checked, closing_rules.VIA_TASK)
+        return pb.ConcludeTaskResponse(task=wire.task(done, today))
 
     @command(*STAFF, reply=pb.RecordRectificationResponse)
     async def RecordRectification(
@@ -196,34 +182,5 @@ def _filter(request: pb.ListTasksRequest, today: dt.date) -> TaskFilter:
         due_to=due_to,
         inspector=request.inspector.strip() or None,
         overdue_on=today if request.overdue_only else None,
-    )
-
-
-def _screened(request: pb.ConcludeTaskRequest, screen: NameScreen) -> pb.ConcludeTaskRequest:
-    """The conclusion as it is kept: the findings and the measures' notes are shared (and the
-    findings become the credit record's published facts), so they are screened for names."""
-    kept = pb.ConcludeTaskRequest()
-    kept.CopyFrom(request)
-    kept.findings = screen.text("findings", request.findings)
-    for i, measure in enumerate(kept.measures):
-        measure.note = screen.text(f"measures[{i}].note", measure.note)
-    return kept
-
-
-def _conclusion(
-    request: pb.ConcludeTaskRequest, decided: dt.date, due: deadlines.PublicationDeadlines, uow: UnitOfWork
-) -> Conclusion:
-    return Conclusion(
-        outcome=pb.Outcome.Name(request.outcome),
-        findings=request.findings.strip(),
-        measures=[MessageToDict(m, preserving_proto_field_name=True) for m in request.measures],
-        decision_date=decided,
-        concluded_at=uow.now,
-        concluded_by=current_caller().subject,
-        evidence_refs=[r.strip() for r in request.evidence_refs],
-        push_deadline=due.push,
-        publication_deadline=due.publish.date,
-        publication_provisional=due.publish.provisional or bool(due.decision and due.decision.provisional),
-        decision_publication_deadline=due.decision.date if due.decision else None,
-        publication_rule_set=due.rule_set,
+        escalation_overdue_on=today if request.escalation_overdue_only else None,
     )

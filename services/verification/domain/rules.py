@@ -132,6 +132,16 @@ class AnnualPlanRules:
         )
 
 
+@dataclass(frozen=True)
+class EscalationRules:
+    id: str
+    resolution_working_days: int  # an unverifiable check (无法核实) is resolved within these
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> EscalationRules:
+        return cls(id=rule_set.id, resolution_working_days=int(rule_set.rules["resolution"]["working_days"]))
+
+
 class RuleBook:
     """All rule sets known to the service, with a typed view per kind for a given day."""
 
@@ -152,6 +162,9 @@ class RuleBook:
 
     def annual_plan(self, day: dt.date) -> AnnualPlanRules:
         return AnnualPlanRules.of(choose(self.rule_sets, "annual_plan", day))
+
+    def escalation(self, day: dt.date) -> EscalationRules:
+        return EscalationRules.of(choose(self.rule_sets, "escalation", day))
 
 
 def grade_number(letter: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -53,7 +54,8 @@ class Assistance(Request):
 
 
 def _assistance(row: asyncpg.Record) -> Assistance:
-    return Assistance(**{**row, "evidence_refs": tuple(row["evidence_refs"])})
+    fields = {k: v for k, v in row.items() if k != "overdue_notified_for"}  # the job's bookkeeping
+    return Assistance(**{**fields, "evidence_refs": tuple(row["evidence_refs"])})
 
 
 async def insert(conn: Connection, a: Request) -> Assistance:
@@ -104,19 +106,49 @@ async def listing(
     status: str | None,
     after: tuple[dt.date, uuid.UUID] | None,
     limit: int,
+    overdue_on: dt.date | None = None,  # only pending requests to answer before this date
 ) -> list[Assistance]:
     column = "to_department" if incoming else "from_department"
     rows = await conn.fetch(
         f"SELECT * FROM assistance WHERE {column} = $1 AND ($2::text IS NULL OR status = $2)"  # noqa: S608
         " AND ($3::date IS NULL OR (answer_by, assistance_id) > ($3, $4))"
+        " AND ($6::date IS NULL OR (status = 'ASSISTANCE_STATUS_PENDING' AND answer_by < $6))"
         " ORDER BY answer_by, assistance_id LIMIT $5",
         department,
         status,
         *(after or (None, None)),
         limit,
+        overdue_on,
     )
     return [_assistance(r) for r in rows]
 
 
 async def department_exists(conn: Executor, code: str) -> bool:
     return bool(await conn.fetchval("SELECT true FROM department WHERE code = $1", code))
+
+
+async def overdue_counts(
+    conn: Executor, departments: Sequence[str], today: dt.date
+) -> dict[str, tuple[int, int]]:
+    """(overdue, pending) requests by asked department, for the departments asked something."""
+    rows = await conn.fetch(
+        "SELECT to_department, count(*) FILTER (WHERE answer_by < $2) AS overdue, count(*) AS pending"
+        " FROM assistance WHERE status = 'ASSISTANCE_STATUS_PENDING' AND to_department = ANY($1)"
+        " GROUP BY to_department ORDER BY to_department",
+        list(departments),
+        today,
+    )
+    return {r["to_department"]: (r["overdue"], r["pending"]) for r in rows}
+
+
+async def claim_newly_overdue(conn: Connection, today: dt.date, limit: int) -> list[Assistance]:
+    """Pending requests past their answer_by date not announced yet; replicas skip each other's rows."""
+    rows = await conn.fetch(
+        "UPDATE assistance SET overdue_notified_for = answer_by WHERE assistance_id IN ("
+        " SELECT assistance_id FROM assistance WHERE status = 'ASSISTANCE_STATUS_PENDING' AND answer_by < $1"
+        " AND overdue_notified_for IS DISTINCT FROM answer_by"
+        " ORDER BY answer_by LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
+        today,
+        limit,
+    )
+    return [_assistance(r) for r in rows]

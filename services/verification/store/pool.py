@@ -99,3 +99,44 @@ async def tasks_for_draw(
         f"draw/{draw_id}",  # who assigned them: the draw's random team
     )
     return [Created(r["task_id"], r["subject_code"]) for r in created]
+
+
+async def pooled_department(conn: Connection, commitment_id: uuid.UUID) -> str | None:
+    """The department of a commitment waiting in the pool, locked until the unit of work ends."""
+    found = await conn.fetchval(
+        "SELECT department FROM pooled_commitment WHERE commitment_id = $1 FOR UPDATE", commitment_id
+    )
+    return str(found) if found is not None else None
+
+
+async def task_for_supervision(
+    conn: Connection, commitment_id: uuid.UUID, on: dt.date, now: dt.datetime
+) -> uuid.UUID:
+    """Turn a pooled commitment into an open task dated `on`, for daily supervision (日常监管) to
+    conclude: an exempt commitment is supervised without waiting for a draw."""
+    task_id = await conn.fetchval(
+        "WITH taken AS (DELETE FROM pooled_commitment WHERE commitment_id = $1"
+        " RETURNING commitment_id, task)"
+        " INSERT INTO task (task_id, commitment_id, commitment_code, subject_kind, subject_code,"
+        " subject_name, item_id, item_version, item_name, department, region_code, method, standard,"
+        " time_limit_days, base_date, due_date, due_provisional, safety_related, status, created_at,"
+        " supervision_domain)"
+        " SELECT gen_random_uuid(), commitment_id, task->>'commitment_code', task->>'subject_kind',"
+        " task->>'subject_code', task->>'subject_name', (task->>'item_id')::uuid,"
+        " (task->>'item_version')::integer, task->>'item_name', task->>'department',"
+        " task->>'region_code', task->>'method', task->>'standard', (task->>'time_limit_days')::integer,"
+        " $2, $2, false, (task->>'safety_related')::boolean, 'TASK_STATUS_OPEN', $3,"
+        " task->>'supervision_domain' FROM taken RETURNING task_id",
+        commitment_id,
+        on,
+        now,
+    )
+    assert task_id is not None  # the caller locked the pooled row
+    return uuid.UUID(str(task_id))
+
+
+async def withdrawn(conn: Connection, commitment_id: uuid.UUID) -> bool:
+    found = await conn.fetchval(
+        "SELECT true FROM withdrawn_commitment WHERE commitment_id = $1", commitment_id
+    )
+    return bool(found)

@@ -24,13 +24,14 @@ class SharedResult(TaskIdentity):
     concluded_at: dt.datetime
 
 
-# Only what a result shares (no inspectors, no evidence references); the subject's tasks are
+# Only what a result shares (no inspectors, no evidence references), an escalated (无法核实) one
+# included as it was before escalation existed; the subject's tasks are
 # found by the index task_subject and are few, so the sort is cheap.
 _RESULTS = """
 SELECT task_id, commitment_id, commitment_code, subject_kind, subject_code, subject_name, item_id,
        item_name, department, method, outcome, findings, measures, decision_date, concluded_at
 FROM task
-WHERE subject_code = $1 AND status = 'TASK_STATUS_CONCLUDED'
+WHERE subject_code = $1 AND status IN ('TASK_STATUS_CONCLUDED', 'TASK_STATUS_ESCALATED')
   AND ($2::timestamptz IS NULL OR (concluded_at, task_id) < ($2, $3::uuid))
 ORDER BY concluded_at DESC, task_id DESC
 LIMIT $4

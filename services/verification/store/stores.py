@@ -29,6 +29,7 @@ from services.verification.store.imports import Chunk, RowError, SubjectImport
 from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
+from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.rosters import Department, Eligible, Inspector
 from services.verification.store.scenes import Scene
 from services.verification.store.sharing import SharedResult
@@ -59,6 +60,12 @@ class TaskStore(Protocol):
     async def open_on_site(
         self, conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
     ) -> list[Item]: ...
+    async def task_of_commitment(
+        self, conn: Executor, commitment_id: uuid.UUID, *, lock: bool = False
+    ) -> Task | None: ...
+    async def escalation_counts(
+        self, conn: Executor, departments: Sequence[str], today: dt.date
+    ) -> dict[str, tuple[int, int]]: ...
 
 
 class AssistanceStore(Protocol):
@@ -77,7 +84,11 @@ class AssistanceStore(Protocol):
         status: str | None,
         after: Page | None,
         limit: int,
+        overdue_on: dt.date | None = None,
     ) -> list[Assistance]: ...
+    async def overdue_counts(
+        self, conn: Executor, departments: Sequence[str], today: dt.date
+    ) -> dict[str, tuple[int, int]]: ...
 
 
 class RosterStore(Protocol):
@@ -190,6 +201,11 @@ class PoolStore(Protocol):
         dates: tuple[dt.date, dt.date],
         now: dt.datetime,
     ) -> list[Created]: ...
+    async def pooled_department(self, conn: Connection, commitment_id: uuid.UUID) -> str | None: ...
+    async def task_for_supervision(
+        self, conn: Connection, commitment_id: uuid.UUID, on: dt.date, now: dt.datetime
+    ) -> uuid.UUID: ...
+    async def withdrawn(self, conn: Connection, commitment_id: uuid.UUID) -> bool: ...
 
 
 class JointStore(Protocol):
@@ -204,6 +220,32 @@ class JointStore(Protocol):
         after: tuple[dt.datetime, uuid.UUID] | None,
         limit: int,
     ) -> list[Planned]: ...
+
+
+class ReferralStore(Protocol):
+    async def insert(self, conn: Connection, r: NewReferral) -> Referral: ...
+    async def get(self, conn: Executor, referral_id: uuid.UUID, *, lock: bool = False) -> Referral | None: ...
+    async def receive(
+        self, conn: Connection, referral_id: uuid.UUID, on: dt.date, receiver: str, now: dt.datetime
+    ) -> Referral: ...
+    async def decide(
+        self,
+        conn: Connection,
+        referral_id: uuid.UUID,
+        outcome: str,
+        *,
+        on: dt.date,
+        note: str,
+        now: dt.datetime,
+    ) -> Referral: ...
+    async def listing(
+        self,
+        conn: Executor,
+        department: str,
+        status: str | None,
+        after: tuple[dt.datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Referral]: ...
 
 
 class SharingStore(Protocol):
@@ -290,3 +332,4 @@ class Stores:
     check_items: CheckItemStore
     annual_plans: AnnualPlanStore
     scenes: SceneStore
+    referrals: ReferralStore

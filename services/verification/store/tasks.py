@@ -11,6 +11,7 @@ from typing import Any
 from services.kernel.db import Connection, Executor
 from services.kernel.rows import Row, one_or_none, typed
 from services.verification.domain import joint
+from services.verification.domain.closing import VIA_TASK, Escalation
 from services.verification.domain.tasks import (
     ORDER_RECTIFICATION,
     Concluded,
@@ -84,6 +85,8 @@ class Task(TaskIdentity):
     joint_id: uuid.UUID | None = None
     draw_id: uuid.UUID | None = None
     rectification: Rectification | None = None
+    escalation: Escalation | None = None
+    concluded_via: str = VIA_TASK
 
     @property
     def measure_kinds(self) -> list[str]:
@@ -110,7 +113,7 @@ def measure_of(stored: dict[str, Any]) -> Measure:
 
 def task_of(row: Row) -> Task:
     """A task row read with _SELECT (its inspectors as JSON) as the task it is."""
-    rectification = row["rectification"]
+    rectification, escalation = row["rectification"], row["escalation"]
     return typed(
         Task,
         row,
@@ -122,6 +125,7 @@ def task_of(row: Row) -> Task:
         concluded_by=row["concluded_by"] or "",
         evidence_refs=tuple(row["evidence_refs"]),
         rectification=Rectification.of_json(rectification) if rectification else None,
+        escalation=Escalation.of_json(escalation) if escalation else None,
     )
 
 
@@ -196,6 +200,7 @@ class TaskFilter:
     due_to: dt.date | None = None
     inspector: str | None = None
     overdue_on: dt.date | None = None  # only open tasks due before this date
+    escalation_overdue_on: dt.date | None = None  # only escalated tasks past their deadline before this
 
 
 async def list_tasks(
@@ -213,6 +218,8 @@ async def list_tasks(
         "  WHERE x.task_id = t.task_id AND x.certificate_number = $5))"
         " AND ($6::date IS NULL OR (t.status = 'TASK_STATUS_OPEN' AND t.due_date < $6))"
         " AND ($7::date IS NULL OR (t.due_date, t.task_id) > ($7, $8))"
+        " AND ($10::date IS NULL OR (t.status = 'TASK_STATUS_ESCALATED'"
+        "  AND (t.escalation->>'deadline')::date < $10))"
         " ORDER BY t.due_date, t.task_id LIMIT $9",
         department,
         where.status,
@@ -222,6 +229,7 @@ async def list_tasks(
         where.overdue_on,
         *(after or (None, None)),
         limit,
+        where.escalation_overdue_on,
     )
     return [task_of(r) for r in rows]
 
@@ -242,15 +250,20 @@ class Conclusion:
     publication_provisional: bool
     decision_publication_deadline: dt.date | None
     publication_rule_set: str
+    status: str = "TASK_STATUS_CONCLUDED"  # escalated when unverifiable (无法核实)
+    escalation: dict[str, Any] | None = None  # set by an unverifiable conclusion, kept after
+    concluded_via: str = VIA_TASK
 
 
 async def conclude(conn: Connection, task_id: uuid.UUID, c: Conclusion) -> None:
-    """Store a conclusion and end the task's pending assistance."""
+    """Store a conclusion and end the task's pending assistance (an escalated task keeps its
+    escalation when it is concluded finally)."""
     await conn.execute(
-        "UPDATE task SET status = 'TASK_STATUS_CONCLUDED', outcome = $2, findings = $3, measures = $4,"
+        "UPDATE task SET status = $14, outcome = $2, findings = $3, measures = $4,"
         " decision_date = $5, concluded_at = $6, concluded_by = $7, evidence_refs = $8,"
         " push_deadline = $9, publication_deadline = $10, publication_provisional = $11,"
-        " decision_publication_deadline = $12, publication_rule_set = $13 WHERE task_id = $1",
+        " decision_publication_deadline = $12, publication_rule_set = $13,"
+        " escalation = coalesce($15, escalation), concluded_via = $16 WHERE task_id = $1",
         task_id,
         c.outcome,
         c.findings,
@@ -264,6 +277,9 @@ async def conclude(conn: Connection, task_id: uuid.UUID, c: Conclusion) -> None:
         c.publication_provisional,
         c.decision_publication_deadline,
         c.publication_rule_set,
+        c.status,
+        c.escalation,
+        c.concluded_via,
     )
     await _end_assistance(conn, [task_id])
 
@@ -291,13 +307,15 @@ class Cancelled:
 async def cancel_for_commitment(
     conn: Connection, commitment_id: uuid.UUID, reason: str, now: dt.datetime
 ) -> list[Cancelled]:
-    """Cancel the commitment's open tasks; remember the withdrawal for a task still to come."""
+    """Cancel the commitment's open and escalated tasks (a withdrawn commitment leaves nothing to
+    resolve); remember the withdrawal for a task still to come."""
     await conn.execute(
         "INSERT INTO withdrawn_commitment VALUES ($1, $2) ON CONFLICT DO NOTHING", commitment_id, now
     )
     rows = await conn.fetch(
         "UPDATE task SET status = 'TASK_STATUS_CANCELLED', cancel_reason = $2"
-        " WHERE commitment_id = $1 AND status = 'TASK_STATUS_OPEN' RETURNING task_id, subject_code",
+        " WHERE commitment_id = $1 AND status IN ('TASK_STATUS_OPEN', 'TASK_STATUS_ESCALATED')"
+        " RETURNING task_id, subject_code",
         commitment_id,
         reason,
     )
@@ -518,3 +536,24 @@ async def one_task(conn: Executor, task_id: uuid.UUID) -> Task:
     found = await get_task(conn, task_id)
     assert found is not None
     return found
+
+
+async def task_of_commitment(conn: Executor, commitment_id: uuid.UUID, *, lock: bool = False) -> Task | None:
+    """The commitment's task (a commitment has one at most), locked when asked."""
+    if lock:
+        await conn.execute("SELECT 1 FROM task WHERE commitment_id = $1 FOR UPDATE", commitment_id)
+    return await one_or_none(conn, task_of, _SELECT + " WHERE t.commitment_id = $1", commitment_id)
+
+
+async def escalation_counts(
+    conn: Executor, departments: Sequence[str], today: dt.date
+) -> dict[str, tuple[int, int]]:
+    """(overdue, escalated) tasks by department, for the departments that have escalated tasks."""
+    rows = await conn.fetch(
+        "SELECT department, count(*) FILTER (WHERE (escalation->>'deadline')::date < $2) AS overdue,"
+        " count(*) AS escalated FROM task WHERE status = 'TASK_STATUS_ESCALATED' AND department = ANY($1)"
+        " GROUP BY department ORDER BY department",
+        list(departments),
+        today,
+    )
+    return {r["department"]: (r["overdue"], r["escalated"]) for r in rows}

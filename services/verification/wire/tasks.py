@@ -14,6 +14,7 @@ from services.kernel import convert
 from services.kernel.clock import china_date
 from services.verification.domain import assistance as rules
 from services.verification.domain import tasks as domain
+from services.verification.domain.closing import Escalation
 from services.verification.store.assistance import Assistance
 from services.verification.store.tasks import AssignedInspector, Extension, Task, TaskIdentity
 
@@ -65,6 +66,21 @@ def task(t: Task, today: dt.date, extensions: Sequence[Extension] = ()) -> pb.Ta
         rectification=rectification(t.rectification) if t.rectification else None,
         created_at=convert.to_timestamp(t.created_at),
         concluded_at=convert.opt_timestamp(t.concluded_at),
+        escalation=escalation(t.escalation, t.status, today) if t.escalation else None,
+        concluded_via=pb.ConclusionSource.Value(t.concluded_via),
+    )
+
+
+def escalation(e: Escalation, status: str, today: dt.date) -> pb.Escalation:
+    return pb.Escalation(
+        lead_department=e.lead_department,
+        lead_officer=e.lead_officer,
+        deadline=convert.to_date(e.deadline),
+        deadline_provisional=e.deadline_provisional,
+        rule_set=e.rule_set,
+        escalated_on=convert.to_date(e.escalated_on),
+        escalated_by=e.escalated_by,
+        overdue=e.overdue(status, today),
     )
 
 

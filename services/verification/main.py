@@ -16,12 +16,14 @@ from services.verification.store import (
     draws,
     imports,
     joint,
+    ledger,
     plans,
     pool,
     rosters,
     sharing,
     tasks,
 )
+from services.verification.store import registrations as registration_store
 from services.verification.store import rules as rule_store
 from services.verification.store.stores import Stores
 
@@ -36,6 +38,8 @@ STORES = Stores(
     pool=pool,
     joint=joint,
     sharing=sharing,
+    ledger=ledger,
+    registrations=registration_store,
 )
 
 

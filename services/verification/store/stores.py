@@ -14,6 +14,7 @@ from typing import Protocol
 
 from services.kernel.db import Connection, Executor
 from services.verification.domain.joint import Inspection, Item
+from services.verification.domain.ledger import Entry, PoolExclusion
 from services.verification.domain.plans import PlanDraft
 from services.verification.domain.rosters import InspectorRecord
 from services.verification.domain.sampling import DrawRun
@@ -24,6 +25,7 @@ from services.verification.store.imports import Chunk, RowError, SubjectImport
 from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
+from services.verification.store.registrations import NewRegistration, Registration
 from services.verification.store.rosters import Department, Eligible, Inspector
 from services.verification.store.sharing import SharedResult
 from services.verification.store.tasks import Conclusion, Extension, Task, TaskFilter
@@ -131,7 +133,14 @@ class DrawStore(Protocol):
         at: dt.datetime,
     ) -> None: ...
     async def snapshot_pool(
-        self, conn: Connection, draw_id: uuid.UUID, plan: Plan, ungraded: int, priority_drawn: bool
+        self,
+        conn: Connection,
+        draw_id: uuid.UUID,
+        plan: Plan,
+        ungraded: int,
+        priority_drawn: bool,
+        *,
+        exclusion: PoolExclusion,
     ) -> tuple[int, str, list[int]]: ...
     async def insert_inspectors(
         self, conn: Connection, draw_id: uuid.UUID, ranked: Sequence[DrawInspector]
@@ -181,7 +190,9 @@ class PoolStore(Protocol):
 
 class JointStore(Protocol):
     async def lock_planning(self, conn: Connection) -> None: ...
-    async def earlier(self, conn: Connection, codes: Sequence[str], year: int) -> list[Inspection]: ...
+    async def earlier(
+        self, conn: Connection, codes: Sequence[str], year: int, without: Sequence[tuple[str, str]] = ()
+    ) -> list[Inspection]: ...
     async def insert(self, conn: Connection, planned: Sequence[Planned], by: str) -> None: ...
     async def listing(
         self,
@@ -199,6 +210,38 @@ class SharingStore(Protocol):
     ) -> list[SharedResult]: ...
 
 
+class LedgerStore(Protocol):
+    async def of_subject(
+        self, conn: Executor, code: str, year: int, *, without: Sequence[tuple[str, str]] = ()
+    ) -> list[Entry]: ...
+    async def record_draw(
+        self, conn: Connection, draw_id: uuid.UUID, plan_id: uuid.UUID, now: dt.datetime
+    ) -> int: ...
+    async def record_registration(
+        self,
+        conn: Connection,
+        registration_id: uuid.UUID,
+        entry: tuple[str, str, str, dt.date],
+        now: dt.datetime,
+    ) -> None: ...
+    async def cancel(
+        self, conn: Connection, origin: str, origin_ids: Sequence[str], now: dt.datetime
+    ) -> None: ...
+
+
+class RegistrationStore(Protocol):
+    async def insert(self, conn: Connection, r: NewRegistration) -> Registration: ...
+    async def get(
+        self, conn: Executor, registration_id: uuid.UUID, *, lock: bool = False
+    ) -> Registration | None: ...
+    async def cancel(
+        self, conn: Connection, registration_id: uuid.UUID, reason: str, by: str, now: dt.datetime
+    ) -> Registration: ...
+    async def listing(
+        self, conn: Executor, department: str, year: int, after: tuple[dt.date, uuid.UUID] | None, limit: int
+    ) -> list[Registration]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -210,3 +253,5 @@ class Stores:
     pool: PoolStore
     joint: JointStore
     sharing: SharingStore
+    ledger: LedgerStore
+    registrations: RegistrationStore

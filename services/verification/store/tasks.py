@@ -11,6 +11,7 @@ from typing import Any
 from services.kernel.db import Connection, Executor
 from services.kernel.rows import Row, one_or_none, typed
 from services.verification.domain import joint
+from services.verification.domain.ledger import TASK
 from services.verification.domain.tasks import (
     ORDER_RECTIFICATION,
     Concluded,
@@ -18,6 +19,7 @@ from services.verification.domain.tasks import (
     Measure,
     Rectification,
 )
+from services.verification.store import ledger
 
 # A task row with its inspectors, in one round trip.
 _SELECT = (
@@ -180,6 +182,8 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
         now,
         task.supervision_domain,
     )
+    if created:
+        await ledger.record_tasks(conn, [task_id], now)  # an on-site check is an inspection
     return task_id if created else None
 
 
@@ -302,6 +306,7 @@ async def cancel_for_commitment(
         reason,
     )
     await _end_assistance(conn, [r["task_id"] for r in rows])
+    await ledger.cancel(conn, TASK, [str(r["task_id"]) for r in rows], now)
     return [Cancelled(r["task_id"], r["subject_code"]) for r in rows]
 
 

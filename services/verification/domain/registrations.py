@@ -36,6 +36,7 @@ CONSENT_REQUIRED = "CONSENT_REQUIRED"
 ANNUAL_CAP = "ANNUAL_CAP"
 SUPERIOR_INSPECTED = "SUPERIOR_INSPECTED"
 NOT_REGISTERED = "REGISTRATION_NOT_ACTIVE"
+FIELDS = {TOO_LATE: "planned_date", CONSENT_REQUIRED: "consent_reference"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ class Refusal:
     earliest_date: dt.date | None = None
 
     def violation(self) -> PreconditionViolation:
-        subject = self.earlier.name if self.earlier else self.rule.lower()
-        return PreconditionViolation(self.rule, subject, self.description)
+        """The earlier inspection as its subject, or the request's field."""
+        subject = self.earlier.name if self.earlier else FIELDS[self.rule]
+        return PreconditionViolation(self.rule, subject, self.description, until=self.earliest_date)
 
 
 def earliest_date(today: dt.date, rules: RegistrationRules) -> dt.date:
@@ -81,10 +83,8 @@ def refusals(
         found.append(
             Refusal(
                 TOO_LATE,
-                f"an inspection outside the plans (计划外检查) is registered (报备) at least"
-                f" {rules.days_ahead} calendar days before it takes place (rule set {rules.id}):"
-                f" registered on {today} for {p.planned_date}, the earliest date is {earliest}; one not"
-                " registered in time may not be carried out alone and goes into a later plan",
+                f"registered (报备) at least {rules.days_ahead} days ahead (rule set {rules.id}): the"
+                f" earliest date is {earliest}; sooner, it goes into a later plan and may not be made alone",
                 earliest_date=earliest,
             )
         )
@@ -93,13 +93,11 @@ def refusals(
         and p.inspection_type not in rules.consent_exempt_types
         and not p.consent_reference
     ):
-        exempt = ", ".join(sorted(rules.consent_exempt_types))
         found.append(
             Refusal(
                 CONSENT_REQUIRED,
-                f"consent_reference: entering an enterprise to inspect needs the joint meeting's consent"
-                f" (联席会议同意) except for {exempt} (rule set {rules.id}); {p.inspection_type} is not"
-                " exempt: give the decision's reference",
+                f"{p.inspection_type} needs the joint meeting's consent (联席会议同意, rule set {rules.id}):"
+                " give its reference in consent_reference",
             )
         )
     year = p.planned_date.year
@@ -108,9 +106,8 @@ def refusals(
         found.append(
             Refusal(
                 ANNUAL_CAP,
-                f"the subject already has a {p.inspection_type} inspection in {year}: {cap.name}"
-                f" by {cap.department} on {cap.planned_on}; at most {joint.annual_cap} inspection of a"
-                f" type per subject per year (同一年度同类检查, rule set {joint.id})",
+                f"already a {p.inspection_type} inspection in {year}: {cap.name} ({cap.department},"
+                f" {cap.planned_on}); at most {joint.annual_cap} of a type a year (rule set {joint.id})",
                 earlier=cap,
             )
         )
@@ -121,9 +118,8 @@ def refusals(
         found.append(
             Refusal(
                 SUPERIOR_INSPECTED,
-                f"the superior department {superior.department} inspected the subject in {year}"
-                f" ({superior.name}, {superior.inspection_type} on {superior.planned_on}): a lower"
-                f" department excludes it (上级已检查的予以排除, rule set {joint.id})",
+                f"superior department {superior.department} inspected the subject in {year}"
+                f" ({superior.name}): the lower department excludes it (rule set {joint.id})",
                 earlier=superior,
             )
         )

@@ -12,8 +12,10 @@ import pytest
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
+from chengnuo.events.v1 import commitment_events_pb2
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import registrations_pb2 as gpb
+from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert
 from services.kernel.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from services.kernel.features.sharing.gate import SharingGate
@@ -258,3 +260,33 @@ async def test_joint_planning_reads_the_ledger_under_the_corrected_cap(vworld: V
         vworld, planned(codes[1], "COMMITMENT_VERIFICATION", day, consent="")
     )
     assert (rule, subject) == ("ANNUAL_CAP", f"joint {joint.joint_inspection_id}")
+
+
+async def test_an_on_site_task_is_on_the_ledger_until_cancelled_and_follows_its_deadline(
+    vworld: VWorld,
+) -> None:
+    code = new_uscc()
+    on_site = await vworld.record(code, method=catalogue_pb2.VERIFICATION_METHOD_ON_SITE)
+    await vworld.record(code)  # a desk check is no inspection of the subject
+    task = await only_task(vworld, on_site)
+
+    async def ledger() -> list[tuple[str, str, dt.date, bool]]:
+        rows = await vworld.pool.fetch(
+            "SELECT origin, origin_id, planned_on, cancelled_at IS NOT NULL FROM inspection_ledger"
+            " WHERE subject_code = $1",
+            code,
+        )
+        return [tuple(r.values()) for r in rows]
+
+    assert await ledger() == [("TASK", task.task_id, convert.from_date(task.due_date), False)]
+    vworld.lead()
+    extended = await vworld.tasks.ExtendDeadline(
+        pb.ExtendDeadlineRequest(request_id=rid(), task_id=task.task_id, working_days=3, reason="需外地协查"),
+        None,
+    )
+    assert await ledger() == [("TASK", task.task_id, convert.from_date(extended.task.due_date), False)]
+    await vworld.apply(
+        vworld.commitments.on_withdrawn,
+        commitment_events_pb2.CommitmentWithdrawn(commitment_id=on_site, reason="申请人撤回"),
+    )
+    assert [cancelled for *_, cancelled in await ledger()] == [True]

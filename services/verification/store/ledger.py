@@ -99,6 +99,19 @@ async def record_tasks(conn: Connection, task_ids: Sequence[uuid.UUID], now: dt.
     )
 
 
+async def move_tasks(conn: Connection, moves: Sequence[tuple[uuid.UUID, dt.date]]) -> None:
+    """Tasks whose deadline moved (an extension, an official calendar that arrived): the ledger
+    follows the date the visit is due by."""
+    if moves:
+        await conn.execute(
+            "UPDATE inspection_ledger l SET planned_on = c.due, year = extract(year FROM c.due)::integer"
+            " FROM unnest($1::text[], $2::date[]) AS c(id, due) WHERE l.origin = $3 AND l.origin_id = c.id",
+            [str(t) for t, _ in moves],
+            [d for _, d in moves],
+            TASK,
+        )
+
+
 async def record_joint(
     conn: Connection,
     joint_id: uuid.UUID,

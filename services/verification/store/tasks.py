@@ -367,6 +367,7 @@ async def extend(conn: Connection, task_id: uuid.UUID, e: Extension, *, provisio
         e.due_after,
         provisional,
     )
+    await ledger.move_tasks(conn, [(task_id, e.due_after)])
     await conn.execute(
         "INSERT INTO task_extension SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7"
         " FROM task_extension WHERE task_id = $1",
@@ -471,6 +472,7 @@ async def set_due_dates(conn: Connection, changes: Sequence[tuple[uuid.UUID, dt.
         " WHERE t.task_id = c.id",
         *zip(*changes, strict=True),
     )
+    await ledger.move_tasks(conn, [(task_id, due) for task_id, due, _ in changes])
 
 
 async def set_publication(

@@ -18,6 +18,7 @@ from services.verification.store import (
     draws,
     imports,
     joint,
+    ledger,
     plans,
     pool,
     referrals,
@@ -26,6 +27,7 @@ from services.verification.store import (
     sharing,
     tasks,
 )
+from services.verification.store import registrations as registration_store
 from services.verification.store import rules as rule_store
 from services.verification.store.stores import Stores
 
@@ -44,6 +46,8 @@ STORES = Stores(
     annual_plans=annual_plans,
     scenes=scenes,
     referrals=referrals,
+    ledger=ledger,
+    registrations=registration_store,
 )
 
 

@@ -44,7 +44,14 @@ from google.protobuf.message import Message
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
-from chengnuo.verification.v1 import referrals_pb2, rosters_pb2, rosters_pb2_grpc, verification_pb2
+from chengnuo.verification.v1 import (
+    referrals_pb2,
+    registrations_pb2,
+    registrations_pb2_grpc,
+    rosters_pb2,
+    rosters_pb2_grpc,
+    verification_pb2,
+)
 from services.contracts import roles as role_names
 from services.kernel import auth, convert
 from services.launcher.stack import Stack
@@ -199,6 +206,7 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         },
         "RecordReferralReceipt": {"received_on": today, "receiver": "李警官"},
         "RecordReferralOutcome": {"outcome": referrals_pb2.REFERRAL_OUTCOME_FILED, "decided_on": today},
+        "CancelRegistration": {"reason": "误报"},
     }
     return fields.get(name, {})
 
@@ -223,6 +231,8 @@ COMPLETED = {
     "RecordSupervisionFinding",
     "RecordReferralReceipt",
     "RecordReferralOutcome",
+    "GetRegistration",
+    "CancelRegistration",
 }
 
 
@@ -268,6 +278,7 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
 
     record_id = await eventually(record, what="dishonesty record of A")
     began = await lead_import(stack, lead)
+    registration_id = await _registration(stack, lead, verifier, open_uscc)
     ids = {
         "item_id": item_id,
         "commitment_id": kept.commitment_id,
@@ -278,8 +289,10 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
         "consumer": DEPARTMENT,
         "receiver": DEPARTMENT,
         "region_code": REGION,
+        "registration_id": registration_id,
     }
     markers = [kept.commitment_id, proven.commitment_id, task.task_id, false_task.task_id, record_id, began]
+    markers.append(registration_id)
     return Owned(
         ids,
         false_subject,
@@ -291,6 +304,33 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
 async def lead_import(stack: Stack, lead: Clients) -> str:
     async with channel(stack.endpoints()["verification"], lead.token) as ch:
         return await _begin_import(rosters_pb2_grpc.RosterServiceStub(ch))
+
+
+async def _registration(stack: Stack, lead: Clients, verifier: Clients, uscc: str) -> str:
+    """A's registration (报备) of a safety inspection ten days ahead, by two of A's inspectors."""
+    numbers = [f"ZF{uuid.uuid4().hex[:10].upper()}" for _ in range(2)]
+    staff = [rosters_pb2.Inspector(certificate_number=n, name="执法员", active=True) for n in numbers]
+    address = stack.endpoints()["verification"]
+    async with channel(address, lead.token) as ch:
+        await rosters_pb2_grpc.RosterServiceStub(ch).ImportInspectors(
+            rosters_pb2.ImportInspectorsRequest(request_id=str(uuid.uuid4()), inspectors=staff)
+        )
+    planned = registrations_pb2.PlannedInspection(
+        subject=subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, code=uscc),
+        subject_name="厦门示例有限公司",
+        department=DEPARTMENT,
+        inspection_type="SAFETY",
+        check_items=["AQ-01"],
+        planned_date=convert.to_date(await service_today(stack) + dt.timedelta(days=10)),
+        basis="安全生产专项检查",
+        advance_notice=True,
+        certificate_numbers=numbers,
+    )
+    async with channel(address, verifier.token) as ch:
+        made = await registrations_pb2_grpc.InspectionRegistrationServiceStub(ch).RegisterInspection(
+            registrations_pb2.RegisterInspectionRequest(request_id=str(uuid.uuid4()), inspection=planned)
+        )
+    return str(made.registration.registration_id)
 
 
 async def _begin_import(stub: rosters_pb2_grpc.RosterServiceAsyncStub) -> str:

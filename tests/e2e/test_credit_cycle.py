@@ -47,7 +47,9 @@ async def _sampled_grade(lead: Staff, dept: str, today: dt.date) -> tuple[int, i
             request_id=rid(),
             name="双随机抽查",
             departments=[dept],
-            check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type="FOOD_SAFETY")],
+            # a type of its own per attempt: a retried draw must not find the subjects an earlier
+            # attempt drew left out by the annual cap (同一年度同类检查不超过1次)
+            check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type=_fresh_type())],
             inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
             window_start=convert.to_date(today),
             window_end=convert.to_date(min(today + dt.timedelta(days=30), dt.date(today.year, 12, 31))),
@@ -109,3 +111,7 @@ async def test_refused_and_over_sampled_while_recorded_then_neither_after_expiry
 
 def as_role_on(stack: Stack, role: str, department: str = "350200-SCJ") -> Clients:
     return Clients(stack, [role], department, "350200")
+
+
+def _fresh_type() -> str:
+    return f"FOOD_SAFETY_{uuid.uuid4().hex[:8].upper()}"

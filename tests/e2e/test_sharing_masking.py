@@ -318,7 +318,9 @@ def _plan(today: dt.date) -> ipb.CreatePlanRequest:
         request_id=rid(),
         name="双随机抽查",
         departments=[DEPARTMENT],
-        check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type="FOOD_SAFETY")],
+        # a type of its own per attempt: a retried draw must not find the subjects an earlier
+        # attempt drew left out by the annual cap (同一年度同类检查不超过1次)
+        check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type=_fresh_type())],
         ratios=[ipb.GradeRatio(grade=credit_pb2.GRADE_D, percent=100)],
         inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
         window_start=convert.to_date(today),
@@ -331,3 +333,7 @@ async def _consumer(stack: Stack, desks: Callable[..., Consumer]) -> Consumer:
     for data_class in ("commitments", "verification_results", "credit_records", "blacklist", "grades"):
         await agree(stack, data_class, department, ["daily_supervision"])
     return desks(department, "data_consumer")
+
+
+def _fresh_type() -> str:
+    return f"FOOD_SAFETY_{uuid.uuid4().hex[:8].upper()}"

@@ -252,7 +252,9 @@ def _plan(dept: str, today: dt.date, **ratios: float) -> ipb.CreatePlanRequest:
         request_id=rid(),
         name="双随机抽查",
         departments=[dept],
-        check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type="FOOD_SAFETY")],
+        # a type of its own per attempt: a retried draw must not find the subjects an earlier
+        # attempt drew left out by the annual cap (同一年度同类检查不超过1次)
+        check_items=[ipb.CheckItem(code="SC-01", name="经营许可", inspection_type=_fresh_type())],
         ratios=[ipb.GradeRatio(grade=credit_pb2.GRADE_D, percent=ratios.get("d", 100))],
         inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
         window_start=convert.to_date(today),
@@ -281,3 +283,7 @@ async def test_refusals_name_the_field_or_rule_and_store_nothing(as_role: Roles,
     ).code == grpc.StatusCode.PERMISSION_DENIED
     after = [await count_rows(stack, "verification", t) for t in ("plan", "task_inspector", "idempotency")]
     assert after == before
+
+
+def _fresh_type() -> str:
+    return f"FOOD_SAFETY_{uuid.uuid4().hex[:8].upper()}"

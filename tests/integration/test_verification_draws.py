@@ -77,14 +77,18 @@ async def inspectors(
     return rows
 
 
-def plan_request(ratios: list[ipb.GradeRatio] | None = None, team_size: int = 2) -> ipb.CreatePlanRequest:
+def plan_request(
+    ratios: list[ipb.GradeRatio] | None = None,
+    team_size: int = 2,
+    types: tuple[str, str] = ("FOOD_SAFETY", "PRICE"),
+) -> ipb.CreatePlanRequest:
     return ipb.CreatePlanRequest(
         request_id=rid(),
         name="2026年食品经营者双随机抽查",
         departments=[DEPARTMENT],
         check_items=[
-            ipb.CheckItem(code="SC-01", name="食品经营许可情况", inspection_type="FOOD_SAFETY"),
-            ipb.CheckItem(code="SC-02", name="价格公示", inspection_type="PRICE"),
+            ipb.CheckItem(code="SC-01", name="食品经营许可情况", inspection_type=types[0]),
+            ipb.CheckItem(code="SC-02", name="价格公示", inspection_type=types[1]),
         ],
         filter=ipb.SubjectFilter(region_codes=["350200"], tags=["cold_chain"]),
         ratios=ratios or [],
@@ -192,12 +196,14 @@ async def test_a_draw_re_runs_identically_and_a_changed_pool_changes_the_digest(
     assert verified.identical, verified.mismatches
     assert verified.result_digest == first.result_digest
 
-    same_pool = await create_and_draw(vworld, seed="ab" * 20)
+    # Other inspection types: the first draw's subjects had no inspection of these this year, so
+    # the annual cap leaves the pool as it was (a same-type plan would exclude them).
+    same_pool = await create_and_draw(vworld, seed="ab" * 20, types=("LABELLING", "ADVERTISING"))
     assert (same_pool.pool_digest, same_pool.result_digest) == (first.pool_digest, first.result_digest)
     import_id = await begin(vworld)
     await upload(vworld, import_id, 0, 1, [subject_row(new_uscc(), tags=["cold_chain"])])
     await commit(vworld, import_id)
-    grown = await create_and_draw(vworld, seed="ab" * 20)
+    grown = await create_and_draw(vworld, seed="ab" * 20, types=("QUALITY", "LICENSING"))
     assert grown.pool_digest != first.pool_digest
     assert (await vworld.inspections.VerifyDraw(ipb.VerifyDrawRequest(draw_id=first.draw_id), None)).identical
 

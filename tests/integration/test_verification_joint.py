@@ -119,17 +119,15 @@ async def test_joint_planning_merges_visits_and_keeps_the_annual_cap_and_superio
     assert len(await vworld.events("verification.joint_inspection_planned")) == 3
     assert not (await _plan(vworld, year, CITY, COMMERCE)).candidate_items  # everything is planned
 
-    await _draw(vworld, CITY, year, ("SC-03", "FOOD_SAFETY"))  # the same type again this year
-    await _draw(vworld, DISTRICT, year, ("SM-01", "ADVERTISING"))  # below the city, which inspected
+    # The inspection ledger excludes them from the later draws' pools already (排除): the same
+    # type again this year, and a department below the city, which inspected them.
+    assert (await _draw(vworld, CITY, year, ("SC-03", "FOOD_SAFETY"))).pool_size == 0
+    assert (await _draw(vworld, DISTRICT, year, ("SM-01", "ADVERTISING"))).pool_size == 0
     await vworld.record(codes[1], method=catalogue_pb2.VERIFICATION_METHOD_ON_SITE, department=DISTRICT)
     second = await _plan(vworld, year, CITY, DISTRICT)
-    assert (second.excluded_by_annual_cap, second.excluded_by_superior) == (3, 3)
-    reasons = {(e.item.department, e.reason) for e in second.exclusions}
-    assert reasons == {
-        (CITY, ipb.EXCLUSION_REASON_ANNUAL_CAP),
-        (DISTRICT, ipb.EXCLUSION_REASON_SUPERIOR_INSPECTED),
-    }
-    (kept,) = second.joint_inspections  # the district's commitment check is exempt from both rules
+    assert (second.excluded_by_annual_cap, second.excluded_by_superior) == (0, 0)
+    # the district's commitment check is exempt from both rules under JOINT-2022
+    (kept,) = second.joint_inspections
     assert [(i.department, i.inspection_type) for i in kept.items] == [(DISTRICT, "COMMITMENT_VERIFICATION")]
     (event,) = [
         e

@@ -162,9 +162,9 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
 
 async def test_the_world_has_the_rule_sets_and_the_official_calendar(vworld: VWorld) -> None:
     kinds = {r.kind for r in vworld.rules.book.rule_sets}
-    assert kinds == {"sampling", "publication", "joint", "tasks", "annual_plan", "escalation"}
+    assert kinds == {"sampling", "publication", "joint", "tasks", "annual_plan", "escalation", "registration"}
     assert vworld.calendar.current.year(2026) is not None  # seeded from chinese-calendar
-    assert await vworld.count("rule_set") == 7
+    assert await vworld.count("rule_set") == 9  # SAMPLING-2022 and -2027, JOINT-2022 and -2026
 
 
 async def test_rule_sets_are_seeded_once_and_edits_survive_a_restart(vworld: VWorld) -> None:

@@ -985,9 +985,14 @@ class Exclusion(_message.Message):
     SUBJECT_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     BY_JOINT_INSPECTION_ID_FIELD_NUMBER: _builtins.int
+    BY_INSPECTION_FIELD_NUMBER: _builtins.int
     reason: Global___ExclusionReason.ValueType
     by_joint_inspection_id: _builtins.str
-    """The earlier inspection that excludes it."""
+    """The earlier inspection that excludes it, when it is a joint inspection."""
+    by_inspection: _builtins.str
+    """The earlier inspection that excludes it, whatever its path, as on the inspection ledger:
+    "joint/<id>", "draw/<draw id>/<position>", "registration/<id>" or "task/<id>" (at most 100).
+    """
     @_builtins.property
     def item(self) -> Global___JointItem: ...
     @_builtins.property
@@ -999,10 +1004,11 @@ class Exclusion(_message.Message):
         subject: _subject_pb2.SubjectRef | None = ...,
         reason: Global___ExclusionReason.ValueType = ...,
         by_joint_inspection_id: _builtins.str = ...,
+        by_inspection: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["by_joint_inspection_id", b"by_joint_inspection_id", "item", b"item", "reason", b"reason", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["by_inspection", b"by_inspection", "by_joint_inspection_id", b"by_joint_inspection_id", "item", b"item", "reason", b"reason", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

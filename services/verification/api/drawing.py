@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from services.kernel.db import Connection
 from services.kernel.errors import FailedPrecondition, PreconditionViolation
 from services.verification.domain import sampling
+from services.verification.domain.ledger import PoolExclusion
 from services.verification.domain.rules import SamplingRules
 from services.verification.domain.sampling import DrawRun
 from services.verification.store.draws import RESULT, VERIFY, Draw, DrawInspector
@@ -46,11 +47,19 @@ async def run(
     *,
     rules: SamplingRules,
     today: dt.date,
+    exclusion: PoolExclusion,
 ) -> DrawRun:
-    """Snapshot the plan's pool and inspectors into the draw, then draw."""
+    """Snapshot the plan's pool (without the subjects `exclusion` leaves out) and inspectors into
+    the draw, then draw."""
     draws = store.draws
     _, digest, strata = await draws.snapshot_pool(
-        conn, draw_id, plan, rules.ungraded, rules.priority_always_drawn, risk_shifts=rules.risk_shifts
+        conn,
+        draw_id,
+        plan,
+        rules.ungraded,
+        rules.priority_always_drawn,
+        exclusion=exclusion,
+        risk_shifts=rules.risk_shifts,
     )
     eligible = await store.rosters.eligible_inspectors(conn, plan.departments, plan.domain, today)
     entries = [sampling.InspectorEntry(e.certificate_number, frozenset(e.conflicts)) for e in eligible]

@@ -14,13 +14,15 @@ from services.kernel.clock import china_date
 from services.kernel.db import Executor
 from services.kernel.errors import InvalidArgument
 from services.kernel.ids import request_uuid
+from services.kernel.lookup import in_force
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 from services.verification.api import drawing
 from services.verification.api.common import LEAD, STAFF
 from services.verification.api.deps import Deps
 from services.verification.api.plans import participating
-from services.verification.domain import plans, sampling
+from services.verification.domain import ledger, plans, sampling
+from services.verification.domain.hierarchy import Hierarchy
 from services.verification.store.draws import RESULT, Draw
 from services.verification.store.plans import Plan
 from services.verification.wire import events
@@ -49,9 +51,13 @@ class DrawHandlers(Handlers[Deps]):
             uow.conn, draw_id, plan_id=plan_id, seed=seed, algorithm=sampling.ALGORITHM, by=by, at=uow.now
         )
         rules = self.deps.rules().sampling(plan.window_start)
-        ran = await drawing.run(store, uow.conn, plan, draw_id, seed, rules=rules, today=china_date(uow.now))
+        exclusion = await self._pool_exclusion(uow, plan)
+        ran = await drawing.run(
+            store, uow.conn, plan, draw_id, seed, rules=rules, today=china_date(uow.now), exclusion=exclusion
+        )
         await store.draws.finish(uow.conn, draw_id, ran)
         await store.plans.mark_drawn(uow.conn, plan_id, draw_id)
+        await store.ledger.record_draw(uow.conn, draw_id, plan_id, uow.now)
         draw = await self._draw(uow.conn, draw_id)
         events.draw_completed(uow, draw)
         uow.audit("plan.draw", f"draw/{draw_id}", change=[seed, ran.pool_digest, ran.result_digest])
@@ -99,6 +105,16 @@ class DrawHandlers(Handlers[Deps]):
         if listed != ran.result_digest:
             mismatches.append(f"published result list: digest {listed}, re-run {ran.result_digest}")
         return wire.verified(ran, mismatches)
+
+    async def _pool_exclusion(self, uow: UnitOfWork, plan: Plan) -> ledger.PoolExclusion:
+        """The annual cap and the superior-department rule on the ledger, for the plan's year
+        (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(三)): such subjects are left out of
+        the pool (排除). The ledger is read and added to under the planning lock."""
+        await self.deps.store.joint.lock_planning(uow.conn)
+        parents = await self.deps.store.rosters.department_parents(uow.conn)
+        rules = in_force("window_start", lambda: self.deps.rules().joint(plan.window_start))
+        items = [(i.department, i.inspection_type) for i in plan.check_items]
+        return ledger.pool_exclusion(plan.window_start.year, items, Hierarchy(parents), rules)
 
     async def _draw(self, conn: Executor, draw_id: uuid.UUID) -> Draw:
         return lookup.found(await self.deps.store.draws.get(conn, draw_id), "draw", str(draw_id), "draw_id")

@@ -43,7 +43,10 @@ class JointHandlers(Handlers[Deps]):
         await store.joint.lock_planning(uow.conn)
         items = await store.tasks.open_on_site(uow.conn, departments, start, end)
         items += await store.draws.open_results(uow.conn, departments, start, end)
-        earlier = await store.joint.earlier(uow.conn, sorted({i.subject_code for i in items}), start.year)
+        codes = sorted({i.subject_code for i in items})
+        earlier = await store.joint.earlier(
+            uow.conn, codes, start.year, [(i.source, i.source_id) for i in items]
+        )
         rules = in_force("window_start", lambda: self.deps.rules().joint(start))
         result = joint.plan(items, earlier, Hierarchy(parents), rules, end)
         await self._require_qualified(uow, result.joints, china_date(uow.now))

@@ -14,15 +14,17 @@ from google.type.date_pb2 import Date
 
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.verification.v1 import inspections_pb2 as ipb
+from chengnuo.verification.v1 import registrations_pb2 as gpb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts.subjects import parse_subject
 from services.kernel import convert
-from services.kernel.errors import FieldViolation, Violations
+from services.kernel.errors import FieldViolation, Violations, excerpt
 from services.kernel.identifiers import validate_region_code
-from services.verification.domain import assistance, plans, rosters, sampling, tasks
+from services.verification.domain import assistance, plans, registrations, rosters, sampling, tasks
 from services.verification.domain.plans import DEPARTMENT_CODE, LABEL, MAX_NAME, CheckItem, Filter, PlanDraft
 from services.verification.domain.rules import SamplingRules, TaskRules, grade_letter
+from services.verification.store.registrations import NewRegistration
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 4000
@@ -364,3 +366,109 @@ def department_problems(v: Violations, index: int, department: rpb.Department) -
         validate_region_code(department.region_code)
     except ValueError as exc:
         v.add(f"{where}.region_code", str(exc))
+
+
+# Registrations (计划外检查报备).
+
+
+def parse_planned_inspection(
+    v: Violations, message: gpb.PlannedInspection, caller: str, *, by: str, now: dt.datetime
+) -> NewRegistration | None:
+    """The registration a request asks for, after recording every problem of its fields."""
+    field = "inspection"
+    subject = parse_subject(v, f"{field}.subject", message.subject)
+    name = message.subject_name.strip()
+    if not name or len(name) > registrations.MAX_SUBJECT_NAME:
+        v.add(f"{field}.subject_name", f"required, at most {registrations.MAX_SUBJECT_NAME} characters")
+    check_registering_department(v, f"{field}.department", message.department, caller)
+    check_inspection_type(v, f"{field}.inspection_type", message.inspection_type)
+    items = _codes(v, f"{field}.check_items", message.check_items)
+    planned = convert.date_field(v, f"{field}.planned_date", message.planned_date)
+    _text(
+        v, f"{field}.basis", message.basis, "required: why and on what legal basis", registrations.MAX_BASIS
+    )
+    check_consent_reference(v, f"{field}.consent_reference", message.consent_reference)
+    ground = _advance_notice(v, field, message)
+    numbers = _numbers(v, f"{field}.certificate_numbers", message.certificate_numbers)
+    if v.items or subject is None or planned is None:
+        return None
+    return NewRegistration(
+        subject_kind=subject.kind,
+        subject_code=subject.code,
+        subject_name=name,
+        department=message.department,
+        inspection_type=message.inspection_type,
+        check_items=tuple(items),
+        planned_date=planned,
+        basis=message.basis.strip(),
+        consent_reference=message.consent_reference.strip(),
+        advance_notice=message.advance_notice,
+        no_notice_ground=ground,
+        no_notice_reason=message.no_notice_reason.strip(),
+        certificate_numbers=tuple(numbers),
+        rule_sets=(),
+        registered_by=by,
+        registered_at=now,
+    )
+
+
+def _codes(v: Violations, field: str, codes: Sequence[str]) -> list[str]:
+    items = [c.strip() for c in codes]
+    if not 1 <= len(items) <= registrations.MAX_CHECK_ITEMS:
+        v.add(field, f"1 to {registrations.MAX_CHECK_ITEMS} check item codes")
+    for i, code in enumerate(items):
+        if not LABEL.fullmatch(code):
+            v.add(f"{field}[{i}]", "letters, digits and _.:- only, at most 64")
+        elif code in items[:i]:
+            v.add(f"{field}[{i}]", f"{code} is listed twice")
+    return items
+
+
+def _numbers(v: Violations, field: str, given: Sequence[str]) -> list[str]:
+    numbers = [n.strip() for n in given]
+    if len(numbers) > registrations.MAX_INSPECTORS:
+        v.add(field, f"at most {registrations.MAX_INSPECTORS} inspectors")
+    for i, number in enumerate(numbers):
+        if not number or len(number) > 64:
+            v.add(f"{field}[{i}]", "required, at most 64 characters")
+        elif number in numbers[:i]:
+            v.add(f"{field}[{i}]", f"{number} is listed twice")
+    return numbers
+
+
+def _advance_notice(v: Violations, field: str, message: gpb.PlannedInspection) -> str:
+    """The ground for not telling the subject in advance ('' when it is told)."""
+    ground = message.no_notice_ground
+    if message.advance_notice:
+        if ground or message.no_notice_reason:
+            v.add(f"{field}.no_notice_reason", "empty when the subject is told in advance (advance_notice)")
+        return ""
+    if ground == gpb.NO_NOTICE_GROUND_UNSPECIFIED or ground not in gpb.NoNoticeGround.values():
+        v.add(f"{field}.no_notice_ground", "required without advance notice: the law or the superior organ")
+        ground = gpb.NO_NOTICE_GROUND_UNSPECIFIED
+    _text(
+        v,
+        f"{field}.no_notice_reason",
+        message.no_notice_reason,
+        "required without advance notice: why the subject is not told in advance",
+        registrations.MAX_REASON,
+    )
+    return gpb.NoNoticeGround.Name(ground)
+
+
+def check_registering_department(v: Violations, field: str, department: str, caller: str) -> None:
+    """A department registers (and asks about) its own inspections only."""
+    if not department:
+        v.add(field, f"required: the registering department, the caller's {caller}")
+    elif department != caller:
+        v.add(field, f"{excerpt(department)} is not the caller's department {caller}")
+
+
+def check_inspection_type(v: Violations, field: str, value: str) -> None:
+    if not plans.TYPE_CODE.fullmatch(value):
+        v.add(field, "required: an upper-case code such as FOOD_SAFETY, at most 64 characters")
+
+
+def check_consent_reference(v: Violations, field: str, value: str) -> None:
+    if len(value) > registrations.MAX_CONSENT:
+        v.add(field, f"at most {registrations.MAX_CONSENT} characters")

@@ -8,6 +8,7 @@ from chengnuo.verification.v1 import (
     check_items_pb2_grpc,
     inspections_pb2_grpc,
     referrals_pb2_grpc,
+    registrations_pb2_grpc,
     rosters_pb2_grpc,
     scenes_pb2_grpc,
     sharing_pb2_grpc,
@@ -24,6 +25,7 @@ from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
 from services.verification.api.referrals import ReferralHandlers
+from services.verification.api.registrations import RegistrationHandlers
 from services.verification.api.rosters import RosterHandlers
 from services.verification.api.scenes import SceneHandlers
 from services.verification.api.sharing import SharingHandlers
@@ -66,6 +68,10 @@ class ReferralApi(ReferralHandlers, referrals_pb2_grpc.ReferralServiceServicer):
     pass
 
 
+class RegistrationApi(RegistrationHandlers, registrations_pb2_grpc.InspectionRegistrationServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
@@ -75,6 +81,7 @@ SERVICERS = (
     AnnualPlanApi,
     SceneApi,
     ReferralApi,
+    RegistrationApi,
 )
 
 

@@ -5,8 +5,8 @@ Each candidate item is one department's inspection of a subject for one inspecti
 open on-site verification task, or a drawn subject for one check item of a plan. Per subject,
 the items that survive the rules become one joint inspection with a lead department.
 
-Rules (rule set kind "joint"), for items whose type is not exempt (commitment verification,
-environment, safety, special campaigns):
+Rules (rule set kind "joint"; which types are exempt from which rule depends on the rule set,
+see JointRules):
 - annual cap: a subject gets at most `annual_cap` inspections of one type per year; earlier
   inspections of the year count, and the items of one type merged into one visit count once;
 - superior department: an item is dropped when a superior department (any level up) already
@@ -53,7 +53,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Inspection:
-    """An inspection of a subject this year, planned earlier (from the inspection log)."""
+    """An inspection of a subject this year, planned earlier (from the inspection ledger):
+    `joint_id` names the visit it counts as ("joint/<id>", "draw/<id>/<position>", ...)."""
 
     subject_code: str
     department: str
@@ -132,16 +133,18 @@ def plan(
 def exclusion(
     item: Item, earlier: Sequence[Inspection], hierarchy: Hierarchy, rules: JointRules
 ) -> Excluded | None:
-    if item.inspection_type in rules.exempt_types:
-        return None
-    same_type = sorted({e.joint_id for e in earlier if e.inspection_type == item.inspection_type})
-    if len(same_type) >= rules.annual_cap:
-        return Excluded(item, ANNUAL_CAP, same_type[0])
-    if rules.superior_excludes:
+    """Why the item may not be planned: the cap (unless its type is exempt from it) or a
+    superior's inspection this year (unless its type is exempt from that rule). Under JOINT-2022
+    the same types were exempt from both; see JointRules."""
+    if item.inspection_type not in rules.exempt_types:
+        same_type = sorted({e.joint_id for e in earlier if e.inspection_type == item.inspection_type})
+        if len(same_type) >= rules.annual_cap:
+            return Excluded(item, ANNUAL_CAP, same_type[0])
+    if rules.superior_excludes and item.inspection_type not in rules.superior_exempt_types:
         by_superior = sorted(
             e.joint_id
             for e in earlier
-            if e.inspection_type not in rules.exempt_types
+            if e.inspection_type not in rules.superior_exempt_types
             and hierarchy.is_superior(e.department, item.department)
         )
         if by_superior:

@@ -82,19 +82,57 @@ class PublicationRules:
 
 @dataclass(frozen=True)
 class JointRules:
+    """The annual cap and the superior-department rule.
+
+    `exempt_types` are the types the cap does not apply to. JOINT-2022 read the consent
+    exemptions (commitment items, environment, safety, special checks) as cap exemptions and
+    applied them to the superior rule too; from JOINT-2026 the cap's only exception is a type a
+    law provides otherwise for (`otherwise_provided`, with its basis), and the superior rule has
+    its own list (empty: the text has no exception)."""
+
     id: str
     annual_cap: int
     exempt_types: frozenset[str]
     superior_excludes: bool
+    superior_exempt_types: frozenset[str] = frozenset()
+    otherwise_provided: tuple[tuple[str, str], ...] = ()  # (inspection type, legal basis)
 
     @classmethod
     def of(cls, rule_set: RuleSet) -> JointRules:
         r = rule_set.rules
+        exempt = frozenset(r["exempt_types"]["types"])
+        superior = r["superior_inspected_excludes"]
+        provided = tuple((e["inspection_type"], e["legal_basis"]) for e in r.get("otherwise_provided", []))
         return cls(
             id=rule_set.id,
             annual_cap=int(r["annual_cap_per_type"]["count"]),
-            exempt_types=frozenset(r["exempt_types"]["types"]),
-            superior_excludes=bool(r["superior_inspected_excludes"]["applies"]),
+            exempt_types=exempt | {t for t, _ in provided},
+            superior_excludes=bool(superior["applies"]),
+            # JOINT-2022 has no list of its own: its exempt types were exempt from both rules
+            superior_exempt_types=frozenset(superior.get("exempt_types", exempt)),
+            otherwise_provided=provided,
+        )
+
+
+@dataclass(frozen=True)
+class RegistrationRules:
+    """Registration (报备) of inspections outside the plans and the joint meeting's consent."""
+
+    id: str
+    days_ahead: int  # calendar days
+    consent_required: bool
+    consent_exempt_types: frozenset[str]
+    citation: str
+
+    @classmethod
+    def of(cls, rule_set: RuleSet) -> RegistrationRules:
+        r = rule_set.rules
+        return cls(
+            id=rule_set.id,
+            days_ahead=int(r["registration"]["calendar_days_ahead"]),
+            consent_required=bool(r["consent"]["required"]),
+            consent_exempt_types=frozenset(r["consent"]["exempt_types"]),
+            citation=rule_set.citation,
         )
 
 
@@ -165,6 +203,9 @@ class RuleBook:
 
     def escalation(self, day: dt.date) -> EscalationRules:
         return EscalationRules.of(choose(self.rule_sets, "escalation", day))
+
+    def registration(self, day: dt.date) -> RegistrationRules:
+        return RegistrationRules.of(choose(self.rule_sets, "registration", day))
 
 
 def grade_number(letter: str) -> int:

@@ -16,9 +16,11 @@ from services.kernel.db import Connection, Executor, one
 from services.kernel.identifiers import region_prefix
 from services.kernel.rows import typed
 from services.verification.domain import joint
+from services.verification.domain.ledger import PoolExclusion
 from services.verification.domain.plans import CheckItem
 from services.verification.domain.rules import grade_letter, grade_number
 from services.verification.domain.sampling import DrawRun, Stratum
+from services.verification.store import ledger
 from services.verification.store.plans import Plan
 
 RESULT = "draw_result"
@@ -33,7 +35,7 @@ SELECT $1, coalesce(array_agg(code ORDER BY code), '{}'), coalesce(array_agg(gra
     E'\\n' ORDER BY code), ''), 'UTF8')), 'hex')
 FROM (
   SELECT DISTINCT ON (s.subject_code) s.subject_code AS code,
-    least(4, greatest(1, coalesce(g.grade, $3) + ($9::integer[])[s.risk_level + 1]))::smallint AS grade,
+    least(4, greatest(1, coalesce(g.grade, $3) + ($14::integer[])[s.risk_level + 1]))::smallint AS grade,
     ($4 AND coalesce(p.priority, false)) AS priority
   FROM roster_subject s
   LEFT JOIN credit_grade g ON g.subject_code = s.subject_code
@@ -43,6 +45,7 @@ FROM (
     AND (cardinality($6::text[]) = 0 OR s.industry = ANY($6))
     AND (cardinality($7::text[]) = 0 OR s.subject_kind = ANY($7))
     AND (cardinality($8::text[]) = 0 OR s.tags && $8)
+    AND NOT {excludes}
   ORDER BY s.subject_code, s.department
 ) pool
 RETURNING cardinality(codes) AS size, digest, strata
@@ -57,7 +60,17 @@ _STRATA = (
     )
     + "]"
 )
-_POOL = _POOL_TEMPLATE.replace("{strata}", _STRATA)
+_POOL = _POOL_TEMPLATE.replace("{strata}", _STRATA).replace(
+    "{excludes}",
+    ledger.POOL_EXCLUDES.format(
+        code="s.subject_code",
+        year="$9",
+        types="$10::text[]",
+        cap="$11",
+        superiors="$12::text[]",
+        superior_exempt="$13::text[]",
+    ),
+)
 
 # Steps 2-4 of the algorithm in one sort: the key is the stratum's digit followed by the hex
 # SHA-256(seed|code), so byte order ranks every stratum in turn; a subject's rank within its
@@ -153,9 +166,11 @@ async def snapshot_pool(
     ungraded: int,
     priority_drawn: bool,
     *,
+    exclusion: PoolExclusion,
     risk_shifts: Sequence[int] = (0, 0, 0, 0),
 ) -> tuple[int, str, list[int]]:
-    """Freeze the plan's pool into the draw; returns its size, digest and stratum sizes. A
+    """Freeze the plan's pool into the draw, without the subjects the annual cap or a superior's
+    inspection excludes (the inspection ledger); returns its size, digest and stratum sizes. A
     subject's grade in the pool is its sampling class: its credit grade moved by `risk_shifts`
     (indexed by its risk level), as SamplingRules.sampling_class reads it."""
     await conn.execute("SET LOCAL work_mem = '256MB'")  # sorts of a million rows stay in memory
@@ -171,6 +186,7 @@ async def snapshot_pool(
             f.industries,
             f.kinds,
             f.tags,
+            *ledger.pool_arguments(exclusion),
             list(risk_shifts),
         )
     )

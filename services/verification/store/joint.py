@@ -1,4 +1,4 @@
-"""SQL of joint inspections (综合查一次) and the year's inspection log."""
+"""SQL of joint inspections (综合查一次); the year's inspections are on the ledger (store/ledger.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import asyncpg
 
 from services.kernel.db import Connection, Executor
 from services.verification.domain.joint import DRAW, TASK, Inspection, Item, Joint
+from services.verification.store import ledger
 
 # Joint planning reads the year's inspections and then adds to them: one planner at a time.
 PLANNING_LOCK = "chengnuo.verification.joint-planning"
@@ -30,16 +31,13 @@ async def lock_planning(conn: Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", PLANNING_LOCK)
 
 
-async def earlier(conn: Connection, codes: Sequence[str], year: int) -> list[Inspection]:
-    rows = await conn.fetch(
-        "SELECT subject_code, department, inspection_type, joint_id FROM inspection_log"
-        " WHERE subject_code = ANY($1) AND year = $2",
-        list(codes),
-        year,
-    )
-    return [
-        Inspection(r["subject_code"], r["department"], r["inspection_type"], str(r["joint_id"])) for r in rows
-    ]
+async def earlier(
+    conn: Connection, codes: Sequence[str], year: int, without: Sequence[tuple[str, str]] = ()
+) -> list[Inspection]:
+    """The year's inspections of these subjects on the ledger, but the visits of the items being
+    planned (`without`: their (source, source id)); each named by the visit it counts as."""
+    entries = await ledger.of_subjects(conn, codes, year, without=without)
+    return [Inspection(e.subject_code, e.department, e.inspection_type, e.visit) for e in entries]
 
 
 async def insert(conn: Connection, planned: Sequence[Planned], by: str) -> None:
@@ -53,12 +51,11 @@ async def insert(conn: Connection, planned: Sequence[Planned], by: str) -> None:
         " planned_at timestamptz)",
         [_row(p, by) for p in planned],
     )
-    log = [
-        (p.joint.subject_code, p.year, d, t, p.joint_id, p.planned_at)
-        for p in planned
-        for d, t in p.joint.log_entries()
-    ]
-    await conn.copy_records_to_table("inspection_log", records=log)
+    for p in planned:
+        j = p.joint
+        entries = [(j.subject_code, d, t, p.year, j.visit_by) for d, t in j.log_entries()]
+        sources = [(i.source, i.source_id) for i in j.items]
+        await ledger.record_joint(conn, p.joint_id, entries, sources, p.planned_at)
     merged = [(p.joint_id, i) for p in planned for i in p.joint.items]
     tasks = [(joint_id, uuid.UUID(i.source_id)) for joint_id, i in merged if i.source == TASK]
     draws = {(joint_id, i.source_id) for joint_id, i in merged if i.source == DRAW}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.kernel.db import Connection
+from services.verification.store import ledger
 from services.verification.store.tasks import NewTask
 
 _DATED = ("base_date", "due_date", "due_provisional")
@@ -98,6 +99,7 @@ async def tasks_for_draw(
         now,
         f"draw/{draw_id}",  # who assigned them: the draw's random team
     )
+    await ledger.record_tasks(conn, [r["task_id"] for r in created], now)
     return [Created(r["task_id"], r["subject_code"]) for r in created]
 
 

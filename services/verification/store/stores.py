@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.kernel.db import Connection, Executor
-from services.verification.domain.annual_plans import Entry, ItemInForce
+from services.verification.domain.annual_plans import Entry as PlannedEntry
+from services.verification.domain.annual_plans import ItemInForce
 from services.verification.domain.check_items import ItemDraft
 from services.verification.domain.joint import Inspection, Item
+from services.verification.domain.ledger import Entry, PoolExclusion
 from services.verification.domain.plans import PlanDraft
 from services.verification.domain.rosters import InspectorRecord
 from services.verification.domain.sampling import DrawRun
@@ -30,6 +32,7 @@ from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
 from services.verification.store.referrals import NewReferral, Referral
+from services.verification.store.registrations import NewRegistration, Registration
 from services.verification.store.rosters import Department, Eligible, Inspector
 from services.verification.store.scenes import Scene
 from services.verification.store.sharing import SharedResult
@@ -155,6 +158,7 @@ class DrawStore(Protocol):
         ungraded: int,
         priority_drawn: bool,
         *,
+        exclusion: PoolExclusion,
         risk_shifts: Sequence[int] = (0, 0, 0, 0),
     ) -> tuple[int, str, list[int]]: ...
     async def insert_inspectors(
@@ -210,7 +214,9 @@ class PoolStore(Protocol):
 
 class JointStore(Protocol):
     async def lock_planning(self, conn: Connection) -> None: ...
-    async def earlier(self, conn: Connection, codes: Sequence[str], year: int) -> list[Inspection]: ...
+    async def earlier(
+        self, conn: Connection, codes: Sequence[str], year: int, without: Sequence[tuple[str, str]] = ()
+    ) -> list[Inspection]: ...
     async def insert(self, conn: Connection, planned: Sequence[Planned], by: str) -> None: ...
     async def listing(
         self,
@@ -282,13 +288,13 @@ class AnnualPlanStore(Protocol):
         department: str,
         year: int,
         name: str,
-        entries: Sequence[Entry],
+        entries: Sequence[PlannedEntry],
         *,
         by: str,
         now: dt.datetime,
     ) -> AnnualPlan | None: ...
     async def revise(
-        self, conn: Connection, plan_id: uuid.UUID, name: str, entries: Sequence[Entry]
+        self, conn: Connection, plan_id: uuid.UUID, name: str, entries: Sequence[PlannedEntry]
     ) -> AnnualPlan: ...
     async def publish(self, conn: Connection, plan_id: uuid.UUID, p: Publication) -> AnnualPlan: ...
     async def listing(
@@ -318,6 +324,38 @@ class SceneStore(Protocol):
     ) -> list[Scene]: ...
 
 
+class LedgerStore(Protocol):
+    async def of_subject(
+        self, conn: Executor, code: str, year: int, *, without: Sequence[tuple[str, str]] = ()
+    ) -> list[Entry]: ...
+    async def record_draw(
+        self, conn: Connection, draw_id: uuid.UUID, plan_id: uuid.UUID, now: dt.datetime
+    ) -> int: ...
+    async def record_registration(
+        self,
+        conn: Connection,
+        registration_id: uuid.UUID,
+        entry: tuple[str, str, str, dt.date],
+        now: dt.datetime,
+    ) -> None: ...
+    async def cancel(
+        self, conn: Connection, origin: str, origin_ids: Sequence[str], now: dt.datetime
+    ) -> None: ...
+
+
+class RegistrationStore(Protocol):
+    async def insert(self, conn: Connection, r: NewRegistration) -> Registration: ...
+    async def get(
+        self, conn: Executor, registration_id: uuid.UUID, *, lock: bool = False
+    ) -> Registration | None: ...
+    async def cancel(
+        self, conn: Connection, registration_id: uuid.UUID, reason: str, by: str, now: dt.datetime
+    ) -> Registration: ...
+    async def listing(
+        self, conn: Executor, department: str, year: int, after: tuple[dt.date, uuid.UUID] | None, limit: int
+    ) -> list[Registration]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -333,3 +371,5 @@ class Stores:
     annual_plans: AnnualPlanStore
     scenes: SceneStore
     referrals: ReferralStore
+    ledger: LedgerStore
+    registrations: RegistrationStore

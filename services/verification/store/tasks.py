@@ -12,6 +12,7 @@ from services.kernel.db import Connection, Executor
 from services.kernel.rows import Row, one_or_none, typed
 from services.verification.domain import joint
 from services.verification.domain.closing import VIA_TASK, Escalation
+from services.verification.domain.ledger import TASK
 from services.verification.domain.tasks import (
     ORDER_RECTIFICATION,
     Concluded,
@@ -19,6 +20,7 @@ from services.verification.domain.tasks import (
     Measure,
     Rectification,
 )
+from services.verification.store import ledger
 
 # A task row with its inspectors, in one round trip.
 _SELECT = (
@@ -184,6 +186,8 @@ async def insert_task(conn: Connection, task: NewTask, now: dt.datetime) -> uuid
         now,
         task.supervision_domain,
     )
+    if created:
+        await ledger.record_tasks(conn, [task_id], now)  # an on-site check is an inspection
     return task_id if created else None
 
 
@@ -320,6 +324,7 @@ async def cancel_for_commitment(
         reason,
     )
     await _end_assistance(conn, [r["task_id"] for r in rows])
+    await ledger.cancel(conn, TASK, [str(r["task_id"]) for r in rows], now)
     return [Cancelled(r["task_id"], r["subject_code"]) for r in rows]
 
 
@@ -380,6 +385,7 @@ async def extend(conn: Connection, task_id: uuid.UUID, e: Extension, *, provisio
         e.due_after,
         provisional,
     )
+    await ledger.move_tasks(conn, [(task_id, e.due_after)])
     await conn.execute(
         "INSERT INTO task_extension SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7"
         " FROM task_extension WHERE task_id = $1",
@@ -484,6 +490,7 @@ async def set_due_dates(conn: Connection, changes: Sequence[tuple[uuid.UUID, dt.
         " WHERE t.task_id = c.id",
         *zip(*changes, strict=True),
     )
+    await ledger.move_tasks(conn, [(task_id, due) for task_id, due, _ in changes])
 
 
 async def set_publication(

@@ -182,7 +182,10 @@ def joint_plan(
                 item=_item(e.item),
                 subject=subject_of(e.item.subject_kind, e.item.subject_code),
                 reason=ipb.ExclusionReason.Value(f"EXCLUSION_REASON_{e.reason}"),
-                by_joint_inspection_id=e.by_joint_id,
+                by_joint_inspection_id=e.by_joint_id.removeprefix("joint/")
+                if e.by_joint_id.startswith("joint/")
+                else "",
+                by_inspection=e.by_joint_id,
             )
             for e in result.excluded[:most]
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from chengnuo.verification.v1 import referrals_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.cli.demo.data import HOUSING, MARKET
 from services.cli.demo.world import World, rid, until
@@ -75,7 +76,17 @@ def _conclusion(task: vpb.Task, outcome: int, decided: dt.date, referred: bool) 
             )
         )
     false = outcome == vpb.OUTCOME_FALSE
+    referral = (
+        rpb.ReferralDetail(
+            suspected_offence="涉嫌伪造、变造、买卖国家机关公文、证件罪",
+            materials=["涉嫌犯罪案件移送书", "涉嫌犯罪案件调查报告", "涉案物品清单"],
+            receiving_organ="厦门市公安局",
+        )
+        if false and referred
+        else None
+    )
     return vpb.ConcludeTaskRequest(
+        referral=referral,
         request_id=rid(),
         task_id=task.task_id,
         outcome=outcome,  # type: ignore[arg-type]

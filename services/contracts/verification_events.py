@@ -11,5 +11,14 @@ RECTIFIED = EventType("verification.rectified", pb.RectificationRecorded, STREAM
 TASK_OVERDUE = EventType("verification.task_overdue", pb.TaskOverdue, STREAM.name)
 DRAW_COMPLETED = EventType("verification.draw_completed", pb.DrawCompleted, STREAM.name)
 JOINT_PLANNED = EventType("verification.joint_inspection_planned", pb.JointInspectionPlanned, STREAM.name)
+INSPECTION_RESULT = EventType("verification.inspection_result", pb.InspectionResultRecorded, STREAM.name)
 
-TYPES = [FALSE_COMMITMENT, CONCLUDED, RECTIFIED, TASK_OVERDUE, DRAW_COMPLETED, JOINT_PLANNED]
+TYPES = [
+    FALSE_COMMITMENT,
+    CONCLUDED,
+    RECTIFIED,
+    TASK_OVERDUE,
+    DRAW_COMPLETED,
+    JOINT_PLANNED,
+    INSPECTION_RESULT,
+]

@@ -35,7 +35,17 @@ from services.verification.api.deps import Deps
 from services.verification.domain.assistance import CANCELLED, PENDING
 from services.verification.domain.rules import RuleBook
 from services.verification.domain.tasks import CONCLUDED, OPEN, Rectification
-from services.verification.store import assistance, draws, imports, joint, plans, pool, rosters, sharing
+from services.verification.store import (
+    assistance,
+    draws,
+    imports,
+    joint,
+    plans,
+    pool,
+    results,
+    rosters,
+    sharing,
+)
 from services.verification.store import tasks as production
 from services.verification.store.rules import packaged_rule_sets
 from services.verification.store.stores import Stores
@@ -195,6 +205,7 @@ def verification_deps(db: MemoryDatabase) -> Deps:
             pool=pool,
             joint=joint,
             sharing=sharing,
+            results=results,
         ),
         rules=lambda: RULES,
         calendar=_Calendar(db.clock.now()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chengnuo.verification.v1 import (
     inspections_pb2_grpc,
+    results_pb2_grpc,
     rosters_pb2_grpc,
     sharing_pb2_grpc,
     verification_pb2_grpc,
@@ -16,6 +17,7 @@ from services.verification.api.draws import DrawHandlers
 from services.verification.api.imports import ImportHandlers
 from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
+from services.verification.api.results import ResultHandlers
 from services.verification.api.rosters import RosterHandlers
 from services.verification.api.sharing import SharingHandlers
 from services.verification.api.tasks import TaskHandlers
@@ -39,11 +41,16 @@ class VerificationSharingApi(SharingHandlers, sharing_pb2_grpc.VerificationShari
     pass
 
 
+class InspectionResultApi(ResultHandlers, results_pb2_grpc.InspectionResultServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
     InspectionApi,
     VerificationSharingApi,
+    InspectionResultApi,
 )
 
 

@@ -24,6 +24,7 @@ from services.verification.store.imports import Chunk, RowError, SubjectImport
 from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
+from services.verification.store.results import NewResult, ResultFilter, StoredResult, Target
 from services.verification.store.rosters import Department, Eligible, Inspector
 from services.verification.store.sharing import SharedResult
 from services.verification.store.tasks import Conclusion, Extension, Task, TaskFilter
@@ -199,6 +200,22 @@ class SharingStore(Protocol):
     ) -> list[SharedResult]: ...
 
 
+class ResultStore(Protocol):
+    async def drawn(self, conn: Connection, draw_id: uuid.UUID, subject_code: str) -> Target | None: ...
+    async def joint(self, conn: Connection, joint_id: uuid.UUID) -> Target | None: ...
+    async def of_target(self, conn: Executor, target: Target) -> uuid.UUID | None: ...
+    async def insert(self, conn: Connection, r: NewResult) -> StoredResult: ...
+    async def get(self, conn: Executor, result_id: uuid.UUID) -> StoredResult | None: ...
+    async def listing(
+        self,
+        conn: Executor,
+        department: str,
+        where: ResultFilter,
+        after: tuple[dt.datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[StoredResult]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -210,3 +227,4 @@ class Stores:
     pool: PoolStore
     joint: JointStore
     sharing: SharingStore
+    results: ResultStore

@@ -249,13 +249,17 @@ async def test_every_refusal_is_precise_and_stores_nothing(vworld: VWorld) -> No
     api, today = _api(vworld), china_date(vworld.clock.now())
     subject = drawn.subjects[0]
     team = _team(subject)
-    base = {"draw_id": drawn.draw.draw_id, "subject_code": subject.subject.code, "inspectors": team}
+    base: dict[str, Any] = {
+        "draw_id": drawn.draw.draw_id,
+        "subject_code": subject.subject.code,
+        "inspectors": team,
+    }
     vworld.verifier(CITY)
     no_problem = [
         pb.ItemResult(check_item="SC-01", outcome=pb.ITEM_OUTCOME_NO_PROBLEM),
         pb.ItemResult(check_item="SC-02", outcome=pb.ITEM_OUTCOME_NO_PROBLEM),
     ]
-    invalid = {
+    invalid: dict[str, dict[str, Any]] = {
         "inspection_date: must not be in the future": {
             "inspection_date": convert.to_date(today + dt.timedelta(days=1))
         },
@@ -321,7 +325,7 @@ async def test_every_refusal_is_precise_and_stores_nothing(vworld: VWorld) -> No
     assert "personal_names" in await _refused(vworld, api, names, InvalidArgument)
 
     other_team = [n for n in ("ZF350200SWJ0", "ZF350200SCJ9") if n not in team]
-    unfit = {
+    unfit: dict[str, dict[str, Any]] = {
         "UNKNOWN_CHECK_ITEM SC-09": {
             "items": [
                 pb.ItemResult(check_item="SC-01", outcome=pb.ITEM_OUTCOME_NO_PROBLEM),

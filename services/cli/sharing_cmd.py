@@ -26,6 +26,7 @@ app = typer.Typer(no_args_is_help=True, help="Cross-department sharing agreement
 OWNER = {
     "commitments": "commitment",
     "verification_results": "verification",
+    "inspection_results": "verification",
     "credit_records": "credit",
     "blacklist": "credit",
     "grades": "credit",

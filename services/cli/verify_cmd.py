@@ -10,7 +10,7 @@ import typer
 from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2 as pb
 from chengnuo.verification.v1 import verification_pb2_grpc
-from services.cli import inspection_cmd, paging, roster_cmd
+from services.cli import inspection_cmd, paging, result_cmd, roster_cmd
 from services.cli.connection import Connection
 from services.cli.names import Names, flagged, personal_names
 from services.cli.options import Json
@@ -23,6 +23,7 @@ app = typer.Typer(no_args_is_help=True, help="Verification tasks, rosters, rando
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(inspection_cmd.plans, name="plan")
 app.add_typer(inspection_cmd.joint, name="joint")
+app.add_typer(result_cmd.app, name="result")
 Task = Annotated[str, typer.Argument(help="The task.")]
 SERVICE = "verification"
 

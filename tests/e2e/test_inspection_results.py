@@ -7,6 +7,7 @@ until the platform acknowledges it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 from chengnuo.common.v1 import sharing_pb2 as spb
@@ -68,7 +69,7 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
     platform = f"350200-P{uuid.uuid4().hex[:6].upper()}"  # the "互联网+监管" platform's receiver
     await agree(stack, "inspection_results", platform, ["daily_supervision"], push=True)
     lead = Staff(_as(stack, "verification_lead", dept), stack)
-    codes = [new_uscc() for _ in range(5)]
+    codes = [new_uscc() for _ in range(10)]
     await _roster(lead, codes)
     await inspectors(lead, *[f"ZF{uuid.uuid4().hex[:10].upper()}" for _ in range(2)])
     today = await service_today(stack, "verification")
@@ -81,7 +82,7 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
                 ipb.CheckItem(code="SC-01", name="食品贮存", inspection_type="FOOD_SAFETY"),
                 ipb.CheckItem(code="SC-02", name="明码标价", inspection_type="PRICE"),
             ],
-            ratios=[ipb.GradeRatio(grade=credit_pb2.GRADE_B, percent=20)],  # ungraded: B; 1 of 5
+            ratios=[ipb.GradeRatio(grade=credit_pb2.GRADE_B, percent=20)],  # ungraded: B; 2 of 10
             inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
             window_start=convert.to_date(today),
             window_end=convert.to_date(min(today + dt.timedelta(days=30), dt.date(today.year, 12, 31))),
@@ -90,7 +91,7 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
     draw = (
         await lead.inspections.DrawPlan(ipb.DrawPlanRequest(request_id=rid(), plan_id=plan.plan.plan_id))
     ).draw
-    (drawn,) = (
+    drawn, other = (
         await lead.inspections.ListDrawResults(ipb.ListDrawResultsRequest(draw_id=draw.draw_id))
     ).subjects
     officer = _as(stack, "credit_officer", dept)
@@ -130,6 +131,7 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
         shown = await results.GetInspectionResult(pb.GetInspectionResultRequest(result_id=result.result_id))
         assert shown.result.acknowledgement == pb.ACKNOWLEDGEMENT_REFUSED
     assert convert.from_date(result.push_deadline) == today + dt.timedelta(days=5)
+    _cli_results(stack, dept, draw.draw_id, other, today)
 
     async def recorded_and_regraded() -> credit_pb2.GetCreditStatusResponse | None:
         found = await officer.credit.GetCreditStatus(status)
@@ -185,3 +187,28 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
         assert (done.HasField("acknowledged_at"), done.overdue) == (True, False)
         assert await _pending(admin, platform, entity) is None
         assert await _pending(admin, platform, entity, overdue_only=True) is None
+
+
+def _cli_results(stack: Stack, dept: str, draw_id: str, subject: ipb.DrawnSubject, today: dt.date) -> None:
+    """The other drawn subject's result through `chengnuo verify result`: a precise refusal, then
+    the record, shown and listed."""
+    cli = Cli(stack, ["verifier"], dept)
+    team = [a for m in subject.team_members for a in ("--inspector", m.certificate_number)]
+    base = ["verify", "result", "record", "--draw", draw_id, "--subject", subject.subject.code, *team]
+    code, out = cli(*base, "--item", "SC-01 | ok")
+    assert code != 0
+    assert "CHECK_ITEM_WITHOUT_RESULT" in out
+    assert "SC-02" in out
+    rectify = f"rectify | 《中华人民共和国价格法》第四十二条 | {today + dt.timedelta(days=10)}"
+    problem = ["--item", "SC-01 | ok", "--item", "SC-02 | problem | 未明码标价", "--measure", rectify]
+    code, out = cli(*base, *problem, "--names", "none", "--json")
+    assert code == 0, out
+    made = json.loads(out)
+    assert made["problem_found"] is True
+    result_id = made["result_id"]
+    code, out = cli("verify", "result", "show", result_id)
+    assert code == 0
+    assert "未明码标价" in out
+    code, out = cli("verify", "result", "list", "--draw", draw_id, "--json")
+    assert code == 0
+    assert len(json.loads(out)) == 2

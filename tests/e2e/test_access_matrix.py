@@ -44,12 +44,13 @@ from google.protobuf.message import Message
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
-from chengnuo.verification.v1 import rosters_pb2, rosters_pb2_grpc, verification_pb2
+from chengnuo.verification.v1 import results_pb2, rosters_pb2, rosters_pb2_grpc, verification_pb2
 from services.contracts import roles as role_names
 from services.kernel import auth, convert
 from services.launcher.stack import Stack
 from tests.e2e.conftest import DEPARTMENT, REGION, Clients, service_today
 from tests.e2e.test_hostile_input import Rpc, discover
+from tests.e2e.test_inspection_results import owned_result
 from tests.e2e.test_thin_flow import draft, false_conclusion, opened_on, publish_item, record_request, task_of
 from tests.support import bare_channel, channel, eventually, new_uscc
 
@@ -192,6 +193,14 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "FileObjection": {**applicant, "reason": "认定有误"},
         "ApplyRepair": {**applicant, "obligations_performed": "已履行", "repair_commitment": "承诺守信"},
         "UploadSubjects": {"chunk_number": 1, "first_row": 1},
+        "RecordInspectionResult": {
+            "inspection_date": today,
+            "items": [
+                results_pb2.ItemResult(check_item="SC-01", outcome=results_pb2.ITEM_OUTCOME_NO_PROBLEM)
+            ],
+            "inspectors": owned.ids["team"].split(","),
+            "acknowledgement": results_pb2.ACKNOWLEDGEMENT_SIGNED,
+        },
     }
     return fields.get(name, {})
 
@@ -213,6 +222,8 @@ COMPLETED = {
     "GetSubjectImport",
     "CommitSubjectImport",
     "ListSubjectImportErrors",
+    "RecordInspectionResult",
+    "GetInspectionResult",
 }
 
 
@@ -258,6 +269,7 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
 
     record_id = await eventually(record, what="dishonesty record of A")
     began = await lead_import(stack, lead)
+    inspected = await owned_result(stack, DEPARTMENT)
     ids = {
         "item_id": item_id,
         "commitment_id": kept.commitment_id,
@@ -268,8 +280,13 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
         "consumer": DEPARTMENT,
         "receiver": DEPARTMENT,
         "region_code": REGION,
+        "draw_id": inspected.draw_id,
+        "subject_code": inspected.subject_code,
+        "result_id": inspected.result_id,
+        "team": ",".join(inspected.team),  # no request field of this name: for _complete
     }
     markers = [kept.commitment_id, proven.commitment_id, task.task_id, false_task.task_id, record_id, began]
+    markers += [inspected.result_id, inspected.subject_code]
     return Owned(
         ids,
         false_subject,

@@ -6,6 +6,7 @@ until the platform acknowledges it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -212,3 +213,50 @@ def _cli_results(stack: Stack, dept: str, draw_id: str, subject: ipb.DrawnSubjec
     code, out = cli("verify", "result", "list", "--draw", draw_id, "--json")
     assert code == 0
     assert len(json.loads(out)) == 2
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnedResult:
+    """A department's drawn subject and the result it recorded (for the access matrix)."""
+
+    draw_id: str
+    subject_code: str
+    result_id: str
+    team: list[str]
+
+
+async def owned_result(stack: Stack, dept: str) -> OwnedResult:
+    """A plan of `dept` drawn, and a no-problem result of its drawn subject recorded."""
+    lead = Staff(_as(stack, "verification_lead", dept), stack)
+    await _roster(lead, [new_uscc() for _ in range(5)])
+    await inspectors(lead, *[f"ZF{uuid.uuid4().hex[:10].upper()}" for _ in range(2)])
+    today = await service_today(stack, "verification")
+    plan = await lead.inspections.CreatePlan(
+        ipb.CreatePlanRequest(
+            request_id=rid(),
+            name="双随机抽查",
+            departments=[dept],
+            check_items=[ipb.CheckItem(code="SC-01", name="食品贮存", inspection_type="FOOD_SAFETY")],
+            ratios=[ipb.GradeRatio(grade=credit_pb2.GRADE_B, percent=20)],
+            inspector_requirements=ipb.InspectorRequirements(team_size=2, domain="food_safety"),
+            window_start=convert.to_date(today),
+            window_end=convert.to_date(min(today + dt.timedelta(days=30), dt.date(today.year, 12, 31))),
+        )
+    )
+    draw = await lead.inspections.DrawPlan(ipb.DrawPlanRequest(request_id=rid(), plan_id=plan.plan.plan_id))
+    listed = await lead.inspections.ListDrawResults(ipb.ListDrawResultsRequest(draw_id=draw.draw.draw_id))
+    (drawn,) = listed.subjects
+    team = [m.certificate_number for m in drawn.team_members]
+    async with channel(stack.endpoints()["verification"], _as(stack, "verifier", dept).token) as ch:
+        made = await results_pb2_grpc.InspectionResultServiceStub(ch).RecordInspectionResult(
+            pb.RecordInspectionResultRequest(
+                request_id=rid(),
+                draw_id=draw.draw.draw_id,
+                subject_code=drawn.subject.code,
+                inspection_date=convert.to_date(today),
+                items=[pb.ItemResult(check_item="SC-01", outcome=pb.ITEM_OUTCOME_NO_PROBLEM)],
+                inspectors=team,
+                acknowledgement=pb.ACKNOWLEDGEMENT_SIGNED,
+            )
+        )
+    return OwnedResult(draw.draw.draw_id, drawn.subject.code, made.result.result_id, team)

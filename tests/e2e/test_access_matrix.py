@@ -194,6 +194,7 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "ApplyRepair": {**applicant, "obligations_performed": "已履行", "repair_commitment": "承诺守信"},
         "UploadSubjects": {"chunk_number": 1, "first_row": 1},
         "RecordInspectionResult": {
+            "joint_inspection_id": "",  # A's drawn subject, named by draw_id and subject_code
             "inspection_date": today,
             "items": [
                 results_pb2.ItemResult(check_item="SC-01", outcome=results_pb2.ITEM_OUTCOME_NO_PROBLEM)

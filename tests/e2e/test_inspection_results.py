@@ -18,6 +18,8 @@ from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import results_pb2 as pb
 from chengnuo.verification.v1 import results_pb2_grpc
 from chengnuo.verification.v1 import rosters_pb2 as rpb
+from chengnuo.verification.v1 import sharing_pb2 as vspb
+from chengnuo.verification.v1 import sharing_pb2_grpc as vs_grpc
 from services.contracts import verification_events
 from services.kernel import auth, convert
 from services.launcher.stack import Stack
@@ -111,7 +113,9 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
                 inspection_date=convert.to_date(today),
                 items=[
                     pb.ItemResult(
-                        check_item="SC-01", outcome=pb.ITEM_OUTCOME_PROBLEM_FOUND, findings="过期食品未下架"
+                        check_item="SC-01",
+                        outcome=pb.ITEM_OUTCOME_PROBLEM_FOUND,
+                        findings="过期食品未下架,店长电话13812345678",
                     ),
                     pb.ItemResult(check_item="SC-02", outcome=pb.ITEM_OUTCOME_NO_PROBLEM),
                 ],
@@ -131,6 +135,7 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
         result = recorded.result
         shown = await results.GetInspectionResult(pb.GetInspectionResultRequest(result_id=result.result_id))
         assert shown.result.acknowledgement == pb.ACKNOWLEDGEMENT_REFUSED
+        assert "13812345678" in shown.result.items[0].findings  # the department's own record
     assert convert.from_date(result.push_deadline) == today + dt.timedelta(days=5)
     _cli_results(stack, dept, draw.draw_id, other, today)
 
@@ -173,6 +178,14 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
         )
         assert await _pending(admin, platform, entity, overdue_only=True) is None
 
+        shared = await vs_grpc.VerificationSharingServiceStub(platform_ch).ListSharedInspectionResults(
+            vspb.ListSharedInspectionResultsRequest(subject=drawn.subject, purpose="daily_supervision")
+        )
+        (read,) = shared.results  # what the push points to, read within the agreement
+        assert (read.result_id, read.problem_found) == (result.result_id, True)
+        assert "13812345678" not in read.items[0].findings  # personal data masked when shared
+        assert "过期食品未下架" in read.items[0].findings
+
         code, _ = Cli(stack, ["admin"])("clock", "advance", "6d")  # past the 5-day push
         assert code == 0
         late = await eventually(
@@ -188,6 +201,14 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
         assert (done.HasField("acknowledged_at"), done.overdue) == (True, False)
         assert await _pending(admin, platform, entity) is None
         assert await _pending(admin, platform, entity, overdue_only=True) is None
+
+        shared = await vs_grpc.VerificationSharingServiceStub(platform_ch).ListSharedInspectionResults(
+            vspb.ListSharedInspectionResultsRequest(subject=drawn.subject, purpose="daily_supervision")
+        )
+        (read,) = shared.results  # what the push points to, read within the agreement
+        assert (read.result_id, read.problem_found) == (result.result_id, True)
+        assert "13812345678" not in read.items[0].findings  # personal data masked when shared
+        assert "过期食品未下架" in read.items[0].findings
 
 
 def _cli_results(stack: Stack, dept: str, draw_id: str, subject: ipb.DrawnSubject, today: dt.date) -> None:

@@ -32,5 +32,6 @@ CREATE UNIQUE INDEX inspection_result_draw ON inspection_result (draw_id, positi
 CREATE UNIQUE INDEX inspection_result_joint ON inspection_result (joint_id) WHERE joint_id IS NOT NULL;
 CREATE INDEX inspection_result_departments ON inspection_result USING gin (departments);
 CREATE INDEX inspection_result_listing ON inspection_result (recorded_at, result_id);
+CREATE INDEX inspection_result_subject ON inspection_result (subject_code, recorded_at, result_id);
 -- A drawn subject is found by its code within its draw.
 CREATE INDEX draw_result_subject ON draw_result (draw_id, subject_code);

@@ -226,3 +226,18 @@ async def listing(
         limit,
     )
     return [_result(r) for r in rows]
+
+
+async def of_subject(
+    conn: Executor, code: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+) -> list[StoredResult]:
+    """A subject's results, newest first (for the shared read)."""
+    rows = await conn.fetch(
+        "SELECT * FROM inspection_result WHERE subject_code = $1"
+        " AND ($2::timestamptz IS NULL OR (recorded_at, result_id) < ($2, $3::uuid))"
+        " ORDER BY recorded_at DESC, result_id DESC LIMIT $4",
+        code,
+        *(after or (None, None)),
+        size,
+    )
+    return [_result(r) for r in rows]

@@ -214,6 +214,9 @@ class ResultStore(Protocol):
         after: tuple[dt.datetime, uuid.UUID] | None,
         limit: int,
     ) -> list[StoredResult]: ...
+    async def of_subject(
+        self, conn: Executor, code: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+    ) -> list[StoredResult]: ...
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,11 @@ async def test_a_problem_found_in_a_draw_becomes_a_record_a_grade_an_event_and_a
             lambda: _pending(admin, platform, entity, overdue_only=True), timeout=30, what="overdue push"
         )
         assert late.overdue
+        code, out = Cli(stack, ["admin"])("sharing", "pending", "--receiver", platform, "--overdue", "--json")
+        assert code == 0
+        listed = json.loads(out)  # this result and the one recorded through the CLI
+        assert entity in {d["entity"] for d in listed}
+        assert all(d["overdue"] for d in listed)
         assert (await _pending(mine, "", entity, overdue_only=True)) is not None  # the platform sees its own
 
         ack = spb.AcknowledgePushRequest(

@@ -79,7 +79,7 @@ class _AcknowledgementEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Ackno
     ACKNOWLEDGEMENT_SIGNED: _Acknowledgement.ValueType  # 1
     """检查对象签字确认"""
     ACKNOWLEDGEMENT_REFUSED: _Acknowledgement.ValueType  # 2
-    """拒绝签字 (the inspectors note it, 《中华人民共和国行政处罚法》第五十五条)"""
+    """拒绝签字: the inspectors note the refusal (refusal_note)"""
 
 class Acknowledgement(_Acknowledgement, metaclass=_AcknowledgementEnumTypeWrapper): ...
 
@@ -87,7 +87,7 @@ ACKNOWLEDGEMENT_UNSPECIFIED: Acknowledgement.ValueType  # 0
 ACKNOWLEDGEMENT_SIGNED: Acknowledgement.ValueType  # 1
 """检查对象签字确认"""
 ACKNOWLEDGEMENT_REFUSED: Acknowledgement.ValueType  # 2
-"""拒绝签字 (the inspectors note it, 《中华人民共和国行政处罚法》第五十五条)"""
+"""拒绝签字: the inspectors note the refusal (refusal_note)"""
 Global___Acknowledgement: _TypeAlias = Acknowledgement  # noqa: Y015
 
 @_typing.final
@@ -99,7 +99,8 @@ class ItemResult(_message.Message):
     FINDINGS_FIELD_NUMBER: _builtins.int
     check_item: _builtins.str
     """The check item's code: one of the plan's check items (a draw) or of the joint inspection's
-    items (a joint inspection); every item of the inspection has exactly one result.
+    items (a joint inspection), at most 64 characters; every item of the inspection has exactly
+    one result.
     """
     outcome: Global___ItemOutcome.ValueType
     findings: _builtins.str
@@ -284,7 +285,9 @@ class RecordInspectionResultRequest(_message.Message):
     PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     draw_id: _builtins.str
-    """Exactly one of: a draw with the drawn subject's code, or a joint inspection."""
+    """Exactly one of: a draw (UUID) with the drawn subject's code (at most 64 characters), or a
+    joint inspection (UUID).
+    """
     subject_code: _builtins.str
     joint_inspection_id: _builtins.str
     acknowledgement: Global___Acknowledgement.ValueType
@@ -304,8 +307,8 @@ class RecordInspectionResultRequest(_message.Message):
 
     @_builtins.property
     def inspectors(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Certificate numbers, 2 (the rule set's team minimum) to 10, distinct: members of the drawn
-        team (a draw) or of the joint inspection's inspectors.
+        """Certificate numbers (each at most 64 characters), 2 (the rule set's team minimum) to 10,
+        distinct: members of the drawn team (a draw) or of the joint inspection's inspectors.
         """
 
     @_builtins.property

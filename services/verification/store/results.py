@@ -95,10 +95,12 @@ def _result(row: Row) -> StoredResult:
 
 async def drawn(conn: Connection, draw_id: uuid.UUID, subject_code: str) -> Target | None:
     """The drawn subject of a draw, locked (one result at a time per subject), with its plan's
-    departments and check items and its drawn team; None if the draw did not draw it."""
+    departments and check items and its drawn team; None if the draw did not draw it. A subject
+    no longer on a roster counts as a natural person, so what is shared of it stays masked (as
+    the draw's own listing does)."""
     row = await conn.fetchrow(
         "SELECT r.position, r.subject_code, r.joint_id, d.drawn_at, p.departments, p.check_items,"
-        " coalesce(s.subject_kind, 'SUBJECT_KIND_LEGAL_PERSON') AS subject_kind,"
+        " coalesce(s.subject_kind, 'SUBJECT_KIND_NATURAL_PERSON') AS subject_kind,"
         " coalesce(s.name, '') AS name, coalesce(s.region_code, '') AS region_code,"
         " coalesce((SELECT array_agg(i.certificate_number ORDER BY i.rank) FROM draw_inspector i"
         "  WHERE i.draw_id = r.draw_id AND i.team = r.team), '{}') AS team"

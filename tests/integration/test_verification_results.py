@@ -422,3 +422,36 @@ async def test_a_joint_inspections_one_result_is_recorded_by_its_lead_and_recogn
     vworld.verifier(OTHER)
     with pytest.raises(PermissionDenied):
         await api.GetInspectionResult(pb.GetInspectionResultRequest(result_id=result.result_id), None)
+
+
+async def test_a_subject_inspected_already_is_not_merged_into_a_later_joint_visit(vworld: VWorld) -> None:
+    codes = sorted(new_uscc() for _ in range(1))
+    await _setup(vworld, codes)
+    city = await _draw(vworld, CITY, ("SC-01", "FOOD_SAFETY"), ("SC-02", "PRICE"))
+    commerce = await _draw(vworld, COMMERCE, ("SW-01", "PREPAID_CARDS"))
+    api, today = _api(vworld), china_date(vworld.clock.now())
+    (drawn,) = commerce.subjects
+    vworld.verifier(COMMERCE)
+    done = _request(
+        today,
+        draw_id=commerce.draw.draw_id,
+        subject_code=drawn.subject.code,
+        inspectors=_team(drawn),
+        items=[pb.ItemResult(check_item="SW-01", outcome=pb.ITEM_OUTCOME_NO_PROBLEM)],
+        measures=[],
+    )
+    await api.RecordInspectionResult(done, None)
+    year = vworld.clock.today().year
+    vworld.lead(CITY)
+    planned = await vworld.inspections.PlanJointInspections(
+        ipb.PlanJointInspectionsRequest(
+            request_id=rid(),
+            departments=[CITY, COMMERCE],
+            window_start=convert.to_date(dt.date(year, 1, 1)),
+            window_end=convert.to_date(dt.date(year, 12, 31)),
+        ),
+        None,
+    )
+    merged = {i.source_id for j in planned.joint_inspections for i in j.items}
+    assert f"{commerce.draw.draw_id}/{drawn.position}" not in merged  # inspected: not visited again
+    assert f"{city.draw.draw_id}/{city.subjects[0].position}" in merged

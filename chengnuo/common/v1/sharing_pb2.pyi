@@ -406,7 +406,7 @@ class ListUnacknowledgedResponse(_message.Message):
     def deliveries(self) -> _containers.RepeatedCompositeFieldContainer[Global___PushDelivery]: ...
     @_builtins.property
     def pending_by_receiver(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
-        """Unacknowledged deliveries per receiver, over all pages."""
+        """Unacknowledged deliveries per receiver, over all pages (overdue or not)."""
 
     def __init__(
         self,

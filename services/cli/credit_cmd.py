@@ -39,6 +39,7 @@ RULE_KINDS = {
     "grading": rule_sets_pb2.RULE_SET_KIND_GRADING,
     "blacklist": rule_sets_pb2.RULE_SET_KIND_BLACKLIST,
     "measures": rule_sets_pb2.RULE_SET_KIND_MEASURES,
+    "inspection-records": rule_sets_pb2.RULE_SET_KIND_INSPECTION_RECORDS,
 }
 
 

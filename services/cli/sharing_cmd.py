@@ -26,6 +26,7 @@ app = typer.Typer(no_args_is_help=True, help="Cross-department sharing agreement
 OWNER = {
     "commitments": "commitment",
     "verification_results": "verification",
+    "inspection_results": "verification",
     "credit_records": "credit",
     "blacklist": "credit",
     "grades": "credit",
@@ -124,7 +125,9 @@ def revoke(
 
 @app.command("pending")
 def pending(
-    receiver: Annotated[str, typer.Option(help="Only this receiver.")] = "", as_json: Json = False
+    receiver: Annotated[str, typer.Option(help="Only this receiver.")] = "",
+    overdue: Annotated[bool, typer.Option(help="Only those past their push deadline.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Pushed events not yet acknowledged, with counts per receiver."""
     found: list[sharing_pb2.PushDelivery] = []
@@ -132,7 +135,7 @@ def pending(
     with reported():
         for service in SERVICES:
             answer = _stub(service).ListUnacknowledged(
-                sharing_pb2.ListUnacknowledgedRequest(receiver=receiver)
+                sharing_pb2.ListUnacknowledgedRequest(receiver=receiver, overdue_only=overdue)
             )
             found += answer.deliveries
             for name, n in answer.pending_by_receiver.items():
@@ -143,6 +146,7 @@ def pending(
         ("entity", lambda d: d.entity),
         ("event id", lambda d: d.event_id),
         ("since", lambda d: d.occurred_at.ToDatetime().isoformat()),
+        ("push by", lambda d: values.day(d.push_deadline) + (" overdue" if d.overdue else "")),
     ]
     listing(found, as_json, "unacknowledged pushes", columns)
     if not as_json:

@@ -10,7 +10,15 @@ import typer
 from chengnuo.common.v1 import calendar_pb2, calendar_pb2_grpc
 from chengnuo.verification.v1 import verification_pb2 as pb
 from chengnuo.verification.v1 import verification_pb2_grpc
-from services.cli import check_items_cmd, closing_cmd, inspection_cmd, paging, registration_cmd, roster_cmd
+from services.cli import (
+    check_items_cmd,
+    closing_cmd,
+    inspection_cmd,
+    paging,
+    registration_cmd,
+    result_cmd,
+    roster_cmd,
+)
 from services.cli.connection import Connection
 from services.cli.names import Names, flagged, personal_names
 from services.cli.options import Json
@@ -29,6 +37,7 @@ app.add_typer(closing_cmd.referrals, name="referral")
 app.add_typer(closing_cmd.assist, name="assist")
 app.command("escalated")(closing_cmd.escalated)
 app.add_typer(registration_cmd.app, name="register")
+app.add_typer(result_cmd.app, name="result")
 Task = Annotated[str, typer.Argument(help="The task.")]
 SERVICE = "verification"
 

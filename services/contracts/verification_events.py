@@ -11,18 +11,23 @@ RECTIFIED = EventType("verification.rectified", pb.RectificationRecorded, STREAM
 TASK_OVERDUE = EventType("verification.task_overdue", pb.TaskOverdue, STREAM.name)
 DRAW_COMPLETED = EventType("verification.draw_completed", pb.DrawCompleted, STREAM.name)
 JOINT_PLANNED = EventType("verification.joint_inspection_planned", pb.JointInspectionPlanned, STREAM.name)
-
-TYPES = [FALSE_COMMITMENT, CONCLUDED, RECTIFIED, TASK_OVERDUE, DRAW_COMPLETED, JOINT_PLANNED]
+INSPECTION_RESULT = EventType("verification.inspection_result", pb.InspectionResultRecorded, STREAM.name)
 
 TASK_ESCALATED = EventType("verification.task_escalated", pb.TaskEscalated, STREAM.name)
 REFERRAL_CREATED = EventType("verification.referral_created", pb.ReferralChanged, STREAM.name)
 REFERRAL_UPDATED = EventType("verification.referral_updated", pb.ReferralChanged, STREAM.name)
 ASSISTANCE_REQUESTED = EventType("verification.assistance_requested", pb.AssistanceRequested, STREAM.name)
 ASSISTANCE_ANSWERED = EventType("verification.assistance_answered", pb.AssistanceAnswered, STREAM.name)
-
 ASSISTANCE_OVERDUE = EventType("verification.assistance_overdue", pb.AssistanceOverdue, STREAM.name)
 
-TYPES += [
+TYPES = [
+    FALSE_COMMITMENT,
+    CONCLUDED,
+    RECTIFIED,
+    TASK_OVERDUE,
+    DRAW_COMPLETED,
+    JOINT_PLANNED,
+    INSPECTION_RESULT,
     TASK_ESCALATED,
     REFERRAL_CREATED,
     REFERRAL_UPDATED,

@@ -11,10 +11,10 @@ from dataclasses import replace
 
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.events.v1 import verification_events_pb2
-from chengnuo.verification.v1 import verification_pb2
-from services.credit.domain import measures
+from chengnuo.verification.v1 import results_pb2, verification_pb2
+from services.credit.domain import inspections, measures
 from services.credit.domain import records as rules
-from services.credit.domain.rule_sets import choose_rule_set, find
+from services.credit.domain.rule_sets import choose_rule_set, find, subject_region
 from services.credit.flows import refresh
 from services.credit.store.records import Consequences, Correction, NewRecord
 from services.credit.store.stores import Stores
@@ -121,6 +121,67 @@ class Consumers:
         ):
             uow.audit("commitment.kept", f"commitment/{event.commitment_id}", subject_code=code)
             await refresh.subject(self.store, uow, kind, code)
+
+    async def on_inspection_result(
+        self, event: verification_events_pb2.InspectionResultRecorded, uow: UnitOfWork, meta: EventMeta
+    ) -> None:
+        """A random or joint inspection's result becomes a dishonesty record where the
+        `inspection_records` rule set in force says so; then the subject is re-graded, as for a
+        false commitment."""
+        kind = subject_pb2.SubjectKind.Name(event.subject.kind)
+        code = event.subject.code
+        decided = convert.from_date(event.inspection_date)
+        region = subject_region(kind, code)
+        loaded = await self.store.rule_sets.all_rule_sets(uow.conn)
+        which = choose_rule_set(loaded, "inspection_records", decided, region)
+        taken = [results_pb2.ResultMeasureKind.Name(m.kind) for m in event.measures]
+        found = inspections.record_rule(which, event.problem_found, taken)
+        if found is None:
+            return  # no dishonesty information by the rule set in force
+        rule_set = choose_rule_set(loaded, "records", decided, region)
+        facts = rules.stored_facts(False, decided)
+        periods = rules.periods(rule_set, found.record_class, facts)
+        decision = rules.Decision(found.record_class, rule_set.id, found.rule, periods)
+        new = NewRecord(
+            subject_kind=kind,
+            subject_code=code,
+            subject_name=event.subject_name,
+            source_event_id=meta.id,
+            commitment_id="",
+            facts=_inspection_facts(event),
+            legal_basis=which.rules["record_legal_basis"],
+            deciding_department=event.recording_department,
+            region_code=region,
+            decision_date=decided,
+            safety_related_item=False,
+        )
+        then = consequences(choose_rule_set(loaded, "measures", decided, region), decision.record_class)
+        notice = rules.repair_notice(rule_set, event.recording_department, decision)
+        record = await self.store.records.insert_record(
+            uow.conn, new, decision, replace(then, repair_notice=notice), uow.now
+        )
+        if record is None:
+            return  # the same event applied before
+        uow.emit(events.record_created(record), entity=f"record/{record.record_id}")
+        uow.audit("record.create", f"record/{record.record_id}", subject_code=code, change=meta.id)
+        await refresh.subject(self.store, uow, kind, code)
+
+
+def _inspection_facts(event: verification_events_pb2.InspectionResultRecorded) -> str:
+    inspection = (
+        f"joint inspection {event.joint_inspection_id}"
+        if event.joint_inspection_id
+        else (f"random inspection (draw {event.draw_id})")
+    )
+    found = "; ".join(
+        f"{i.check_item}: {i.findings}"
+        for i in event.items
+        if i.outcome == results_pb2.ITEM_OUTCOME_PROBLEM_FOUND
+    )
+    cases = ", ".join(m.case_number for m in event.measures if m.case_number)
+    return f"Problems found by {inspection} on {convert.from_date(event.inspection_date)}: {found}." + (
+        f" Penalty case {cases} opened (立案查处)." if cases else ""
+    )
 
 
 def _new_record(

@@ -35,6 +35,7 @@ def build(rt: Runtime) -> Components:
                 verification_events.FALSE_COMMITMENT.subject: consumers.on_false_commitment,
                 verification_events.CONCLUDED.subject: consumers.on_concluded,
                 verification_events.RECTIFIED.subject: consumers.on_rectified,
+                verification_events.INSPECTION_RESULT.subject: consumers.on_inspection_result,
             },
         )
     )

@@ -22,6 +22,7 @@ from services.verification.store import (
     plans,
     pool,
     referrals,
+    results,
     rosters,
     scenes,
     sharing,
@@ -48,6 +49,7 @@ STORES = Stores(
     referrals=referrals,
     ledger=ledger,
     registrations=registration_store,
+    results=results,
 )
 
 
@@ -101,9 +103,14 @@ def build(rt: Runtime) -> Components:
 # What the verification service shares (信息共享, docs/sharing.md): verification results, and the
 # conclusion event pushed (推送) to departments with a push agreement. It covers every outcome, so
 # the false-commitment event (the credit service's input) is not pushed as a second delivery.
+# Inspection results are pushed within 5 days (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四)):
+# the delivery carries the result's id and its push deadline, no personal data.
 SHARING = SharingSpec(
-    data_classes=("verification_results",),
-    pushed_events={verification_events.CONCLUDED.subject: "verification_results"},
+    data_classes=("verification_results", "inspection_results"),
+    pushed_events={
+        verification_events.CONCLUDED.subject: "verification_results",
+        verification_events.INSPECTION_RESULT.subject: "inspection_results",
+    },
     stream=verification_events.STREAM.name,
 )
 SERVICE = ServiceDefinition("verification", CATALOG, build, sharing=SHARING)

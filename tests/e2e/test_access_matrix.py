@@ -48,6 +48,7 @@ from chengnuo.verification.v1 import (
     referrals_pb2,
     registrations_pb2,
     registrations_pb2_grpc,
+    results_pb2,
     rosters_pb2,
     rosters_pb2_grpc,
     verification_pb2,
@@ -57,6 +58,7 @@ from services.kernel import auth, convert
 from services.launcher.stack import Stack
 from tests.e2e.conftest import DEPARTMENT, REGION, Clients, service_today
 from tests.e2e.test_hostile_input import Rpc, discover
+from tests.e2e.test_inspection_results import owned_result
 from tests.e2e.test_thin_flow import draft, false_conclusion, opened_on, publish_item, record_request, task_of
 from tests.support import bare_channel, channel, eventually, new_uscc
 
@@ -207,6 +209,15 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "RecordReferralReceipt": {"received_on": today, "receiver": "李警官"},
         "RecordReferralOutcome": {"outcome": referrals_pb2.REFERRAL_OUTCOME_FILED, "decided_on": today},
         "CancelRegistration": {"reason": "误报"},
+        "RecordInspectionResult": {
+            "joint_inspection_id": "",  # A's drawn subject, named by draw_id and subject_code
+            "inspection_date": today,
+            "items": [
+                results_pb2.ItemResult(check_item="SC-01", outcome=results_pb2.ITEM_OUTCOME_NO_PROBLEM)
+            ],
+            "inspectors": owned.ids["team"].split(","),
+            "acknowledgement": results_pb2.ACKNOWLEDGEMENT_SIGNED,
+        },
     }
     return fields.get(name, {})
 
@@ -233,6 +244,8 @@ COMPLETED = {
     "RecordReferralOutcome",
     "GetRegistration",
     "CancelRegistration",
+    "RecordInspectionResult",
+    "GetInspectionResult",
 }
 
 
@@ -279,6 +292,7 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
     record_id = await eventually(record, what="dishonesty record of A")
     began = await lead_import(stack, lead)
     registration_id = await _registration(stack, lead, verifier, open_uscc)
+    inspected = await owned_result(stack, DEPARTMENT)
     ids = {
         "item_id": item_id,
         "commitment_id": kept.commitment_id,
@@ -290,9 +304,14 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
         "receiver": DEPARTMENT,
         "region_code": REGION,
         "registration_id": registration_id,
+        "draw_id": inspected.draw_id,
+        "subject_code": inspected.subject_code,
+        "result_id": inspected.result_id,
+        "team": ",".join(inspected.team),  # no request field of this name: for _complete
     }
     markers = [kept.commitment_id, proven.commitment_id, task.task_id, false_task.task_id, record_id, began]
     markers.append(registration_id)
+    markers += [inspected.result_id, inspected.subject_code]
     return Owned(
         ids,
         false_subject,

@@ -100,6 +100,9 @@ async def test_only_an_administrator_loads_and_a_rule_set_never_changes(credit: 
         rpb.ListRuleSetsRequest(kind=rpb.RULE_SET_KIND_RECORDS)
     )
     assert [r.id for r in listed.rule_sets] == ["NDRC-58", "NDRC-36"]
+    everything = await credit.as_role("credit_reviewer").rules.ListRuleSets(rpb.ListRuleSetsRequest())
+    kinds = {r.id: r.kind for r in everything.rule_sets}
+    assert kinds["INSPECTION-RESULTS-2021"] == rpb.RULE_SET_KIND_INSPECTION_RECORDS
     shown = await credit.as_role("credit_officer").rules.GetRuleSet(rpb.GetRuleSetRequest(id="NDRC-58"))
     assert json.loads(shown.rule_set.document)["periods"]["ORDINARY"]["maximum_months"] == 36
 

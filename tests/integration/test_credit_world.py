@@ -248,4 +248,4 @@ def subjects(n: int) -> Sequence[str]:
 
 async def test_the_world_seeds_every_packaged_rule_set(credit: CreditWorld) -> None:
     kinds = {r["kind"] for r in await credit.pool.fetch("SELECT kind FROM rule_set")}
-    assert kinds == {"records", "grading", "blacklist", "measures"}
+    assert kinds == {"records", "grading", "blacklist", "measures", "inspection_records"}

@@ -28,7 +28,13 @@ def _problems(document: dict[str, Any]) -> list[str]:
 
 
 def test_every_kind_is_packaged_and_valid() -> None:
-    assert {r.kind for r in packaged_rule_sets()} == {"records", "grading", "blacklist", "measures"}
+    assert {r.kind for r in packaged_rule_sets()} == {
+        "records",
+        "grading",
+        "blacklist",
+        "measures",
+        "inspection_records",
+    }
 
 
 @pytest.mark.parametrize(

@@ -251,6 +251,8 @@ class PushDelivery(_message.Message):
     ACKNOWLEDGED_AT_FIELD_NUMBER: _builtins.int
     OUTCOME_FIELD_NUMBER: _builtins.int
     FEEDBACK_FIELD_NUMBER: _builtins.int
+    PUSH_DEADLINE_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
     event_id: _builtins.str
     receiver: _builtins.str
     event: _builtins.str
@@ -259,10 +261,18 @@ class PushDelivery(_message.Message):
     entity: _builtins.str
     outcome: Global___PushOutcome.ValueType
     feedback: _builtins.str
+    overdue: _builtins.bool
+    """Unacknowledged after its push deadline (by the service's clock)."""
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def acknowledged_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def push_deadline(self) -> _date_pb2.Date:
+        """The date the event's data must reach the receiver by, when its event states one (e.g. the
+        5-day push of inspection results, 《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四)).
+        """
+
     def __init__(
         self,
         *,
@@ -275,10 +285,12 @@ class PushDelivery(_message.Message):
         acknowledged_at: _timestamp_pb2.Timestamp | None = ...,
         outcome: Global___PushOutcome.ValueType = ...,
         feedback: _builtins.str = ...,
+        push_deadline: _date_pb2.Date | None = ...,
+        overdue: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["acknowledged_at", b"acknowledged_at", "occurred_at", b"occurred_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["acknowledged_at", b"acknowledged_at", "occurred_at", b"occurred_at", "push_deadline", b"push_deadline"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledged_at", b"acknowledged_at", "data_class", b"data_class", "entity", b"entity", "event", b"event", "event_id", b"event_id", "feedback", b"feedback", "occurred_at", b"occurred_at", "outcome", b"outcome", "receiver", b"receiver"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledged_at", b"acknowledged_at", "data_class", b"data_class", "entity", b"entity", "event", b"event", "event_id", b"event_id", "feedback", b"feedback", "occurred_at", b"occurred_at", "outcome", b"outcome", "overdue", b"overdue", "push_deadline", b"push_deadline", "receiver", b"receiver"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -339,20 +351,24 @@ class ListUnacknowledgedRequest(_message.Message):
     RECEIVER_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
     receiver: _builtins.str
     """Only this receiver's deliveries (data consumers always see only their own)."""
     page_size: _builtins.int
     page_token: _builtins.str
+    overdue_only: _builtins.bool
+    """Only deliveries past their push deadline (China date on the service clock)."""
     def __init__(
         self,
         *,
         receiver: _builtins.str = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        overdue_only: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "receiver", b"receiver"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "receiver", b"receiver"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -390,7 +406,7 @@ class ListUnacknowledgedResponse(_message.Message):
     def deliveries(self) -> _containers.RepeatedCompositeFieldContainer[Global___PushDelivery]: ...
     @_builtins.property
     def pending_by_receiver(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
-        """Unacknowledged deliveries per receiver, over all pages."""
+        """Unacknowledged deliveries per receiver, over all pages (overdue or not)."""
 
     def __init__(
         self,

@@ -36,6 +36,8 @@ class _RuleSetKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RuleSetKi
     """The serious-dishonesty list: statement period, removal periods, notice texts."""
     RULE_SET_KIND_MEASURES: _RuleSetKind.ValueType  # 4
     """The punishment measure catalogue."""
+    RULE_SET_KIND_INSPECTION_RECORDS: _RuleSetKind.ValueType  # 5
+    """Which inspection results (双随机, 综合查一次) become dishonesty records, of which class."""
 
 class RuleSetKind(_RuleSetKind, metaclass=_RuleSetKindEnumTypeWrapper): ...
 
@@ -48,6 +50,8 @@ RULE_SET_KIND_BLACKLIST: RuleSetKind.ValueType  # 3
 """The serious-dishonesty list: statement period, removal periods, notice texts."""
 RULE_SET_KIND_MEASURES: RuleSetKind.ValueType  # 4
 """The punishment measure catalogue."""
+RULE_SET_KIND_INSPECTION_RECORDS: RuleSetKind.ValueType  # 5
+"""Which inspection results (双随机, 综合查一次) become dishonesty records, of which class."""
 Global___RuleSetKind: _TypeAlias = RuleSetKind  # noqa: Y015
 
 @_typing.final

@@ -5,6 +5,7 @@ isort:skip_file
 
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
 from chengnuo.verification.v1 import referrals_pb2 as _referrals_pb2
+from chengnuo.verification.v1 import results_pb2 as _results_pb2
 from chengnuo.verification.v1 import verification_pb2 as _verification_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -588,3 +589,87 @@ class AssistanceOverdue(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AssistanceOverdue: _TypeAlias = AssistanceOverdue  # noqa: Y015
+
+@_typing.final
+class InspectionResultRecorded(_message.Message):
+    """Subject `verification.inspection_result`: the result of a random or joint inspection, for
+    publication and the push to the supervision platforms; the credit service makes a record of
+    it where its rule set says so.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULT_ID_FIELD_NUMBER: _builtins.int
+    DRAW_ID_FIELD_NUMBER: _builtins.int
+    JOINT_INSPECTION_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    RECORDING_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    INSPECTION_DATE_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    PROBLEM_FOUND_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    PUSH_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_FIELD_NUMBER: _builtins.int
+    PUBLICATION_DEADLINE_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    result_id: _builtins.str
+    draw_id: _builtins.str
+    """The draw, or the joint inspection, the result belongs to."""
+    joint_inspection_id: _builtins.str
+    subject_name: _builtins.str
+    recording_department: _builtins.str
+    problem_found: _builtins.bool
+    publication_deadline_provisional: _builtins.bool
+    publication_rule_set: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Every participating department (互认)."""
+
+    @_builtins.property
+    def inspection_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[_results_pb2.ItemResult]: ...
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[_results_pb2.ResultMeasure]: ...
+    @_builtins.property
+    def push_deadline(self) -> _date_pb2.Date:
+        """Pushed to the "双随机、一公开" and "互联网+监管" platforms by this date (《连云港市优化营商环境攻坚年若干政策措施(第4号)》四(四))."""
+
+    @_builtins.property
+    def publication_deadline(self) -> _date_pb2.Date:
+        """Published to the public by this date (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(一)1, 20 working days)."""
+
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        result_id: _builtins.str = ...,
+        draw_id: _builtins.str = ...,
+        joint_inspection_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        recording_department: _builtins.str = ...,
+        departments: _abc.Iterable[_builtins.str] | None = ...,
+        inspection_date: _date_pb2.Date | None = ...,
+        items: _abc.Iterable[_results_pb2.ItemResult] | None = ...,
+        problem_found: _builtins.bool = ...,
+        measures: _abc.Iterable[_results_pb2.ResultMeasure] | None = ...,
+        push_deadline: _date_pb2.Date | None = ...,
+        publication_deadline: _date_pb2.Date | None = ...,
+        publication_deadline_provisional: _builtins.bool = ...,
+        publication_rule_set: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["inspection_date", b"inspection_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["departments", b"departments", "draw_id", b"draw_id", "inspection_date", b"inspection_date", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "problem_found", b"problem_found", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "recording_department", b"recording_department", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InspectionResultRecorded: _TypeAlias = InspectionResultRecorded  # noqa: Y015

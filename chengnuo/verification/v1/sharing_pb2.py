@@ -23,24 +23,31 @@ _sym_db = _symbol_database.Default()
 
 
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
+from chengnuo.verification.v1 import results_pb2 as chengnuo_dot_verification_dot_v1_dot_results__pb2
 from chengnuo.verification.v1 import verification_pb2 as chengnuo_dot_verification_dot_v1_dot_verification__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/verification/v1/sharing.proto\x12\x18\x63hengnuo.verification.v1\x1a chengnuo/common/v1/subject.proto\x1a+chengnuo/verification/v1/verification.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xbb\x03\n\x12VerificationResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x15\n\rcommitment_id\x18\x02 \x01(\t\x12\x17\n\x0f\x63ommitment_code\x18\x03 \x01(\t\x12/\n\x07subject\x18\x04 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x05 \x01(\t\x12\x0f\n\x07item_id\x18\x06 \x01(\t\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x0e\n\x06method\x18\t \x01(\t\x12\x32\n\x07outcome\x18\n \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x0b \x01(\t\x12\x33\n\x08measures\x18\x0c \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\r \x01(\x0b\x32\x11.google.type.Date\x12\x30\n\x0c\x63oncluded_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x89\x01\n\x1eListVerificationResultsRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"y\n\x1fListVerificationResultsResponse\x12=\n\x07results\x18\x01 \x03(\x0b\x32,.chengnuo.verification.v1.VerificationResult\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xad\x01\n\x1aVerificationSharingService\x12\x8e\x01\n\x17ListVerificationResults\x12\x38.chengnuo.verification.v1.ListVerificationResultsRequest\x1a\x39.chengnuo.verification.v1.ListVerificationResultsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/verification/v1/sharing.proto\x12\x18\x63hengnuo.verification.v1\x1a chengnuo/common/v1/subject.proto\x1a&chengnuo/verification/v1/results.proto\x1a+chengnuo/verification/v1/verification.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xbb\x03\n\x12VerificationResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x15\n\rcommitment_id\x18\x02 \x01(\t\x12\x17\n\x0f\x63ommitment_code\x18\x03 \x01(\t\x12/\n\x07subject\x18\x04 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x05 \x01(\t\x12\x0f\n\x07item_id\x18\x06 \x01(\t\x12\x11\n\titem_name\x18\x07 \x01(\t\x12\x12\n\ndepartment\x18\x08 \x01(\t\x12\x0e\n\x06method\x18\t \x01(\t\x12\x32\n\x07outcome\x18\n \x01(\x0e\x32!.chengnuo.verification.v1.Outcome\x12\x10\n\x08\x66indings\x18\x0b \x01(\t\x12\x33\n\x08measures\x18\x0c \x03(\x0b\x32!.chengnuo.verification.v1.Measure\x12(\n\rdecision_date\x18\r \x01(\x0b\x32\x11.google.type.Date\x12\x30\n\x0c\x63oncluded_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x89\x01\n\x1eListVerificationResultsRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"y\n\x1fListVerificationResultsResponse\x12=\n\x07results\x18\x01 \x03(\x0b\x32,.chengnuo.verification.v1.VerificationResult\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x89\x03\n\x16SharedInspectionResult\x12\x11\n\tresult_id\x18\x01 \x01(\t\x12/\n\x07subject\x18\x02 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x14\n\x0csubject_name\x18\x03 \x01(\t\x12\x1c\n\x14recording_department\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65partments\x18\x05 \x03(\t\x12*\n\x0finspection_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x33\n\x05items\x18\x07 \x03(\x0b\x32$.chengnuo.verification.v1.ItemResult\x12\x15\n\rproblem_found\x18\x08 \x01(\x08\x12\x39\n\x08measures\x18\t \x03(\x0b\x32\'.chengnuo.verification.v1.ResultMeasure\x12/\n\x0brecorded_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8d\x01\n\"ListSharedInspectionResultsRequest\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07purpose\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\x81\x01\n#ListSharedInspectionResultsResponse\x12\x41\n\x07results\x18\x01 \x03(\x0b\x32\x30.chengnuo.verification.v1.SharedInspectionResult\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xca\x02\n\x1aVerificationSharingService\x12\x8e\x01\n\x17ListVerificationResults\x12\x38.chengnuo.verification.v1.ListVerificationResultsRequest\x1a\x39.chengnuo.verification.v1.ListVerificationResultsResponse\x12\x9a\x01\n\x1bListSharedInspectionResults\x12<.chengnuo.verification.v1.ListSharedInspectionResultsRequest\x1a=.chengnuo.verification.v1.ListSharedInspectionResultsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.verification.v1.sharing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERIFICATIONRESULT']._serialized_start=205
-  _globals['_VERIFICATIONRESULT']._serialized_end=648
-  _globals['_LISTVERIFICATIONRESULTSREQUEST']._serialized_start=651
-  _globals['_LISTVERIFICATIONRESULTSREQUEST']._serialized_end=788
-  _globals['_LISTVERIFICATIONRESULTSRESPONSE']._serialized_start=790
-  _globals['_LISTVERIFICATIONRESULTSRESPONSE']._serialized_end=911
-  _globals['_VERIFICATIONSHARINGSERVICE']._serialized_start=914
-  _globals['_VERIFICATIONSHARINGSERVICE']._serialized_end=1087
+  _globals['_VERIFICATIONRESULT']._serialized_start=245
+  _globals['_VERIFICATIONRESULT']._serialized_end=688
+  _globals['_LISTVERIFICATIONRESULTSREQUEST']._serialized_start=691
+  _globals['_LISTVERIFICATIONRESULTSREQUEST']._serialized_end=828
+  _globals['_LISTVERIFICATIONRESULTSRESPONSE']._serialized_start=830
+  _globals['_LISTVERIFICATIONRESULTSRESPONSE']._serialized_end=951
+  _globals['_SHAREDINSPECTIONRESULT']._serialized_start=954
+  _globals['_SHAREDINSPECTIONRESULT']._serialized_end=1347
+  _globals['_LISTSHAREDINSPECTIONRESULTSREQUEST']._serialized_start=1350
+  _globals['_LISTSHAREDINSPECTIONRESULTSREQUEST']._serialized_end=1491
+  _globals['_LISTSHAREDINSPECTIONRESULTSRESPONSE']._serialized_start=1494
+  _globals['_LISTSHAREDINSPECTIONRESULTSRESPONSE']._serialized_end=1623
+  _globals['_VERIFICATIONSHARINGSERVICE']._serialized_start=1626
+  _globals['_VERIFICATIONSHARINGSERVICE']._serialized_end=1956
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from chengnuo.common.v1 import subject_pb2 as _subject_pb2
+from chengnuo.verification.v1 import results_pb2 as _results_pb2
 from chengnuo.verification.v1 import verification_pb2 as _verification_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -142,3 +143,113 @@ class ListVerificationResultsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListVerificationResultsResponse: _TypeAlias = ListVerificationResultsResponse  # noqa: Y015
+
+@_typing.final
+class SharedInspectionResult(_message.Message):
+    """What an inspection result shares: what was found and done, by which departments."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SUBJECT_NAME_FIELD_NUMBER: _builtins.int
+    RECORDING_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    DEPARTMENTS_FIELD_NUMBER: _builtins.int
+    INSPECTION_DATE_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    PROBLEM_FOUND_FIELD_NUMBER: _builtins.int
+    MEASURES_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    result_id: _builtins.str
+    subject_name: _builtins.str
+    recording_department: _builtins.str
+    problem_found: _builtins.bool
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def departments(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def inspection_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[_results_pb2.ItemResult]: ...
+    @_builtins.property
+    def measures(self) -> _containers.RepeatedCompositeFieldContainer[_results_pb2.ResultMeasure]: ...
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        result_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        subject_name: _builtins.str = ...,
+        recording_department: _builtins.str = ...,
+        departments: _abc.Iterable[_builtins.str] | None = ...,
+        inspection_date: _date_pb2.Date | None = ...,
+        items: _abc.Iterable[_results_pb2.ItemResult] | None = ...,
+        problem_found: _builtins.bool = ...,
+        measures: _abc.Iterable[_results_pb2.ResultMeasure] | None = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["inspection_date", b"inspection_date", "recorded_at", b"recorded_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["departments", b"departments", "inspection_date", b"inspection_date", "items", b"items", "measures", b"measures", "problem_found", b"problem_found", "recorded_at", b"recorded_at", "recording_department", b"recording_department", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SharedInspectionResult: _TypeAlias = SharedInspectionResult  # noqa: Y015
+
+@_typing.final
+class ListSharedInspectionResultsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    PURPOSE_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    purpose: _builtins.str
+    """One of the purposes the caller's agreement names, e.g. "daily_supervision"."""
+    page_size: _builtins.int
+    """Default 50, at most 200."""
+    page_token: _builtins.str
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        purpose: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "purpose", b"purpose", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSharedInspectionResultsRequest: _TypeAlias = ListSharedInspectionResultsRequest  # noqa: Y015
+
+@_typing.final
+class ListSharedInspectionResultsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___SharedInspectionResult]:
+        """The agreement's `fields` name the fields of each result shown."""
+
+    def __init__(
+        self,
+        *,
+        results: _abc.Iterable[Global___SharedInspectionResult] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "results", b"results"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSharedInspectionResultsResponse: _TypeAlias = ListSharedInspectionResultsResponse  # noqa: Y015

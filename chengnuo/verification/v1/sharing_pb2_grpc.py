@@ -43,6 +43,11 @@ class VerificationSharingServiceStub:
                 request_serializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsResponse.FromString,
                 _registered_method=True)
+        self.ListSharedInspectionResults = channel.unary_unary(
+                '/chengnuo.verification.v1.VerificationSharingService/ListSharedInspectionResults',
+                request_serializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsResponse.FromString,
+                _registered_method=True)
 
 
 class VerificationSharingServiceServicer:
@@ -60,6 +65,14 @@ class VerificationSharingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSharedInspectionResults(self, request, context):
+        """A subject's inspection results (双随机, 综合查一次), newest first, within the caller's agreement
+        for `inspection_results`; inspectors, evidence and the refusal note are not shared.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VerificationSharingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -67,6 +80,11 @@ def add_VerificationSharingServiceServicer_to_server(servicer, server):
                     servicer.ListVerificationResults,
                     request_deserializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsRequest.FromString,
                     response_serializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsResponse.SerializeToString,
+            ),
+            'ListSharedInspectionResults': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSharedInspectionResults,
+                    request_deserializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsRequest.FromString,
+                    response_serializer=chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -100,6 +118,33 @@ class VerificationSharingService:
             '/chengnuo.verification.v1.VerificationSharingService/ListVerificationResults',
             chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsRequest.SerializeToString,
             chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListVerificationResultsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSharedInspectionResults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.verification.v1.VerificationSharingService/ListSharedInspectionResults',
+            chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsRequest.SerializeToString,
+            chengnuo_dot_verification_dot_v1_dot_sharing__pb2.ListSharedInspectionResultsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,10 @@ class VerificationSharingServiceStub:
     """A subject's concluded verifications, newest first, for a purpose the caller's agreement
     allows and a subject registered in the agreement's region; PERMISSION_DENIED otherwise.
     """
+    ListSharedInspectionResults: _grpc.UnaryUnaryMultiCallable[_sharing_pb2.ListSharedInspectionResultsRequest, _sharing_pb2.ListSharedInspectionResultsResponse]
+    """A subject's inspection results (双随机, 综合查一次), newest first, within the caller's agreement
+    for `inspection_results`; inspectors, evidence and the refusal note are not shared.
+    """
 
 @_typing.type_check_only
 class VerificationSharingServiceAsyncStub(VerificationSharingServiceStub):
@@ -54,6 +58,10 @@ class VerificationSharingServiceAsyncStub(VerificationSharingServiceStub):
     ListVerificationResults: _aio.UnaryUnaryMultiCallable[_sharing_pb2.ListVerificationResultsRequest, _sharing_pb2.ListVerificationResultsResponse]  # type: ignore[assignment]
     """A subject's concluded verifications, newest first, for a purpose the caller's agreement
     allows and a subject registered in the agreement's region; PERMISSION_DENIED otherwise.
+    """
+    ListSharedInspectionResults: _aio.UnaryUnaryMultiCallable[_sharing_pb2.ListSharedInspectionResultsRequest, _sharing_pb2.ListSharedInspectionResultsResponse]  # type: ignore[assignment]
+    """A subject's inspection results (双随机, 综合查一次), newest first, within the caller's agreement
+    for `inspection_results`; inspectors, evidence and the refusal note are not shared.
     """
 
 class VerificationSharingServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -71,6 +79,16 @@ class VerificationSharingServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_sharing_pb2.ListVerificationResultsResponse, _abc.Awaitable[_sharing_pb2.ListVerificationResultsResponse]]:
         """A subject's concluded verifications, newest first, for a purpose the caller's agreement
         allows and a subject registered in the agreement's region; PERMISSION_DENIED otherwise.
+        """
+
+    @_abc_1.abstractmethod
+    def ListSharedInspectionResults(
+        self,
+        request: _sharing_pb2.ListSharedInspectionResultsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_sharing_pb2.ListSharedInspectionResultsResponse, _abc.Awaitable[_sharing_pb2.ListSharedInspectionResultsResponse]]:
+        """A subject's inspection results (双随机, 综合查一次), newest first, within the caller's agreement
+        for `inspection_results`; inspectors, evidence and the refusal note are not shared.
         """
 
 def add_VerificationSharingServiceServicer_to_server(servicer: VerificationSharingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -59,7 +59,7 @@ class RuleSetHandlers(Handlers[Deps]):
         v = Violations()
         kind = _kind(request.kind) if request.kind in pb.RuleSetKind.values() else None
         if kind is None:
-            v.add("kind", "required: records, grading, blacklist or measures")
+            v.add("kind", "required: records, grading, blacklist, measures or inspection_records")
         day = convert.date_field(v, "on", request.on, required=False) or self.db.clock.today()
         region = region_field(v, request.region_code)
         v.raise_if_any()

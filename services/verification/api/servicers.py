@@ -9,6 +9,7 @@ from chengnuo.verification.v1 import (
     inspections_pb2_grpc,
     referrals_pb2_grpc,
     registrations_pb2_grpc,
+    results_pb2_grpc,
     rosters_pb2_grpc,
     scenes_pb2_grpc,
     sharing_pb2_grpc,
@@ -26,6 +27,7 @@ from services.verification.api.joint import JointHandlers
 from services.verification.api.plans import PlanHandlers
 from services.verification.api.referrals import ReferralHandlers
 from services.verification.api.registrations import RegistrationHandlers
+from services.verification.api.results import ResultHandlers
 from services.verification.api.rosters import RosterHandlers
 from services.verification.api.scenes import SceneHandlers
 from services.verification.api.sharing import SharingHandlers
@@ -72,6 +74,10 @@ class RegistrationApi(RegistrationHandlers, registrations_pb2_grpc.InspectionReg
     pass
 
 
+class InspectionResultApi(ResultHandlers, results_pb2_grpc.InspectionResultServiceServicer):
+    pass
+
+
 SERVICERS = (
     VerificationApi,
     RosterApi,
@@ -82,6 +88,7 @@ SERVICERS = (
     SceneApi,
     ReferralApi,
     RegistrationApi,
+    InspectionResultApi,
 )
 
 

@@ -17,6 +17,7 @@ from services.verification.api.deps import Deps
 from services.verification.wire import sharing as wire
 
 DATA_CLASS = "verification_results"
+INSPECTIONS = "inspection_results"
 DEFAULT_PAGE, MAX_PAGE = 50, 200
 
 
@@ -33,4 +34,18 @@ class SharingHandlers(Handlers[Deps]):
         return spb.ListVerificationResultsResponse(
             results=[shape(wire.result(r), grant) for r in found],
             next_page_token=paging.next_token(found, size, "concluded_at", "task_id"),
+        )
+
+    @query(roles.DATA_CONSUMER, roles.SERVICE)
+    async def ListSharedInspectionResults(
+        self, request: spb.ListSharedInspectionResultsRequest, context: Any
+    ) -> spb.ListSharedInspectionResultsResponse:
+        asked = subject_query(request.subject, request.purpose)
+        size = paging.page_size(request.page_size, DEFAULT_PAGE, MAX_PAGE)
+        after = paging.after(request.page_token, paging.instant, uuid.UUID)
+        async with asked.read(self.deps.sharing, INSPECTIONS) as (uow, grant):
+            found = await self.deps.store.results.of_subject(uow.conn, asked.subject.code, after, size)
+        return spb.ListSharedInspectionResultsResponse(
+            results=[shape(wire.inspection_result(r), grant) for r in found],
+            next_page_token=paging.next_token(found, size, "recorded_at", "result_id"),
         )

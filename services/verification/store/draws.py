@@ -370,8 +370,9 @@ async def results(conn: Executor, draw: Draw, after: int, limit: int) -> list[Dr
 async def open_results(
     conn: Connection, departments: Sequence[str], start: dt.date, end: dt.date
 ) -> list[joint.Item]:
-    """Drawn subjects of plans of these departments overlapping the window, not yet merged: an item
-    for each check item of the plan, locked until the joint plan commits."""
+    """Drawn subjects of plans of these departments overlapping the window, not yet merged and not
+    inspected yet (no result recorded): an item for each check item of the plan, locked until the
+    joint plan commits."""
     rows = await conn.fetch(
         "SELECT r.draw_id, r.position, r.subject_code, s.subject_kind, s.name, p.check_items, p.domain,"
         " coalesce((SELECT array_agg(i.certificate_number) FROM draw_inspector i"
@@ -380,6 +381,8 @@ async def open_results(
         " JOIN LATERAL (SELECT x.subject_kind, x.name FROM roster_subject x"
         "  WHERE x.department = ANY(p.departments) AND x.subject_code = r.subject_code LIMIT 1) s ON true"
         " WHERE p.departments && $1 AND p.window_start <= $3 AND p.window_end >= $2 AND r.joint_id IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM inspection_result x WHERE x.draw_id = r.draw_id"
+        "  AND x.position = r.position)"
         " FOR UPDATE OF r",
         list(departments),
         start,

@@ -33,6 +33,7 @@ from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
 from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.registrations import NewRegistration, Registration
+from services.verification.store.results import NewResult, ResultFilter, StoredResult, Target
 from services.verification.store.rosters import Department, Eligible, Inspector
 from services.verification.store.scenes import Scene
 from services.verification.store.sharing import SharedResult
@@ -356,6 +357,25 @@ class RegistrationStore(Protocol):
     ) -> list[Registration]: ...
 
 
+class ResultStore(Protocol):
+    async def drawn(self, conn: Connection, draw_id: uuid.UUID, subject_code: str) -> Target | None: ...
+    async def joint(self, conn: Connection, joint_id: uuid.UUID) -> Target | None: ...
+    async def of_target(self, conn: Executor, target: Target) -> uuid.UUID | None: ...
+    async def insert(self, conn: Connection, r: NewResult) -> StoredResult: ...
+    async def get(self, conn: Executor, result_id: uuid.UUID) -> StoredResult | None: ...
+    async def listing(
+        self,
+        conn: Executor,
+        department: str,
+        where: ResultFilter,
+        after: tuple[dt.datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[StoredResult]: ...
+    async def of_subject(
+        self, conn: Executor, code: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+    ) -> list[StoredResult]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -373,3 +393,4 @@ class Stores:
     referrals: ReferralStore
     ledger: LedgerStore
     registrations: RegistrationStore
+    results: ResultStore

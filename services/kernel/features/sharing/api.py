@@ -98,7 +98,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
         )
         delivery = lookup.found(acknowledged, "push delivery", str(event_id), "event_id")
         uow.audit("sharing.acknowledge", f"push/{event_id}", change=outcome)
-        return pb.AcknowledgePushResponse(delivery=_delivery(delivery))
+        return pb.AcknowledgePushResponse(delivery=_delivery(delivery, self.db.clock.today()))
 
     @query(ADMIN, AUDITOR, DATA_CONSUMER)
     async def ListUnacknowledged(
@@ -109,12 +109,14 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
             paging.page_size(request.page_size),
             paging.after(request.page_token, paging.instant, uuid.UUID),
         )
+        today = self.db.clock.today()
+        overdue_on = today if request.overdue_only else None
         async with self.db.pool.acquire() as conn:
-            found = await store.pending(conn, receiver, after, size)
+            found = await store.pending(conn, receiver, after, size, overdue_on)
             counts = await store.pending_counts(conn, receiver)
         token = paging.next_token(found, size, "occurred_at", "event_id")
         return pb.ListUnacknowledgedResponse(
-            deliveries=[_delivery(d) for d in found], next_page_token=token, pending_by_receiver=counts
+            deliveries=[_delivery(d, today) for d in found], next_page_token=token, pending_by_receiver=counts
         )
 
 
@@ -167,7 +169,7 @@ def _agreement(a: Agreement) -> pb.Agreement:
     )
 
 
-def _delivery(d: Delivery) -> pb.PushDelivery:
+def _delivery(d: Delivery, today: dt.date) -> pb.PushDelivery:
     return pb.PushDelivery(
         event_id=str(d.event_id),
         receiver=d.receiver,
@@ -178,4 +180,6 @@ def _delivery(d: Delivery) -> pb.PushDelivery:
         outcome=pb.PushOutcome.Value(d.outcome),
         feedback=d.feedback,
         acknowledged_at=convert.opt_timestamp(d.acknowledged_at),
+        push_deadline=convert.opt_date(d.push_deadline),
+        overdue=d.acknowledged_at is None and d.push_deadline is not None and d.push_deadline < today,
     )

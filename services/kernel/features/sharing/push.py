@@ -3,9 +3,11 @@ push agreement is in force when the event happened; receivers acknowledge them (
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
+from services.kernel import convert
 from services.kernel.clock import china_date
 from services.kernel.events import EventMeta
 from services.kernel.features.sharing import store
@@ -32,9 +34,20 @@ def _recorder(subject: str, data_class: str) -> Handler:
             entity=meta.subject,
             occurred_at=meta.time,
             day=china_date(meta.time),
+            push_deadline=_push_deadline(event),
         )
         if receivers:  # a delivery is a change of this service's state: audited like any other
             change = {"event": subject, "receivers": sorted(receivers)}
             uow.audit("sharing.push", f"push/{meta.id}", change=change)
 
     return record
+
+
+def _push_deadline(event: Any) -> dt.date | None:
+    """The date the event says its data must reach the receivers by (its `push_deadline`, as the
+    verification events state the 5-day push), if it says one."""
+    try:
+        has = event.HasField("push_deadline")
+    except ValueError:  # the event has no such field
+        return None
+    return convert.from_date(event.push_deadline) if has else None

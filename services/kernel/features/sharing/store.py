@@ -39,6 +39,7 @@ class Delivery:
     acknowledged_at: dt.datetime | None
     outcome: str
     feedback: str
+    push_deadline: dt.date | None = None
 
 
 def _agreement(row: Row) -> Agreement:
@@ -110,12 +111,14 @@ async def record_push(
     entity: str,
     occurred_at: dt.datetime,
     day: dt.date,
+    push_deadline: dt.date | None = None,
 ) -> list[str]:
     """One delivery of the event per receiver whose push agreement is in force on `day`; the
     receivers newly recorded (none for an event recorded before)."""
     rows = await conn.fetch(
-        "INSERT INTO push_delivery (event_id, receiver, event, data_class, entity, occurred_at)"
-        " SELECT DISTINCT $1::uuid, consumer, $2, $3, $4, $5::timestamptz FROM sharing_agreement"
+        "INSERT INTO push_delivery"
+        " (event_id, receiver, event, data_class, entity, occurred_at, push_deadline)"
+        " SELECT DISTINCT $1::uuid, consumer, $2, $3, $4, $5::timestamptz, $7::date FROM sharing_agreement"
         " WHERE data_class = $3 AND push AND revoked_at IS NULL"
         " AND $6::date BETWEEN valid_from AND valid_until ON CONFLICT DO NOTHING RETURNING receiver",
         event_id,
@@ -124,6 +127,7 @@ async def record_push(
         entity,
         occurred_at,
         day,
+        push_deadline,
     )
     return [r["receiver"] for r in rows]
 
@@ -151,16 +155,23 @@ async def acknowledge(
 
 
 async def pending(
-    conn: Connection, receiver: str, after: tuple[dt.datetime, uuid.UUID] | None, size: int
+    conn: Connection,
+    receiver: str,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+    size: int,
+    overdue_on: dt.date | None = None,
 ) -> list[Delivery]:
-    """Unacknowledged deliveries to `receiver` ("": to anyone) in the order they happened."""
+    """Unacknowledged deliveries to `receiver` ("": to anyone) in the order they happened; with
+    `overdue_on`, only those whose push deadline passed before that day."""
     rows = await conn.fetch(
         "SELECT * FROM push_delivery WHERE acknowledged_at IS NULL AND ($1 = '' OR receiver = $1)"
         " AND ($2::timestamptz IS NULL OR (occurred_at, event_id) > ($2, $3))"
+        " AND ($5::date IS NULL OR push_deadline < $5)"
         " ORDER BY occurred_at, event_id LIMIT $4",
         receiver,
         *(after or (None, None)),
         size,
+        overdue_on,
     )
     return [_delivery(r) for r in rows]
 

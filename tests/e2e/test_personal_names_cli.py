@@ -67,6 +67,7 @@ async def test_an_officer_confirms_there_is_no_name(as_role: Roles, stack: Stack
     verifier = Cli(stack, ["verifier"], department=dept)
     findings = "店长王府井分店负责人未到场，经电话核实场所已停业"  # a shop, not a person
     conclude = ["verify", "conclude", task.task_id, "--outcome", "无法核实", "--findings", findings]
+    conclude += ["--lead-department", dept, "--lead-officer", "ZF-LEAD-01"]  # 无法核实 is escalated
     code, out = verifier(*conclude)
     assert (code, "店长王府井" in out) == (1, True)
     code, out = verifier(*conclude, "--names", "none")

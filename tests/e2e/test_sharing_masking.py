@@ -25,6 +25,7 @@ from chengnuo.credit.v1 import credit_pb2, lists_pb2_grpc, public_pb2, public_pb
 from chengnuo.credit.v1 import lists_pb2 as lpb
 from chengnuo.credit.v1 import sharing_pb2 as crspb
 from chengnuo.verification.v1 import inspections_pb2 as ipb
+from chengnuo.verification.v1 import referrals_pb2 as rfpb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import sharing_pb2 as vspb
 from chengnuo.verification.v1 import verification_pb2 as vpb
@@ -236,6 +237,11 @@ async def _found_false(roles: Roles, commitment_id: str, person: str) -> None:
                 ),
             ],
             decision_date=task.base_date,
+            referral=rfpb.ReferralDetail(
+                suspected_offence="涉嫌伪造国家机关证件罪",
+                materials=["涉嫌犯罪案件移送书"],
+                receiving_organ="厦门市公安局",
+            ),
         )
     )
 

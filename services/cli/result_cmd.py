@@ -80,10 +80,14 @@ def _measure_text(m: pb.ResultMeasure) -> str:
     return f"{label(pb.ResultMeasureKind, m.kind)} {value} ({m.legal_basis})"
 
 
+def _inspection(r: pb.InspectionResult, drawn: str) -> str:
+    if r.joint_inspection_id:
+        return f"joint {r.joint_inspection_id}"
+    return f"registered {r.registration_id}" if r.registration_id else drawn
+
+
 def result_fields(r: pb.InspectionResult) -> list[tuple[str, object]]:
-    inspection = (
-        f"joint {r.joint_inspection_id}" if r.joint_inspection_id else f"draw {r.draw_id} #{r.position}"
-    )
+    inspection = _inspection(r, f"draw {r.draw_id} #{r.position}")
     return [
         ("inspection", inspection),
         ("subject", f"{r.subject.code} {r.subject_name}"),
@@ -110,7 +114,7 @@ def result_fields(r: pb.InspectionResult) -> list[tuple[str, object]]:
 COLUMNS = [
     ("result", lambda r: r.result_id),
     ("subject", lambda r: r.subject.code),
-    ("inspection", lambda r: "joint" if r.joint_inspection_id else "draw"),
+    ("inspection", lambda r: _inspection(r, "draw").split(" ")[0]),
     ("recorded by", lambda r: r.recording_department),
     ("inspected", lambda r: day(r.inspection_date)),
     ("problem", lambda r: "yes" if r.problem_found else "no"),
@@ -127,6 +131,9 @@ def record(
     draw: Annotated[str, typer.Option(help="The draw (with --subject).")] = "",
     subject_code: Annotated[str, typer.Option("--subject", help="The drawn subject's code.")] = "",
     joint_id: Annotated[str, typer.Option("--joint", help="The joint inspection (instead of a draw).")] = "",
+    registration: Annotated[
+        str, typer.Option(help="The registered inspection (报备), instead of a draw or a joint one.")
+    ] = "",
     inspected: Annotated[str, typer.Option("--on", help="Inspection date, YYYY-MM-DD (default today).")] = "",
     measures: Annotated[list[str] | None, typer.Option("--measure", help=MEASURE_HELP)] = None,
     refused: Annotated[str, typer.Option("--refused", help="The subject refused to sign: the note.")] = "",
@@ -141,6 +148,7 @@ def record(
         draw_id=draw,
         subject_code=subject_code,
         joint_inspection_id=joint_id,
+        registration_id=registration,
         items=[item(i) for i in items],
         inspectors=inspectors,
         evidence_refs=evidence or [],

@@ -12,17 +12,20 @@ import pytest
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.events.v1 import commitment_events_pb2
+from chengnuo.events.v1 import commitment_events_pb2, verification_events_pb2
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import registrations_pb2 as gpb
+from chengnuo.verification.v1 import results_pb2 as rspb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.kernel import convert
-from services.kernel.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from services.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, PermissionDenied
 from services.kernel.features.sharing.gate import SharingGate
 from services.verification.api.deps import Deps
 from services.verification.api.servicers import RegistrationApi
 from services.verification.main import STORES
 from tests.integration.test_verification_joint import CITY, DISTRICT, _draw, _plan, _setup
+from tests.integration.test_verification_results import _api as results_api
+from tests.integration.test_verification_results import _request as result_request
 from tests.integration.test_verification_tasks import only_task, rid
 from tests.integration.test_verification_world import (
     LEGAL,
@@ -303,3 +306,62 @@ async def test_an_on_site_task_is_on_the_ledger_until_cancelled_and_follows_its_
         commitment_events_pb2.CommitmentWithdrawn(commitment_id=on_site, reason="申请人撤回"),
     )
     assert [cancelled for *_, cancelled in await ledger()] == [True]
+
+
+async def test_a_registered_inspection_has_its_one_result_from_its_date_by_its_inspectors(
+    vworld: VWorld,
+) -> None:
+    codes = sorted(new_uscc() for _ in range(2))
+    await _setup(vworld, codes)
+    within_one_year(vworld)
+    today = vworld.clock.today()
+    day = today + dt.timedelta(days=5)
+    registered = await register(vworld, planned(codes[0], "FOOD_SAFETY", day))
+    withdrawn = await register(vworld, planned(codes[1], "FOOD_SAFETY", day))
+    await api(vworld).CancelRegistration(
+        gpb.CancelRegistrationRequest(
+            request_id=rid(), registration_id=withdrawn.registration_id, reason="误报"
+        ),
+        None,
+    )
+    found = [
+        rspb.ItemResult(
+            check_item="SC-01", outcome=rspb.ITEM_OUTCOME_PROBLEM_FOUND, findings="冷库温度记录缺失"
+        )
+    ]
+
+    async def record(on: dt.date, registration: str = registered.registration_id, **fields: object) -> str:
+        base: dict[str, object] = {"registration_id": registration, "items": found, "inspectors": team(CITY)}
+        request = result_request(on, **{**base, **fields})
+        vworld.verifier(CITY)
+        return (await results_api(vworld).RecordInspectionResult(request, None)).result.result_id
+
+    async def refusal(on: dt.date, registration: str = registered.registration_id, **fields: object) -> str:
+        with pytest.raises(FailedPrecondition) as refused:
+            await record(on, registration, **fields)
+        return refused.value.violations[0].type
+
+    assert await refusal(today) == "BEFORE_INSPECTION_PLANNED"  # not before its registered date
+    vworld.clock.advance(dt.timedelta(days=5))
+    assert await refusal(day, inspectors=["ZF-OTHER-1", "ZF-OTHER-2"]) == "NOT_ON_TEAM"
+    assert await refusal(day, registration=withdrawn.registration_id) == "REGISTRATION_CANCELLED"
+    before = await vworld.count("inspection_result")
+    assert before == 0
+    result_id = await record(day)
+    vworld.verifier(CITY)
+    got = await results_api(vworld).GetInspectionResult(
+        rspb.GetInspectionResultRequest(result_id=result_id), None
+    )
+    assert (got.result.registration_id, list(got.result.departments)) == (registered.registration_id, [CITY])
+    events = [
+        verification_events_pb2.InspectionResultRecorded.FromString(e)
+        for e in await vworld.events("verification.inspection_result")
+    ]
+    assert [e.registration_id for e in events] == [registered.registration_id]
+    with pytest.raises(AlreadyExists):
+        await record(day)
+    vworld.verifier(DISTRICT)
+    with pytest.raises(PermissionDenied):
+        await results_api(vworld).GetInspectionResult(
+            rspb.GetInspectionResultRequest(result_id=result_id), None
+        )

@@ -615,6 +615,7 @@ class InspectionResultRecorded(_message.Message):
     PUBLICATION_DEADLINE_PROVISIONAL_FIELD_NUMBER: _builtins.int
     PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
+    REGISTRATION_ID_FIELD_NUMBER: _builtins.int
     result_id: _builtins.str
     draw_id: _builtins.str
     """The draw, or the joint inspection, the result belongs to."""
@@ -624,6 +625,8 @@ class InspectionResultRecorded(_message.Message):
     problem_found: _builtins.bool
     publication_deadline_provisional: _builtins.bool
     publication_rule_set: _builtins.str
+    registration_id: _builtins.str
+    """Or the registered inspection (报备) the result belongs to."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -665,10 +668,11 @@ class InspectionResultRecorded(_message.Message):
         publication_deadline_provisional: _builtins.bool = ...,
         publication_rule_set: _builtins.str = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        registration_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["inspection_date", b"inspection_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["departments", b"departments", "draw_id", b"draw_id", "inspection_date", b"inspection_date", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "problem_found", b"problem_found", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "recording_department", b"recording_department", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["departments", b"departments", "draw_id", b"draw_id", "inspection_date", b"inspection_date", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "problem_found", b"problem_found", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "recording_department", b"recording_department", "registration_id", b"registration_id", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

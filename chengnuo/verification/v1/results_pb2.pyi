@@ -190,6 +190,7 @@ class InspectionResult(_message.Message):
     PUBLICATION_RULE_SET_FIELD_NUMBER: _builtins.int
     RECORDED_BY_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
+    REGISTRATION_ID_FIELD_NUMBER: _builtins.int
     result_id: _builtins.str
     draw_id: _builtins.str
     """The draw and the subject's position in it, or the joint inspection."""
@@ -206,6 +207,8 @@ class InspectionResult(_message.Message):
     publication_deadline_provisional: _builtins.bool
     publication_rule_set: _builtins.str
     recorded_by: _builtins.str
+    registration_id: _builtins.str
+    """Or the registered inspection (报备) the result belongs to."""
     @_builtins.property
     def subject(self) -> _subject_pb2.SubjectRef: ...
     @_builtins.property
@@ -258,10 +261,11 @@ class InspectionResult(_message.Message):
         publication_rule_set: _builtins.str = ...,
         recorded_by: _builtins.str = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        registration_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["inspection_date", b"inspection_date", "publication_deadline", b"publication_deadline", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "subject", b"subject"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledgement", b"acknowledgement", "departments", b"departments", "draw_id", b"draw_id", "evidence_refs", b"evidence_refs", "inspection_date", b"inspection_date", "inspectors", b"inspectors", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "position", b"position", "problem_found", b"problem_found", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "recorded_by", b"recorded_by", "recording_department", b"recording_department", "refusal_note", b"refusal_note", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name", "year", b"year"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledgement", b"acknowledgement", "departments", b"departments", "draw_id", b"draw_id", "evidence_refs", b"evidence_refs", "inspection_date", b"inspection_date", "inspectors", b"inspectors", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "position", b"position", "problem_found", b"problem_found", "publication_deadline", b"publication_deadline", "publication_deadline_provisional", b"publication_deadline_provisional", "publication_rule_set", b"publication_rule_set", "push_deadline", b"push_deadline", "recorded_at", b"recorded_at", "recorded_by", b"recorded_by", "recording_department", b"recording_department", "refusal_note", b"refusal_note", "registration_id", b"registration_id", "result_id", b"result_id", "subject", b"subject", "subject_name", b"subject_name", "year", b"year"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -283,10 +287,11 @@ class RecordInspectionResultRequest(_message.Message):
     REFUSAL_NOTE_FIELD_NUMBER: _builtins.int
     MEASURES_FIELD_NUMBER: _builtins.int
     PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
+    REGISTRATION_ID_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     draw_id: _builtins.str
-    """Exactly one of: a draw (UUID) with the drawn subject's code (at most 64 characters), or a
-    joint inspection (UUID).
+    """Exactly one of: a draw (UUID) with the drawn subject's code (at most 64 characters), a
+    joint inspection (UUID), or a registered inspection (报备, registration_id, UUID).
     """
     subject_code: _builtins.str
     joint_inspection_id: _builtins.str
@@ -295,6 +300,10 @@ class RecordInspectionResultRequest(_message.Message):
     """Required when the subject refused to sign: the inspectors' note (at most 1,000 characters)."""
     personal_names: _personal_data_pb2.PersonalNames.ValueType
     """What to do with likely names of natural persons in findings, notes and the refusal note."""
+    registration_id: _builtins.str
+    """A registered inspection outside the plans (报备): its inspectors are the registered ones, its
+    check items the registered ones, and it is not carried out before its planned date.
+    """
     @_builtins.property
     def inspection_date(self) -> _date_pb2.Date:
         """Not in the future (China date on the service clock), not before the draw or the joint
@@ -334,10 +343,11 @@ class RecordInspectionResultRequest(_message.Message):
         refusal_note: _builtins.str = ...,
         measures: _abc.Iterable[Global___ResultMeasure] | None = ...,
         personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
+        registration_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["inspection_date", b"inspection_date"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledgement", b"acknowledgement", "draw_id", b"draw_id", "evidence_refs", b"evidence_refs", "inspection_date", b"inspection_date", "inspectors", b"inspectors", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "personal_names", b"personal_names", "refusal_note", b"refusal_note", "request_id", b"request_id", "subject_code", b"subject_code"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledgement", b"acknowledgement", "draw_id", b"draw_id", "evidence_refs", b"evidence_refs", "inspection_date", b"inspection_date", "inspectors", b"inspectors", "items", b"items", "joint_inspection_id", b"joint_inspection_id", "measures", b"measures", "personal_names", b"personal_names", "refusal_note", b"refusal_note", "registration_id", b"registration_id", "request_id", b"request_id", "subject_code", b"subject_code"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -97,6 +97,9 @@ class ResultHandlers(Handlers[Deps]):
             if drawn is None and await self.deps.store.draws.get(uow.conn, key) is None:
                 lookup.found(None, "draw", request.draw_id, "draw_id")
             return lookup.found(drawn, f"drawn subject of draw {key}", code, "subject_code")
+        if request.registration_id:
+            registered = await store.registered(uow.conn, key)
+            return lookup.found(registered, "registration", request.registration_id, "registration_id")
         found = await store.joint(uow.conn, key)
         return lookup.found(found, "joint inspection", request.joint_inspection_id, "joint_inspection_id")
 
@@ -118,11 +121,13 @@ def _uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
 
 
 def _keys(v: Violations, request: pb.RecordInspectionResultRequest) -> tuple[uuid.UUID, str | None]:
-    """The inspection named: (draw id, subject code) or (joint inspection id, None)."""
+    """The inspection named: (draw id, subject code), or (joint inspection or registration id, None)."""
     by_draw = bool(request.draw_id or request.subject_code)
-    if by_draw == bool(request.joint_inspection_id):
-        v.add("draw_id", "exactly one of: draw_id with subject_code, or joint_inspection_id")
+    if by_draw + bool(request.joint_inspection_id) + bool(request.registration_id) != 1:
+        v.add("draw_id", "exactly one of: draw_id with subject_code, joint_inspection_id, or registration_id")
         return uuid.UUID(int=0), None
+    if request.registration_id:
+        return _uuid(v, "registration_id", request.registration_id) or uuid.UUID(int=0), None
     if not by_draw:
         return _uuid(v, "joint_inspection_id", request.joint_inspection_id) or uuid.UUID(int=0), None
     draw_id = _uuid(v, "draw_id", request.draw_id) if request.draw_id else None
@@ -196,6 +201,7 @@ def _new(target: Target, d: rules.Draft, due: deadlines.PublicationDeadlines, uo
         publication_rule_set=due.rule_set,
         recorded_by=current_caller().subject,
         recorded_at=uow.now,
+        registration_id=target.registration_id,
     )
 
 

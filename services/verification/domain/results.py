@@ -34,6 +34,7 @@ REFERRAL = "RESULT_MEASURE_KIND_REFERRAL"
 
 DRAW = "DRAW"
 JOINT = "JOINT"
+REGISTRATION = "REGISTRATION"
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ class Draft:
 class Inspection:
     """The inspection a result belongs to, as the store knows it."""
 
-    kind: str  # DRAW or JOINT
-    name: str  # "draw/<id>/<subject code>" or "joint/<id>"
+    kind: str  # DRAW, JOINT or REGISTRATION
+    name: str  # "draw/<id>/<subject code>", "joint/<id>" or "registration/<id>"
     subject_kind: str
     subject_code: str
     subject_name: str
@@ -85,6 +86,7 @@ class Inspection:
     team: tuple[str, ...]  # the inspectors who may have inspected
     not_before: dt.date  # the draw's or the planning's date (China date)
     merged_into: str = ""  # a drawn subject merged into a joint inspection: its id
+    cancelled: bool = False  # a registration withdrawn before the inspection
 
 
 def check_draft(v: Violations, d: Draft, today: dt.date, minimum_team: int, recorder: str) -> None:
@@ -211,6 +213,14 @@ def fit_problems(inspection: Inspection, d: Draft) -> list[PreconditionViolation
                 inspection.name,
                 f"the drawn subject was merged into joint inspection {inspection.merged_into}:"
                 " record that inspection's one result (综合查一次)",
+            )
+        )
+    if inspection.cancelled:
+        problems.append(
+            PreconditionViolation(
+                "REGISTRATION_CANCELLED",
+                inspection.name,
+                "the registration was cancelled: no inspection took place",
             )
         )
     expected = set(inspection.check_items)

@@ -10,7 +10,8 @@ from typing import Any
 from services.kernel.clock import china_date
 from services.kernel.db import Connection, Executor, one
 from services.kernel.rows import Row, one_or_none, typed
-from services.verification.domain.results import DRAW, JOINT, Inspection, ItemResult, Measure
+from services.verification.domain.registrations import CANCELLED
+from services.verification.domain.results import DRAW, JOINT, REGISTRATION, Inspection, ItemResult, Measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Target:
     position: int | None
     joint_id: uuid.UUID | None
     region_code: str
+    registration_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class NewResult:
     publication_rule_set: str
     recorded_by: str
     recorded_at: dt.datetime
+    registration_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +159,41 @@ async def joint(conn: Connection, joint_id: uuid.UUID) -> Target | None:
     return Target(inspection, None, None, joint_id, row["region_code"])
 
 
+async def registered(conn: Connection, registration_id: uuid.UUID) -> Target | None:
+    """The registered inspection (报备), locked, with its check items and registered inspectors."""
+    row = await conn.fetchrow(
+        "SELECT g.*, coalesce((SELECT x.region_code FROM roster_subject x"
+        "  WHERE x.department = g.department AND x.subject_code = g.subject_code), '') AS region_code"
+        " FROM inspection_registration g WHERE g.registration_id = $1 FOR UPDATE OF g",
+        registration_id,
+    )
+    if row is None:
+        return None
+    inspection = Inspection(
+        kind=REGISTRATION,
+        name=f"registration/{registration_id}",
+        subject_kind=row["subject_kind"],
+        subject_code=row["subject_code"],
+        subject_name=row["subject_name"],
+        departments=(row["department"],),
+        recorder=row["department"],
+        check_items=tuple(row["check_items"]),
+        team=tuple(row["certificate_numbers"]),
+        not_before=row["planned_date"],
+        cancelled=row["status"] == CANCELLED,
+    )
+    return Target(inspection, None, None, None, row["region_code"], registration_id)
+
+
 async def of_target(conn: Executor, target: Target) -> uuid.UUID | None:
     """The result recorded earlier for the same inspection, if any."""
     found = await conn.fetchval(
-        "SELECT result_id FROM inspection_result WHERE (draw_id = $1 AND position = $2) OR joint_id = $3",
+        "SELECT result_id FROM inspection_result WHERE (draw_id = $1 AND position = $2) OR joint_id = $3"
+        " OR registration_id = $4",
         target.draw_id,
         target.position,
         target.joint_id,
+        target.registration_id,
     )
     return found if isinstance(found, uuid.UUID) else None
 
@@ -170,7 +201,7 @@ async def of_target(conn: Executor, target: Target) -> uuid.UUID | None:
 async def insert(conn: Connection, r: NewResult) -> StoredResult:
     row = await conn.fetchrow(
         "INSERT INTO inspection_result VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING *",
+        " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING *",
         r.result_id,
         r.draw_id,
         r.position,
@@ -195,6 +226,7 @@ async def insert(conn: Connection, r: NewResult) -> StoredResult:
         r.publication_rule_set,
         r.recorded_by,
         r.recorded_at,
+        r.registration_id,
     )
     return _result(one(row))
 

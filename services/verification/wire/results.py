@@ -34,6 +34,7 @@ def _common(r: StoredResult) -> dict[str, Any]:
         "result_id": str(r.result_id),
         "draw_id": str(r.draw_id) if r.draw_id else "",
         "joint_inspection_id": str(r.joint_id) if r.joint_id else "",
+        "registration_id": str(r.registration_id) if r.registration_id else "",
         "subject": subject_of(r.subject_kind, r.subject_code),
         "subject_name": r.subject_name,
         "recording_department": r.recording_department,

@@ -235,6 +235,14 @@ async def test_a_draw_that_carries_out_the_annual_plan_must_be_planned_there(vwo
     planned.request_id = rid()
     created = (await vworld.inspections.CreatePlan(planned, None)).plan
     assert created.annual_plan_id == draft_plan.annual_plan_id
+    unnamed = draw_plan("", ("SC-LL-01", "FOOD_SAFETY"), **march)  # the published plan applies anyway
+    assert (
+        await vworld.inspections.CreatePlan(unnamed, None)
+    ).plan.annual_plan_id == draft_plan.annual_plan_id
+    outside = draw_plan("", ("SC-OTHER", "FOOD_SAFETY"), **march)
+    with pytest.raises(InvalidArgument) as unplanned_draw:
+        await vworld.inspections.CreatePlan(outside, None)
+    assert "register an unplanned inspection instead" in unplanned_draw.value.violations[0].description
 
     unplanned = draw_plan(
         draft_plan.annual_plan_id,
@@ -264,4 +272,4 @@ async def test_a_draw_that_carries_out_the_annual_plan_must_be_planned_there(vwo
     foreign.departments[:] = ["350200-WJW"]
     with pytest.raises(PermissionDenied):
         await vworld.inspections.CreatePlan(foreign, None)
-    assert await vworld.count("plan") == 1
+    assert await vworld.count("plan") == 2

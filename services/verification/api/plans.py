@@ -52,6 +52,8 @@ class PlanHandlers(Handlers[Deps]):
         draft = parse.parse_plan(request, current_caller().department, rules)
         if request.annual_plan_id:
             draft = await self._carrying_out(uow, request.annual_plan_id, draft)
+        else:
+            draft = await self._in_published_plan(uow, draft)
         created = await self.deps.store.plans.insert(uow.conn, draft, current_caller().subject, uow.now)
         uow.audit("plan.create", f"plan/{created.plan_id}", change=draft.ratios_bp)
         return ipb.CreatePlanResponse(plan=wire.plan(created))
@@ -69,6 +71,15 @@ class PlanHandlers(Handlers[Deps]):
         found = await self.deps.store.plans.listing(self.db.pool, current_caller().department, after, size)
         last = paging.next_token(found, size, "created_at", "plan_id")
         return ipb.ListPlansResponse(plans=[wire.plan(p) for p in found], next_page_token=last)
+
+    async def _in_published_plan(self, uow: UnitOfWork, draft: PlanDraft) -> PlanDraft:
+        """A department that published its annual plan for the year draws only what it planned there
+        (anything else is registered, 报备): the draft carries that plan out, whether named or not."""
+        year = draft.window_start.year
+        annual = await self.deps.store.annual_plans.of_year(uow.conn, draft.owner, year)
+        if annual is None or annual.status != annual_plans.PUBLISHED:
+            return draft
+        return await self._carrying_out(uow, str(annual.annual_plan_id), draft)
 
     async def _carrying_out(self, uow: UnitOfWork, annual_plan_id: str, draft: PlanDraft) -> PlanDraft:
         """The draft as a planned draw of the department's annual plan (年度检查计划), which must plan it."""

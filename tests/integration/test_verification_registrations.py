@@ -13,6 +13,7 @@ import pytest
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.events.v1 import commitment_events_pb2, verification_events_pb2
+from chengnuo.verification.v1 import check_items_pb2 as cpb
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import registrations_pb2 as gpb
 from chengnuo.verification.v1 import results_pb2 as rspb
@@ -21,8 +22,9 @@ from services.kernel import convert
 from services.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, PermissionDenied
 from services.kernel.features.sharing.gate import SharingGate
 from services.verification.api.deps import Deps
-from services.verification.api.servicers import RegistrationApi
+from services.verification.api.servicers import CheckItemApi, RegistrationApi
 from services.verification.main import STORES
+from tests.integration.test_verification_check_items import draft as check_item_draft
 from tests.integration.test_verification_joint import CITY, DISTRICT, _draw, _plan, _setup
 from tests.integration.test_verification_results import _api as results_api
 from tests.integration.test_verification_results import _request as result_request
@@ -365,3 +367,25 @@ async def test_a_registered_inspection_has_its_one_result_from_its_date_by_its_i
         await results_api(vworld).GetInspectionResult(
             rspb.GetInspectionResultRequest(result_id=result_id), None
         )
+
+
+async def test_advance_notice_is_refused_where_the_check_item_forbids_it(vworld: VWorld) -> None:
+    code = new_uscc()
+    await _setup(vworld, [code])
+    within_one_year(vworld)
+    day = vworld.clock.today() + dt.timedelta(days=5)
+    vworld.lead(CITY)
+    item = check_item_draft("SC-01", on=vworld.clock.today(), advance_notice_allowed=False)
+    item.no_notice_reason = "上级机关明确要求不予事先告知"
+    await CheckItemApi(vworld.tasks.deps).PutCheckItem(
+        cpb.PutCheckItemRequest(request_id=rid(), item=item), None
+    )
+
+    ((rule, subject, why),) = await refused(vworld, planned(code, "FOOD_SAFETY", day))
+    assert (rule, subject) == ("ADVANCE_NOTICE_NOT_ALLOWED", "inspection.check_items[0]")
+    assert "上级机关明确要求不予事先告知" in why
+    unannounced = planned(code, "FOOD_SAFETY", day)
+    unannounced.advance_notice = False
+    unannounced.no_notice_ground = gpb.NO_NOTICE_GROUND_SUPERIOR_ORGAN
+    unannounced.no_notice_reason = "上级机关明确要求不予事先告知"
+    assert (await register(vworld, unannounced)).status == gpb.REGISTRATION_STATUS_REGISTERED

@@ -72,6 +72,7 @@ class RegistrationHandlers(Handlers[Deps]):
                 "the inspection outside the plans may not be registered", [r.violation() for r in found]
             )
         await self._require_inspectors(uow.conn, draft)
+        await self._notice_allowed(uow.conn, draft)
         stored = await store.registrations.insert(
             uow.conn, dataclasses.replace(draft, rule_sets=(joint_rules.id, reg_rules.id))
         )
@@ -184,6 +185,23 @@ class RegistrationHandlers(Handlers[Deps]):
         parents = await store.rosters.department_parents(conn)
         earlier = await store.ledger.of_subject(conn, p.subject_code, p.planned_date.year)
         return rules.refusals(p, today, earlier, hierarchy=Hierarchy(parents), joint=joint, rules=reg)
+
+    async def _notice_allowed(self, conn: Connection, draft: NewRegistration) -> None:
+        """Advance notice of time, basis and method is the rule, unless an item of the department's
+        random inspection list (随机抽查事项清单) that the inspection checks says it may not be given."""
+        if not draft.advance_notice:
+            return
+        store = self.deps.store.check_items
+        refused = []
+        for i, code in enumerate(draft.check_items):
+            item = await store.in_force(conn, draft.department, code, draft.planned_date)
+            if item is not None and not item.advance_notice_allowed:
+                why = f"check item {code} may not be notified in advance: {item.no_notice_reason}"
+                refused.append(
+                    PreconditionViolation("ADVANCE_NOTICE_NOT_ALLOWED", f"inspection.check_items[{i}]", why)
+                )
+        if refused:
+            raise FailedPrecondition("the subject may not be told of this inspection in advance", refused)
 
     async def _require_inspectors(self, conn: Connection, draft: NewRegistration) -> None:
         """The inspectors are on the registering department's roster and qualified on the day."""

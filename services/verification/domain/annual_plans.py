@@ -43,6 +43,8 @@ class ItemInForce:
     name: str
     inspection_type: str
     retired_on: dt.date | None
+    advance_notice_allowed: bool = True
+    no_notice_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,7 @@ async def in_force(conn: Executor, department: str, code: str, on: dt.date) -> I
     """The item's version in force on `on` (the latest taking effect by then), with the item's
     retirement date; None when the list has no such item by then."""
     row = await conn.fetchrow(
-        "SELECT v.version, v.name, v.inspection_type,"
+        "SELECT v.version, v.name, v.inspection_type, v.advance_notice_allowed, v.no_notice_reason,"
         " (SELECT retired_on FROM check_item l WHERE l.department = $1 AND l.code = $2"
         "  ORDER BY l.version DESC LIMIT 1) AS retired_on"
         " FROM check_item v WHERE v.department = $1 AND v.code = $2 AND v.effective_from <= $3"

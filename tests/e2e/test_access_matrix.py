@@ -211,6 +211,7 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "CancelRegistration": {"reason": "误报"},
         "RecordInspectionResult": {
             "joint_inspection_id": "",  # A's drawn subject, named by draw_id and subject_code
+            "registration_id": "",
             "inspection_date": today,
             "items": [
                 results_pb2.ItemResult(check_item="SC-01", outcome=results_pb2.ITEM_OUTCOME_NO_PROBLEM)

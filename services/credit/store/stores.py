@@ -77,6 +77,13 @@ class CaseStore(Protocol):
         status: str | None,
         after: tuple[dt.date, uuid.UUID] | None,
         size: int,
+        overdue: tuple[str, dt.date] | None = None,
+    ) -> list[C]: ...
+    async def overdue_count(
+        self, conn: Executor, table: Table[C], department: str, pending: str, today: dt.date
+    ) -> tuple[int, int]: ...
+    async def claim_newly_overdue(
+        self, conn: Connection, table: Table[C], pending: str, today: dt.date, limit: int
     ) -> list[C]: ...
 
 

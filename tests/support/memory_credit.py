@@ -293,6 +293,10 @@ class MemoryCases:
     ) -> list[C]:
         _missing("the overdue job's claim")
 
+    async def of_records(self, conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]:
+        found = [r for r in MemoryTables.of(conn).rows(table.name) if r["record_id"] in record_ids]
+        return [table.of(r) for r in sorted(found, key=lambda r: (r["due_date"], r[table.key]))]
+
 
 class MemoryLists:
     """store.lists on MemoryTables: the reads the record and repair paths make."""

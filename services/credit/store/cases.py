@@ -129,3 +129,12 @@ async def claim_newly_overdue(
         limit,
     )
     return sorted((table.of(r) for r in rows), key=lambda c: (c.due_date, str(c.case_id)))
+
+
+async def of_records(conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]:
+    """Every case on the records, oldest deadline first."""
+    rows = await conn.fetch(
+        f"SELECT * FROM {table.name} WHERE record_id = ANY($1) ORDER BY due_date, {table.key}",  # noqa: S608
+        record_ids,
+    )
+    return [table.of(r) for r in rows]

@@ -85,6 +85,7 @@ class CaseStore(Protocol):
     async def claim_newly_overdue(
         self, conn: Connection, table: Table[C], pending: str, today: dt.date, limit: int
     ) -> list[C]: ...
+    async def of_records(self, conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]: ...
 
 
 class ListStore(Protocol):

@@ -1,6 +1,6 @@
-"""Overdue repair decisions (信用修复: due within 3 working days) on a stack of the module's own,
-whose clock moves: the reviewer's CLI counts and lists them, and the credit service announces them
-(`credit.case_overdue`) through its outbox."""
+"""Overdue repair and objection decisions (信用修复: due within 3 working days; 异议: 5) on a stack
+of the module's own, whose clock moves: the reviewer's CLI counts and lists them, and the credit
+service announces them (`credit.case_overdue`) through its outbox."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from chengnuo.credit.v1 import objections_pb2 as opb
 from chengnuo.credit.v1 import repair_pb2 as rpb
 from services.contracts import credit_events
 from services.kernel import convert
@@ -37,7 +38,7 @@ async def own_roles(own_stack: Stack) -> AsyncIterator[Roles]:
         await clients.close()
 
 
-async def test_an_undecided_repair_past_its_due_date_is_counted_listed_and_announced(
+async def test_undecided_cases_past_their_due_date_are_counted_listed_and_announced(
     own_stack: Stack, own_roles: Roles
 ) -> None:
     uscc, _, record = await dishonest(own_roles, dt.date(2025, 6, 2))  # repairable since 2025-09-02
@@ -52,6 +53,14 @@ async def test_an_undecided_repair_past_its_due_date_is_counted_listed_and_annou
                 repair_commitment="本单位承诺依法诚信经营",
             )
         )
+        filed = await portal.objections.FileObjection(
+            opb.FileObjectionRequest(
+                request_id=str(uuid.uuid4()),
+                record_id=record.record_id,
+                applicant=ref(uscc),
+                reason="并非本单位",
+            )
+        )
     finally:
         await portal.channel.close()
     application = applied.application.application_id
@@ -59,13 +68,19 @@ async def test_an_undecided_repair_past_its_due_date_is_counted_listed_and_annou
     code, out = reviewer("credit", "repairs", "overdue", "--json")
     assert (code, json.loads(out)) == (0, [])
 
-    due = convert.from_date(applied.application.deadline.due_date)
+    code, out = reviewer("credit", "objections", "overdue", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    due = max(convert.from_date(c.deadline.due_date) for c in (applied.application, filed.objection))
     today = await service_today(own_stack, "credit")
     assert Cli(own_stack, ["admin"])("clock", "advance", f"{(due - today).days + 1}d")[0] == 0
     code, out = reviewer("credit", "repairs", "overdue")
     assert (code, "350200-SCJ: 1 pending repair applications, 1 overdue on" in out) == (0, True)
     code, out = reviewer("credit", "repairs", "overdue", "--json")
     assert [a["application_id"] for a in json.loads(out)] == [application]
+    code, out = reviewer("credit", "objections", "overdue")
+    assert (code, "350200-SCJ: 1 pending objections, 1 overdue on" in out) == (0, True)
+    code, out = reviewer("credit", "objections", "overdue", "--json")
+    assert [o["objection_id"] for o in json.loads(out)] == [filed.objection.objection_id]
     announced = await eventually(
         lambda: find_event(
             own_stack,
@@ -76,3 +91,13 @@ async def test_an_undecided_repair_past_its_due_date_is_counted_listed_and_annou
         what="credit.case_overdue",
     )
     assert announced.application.deadline.due_date == applied.application.deadline.due_date
+    objection = filed.objection.objection_id
+    await eventually(
+        lambda: find_event(
+            own_stack,
+            credit_events.CASE_OVERDUE,
+            lambda e: e.WhichOneof("case") == "objection" and e.objection.objection_id == objection,
+        ),
+        timeout=90.0,
+        what="credit.case_overdue of the objection",
+    )

@@ -187,3 +187,41 @@ def extend_objection(
     with reported():
         done = _objection_stub().ExtendObjectionDeadline(request).objection
     _say_extended(f"objection {done.objection_id}", done.deadline)
+
+
+def _say_counted(what: str, department: str, pending: int, overdue: int, as_of: Any) -> None:
+    say(f"{department}: {pending} pending {what}, {overdue} overdue on {day(as_of)}")
+
+
+@repairs.command("overdue")
+def overdue_repairs(limit: Limit = 0, as_json: Json = False) -> None:
+    """Pending repair applications past their due date, and how many of my department's
+    applications are pending (credit_reviewer, credit_officer)."""
+    stub = _repair_stub()
+    request = repair_pb2.ListRepairApplicationsRequest(
+        status=repair_pb2.REPAIR_STATUS_PENDING, overdue_only=True
+    )
+    with reported():
+        counted = stub.CountOverdueRepairApplications(repair_pb2.CountOverdueRepairApplicationsRequest())
+        found = paging.pages(stub.ListRepairApplications, request, "applications", limit)
+    if not as_json:
+        _say_counted(
+            "repair applications", counted.department, counted.pending, counted.overdue, counted.as_of
+        )
+    listing(found, as_json, "overdue credit repair applications", REPAIR_COLUMNS)
+
+
+@objections.command("overdue")
+def overdue_objections(limit: Limit = 0, as_json: Json = False) -> None:
+    """Pending objections past their due date, and how many of my department's objections are
+    pending (credit_reviewer, credit_officer)."""
+    stub = _objection_stub()
+    request = objections_pb2.ListObjectionsRequest(
+        status=objections_pb2.OBJECTION_STATUS_PENDING, overdue_only=True
+    )
+    with reported():
+        counted = stub.CountOverdueObjections(objections_pb2.CountOverdueObjectionsRequest())
+        found = paging.pages(stub.ListObjections, request, "objections", limit)
+    if not as_json:
+        _say_counted("objections", counted.department, counted.pending, counted.overdue, counted.as_of)
+    listing(found, as_json, "overdue objections", OBJECTION_COLUMNS)

@@ -18,6 +18,7 @@ OBJECTION_FILED = EventType("credit.objection_filed", pb.ObjectionFiled, STREAM.
 OBJECTION_DECIDED = EventType("credit.objection_decided", pb.ObjectionDecided, STREAM.name)
 LISTED = EventType("credit.listed", pb.SubjectListed, STREAM.name)
 DELISTED = EventType("credit.delisted", pb.SubjectDelisted, STREAM.name)
+CASE_OVERDUE = EventType("credit.case_overdue", pb.CaseOverdue, STREAM.name)
 
 TYPES = [
     RECORD_CREATED,
@@ -30,4 +31,5 @@ TYPES = [
     OBJECTION_DECIDED,
     LISTED,
     DELISTED,
+    CASE_OVERDUE,
 ]

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from services.credit.domain import cases as case_rules
+from services.credit.domain.cases import Objection, RepairApplication
 from services.credit.domain.rule_sets import choose_rule_set
 from services.credit.flows import refresh
+from services.credit.store.cases import OBJECTION, REPAIR
 from services.credit.store.stores import PRODUCTION
 from services.credit.wire import events
 from services.kernel.clock import china_date
@@ -75,6 +78,28 @@ async def refresh_subjects(uow: UnitOfWork, changed: Iterable[OfSubject]) -> Non
         await refresh.subject(STORE, uow, kind, code)
 
 
+async def announce_overdue_cases(uow: UnitOfWork) -> int:
+    """Announce once per due date each pending repair application (decision due within 3 working
+    days, extendable once by 3) and objection (within 5 working days) that passed its due date
+    (`credit.case_overdue`); an extension moves the due date, so a case overdue again is announced
+    again."""
+    today = china_date(uow.now)
+    claimed: list[RepairApplication | Objection] = [
+        *await STORE.cases.claim_newly_overdue(uow.conn, REPAIR, case_rules.REPAIR_PENDING, today, BATCH),
+        *await STORE.cases.claim_newly_overdue(
+            uow.conn, OBJECTION, case_rules.OBJECTION_PENDING, today, BATCH
+        ),
+    ]
+    for case in claimed:
+        target = (
+            f"{'repair_application' if isinstance(case, RepairApplication) else 'objection'}/{case.case_id}"
+        )
+        uow.emit(events.case_overdue(case, today), entity=target)
+        uow.audit("case.overdue", target, subject_code=case.subject_code, change=str(case.due_date))
+    return len(claimed)
+
+
 EXPIRY = Job("credit-record-expiry", EVERY_SECONDS, expire_records)
 DELISTING = Job("credit-list-removal", EVERY_SECONDS, remove_due_listings)
 REGRADE = Job("credit-regrade", EVERY_SECONDS, regrade)
+OVERDUE_CASES = Job("credit-overdue-cases", EVERY_SECONDS, announce_overdue_cases)

@@ -18,6 +18,7 @@ from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
 def build(rt: Runtime) -> Components:
     rt.schedule(jobs.EXPIRY)
     rt.schedule(jobs.DELISTING)
+    rt.schedule(jobs.OVERDUE_CASES)
     regrader = rt.schedule(jobs.REGRADE)
     deps = Deps(
         db=rt.db,

@@ -270,14 +270,32 @@ class MemoryCases:
         status: str | None,
         after: tuple[dt.date, uuid.UUID] | None,
         size: int,
+        overdue: tuple[str, dt.date] | None = None,
     ) -> list[C]:
         start = after or (dt.date.min, uuid.UUID(int=0))
         found = [
             r
             for r in MemoryTables.of(conn).rows(table.name, department=department)
-            if (status is None or r["status"] == status) and (r["due_date"], r[table.key]) > start
+            if (status is None or r["status"] == status)
+            and (r["due_date"], r[table.key]) > start
+            and (overdue is None or (r["status"] == overdue[0] and r["due_date"] < overdue[1]))
         ]
         return [table.of(r) for r in sorted(found, key=lambda r: (r["due_date"], r[table.key]))[:size]]
+
+    async def overdue_count(
+        self, conn: Executor, table: Table[C], department: str, pending: str, today: dt.date
+    ) -> tuple[int, int]:
+        open_cases = MemoryTables.of(conn).rows(table.name, department=department, status=pending)
+        return sum(r["due_date"] < today for r in open_cases), len(open_cases)
+
+    async def claim_newly_overdue(
+        self, conn: Connection, table: Table[C], pending: str, today: dt.date, limit: int
+    ) -> list[C]:
+        _missing("the overdue job's claim")
+
+    async def of_records(self, conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]:
+        found = [r for r in MemoryTables.of(conn).rows(table.name) if r["record_id"] in record_ids]
+        return [table.of(r) for r in sorted(found, key=lambda r: (r["due_date"], r[table.key]))]
 
 
 class MemoryLists:

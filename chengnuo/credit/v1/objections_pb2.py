@@ -26,37 +26,42 @@ from chengnuo.common.v1 import personal_data_pb2 as chengnuo_dot_common_dot_v1_d
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
 from chengnuo.credit.v1 import credit_pb2 as chengnuo_dot_credit_dot_v1_dot_credit__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#chengnuo/credit/v1/objections.proto\x12\x12\x63hengnuo.credit.v1\x1a&chengnuo/common/v1/personal_data.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x04\n\tObjection\x12\x14\n\x0cobjection_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x10\n\x08\x66iled_by\x18\x06 \x01(\t\x12,\n\x08\x66iled_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32$.chengnuo.credit.v1.DecisionDeadline\x12\x33\n\x06status\x18\t \x01(\x0e\x32#.chengnuo.credit.v1.ObjectionStatus\x12\x35\n\x07outcome\x18\n \x01(\x0e\x32$.chengnuo.credit.v1.ObjectionOutcome\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x0b \x01(\t\x12\x17\n\x0f\x63orrected_facts\x18\x0c \x01(\t\x12\x38\n\x0f\x63orrected_class\x18\r \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x12\n\ndecided_by\x18\x0e \x01(\t\x12.\n\ndecided_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08rule_set\x18\x10 \x01(\t\"\x92\x01\n\x14\x46ileObjectionRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\"\x7f\n\x15\x46ileObjectionResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x97\x02\n\x16\x44\x65\x63ideObjectionRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0cobjection_id\x18\x02 \x01(\t\x12\x35\n\x07outcome\x18\x03 \x01(\x0e\x32$.chengnuo.credit.v1.ObjectionOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x17\n\x0f\x63orrected_facts\x18\x05 \x01(\t\x12\x38\n\x0f\x63orrected_class\x18\x06 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x39\n\x0epersonal_names\x18\x07 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"\x81\x01\n\x17\x44\x65\x63ideObjectionResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"Z\n\x1e\x45xtendObjectionDeadlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0cobjection_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"S\n\x1f\x45xtendObjectionDeadlineResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\"s\n\x15ListObjectionsRequest\x12\x33\n\x06status\x18\x01 \x01(\x0e\x32#.chengnuo.credit.v1.ObjectionStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"d\n\x16ListObjectionsResponse\x12\x31\n\nobjections\x18\x01 \x03(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x8d\x01\n\x0fObjectionStatus\x12 \n\x1cOBJECTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18OBJECTION_STATUS_PENDING\x10\x01\x12\x1b\n\x17OBJECTION_STATUS_UPHELD\x10\x02\x12\x1d\n\x19OBJECTION_STATUS_REJECTED\x10\x03*\x90\x01\n\x10ObjectionOutcome\x12!\n\x1dOBJECTION_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18OBJECTION_OUTCOME_REVOKE\x10\x01\x12\x1d\n\x19OBJECTION_OUTCOME_CORRECT\x10\x02\x12\x1c\n\x18OBJECTION_OUTCOME_REJECT\x10\x03\x32\xd2\x03\n\x10ObjectionService\x12\x64\n\rFileObjection\x12(.chengnuo.credit.v1.FileObjectionRequest\x1a).chengnuo.credit.v1.FileObjectionResponse\x12j\n\x0f\x44\x65\x63ideObjection\x12*.chengnuo.credit.v1.DecideObjectionRequest\x1a+.chengnuo.credit.v1.DecideObjectionResponse\x12\x82\x01\n\x17\x45xtendObjectionDeadline\x12\x32.chengnuo.credit.v1.ExtendObjectionDeadlineRequest\x1a\x33.chengnuo.credit.v1.ExtendObjectionDeadlineResponse\x12g\n\x0eListObjections\x12).chengnuo.credit.v1.ListObjectionsRequest\x1a*.chengnuo.credit.v1.ListObjectionsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#chengnuo/credit/v1/objections.proto\x12\x12\x63hengnuo.credit.v1\x1a&chengnuo/common/v1/personal_data.proto\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xad\x04\n\tObjection\x12\x14\n\x0cobjection_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x10\n\x08\x66iled_by\x18\x06 \x01(\t\x12,\n\x08\x66iled_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32$.chengnuo.credit.v1.DecisionDeadline\x12\x33\n\x06status\x18\t \x01(\x0e\x32#.chengnuo.credit.v1.ObjectionStatus\x12\x35\n\x07outcome\x18\n \x01(\x0e\x32$.chengnuo.credit.v1.ObjectionOutcome\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x0b \x01(\t\x12\x17\n\x0f\x63orrected_facts\x18\x0c \x01(\t\x12\x38\n\x0f\x63orrected_class\x18\r \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x12\n\ndecided_by\x18\x0e \x01(\t\x12.\n\ndecided_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08rule_set\x18\x10 \x01(\t\"\x92\x01\n\x14\x46ileObjectionRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\"\x7f\n\x15\x46ileObjectionResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x97\x02\n\x16\x44\x65\x63ideObjectionRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0cobjection_id\x18\x02 \x01(\t\x12\x35\n\x07outcome\x18\x03 \x01(\x0e\x32$.chengnuo.credit.v1.ObjectionOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x17\n\x0f\x63orrected_facts\x18\x05 \x01(\t\x12\x38\n\x0f\x63orrected_class\x18\x06 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x39\n\x0epersonal_names\x18\x07 \x01(\x0e\x32!.chengnuo.common.v1.PersonalNames\"\x81\x01\n\x17\x44\x65\x63ideObjectionResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"Z\n\x1e\x45xtendObjectionDeadlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0cobjection_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"S\n\x1f\x45xtendObjectionDeadlineResponse\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\"\x89\x01\n\x15ListObjectionsRequest\x12\x33\n\x06status\x18\x01 \x01(\x0e\x32#.chengnuo.credit.v1.ObjectionStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0coverdue_only\x18\x04 \x01(\x08\"d\n\x16ListObjectionsResponse\x12\x31\n\nobjections\x18\x01 \x03(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1f\n\x1d\x43ountOverdueObjectionsRequest\"x\n\x1e\x43ountOverdueObjectionsResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07overdue\x18\x02 \x01(\x05\x12\x0f\n\x07pending\x18\x03 \x01(\x05\x12 \n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x11.google.type.Date*\x8d\x01\n\x0fObjectionStatus\x12 \n\x1cOBJECTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18OBJECTION_STATUS_PENDING\x10\x01\x12\x1b\n\x17OBJECTION_STATUS_UPHELD\x10\x02\x12\x1d\n\x19OBJECTION_STATUS_REJECTED\x10\x03*\x90\x01\n\x10ObjectionOutcome\x12!\n\x1dOBJECTION_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18OBJECTION_OUTCOME_REVOKE\x10\x01\x12\x1d\n\x19OBJECTION_OUTCOME_CORRECT\x10\x02\x12\x1c\n\x18OBJECTION_OUTCOME_REJECT\x10\x03\x32\xd3\x04\n\x10ObjectionService\x12\x64\n\rFileObjection\x12(.chengnuo.credit.v1.FileObjectionRequest\x1a).chengnuo.credit.v1.FileObjectionResponse\x12j\n\x0f\x44\x65\x63ideObjection\x12*.chengnuo.credit.v1.DecideObjectionRequest\x1a+.chengnuo.credit.v1.DecideObjectionResponse\x12\x82\x01\n\x17\x45xtendObjectionDeadline\x12\x32.chengnuo.credit.v1.ExtendObjectionDeadlineRequest\x1a\x33.chengnuo.credit.v1.ExtendObjectionDeadlineResponse\x12g\n\x0eListObjections\x12).chengnuo.credit.v1.ListObjectionsRequest\x1a*.chengnuo.credit.v1.ListObjectionsResponse\x12\x7f\n\x16\x43ountOverdueObjections\x12\x31.chengnuo.credit.v1.CountOverdueObjectionsRequest\x1a\x32.chengnuo.credit.v1.CountOverdueObjectionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.credit.v1.objections_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OBJECTIONSTATUS']._serialized_start=1848
-  _globals['_OBJECTIONSTATUS']._serialized_end=1989
-  _globals['_OBJECTIONOUTCOME']._serialized_start=1992
-  _globals['_OBJECTIONOUTCOME']._serialized_end=2136
-  _globals['_OBJECTION']._serialized_start=200
-  _globals['_OBJECTION']._serialized_end=757
-  _globals['_FILEOBJECTIONREQUEST']._serialized_start=760
-  _globals['_FILEOBJECTIONREQUEST']._serialized_end=906
-  _globals['_FILEOBJECTIONRESPONSE']._serialized_start=908
-  _globals['_FILEOBJECTIONRESPONSE']._serialized_end=1035
-  _globals['_DECIDEOBJECTIONREQUEST']._serialized_start=1038
-  _globals['_DECIDEOBJECTIONREQUEST']._serialized_end=1317
-  _globals['_DECIDEOBJECTIONRESPONSE']._serialized_start=1320
-  _globals['_DECIDEOBJECTIONRESPONSE']._serialized_end=1449
-  _globals['_EXTENDOBJECTIONDEADLINEREQUEST']._serialized_start=1451
-  _globals['_EXTENDOBJECTIONDEADLINEREQUEST']._serialized_end=1541
-  _globals['_EXTENDOBJECTIONDEADLINERESPONSE']._serialized_start=1543
-  _globals['_EXTENDOBJECTIONDEADLINERESPONSE']._serialized_end=1626
-  _globals['_LISTOBJECTIONSREQUEST']._serialized_start=1628
-  _globals['_LISTOBJECTIONSREQUEST']._serialized_end=1743
-  _globals['_LISTOBJECTIONSRESPONSE']._serialized_start=1745
-  _globals['_LISTOBJECTIONSRESPONSE']._serialized_end=1845
-  _globals['_OBJECTIONSERVICE']._serialized_start=2139
-  _globals['_OBJECTIONSERVICE']._serialized_end=2605
+  _globals['_OBJECTIONSTATUS']._serialized_start=2050
+  _globals['_OBJECTIONSTATUS']._serialized_end=2191
+  _globals['_OBJECTIONOUTCOME']._serialized_start=2194
+  _globals['_OBJECTIONOUTCOME']._serialized_end=2338
+  _globals['_OBJECTION']._serialized_start=224
+  _globals['_OBJECTION']._serialized_end=781
+  _globals['_FILEOBJECTIONREQUEST']._serialized_start=784
+  _globals['_FILEOBJECTIONREQUEST']._serialized_end=930
+  _globals['_FILEOBJECTIONRESPONSE']._serialized_start=932
+  _globals['_FILEOBJECTIONRESPONSE']._serialized_end=1059
+  _globals['_DECIDEOBJECTIONREQUEST']._serialized_start=1062
+  _globals['_DECIDEOBJECTIONREQUEST']._serialized_end=1341
+  _globals['_DECIDEOBJECTIONRESPONSE']._serialized_start=1344
+  _globals['_DECIDEOBJECTIONRESPONSE']._serialized_end=1473
+  _globals['_EXTENDOBJECTIONDEADLINEREQUEST']._serialized_start=1475
+  _globals['_EXTENDOBJECTIONDEADLINEREQUEST']._serialized_end=1565
+  _globals['_EXTENDOBJECTIONDEADLINERESPONSE']._serialized_start=1567
+  _globals['_EXTENDOBJECTIONDEADLINERESPONSE']._serialized_end=1650
+  _globals['_LISTOBJECTIONSREQUEST']._serialized_start=1653
+  _globals['_LISTOBJECTIONSREQUEST']._serialized_end=1790
+  _globals['_LISTOBJECTIONSRESPONSE']._serialized_start=1792
+  _globals['_LISTOBJECTIONSRESPONSE']._serialized_end=1892
+  _globals['_COUNTOVERDUEOBJECTIONSREQUEST']._serialized_start=1894
+  _globals['_COUNTOVERDUEOBJECTIONSREQUEST']._serialized_end=1925
+  _globals['_COUNTOVERDUEOBJECTIONSRESPONSE']._serialized_start=1927
+  _globals['_COUNTOVERDUEOBJECTIONSRESPONSE']._serialized_end=2047
+  _globals['_OBJECTIONSERVICE']._serialized_start=2341
+  _globals['_OBJECTIONSERVICE']._serialized_end=2936
 # @@protoc_insertion_point(module_scope)

@@ -55,6 +55,11 @@ class ObjectionServiceStub:
                 request_serializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsResponse.FromString,
                 _registered_method=True)
+        self.CountOverdueObjections = channel.unary_unary(
+                '/chengnuo.credit.v1.ObjectionService/CountOverdueObjections',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsResponse.FromString,
+                _registered_method=True)
 
 
 class ObjectionServiceServicer:
@@ -87,6 +92,14 @@ class ObjectionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CountOverdueObjections(self, request, context):
+        """Pending objections of the caller's department, and how many of them are past their due date
+        (the decision is due within 5 working days).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ObjectionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +122,11 @@ def add_ObjectionServiceServicer_to_server(servicer, server):
                     servicer.ListObjections,
                     request_deserializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsRequest.FromString,
                     response_serializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsResponse.SerializeToString,
+            ),
+            'CountOverdueObjections': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOverdueObjections,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -220,6 +238,33 @@ class ObjectionService:
             '/chengnuo.credit.v1.ObjectionService/ListObjections',
             chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsRequest.SerializeToString,
             chengnuo_dot_credit_dot_v1_dot_objections__pb2.ListObjectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOverdueObjections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.ObjectionService/CountOverdueObjections',
+            chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_objections__pb2.CountOverdueObjectionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -39,6 +39,10 @@ class ObjectionServiceStub:
     """Upheld (record corrected or revoked, withdrawn everywhere) or rejected."""
     ExtendObjectionDeadline: _grpc.UnaryUnaryMultiCallable[_objections_pb2.ExtendObjectionDeadlineRequest, _objections_pb2.ExtendObjectionDeadlineResponse]
     ListObjections: _grpc.UnaryUnaryMultiCallable[_objections_pb2.ListObjectionsRequest, _objections_pb2.ListObjectionsResponse]
+    CountOverdueObjections: _grpc.UnaryUnaryMultiCallable[_objections_pb2.CountOverdueObjectionsRequest, _objections_pb2.CountOverdueObjectionsResponse]
+    """Pending objections of the caller's department, and how many of them are past their due date
+    (the decision is due within 5 working days).
+    """
 
 @_typing.type_check_only
 class ObjectionServiceAsyncStub(ObjectionServiceStub):
@@ -51,6 +55,10 @@ class ObjectionServiceAsyncStub(ObjectionServiceStub):
     """Upheld (record corrected or revoked, withdrawn everywhere) or rejected."""
     ExtendObjectionDeadline: _aio.UnaryUnaryMultiCallable[_objections_pb2.ExtendObjectionDeadlineRequest, _objections_pb2.ExtendObjectionDeadlineResponse]  # type: ignore[assignment]
     ListObjections: _aio.UnaryUnaryMultiCallable[_objections_pb2.ListObjectionsRequest, _objections_pb2.ListObjectionsResponse]  # type: ignore[assignment]
+    CountOverdueObjections: _aio.UnaryUnaryMultiCallable[_objections_pb2.CountOverdueObjectionsRequest, _objections_pb2.CountOverdueObjectionsResponse]  # type: ignore[assignment]
+    """Pending objections of the caller's department, and how many of them are past their due date
+    (the decision is due within 5 working days).
+    """
 
 class ObjectionServiceServicer(metaclass=_abc_1.ABCMeta):
     """Objections (异议处理) to a dishonesty record, decided by the department that made it."""
@@ -84,5 +92,15 @@ class ObjectionServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _objections_pb2.ListObjectionsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_objections_pb2.ListObjectionsResponse, _abc.Awaitable[_objections_pb2.ListObjectionsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CountOverdueObjections(
+        self,
+        request: _objections_pb2.CountOverdueObjectionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_objections_pb2.CountOverdueObjectionsResponse, _abc.Awaitable[_objections_pb2.CountOverdueObjectionsResponse]]:
+        """Pending objections of the caller's department, and how many of them are past their due date
+        (the decision is due within 5 working days).
+        """
 
 def add_ObjectionServiceServicer_to_server(servicer: ObjectionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -25,37 +25,42 @@ _sym_db = _symbol_database.Default()
 from chengnuo.common.v1 import subject_pb2 as chengnuo_dot_common_dot_v1_dot_subject__pb2
 from chengnuo.credit.v1 import credit_pb2 as chengnuo_dot_credit_dot_v1_dot_credit__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63hengnuo/credit/v1/repair.proto\x12\x12\x63hengnuo.credit.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n\x11RepairApplication\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x19\n\x11repair_commitment\x18\x06 \x01(\t\x12.\n\napplied_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32$.chengnuo.credit.v1.DecisionDeadline\x12\x30\n\x06status\x18\t \x01(\x0e\x32 .chengnuo.credit.v1.RepairStatus\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\n \x01(\t\x12\x12\n\ndecided_by\x18\x0b \x01(\t\x12.\n\ndecided_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08rule_set\x18\r \x01(\t\"\xba\x01\n\x12\x41pplyRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x19\n\x11repair_commitment\x18\x06 \x01(\t\"Q\n\x13\x41pplyRepairResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"\x87\x01\n\x13\x44\x65\x63ideRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x34\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\".chengnuo.credit.v1.RepairDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\x88\x01\n\x14\x44\x65\x63ideRepairResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"Y\n\x1b\x45xtendRepairDeadlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x1c\x45xtendRepairDeadlineResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"x\n\x1dListRepairApplicationsRequest\x12\x30\n\x06status\x18\x01 \x01(\x0e\x32 .chengnuo.credit.v1.RepairStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"v\n\x1eListRepairApplicationsResponse\x12;\n\x0c\x61pplications\x18\x01 \x03(\x0b\x32%.chengnuo.credit.v1.RepairApplication\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x7f\n\x0cRepairStatus\x12\x1d\n\x19REPAIR_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15REPAIR_STATUS_PENDING\x10\x01\x12\x1a\n\x16REPAIR_STATUS_APPROVED\x10\x02\x12\x19\n\x15REPAIR_STATUS_REFUSED\x10\x03*j\n\x0eRepairDecision\x12\x1f\n\x1bREPAIR_DECISION_UNSPECIFIED\x10\x00\x12\x1b\n\x17REPAIR_DECISION_APPROVE\x10\x01\x12\x1a\n\x16REPAIR_DECISION_REFUSE\x10\x02\x32\xce\x03\n\rRepairService\x12^\n\x0b\x41pplyRepair\x12&.chengnuo.credit.v1.ApplyRepairRequest\x1a\'.chengnuo.credit.v1.ApplyRepairResponse\x12\x61\n\x0c\x44\x65\x63ideRepair\x12\'.chengnuo.credit.v1.DecideRepairRequest\x1a(.chengnuo.credit.v1.DecideRepairResponse\x12y\n\x14\x45xtendRepairDeadline\x12/.chengnuo.credit.v1.ExtendRepairDeadlineRequest\x1a\x30.chengnuo.credit.v1.ExtendRepairDeadlineResponse\x12\x7f\n\x16ListRepairApplications\x12\x31.chengnuo.credit.v1.ListRepairApplicationsRequest\x1a\x32.chengnuo.credit.v1.ListRepairApplicationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63hengnuo/credit/v1/repair.proto\x12\x12\x63hengnuo.credit.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc4\x03\n\x11RepairApplication\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12/\n\x07subject\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x19\n\x11repair_commitment\x18\x06 \x01(\t\x12.\n\napplied_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32$.chengnuo.credit.v1.DecisionDeadline\x12\x30\n\x06status\x18\t \x01(\x0e\x32 .chengnuo.credit.v1.RepairStatus\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\n \x01(\t\x12\x12\n\ndecided_by\x18\x0b \x01(\t\x12.\n\ndecided_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08rule_set\x18\r \x01(\t\"\xba\x01\n\x12\x41pplyRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x31\n\tapplicant\x18\x03 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x1d\n\x15obligations_performed\x18\x04 \x01(\t\x12\x10\n\x08\x65vidence\x18\x05 \x03(\t\x12\x19\n\x11repair_commitment\x18\x06 \x01(\t\"Q\n\x13\x41pplyRepairResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"\x87\x01\n\x13\x44\x65\x63ideRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x34\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\".chengnuo.credit.v1.RepairDecision\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\x88\x01\n\x14\x44\x65\x63ideRepairResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"Y\n\x1b\x45xtendRepairDeadlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x1c\x45xtendRepairDeadlineResponse\x12:\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"\x8e\x01\n\x1dListRepairApplicationsRequest\x12\x30\n\x06status\x18\x01 \x01(\x0e\x32 .chengnuo.credit.v1.RepairStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0coverdue_only\x18\x04 \x01(\x08\"v\n\x1eListRepairApplicationsResponse\x12;\n\x0c\x61pplications\x18\x01 \x03(\x0b\x32%.chengnuo.credit.v1.RepairApplication\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n%CountOverdueRepairApplicationsRequest\"\x80\x01\n&CountOverdueRepairApplicationsResponse\x12\x12\n\ndepartment\x18\x01 \x01(\t\x12\x0f\n\x07overdue\x18\x02 \x01(\x05\x12\x0f\n\x07pending\x18\x03 \x01(\x05\x12 \n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x11.google.type.Date*\x7f\n\x0cRepairStatus\x12\x1d\n\x19REPAIR_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15REPAIR_STATUS_PENDING\x10\x01\x12\x1a\n\x16REPAIR_STATUS_APPROVED\x10\x02\x12\x19\n\x15REPAIR_STATUS_REFUSED\x10\x03*j\n\x0eRepairDecision\x12\x1f\n\x1bREPAIR_DECISION_UNSPECIFIED\x10\x00\x12\x1b\n\x17REPAIR_DECISION_APPROVE\x10\x01\x12\x1a\n\x16REPAIR_DECISION_REFUSE\x10\x02\x32\xe8\x04\n\rRepairService\x12^\n\x0b\x41pplyRepair\x12&.chengnuo.credit.v1.ApplyRepairRequest\x1a\'.chengnuo.credit.v1.ApplyRepairResponse\x12\x61\n\x0c\x44\x65\x63ideRepair\x12\'.chengnuo.credit.v1.DecideRepairRequest\x1a(.chengnuo.credit.v1.DecideRepairResponse\x12y\n\x14\x45xtendRepairDeadline\x12/.chengnuo.credit.v1.ExtendRepairDeadlineRequest\x1a\x30.chengnuo.credit.v1.ExtendRepairDeadlineResponse\x12\x7f\n\x16ListRepairApplications\x12\x31.chengnuo.credit.v1.ListRepairApplicationsRequest\x1a\x32.chengnuo.credit.v1.ListRepairApplicationsResponse\x12\x97\x01\n\x1e\x43ountOverdueRepairApplications\x12\x39.chengnuo.credit.v1.CountOverdueRepairApplicationsRequest\x1a:.chengnuo.credit.v1.CountOverdueRepairApplicationsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.credit.v1.repair_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REPAIRSTATUS']._serialized_start=1584
-  _globals['_REPAIRSTATUS']._serialized_end=1711
-  _globals['_REPAIRDECISION']._serialized_start=1713
-  _globals['_REPAIRDECISION']._serialized_end=1819
-  _globals['_REPAIRAPPLICATION']._serialized_start=156
-  _globals['_REPAIRAPPLICATION']._serialized_end=608
-  _globals['_APPLYREPAIRREQUEST']._serialized_start=611
-  _globals['_APPLYREPAIRREQUEST']._serialized_end=797
-  _globals['_APPLYREPAIRRESPONSE']._serialized_start=799
-  _globals['_APPLYREPAIRRESPONSE']._serialized_end=880
-  _globals['_DECIDEREPAIRREQUEST']._serialized_start=883
-  _globals['_DECIDEREPAIRREQUEST']._serialized_end=1018
-  _globals['_DECIDEREPAIRRESPONSE']._serialized_start=1021
-  _globals['_DECIDEREPAIRRESPONSE']._serialized_end=1157
-  _globals['_EXTENDREPAIRDEADLINEREQUEST']._serialized_start=1159
-  _globals['_EXTENDREPAIRDEADLINEREQUEST']._serialized_end=1248
-  _globals['_EXTENDREPAIRDEADLINERESPONSE']._serialized_start=1250
-  _globals['_EXTENDREPAIRDEADLINERESPONSE']._serialized_end=1340
-  _globals['_LISTREPAIRAPPLICATIONSREQUEST']._serialized_start=1342
-  _globals['_LISTREPAIRAPPLICATIONSREQUEST']._serialized_end=1462
-  _globals['_LISTREPAIRAPPLICATIONSRESPONSE']._serialized_start=1464
-  _globals['_LISTREPAIRAPPLICATIONSRESPONSE']._serialized_end=1582
-  _globals['_REPAIRSERVICE']._serialized_start=1822
-  _globals['_REPAIRSERVICE']._serialized_end=2284
+  _globals['_REPAIRSTATUS']._serialized_start=1803
+  _globals['_REPAIRSTATUS']._serialized_end=1930
+  _globals['_REPAIRDECISION']._serialized_start=1932
+  _globals['_REPAIRDECISION']._serialized_end=2038
+  _globals['_REPAIRAPPLICATION']._serialized_start=180
+  _globals['_REPAIRAPPLICATION']._serialized_end=632
+  _globals['_APPLYREPAIRREQUEST']._serialized_start=635
+  _globals['_APPLYREPAIRREQUEST']._serialized_end=821
+  _globals['_APPLYREPAIRRESPONSE']._serialized_start=823
+  _globals['_APPLYREPAIRRESPONSE']._serialized_end=904
+  _globals['_DECIDEREPAIRREQUEST']._serialized_start=907
+  _globals['_DECIDEREPAIRREQUEST']._serialized_end=1042
+  _globals['_DECIDEREPAIRRESPONSE']._serialized_start=1045
+  _globals['_DECIDEREPAIRRESPONSE']._serialized_end=1181
+  _globals['_EXTENDREPAIRDEADLINEREQUEST']._serialized_start=1183
+  _globals['_EXTENDREPAIRDEADLINEREQUEST']._serialized_end=1272
+  _globals['_EXTENDREPAIRDEADLINERESPONSE']._serialized_start=1274
+  _globals['_EXTENDREPAIRDEADLINERESPONSE']._serialized_end=1364
+  _globals['_LISTREPAIRAPPLICATIONSREQUEST']._serialized_start=1367
+  _globals['_LISTREPAIRAPPLICATIONSREQUEST']._serialized_end=1509
+  _globals['_LISTREPAIRAPPLICATIONSRESPONSE']._serialized_start=1511
+  _globals['_LISTREPAIRAPPLICATIONSRESPONSE']._serialized_end=1629
+  _globals['_COUNTOVERDUEREPAIRAPPLICATIONSREQUEST']._serialized_start=1631
+  _globals['_COUNTOVERDUEREPAIRAPPLICATIONSREQUEST']._serialized_end=1670
+  _globals['_COUNTOVERDUEREPAIRAPPLICATIONSRESPONSE']._serialized_start=1673
+  _globals['_COUNTOVERDUEREPAIRAPPLICATIONSRESPONSE']._serialized_end=1801
+  _globals['_REPAIRSERVICE']._serialized_start=2041
+  _globals['_REPAIRSERVICE']._serialized_end=2657
 # @@protoc_insertion_point(module_scope)

@@ -11,6 +11,7 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.type import date_pb2 as _date_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -283,19 +284,25 @@ class ListRepairApplicationsRequest(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    OVERDUE_ONLY_FIELD_NUMBER: _builtins.int
     status: Global___RepairStatus.ValueType
     page_size: _builtins.int
     page_token: _builtins.str
+    overdue_only: _builtins.bool
+    """Only pending applications whose due date has passed (on the service's date); with a status
+    other than pending nothing is found.
+    """
     def __init__(
         self,
         *,
         status: Global___RepairStatus.ValueType = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        overdue_only: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["overdue_only", b"overdue_only", "page_size", b"page_size", "page_token", b"page_token", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -323,3 +330,50 @@ class ListRepairApplicationsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListRepairApplicationsResponse: _TypeAlias = ListRepairApplicationsResponse  # noqa: Y015
+
+@_typing.final
+class CountOverdueRepairApplicationsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueRepairApplicationsRequest: _TypeAlias = CountOverdueRepairApplicationsRequest  # noqa: Y015
+
+@_typing.final
+class CountOverdueRepairApplicationsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEPARTMENT_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    department: _builtins.str
+    """The caller's department (the one deciding its records' repairs, 谁认定、谁修复)."""
+    overdue: _builtins.int
+    pending: _builtins.int
+    @_builtins.property
+    def as_of(self) -> _date_pb2.Date:
+        """The service's date the counts are relative to."""
+
+    def __init__(
+        self,
+        *,
+        department: _builtins.str = ...,
+        overdue: _builtins.int = ...,
+        pending: _builtins.int = ...,
+        as_of: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "department", b"department", "overdue", b"overdue", "pending", b"pending"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CountOverdueRepairApplicationsResponse: _TypeAlias = CountOverdueRepairApplicationsResponse  # noqa: Y015

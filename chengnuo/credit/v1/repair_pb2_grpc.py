@@ -55,6 +55,11 @@ class RepairServiceStub:
                 request_serializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsResponse.FromString,
                 _registered_method=True)
+        self.CountOverdueRepairApplications = channel.unary_unary(
+                '/chengnuo.credit.v1.RepairService/CountOverdueRepairApplications',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsResponse.FromString,
+                _registered_method=True)
 
 
 class RepairServiceServicer:
@@ -89,6 +94,14 @@ class RepairServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CountOverdueRepairApplications(self, request, context):
+        """Pending applications of the caller's department, and how many of them are past their due date
+        (the decision is due within 3 working days, extendable once by 3).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RepairServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +124,11 @@ def add_RepairServiceServicer_to_server(servicer, server):
                     servicer.ListRepairApplications,
                     request_deserializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsRequest.FromString,
                     response_serializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsResponse.SerializeToString,
+            ),
+            'CountOverdueRepairApplications': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOverdueRepairApplications,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +240,33 @@ class RepairService:
             '/chengnuo.credit.v1.RepairService/ListRepairApplications',
             chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsRequest.SerializeToString,
             chengnuo_dot_credit_dot_v1_dot_repair__pb2.ListRepairApplicationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOverdueRepairApplications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.RepairService/CountOverdueRepairApplications',
+            chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_repair__pb2.CountOverdueRepairApplicationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

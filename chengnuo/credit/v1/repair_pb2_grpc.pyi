@@ -41,6 +41,10 @@ class RepairServiceStub:
     """Once, by the number of working days the rules allow; the reason is audited."""
     ListRepairApplications: _grpc.UnaryUnaryMultiCallable[_repair_pb2.ListRepairApplicationsRequest, _repair_pb2.ListRepairApplicationsResponse]
     """The reviewer's queue: applications on the caller department's records."""
+    CountOverdueRepairApplications: _grpc.UnaryUnaryMultiCallable[_repair_pb2.CountOverdueRepairApplicationsRequest, _repair_pb2.CountOverdueRepairApplicationsResponse]
+    """Pending applications of the caller's department, and how many of them are past their due date
+    (the decision is due within 3 working days, extendable once by 3).
+    """
 
 @_typing.type_check_only
 class RepairServiceAsyncStub(RepairServiceStub):
@@ -55,6 +59,10 @@ class RepairServiceAsyncStub(RepairServiceStub):
     """Once, by the number of working days the rules allow; the reason is audited."""
     ListRepairApplications: _aio.UnaryUnaryMultiCallable[_repair_pb2.ListRepairApplicationsRequest, _repair_pb2.ListRepairApplicationsResponse]  # type: ignore[assignment]
     """The reviewer's queue: applications on the caller department's records."""
+    CountOverdueRepairApplications: _aio.UnaryUnaryMultiCallable[_repair_pb2.CountOverdueRepairApplicationsRequest, _repair_pb2.CountOverdueRepairApplicationsResponse]  # type: ignore[assignment]
+    """Pending applications of the caller's department, and how many of them are past their due date
+    (the decision is due within 3 working days, extendable once by 3).
+    """
 
 class RepairServiceServicer(metaclass=_abc_1.ABCMeta):
     """Credit repair (信用修复, "谁认定、谁修复"): decided by the department that made the record."""
@@ -90,5 +98,15 @@ class RepairServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_repair_pb2.ListRepairApplicationsResponse, _abc.Awaitable[_repair_pb2.ListRepairApplicationsResponse]]:
         """The reviewer's queue: applications on the caller department's records."""
+
+    @_abc_1.abstractmethod
+    def CountOverdueRepairApplications(
+        self,
+        request: _repair_pb2.CountOverdueRepairApplicationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_repair_pb2.CountOverdueRepairApplicationsResponse, _abc.Awaitable[_repair_pb2.CountOverdueRepairApplicationsResponse]]:
+        """Pending applications of the caller's department, and how many of them are past their due date
+        (the decision is due within 3 working days, extendable once by 3).
+        """
 
 def add_RepairServiceServicer_to_server(servicer: RepairServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

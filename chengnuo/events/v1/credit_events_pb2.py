@@ -28,33 +28,36 @@ from chengnuo.credit.v1 import lists_pb2 as chengnuo_dot_credit_dot_v1_dot_lists
 from chengnuo.credit.v1 import objections_pb2 as chengnuo_dot_credit_dot_v1_dot_objections__pb2
 from chengnuo.credit.v1 import repair_pb2 as chengnuo_dot_credit_dot_v1_dot_repair__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/events/v1/credit_events.proto\x12\x12\x63hengnuo.events.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1e\x63hengnuo/credit/v1/lists.proto\x1a#chengnuo/credit/v1/objections.proto\x1a\x1f\x63hengnuo/credit/v1/repair.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"E\n\rRecordCreated\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\xbd\x01\n\x12RestrictionChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x35\n\x0crestrictions\x18\x03 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8c\x02\n\x0cGradeChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12(\n\x05grade\x18\x03 \x01(\x0e\x32\x19.chengnuo.credit.v1.Grade\x12\x0f\n\x07reasons\x18\x04 \x03(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x06 \x01(\x05\x12.\n\x06points\x18\x07 \x03(\x0b\x32\x1e.chengnuo.credit.v1.GradePoint\x12\x10\n\x08rule_set\x18\x08 \x01(\t\"E\n\rRecordExpired\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x82\x01\n\x0eRecordRepaired\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12:\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"x\n\x0eObjectionFiled\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"z\n\x10ObjectionDecided\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x93\x01\n\x12RecordReclassified\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12\x37\n\x0eprevious_class\x18\x02 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x0e\n\x06reason\x18\x03 \x01(\t\"=\n\rSubjectListed\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"?\n\x0fSubjectDelisted\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntryb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&chengnuo/events/v1/credit_events.proto\x12\x12\x63hengnuo.events.v1\x1a chengnuo/common/v1/subject.proto\x1a\x1f\x63hengnuo/credit/v1/credit.proto\x1a\x1e\x63hengnuo/credit/v1/lists.proto\x1a#chengnuo/credit/v1/objections.proto\x1a\x1f\x63hengnuo/credit/v1/repair.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"E\n\rRecordCreated\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\xbd\x01\n\x12RestrictionChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x35\n\x0crestrictions\x18\x03 \x03(\x0b\x32\x1f.chengnuo.credit.v1.Restriction\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8c\x02\n\x0cGradeChanged\x12/\n\x07subject\x18\x01 \x01(\x0b\x32\x1e.chengnuo.common.v1.SubjectRef\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12(\n\x05grade\x18\x03 \x01(\x0e\x32\x19.chengnuo.credit.v1.Grade\x12\x0f\n\x07reasons\x18\x04 \x03(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x06 \x01(\x05\x12.\n\x06points\x18\x07 \x03(\x0b\x32\x1e.chengnuo.credit.v1.GradePoint\x12\x10\n\x08rule_set\x18\x08 \x01(\t\"E\n\rRecordExpired\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x82\x01\n\x0eRecordRepaired\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12:\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplication\"x\n\x0eObjectionFiled\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"z\n\x10ObjectionDecided\x12\x30\n\tobjection\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.Objection\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\"\x93\x01\n\x12RecordReclassified\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.chengnuo.credit.v1.DishonestyRecord\x12\x37\n\x0eprevious_class\x18\x02 \x01(\x0e\x32\x1f.chengnuo.credit.v1.RecordClass\x12\x0e\n\x06reason\x18\x03 \x01(\t\"=\n\rSubjectListed\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"?\n\x0fSubjectDelisted\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ListEntry\"\xaf\x01\n\x0b\x43\x61seOverdue\x12<\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32%.chengnuo.credit.v1.RepairApplicationH\x00\x12\x32\n\tobjection\x18\x02 \x01(\x0b\x32\x1d.chengnuo.credit.v1.ObjectionH\x00\x12&\n\x0b\x64\x65tected_on\x18\x03 \x01(\x0b\x32\x11.google.type.DateB\x06\n\x04\x63\x61seb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chengnuo.events.v1.credit_events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECORDCREATED']._serialized_start=264
-  _globals['_RECORDCREATED']._serialized_end=333
-  _globals['_RESTRICTIONCHANGED']._serialized_start=336
-  _globals['_RESTRICTIONCHANGED']._serialized_end=525
-  _globals['_GRADECHANGED']._serialized_start=528
-  _globals['_GRADECHANGED']._serialized_end=796
-  _globals['_RECORDEXPIRED']._serialized_start=798
-  _globals['_RECORDEXPIRED']._serialized_end=867
-  _globals['_RECORDREPAIRED']._serialized_start=870
-  _globals['_RECORDREPAIRED']._serialized_end=1000
-  _globals['_OBJECTIONFILED']._serialized_start=1002
-  _globals['_OBJECTIONFILED']._serialized_end=1122
-  _globals['_OBJECTIONDECIDED']._serialized_start=1124
-  _globals['_OBJECTIONDECIDED']._serialized_end=1246
-  _globals['_RECORDRECLASSIFIED']._serialized_start=1249
-  _globals['_RECORDRECLASSIFIED']._serialized_end=1396
-  _globals['_SUBJECTLISTED']._serialized_start=1398
-  _globals['_SUBJECTLISTED']._serialized_end=1459
-  _globals['_SUBJECTDELISTED']._serialized_start=1461
-  _globals['_SUBJECTDELISTED']._serialized_end=1524
+  _globals['_RECORDCREATED']._serialized_start=288
+  _globals['_RECORDCREATED']._serialized_end=357
+  _globals['_RESTRICTIONCHANGED']._serialized_start=360
+  _globals['_RESTRICTIONCHANGED']._serialized_end=549
+  _globals['_GRADECHANGED']._serialized_start=552
+  _globals['_GRADECHANGED']._serialized_end=820
+  _globals['_RECORDEXPIRED']._serialized_start=822
+  _globals['_RECORDEXPIRED']._serialized_end=891
+  _globals['_RECORDREPAIRED']._serialized_start=894
+  _globals['_RECORDREPAIRED']._serialized_end=1024
+  _globals['_OBJECTIONFILED']._serialized_start=1026
+  _globals['_OBJECTIONFILED']._serialized_end=1146
+  _globals['_OBJECTIONDECIDED']._serialized_start=1148
+  _globals['_OBJECTIONDECIDED']._serialized_end=1270
+  _globals['_RECORDRECLASSIFIED']._serialized_start=1273
+  _globals['_RECORDRECLASSIFIED']._serialized_end=1420
+  _globals['_SUBJECTLISTED']._serialized_start=1422
+  _globals['_SUBJECTLISTED']._serialized_end=1483
+  _globals['_SUBJECTDELISTED']._serialized_start=1485
+  _globals['_SUBJECTDELISTED']._serialized_end=1548
+  _globals['_CASEOVERDUE']._serialized_start=1551
+  _globals['_CASEOVERDUE']._serialized_end=1726
 # @@protoc_insertion_point(module_scope)

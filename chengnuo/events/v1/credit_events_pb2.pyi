@@ -13,6 +13,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.type import date_pb2 as _date_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -313,3 +314,39 @@ class SubjectDelisted(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SubjectDelisted: _TypeAlias = SubjectDelisted  # noqa: Y015
+
+@_typing.final
+class CaseOverdue(_message.Message):
+    """Subject `credit.case_overdue`: a repair application (信用修复) or an objection (异议) was not
+    decided by its due date; announced once per due date (an extension moves it).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPLICATION_FIELD_NUMBER: _builtins.int
+    OBJECTION_FIELD_NUMBER: _builtins.int
+    DETECTED_ON_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def application(self) -> _repair_pb2.RepairApplication: ...
+    @_builtins.property
+    def objection(self) -> _objections_pb2.Objection: ...
+    @_builtins.property
+    def detected_on(self) -> _date_pb2.Date:
+        """The service's date the case was found overdue."""
+
+    def __init__(
+        self,
+        *,
+        application: _repair_pb2.RepairApplication | None = ...,
+        objection: _objections_pb2.Objection | None = ...,
+        detected_on: _date_pb2.Date | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "case", b"case", "detected_on", b"detected_on", "objection", b"objection"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["application", b"application", "case", b"case", "detected_on", b"detected_on", "objection", b"objection"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_case: _TypeAlias = _typing.Literal["application", "objection"]  # noqa: Y015
+    _WhichOneofArgType_case: _TypeAlias = _typing.Literal["case", b"case"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_case) -> _WhichOneofReturnType_case | None: ...
+
+Global___CaseOverdue: _TypeAlias = CaseOverdue  # noqa: Y015

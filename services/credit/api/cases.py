@@ -45,6 +45,7 @@ class QueueRequest(Protocol):
 
     page_token: str
     page_size: int
+    overdue_only: bool
 
     @property
     def status(self) -> int: ...  # each kind's own status enum
@@ -117,5 +118,16 @@ class CaseHandlers(Handlers[Deps]):
             status=chosen,
             after=paging.after(request.page_token, dt.date.fromisoformat, uuid.UUID),
             size=size,
+            overdue=(kind.pending, self.db.clock.today()) if request.overdue_only else None,
         )
         return found_cases, paging.next_token(found_cases, size, "due_date", "case_id")
+
+    async def _overdue_count(self, kind: CaseKind[C]) -> tuple[str, int, int, dt.date]:
+        """The caller's department (a credit officer's or reviewer's token always names one), its
+        overdue and pending cases, and the date they are counted on."""
+        department = current_caller().department
+        today = self.db.clock.today()
+        overdue, pending = await self.deps.store.cases.overdue_count(
+            self.db.pool, kind.table, department, kind.pending, today
+        )
+        return department, overdue, pending, today

@@ -29,6 +29,7 @@ from services.credit.store.records import Correction
 from services.credit.wire import events
 from services.credit.wire.cases import objection as objection_message
 from services.credit.wire.records import record as record_message
+from services.kernel import convert
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.errors import Violations
@@ -118,6 +119,15 @@ class ObjectionHandlers(CaseHandlers):
         page, next_token = await self._queue(OBJECTIONS, request)
         return pb.ListObjectionsResponse(
             objections=[objection_message(o) for o in page], next_page_token=next_token
+        )
+
+    @query(roles.CREDIT_REVIEWER, roles.CREDIT_OFFICER)
+    async def CountOverdueObjections(
+        self, request: pb.CountOverdueObjectionsRequest, context: Any
+    ) -> pb.CountOverdueObjectionsResponse:
+        department, overdue, pending, today = await self._overdue_count(OBJECTIONS)
+        return pb.CountOverdueObjectionsResponse(
+            department=department, overdue=overdue, pending=pending, as_of=convert.to_date(today)
         )
 
     async def _apply(

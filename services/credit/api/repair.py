@@ -16,6 +16,7 @@ from services.credit.store.cases import REPAIR
 from services.credit.wire import events
 from services.credit.wire.cases import repair_application
 from services.credit.wire.records import record as record_message
+from services.kernel import convert
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.errors import Violations
@@ -105,6 +106,15 @@ class RepairHandlers(CaseHandlers):
         page, next_token = await self._queue(REPAIRS, request)
         return pb.ListRepairApplicationsResponse(
             applications=[repair_application(a) for a in page], next_page_token=next_token
+        )
+
+    @query(roles.CREDIT_REVIEWER, roles.CREDIT_OFFICER)
+    async def CountOverdueRepairApplications(
+        self, request: pb.CountOverdueRepairApplicationsRequest, context: Any
+    ) -> pb.CountOverdueRepairApplicationsResponse:
+        department, overdue, pending, today = await self._overdue_count(REPAIRS)
+        return pb.CountOverdueRepairApplicationsResponse(
+            department=department, overdue=overdue, pending=pending, as_of=convert.to_date(today)
         )
 
 

@@ -7,6 +7,7 @@ from chengnuo.credit.v1 import (
     credit_pb2_grpc,
     lists_pb2_grpc,
     objections_pb2_grpc,
+    own_pb2_grpc,
     public_pb2_grpc,
     repair_pb2_grpc,
     rule_sets_pb2_grpc,
@@ -15,6 +16,7 @@ from chengnuo.credit.v1 import (
 from services.credit.api.deps import Deps
 from services.credit.api.lists import BlacklistHandlers
 from services.credit.api.objections import ObjectionHandlers
+from services.credit.api.own import OwnHandlers
 from services.credit.api.public import PublicHandlers
 from services.credit.api.repair import RepairHandlers
 from services.credit.api.rule_sets import RuleSetHandlers
@@ -51,6 +53,10 @@ class CreditSharingApi(SharingHandlers, sharing_pb2_grpc.CreditSharingServiceSer
     pass
 
 
+class OwnCreditApi(OwnHandlers, own_pb2_grpc.OwnCreditServiceServicer):
+    pass
+
+
 SERVICERS = (
     CreditApi,
     RuleSetApi,
@@ -59,6 +65,7 @@ SERVICERS = (
     ObjectionApi,
     PublicCreditApi,
     CreditSharingApi,
+    OwnCreditApi,
 )
 
 

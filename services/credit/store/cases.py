@@ -76,17 +76,65 @@ async def queue(
     status: str | None,
     after: tuple[dt.date, uuid.UUID] | None,
     size: int,
+    overdue: tuple[str, dt.date] | None = None,  # (the pending status, today): only cases past due
 ) -> list[C]:
     """The department's cases, earliest deadline first (keyset pagination)."""
     name, key = table.name, table.key
     start, last = after or (dt.date.min, uuid.UUID(int=0))
+    pending, today = overdue or (None, None)
     rows = await conn.fetch(
         f"SELECT * FROM {name} WHERE department = $1 AND ($2::text IS NULL OR status = $2)"  # noqa: S608
-        f" AND (due_date, {key}) > ($3, $4) ORDER BY due_date, {key} LIMIT $5",
+        f" AND (due_date, {key}) > ($3, $4)"
+        " AND ($6::text IS NULL OR (status = $6 AND due_date < $7))"
+        f" ORDER BY due_date, {key} LIMIT $5",
         department,
         status,
         start,
         last,
         size,
+        pending,
+        today,
+    )
+    return [table.of(r) for r in rows]
+
+
+async def overdue_count(
+    conn: Executor, table: Table[C], department: str, pending: str, today: dt.date
+) -> tuple[int, int]:
+    """(overdue, pending) cases of the department: pending ones whose due date is before today."""
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE due_date < $3) AS overdue, count(*) AS pending"  # noqa: S608
+        f" FROM {table.name} WHERE department = $1 AND status = $2",
+        department,
+        pending,
+        today,
+    )
+    counted = one(row)  # an aggregate always returns its row
+    return int(counted["overdue"]), int(counted["pending"])
+
+
+async def claim_newly_overdue(
+    conn: Connection, table: Table[C], pending: str, today: dt.date, limit: int
+) -> list[C]:
+    """Pending cases past their due date not announced for that due date yet; replicas skip each
+    other's rows."""
+    name, key = table.name, table.key
+    rows = await conn.fetch(
+        f"UPDATE {name} SET overdue_notified_for = due_date WHERE {key} IN ("  # noqa: S608
+        f" SELECT {key} FROM {name} WHERE status = $1 AND due_date < $2"
+        " AND overdue_notified_for IS DISTINCT FROM due_date"
+        f" ORDER BY due_date, {key} LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *",
+        pending,
+        today,
+        limit,
+    )
+    return sorted((table.of(r) for r in rows), key=lambda c: (c.due_date, str(c.case_id)))
+
+
+async def of_records(conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]:
+    """Every case on the records, oldest deadline first."""
+    rows = await conn.fetch(
+        f"SELECT * FROM {table.name} WHERE record_id = ANY($1) ORDER BY due_date, {table.key}",  # noqa: S608
+        record_ids,
     )
     return [table.of(r) for r in rows]

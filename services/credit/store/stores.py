@@ -77,7 +77,15 @@ class CaseStore(Protocol):
         status: str | None,
         after: tuple[dt.date, uuid.UUID] | None,
         size: int,
+        overdue: tuple[str, dt.date] | None = None,
     ) -> list[C]: ...
+    async def overdue_count(
+        self, conn: Executor, table: Table[C], department: str, pending: str, today: dt.date
+    ) -> tuple[int, int]: ...
+    async def claim_newly_overdue(
+        self, conn: Connection, table: Table[C], pending: str, today: dt.date, limit: int
+    ) -> list[C]: ...
+    async def of_records(self, conn: Executor, table: Table[C], record_ids: list[uuid.UUID]) -> list[C]: ...
 
 
 class ListStore(Protocol):

@@ -74,3 +74,10 @@ def grade_changed(
         points=grade_points(result),
         rule_set=result.rule_set,
     )
+
+
+def case_overdue(case: RepairApplication | Objection, today: dt.date) -> events.CaseOverdue:
+    detected_on = convert.to_date(today)
+    if isinstance(case, RepairApplication):
+        return events.CaseOverdue(application=repair_application(case), detected_on=detected_on)
+    return events.CaseOverdue(objection=objection(case), detected_on=detected_on)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -13,6 +14,7 @@ from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import lists_pb2 as lpb
 from chengnuo.credit.v1 import objections_pb2 as opb
 from chengnuo.credit.v1 import public_pb2
+from chengnuo.credit.v1 import repair_pb2 as rpb
 from chengnuo.events.v1 import credit_events_pb2 as events
 from services.kernel import convert
 from tests.conftest import Servers
@@ -278,3 +280,101 @@ async def test_a_basis_corrected_below_serious_ends_a_proposal(credit: CreditWor
     assert await credit.events("credit.delisted") == []
     again = await failure(credit.as_role("credit_officer").lists.ProposeListing(proposal(uscc, record_id)))
     assert again.precondition_types() == [("NOT_A_LISTING_BASIS", record_id)]
+
+
+def _repair(record_id: str, uscc: str) -> rpb.ApplyRepairRequest:
+    return rpb.ApplyRepairRequest(
+        request_id=rid(),
+        record_id=record_id,
+        applicant=ref(uscc),
+        obligations_performed="已履行法定义务并纠正失信行为",
+        evidence=["整改报告 2027-05-20"],
+        repair_commitment="本单位承诺今后依法诚信经营（信用修复承诺）",
+    )
+
+
+async def _repaired(credit: CreditWorld, uscc: str, record_id: str) -> None:
+    applied = (await credit.as_role("portal").repair.ApplyRepair(_repair(record_id, uscc))).application
+    approve = rpb.DecideRepairRequest(
+        request_id=rid(), application_id=applied.application_id, decision=rpb.REPAIR_DECISION_APPROVE
+    )
+    await credit.as_role("credit_reviewer").repair.DecideRepair(approve)
+
+
+async def _readers(credit: CreditWorld, uscc: str, entry_id: str) -> tuple[Any, ...]:
+    """What the entry, the status, the public list and the last restriction event say."""
+    entry = (
+        await credit.as_role("credit_officer").lists.GetListEntry(lpb.GetListEntryRequest(entry_id=entry_id))
+    ).entry
+    status = await credit.as_role("credit_officer").credit.GetCreditStatus(
+        pb.GetCreditStatusRequest(subject=ref(uscc))
+    )
+    public = await credit.as_role("portal").public.ListBlacklist(
+        public_pb2.ListBlacklistRequest(region_code="350200")
+    )
+    changes = [
+        events.RestrictionChanged.FromString(e) for e in await credit.events("credit.restriction_changed")
+    ]
+    last = [c for c in changes if c.subject.code == uscc][-1]
+    return (
+        entry.status,
+        entry.removal_reason,
+        sorted({r.cause for r in status.restrictions}),
+        len(public.entries),
+        sorted({r.cause for r in last.restrictions}),
+    )
+
+
+async def test_repair_of_the_basis_removes_the_listing_everywhere(credit: CreditWorld) -> None:
+    uscc, record_id, listed = await _listed(credit)
+    credit.set_today(D(2027, 6, 1))  # a serious record is repairable after 12 months (令第36号)
+    await _repaired(credit, uscc, record_id)
+    assert await _readers(credit, uscc, listed.entry_id) == (
+        lpb.LIST_ENTRY_STATUS_REMOVED,
+        lpb.REMOVAL_REASON_BASIS_REPAIRED,
+        [],
+        0,
+        [],
+    )
+    (event,) = [events.SubjectDelisted.FromString(e) for e in await credit.events("credit.delisted")]
+    assert (event.entry.entry_id, convert.from_date(event.entry.removed_on)) == (
+        listed.entry_id,
+        D(2027, 6, 1),
+    )
+    grade = await credit.as_role("credit_officer").credit.GetCreditStatus(
+        pb.GetCreditStatusRequest(subject=ref(uscc))
+    )
+    assert (grade.grade, list(grade.measures)) == (pb.GRADE_B, [])  # nothing in force counts any more
+
+
+async def test_a_listing_stays_while_any_record_it_rests_on_is_in_force(credit: CreditWorld) -> None:
+    uscc = new_uscc()
+    await record_of(credit, uscc, D(2026, 6, 1), referred=True)
+    await record_of(credit, uscc, D(2026, 6, 2), referred=True)
+    rows = await credit.pool.fetch(
+        "SELECT record_id FROM dishonesty_record WHERE subject_code = $1 ORDER BY decision_date", uscc
+    )
+    first, second = (str(r["record_id"]) for r in rows)
+    officer = credit.as_role("credit_officer")
+    entry = (await officer.lists.ProposeListing(proposal(uscc, first, second))).entry
+    credit.set_today(D(2026, 7, 9))
+    decide = lpb.DecideListingRequest(
+        request_id=rid(), entry_id=entry.entry_id, decision=lpb.LISTING_DECISION_LIST, reason="理由不成立"
+    )
+    await credit.as_role("credit_reviewer").lists.DecideListing(decide)
+    credit.set_today(D(2027, 6, 3))
+    await _repaired(credit, uscc, first)
+    blacklisted = pb.RESTRICTION_CAUSE_BLACKLISTED
+    still = await _readers(credit, uscc, entry.entry_id)
+    assert (still[0], still[3]) == (lpb.LIST_ENTRY_STATUS_LISTED, 1)
+    assert blacklisted in still[2]  # the status
+    assert blacklisted in still[4]  # the commitment service's projection
+    assert await credit.events("credit.delisted") == []
+    await _repaired(credit, uscc, second)
+    assert await _readers(credit, uscc, entry.entry_id) == (
+        lpb.LIST_ENTRY_STATUS_REMOVED,
+        lpb.REMOVAL_REASON_BASIS_REPAIRED,
+        [],
+        0,
+        [],
+    )

@@ -63,6 +63,10 @@ class _RemovalReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Removal
     """An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
     record the listing rested on: the listing has no legal basis left and is withdrawn.
     """
+    REMOVAL_REASON_BASIS_REPAIRED: _RemovalReason.ValueType  # 4
+    """Credit repair (信用修复) was approved for every record the listing rested on that was still
+    in force: the listing ends with it (提前移出), see services/credit/domain/blacklist.py.
+    """
 
 class RemovalReason(_RemovalReason, metaclass=_RemovalReasonEnumTypeWrapper): ...
 
@@ -74,6 +78,10 @@ REMOVAL_REASON_PERIOD_ENDED: RemovalReason.ValueType  # 2
 REMOVAL_REASON_BASIS_WITHDRAWN: RemovalReason.ValueType  # 3
 """An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
 record the listing rested on: the listing has no legal basis left and is withdrawn.
+"""
+REMOVAL_REASON_BASIS_REPAIRED: RemovalReason.ValueType  # 4
+"""Credit repair (信用修复) was approved for every record the listing rested on that was still
+in force: the listing ends with it (提前移出), see services/credit/domain/blacklist.py.
 """
 Global___RemovalReason: _TypeAlias = RemovalReason  # noqa: Y015
 

@@ -333,3 +333,28 @@ def founded(rule_set: RuleSet, basis: Sequence[Record]) -> bool:
     """Whether a record an entry rests on still stands as a basis under the entry's list rules."""
     accepted = basis_classes(rule_set)
     return any(r.status != REVOKED and r.record_class in accepted for r in basis)
+
+
+# What repair of a listed subject's basis record does (the seeds leave it open).
+#
+# 《失信行为纠正后的信用信息修复管理办法（试行）》(国家发展和改革委员会令2023年第58号) 第四条 counts removal
+# from the serious-dishonesty list (移出严重失信主体名单) among the forms of credit repair (信用修复), decided
+# by the department that made the determination (谁认定、谁修复) once the subject has corrected the
+# conduct, performed its obligations and made a credit-repair commitment, the conditions early removal
+# asks for; 国家发展和改革委员会令第36号 (implementing 国办发〔2025〕22号) keeps that scope. And
+# 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10 ends the bar on the commitment route
+# (不适用告知承诺制) at credit repair. A listing that kept its measures after every record it rests on was
+# repaired would bar a subject the rules call repaired, so this project reads the repair of the basis as
+# the early removal (提前移出) of the listing: when no record the entry rests on is in force any more
+# (each repaired, withdrawn by an upheld objection, or ended), the listing ends that day with the
+# `credit.delisted` event, and with it its measures, its bar and its weight in the grade. A listing on
+# several records stays while any of them is in force: those still found it. The waiting time is the
+# repair's own minimum period (rule data of the records rule set; 12 months for a serious record under
+# 令第36号, the list's early-removal period), so no separate list period applies to this route.
+REPAIRED_BASIS = "credit repair was approved for every record the listing rested on"
+
+
+def ended_by_repair(basis: Sequence[Record]) -> bool:
+    """Whether an open entry ends because none of the records it rests on is in force any more
+    after a repair (see the reasoning above)."""
+    return not any(r.in_force for r in basis)

@@ -18,6 +18,8 @@ OBJECTION_FILED = EventType("credit.objection_filed", pb.ObjectionFiled, STREAM.
 OBJECTION_DECIDED = EventType("credit.objection_decided", pb.ObjectionDecided, STREAM.name)
 LISTED = EventType("credit.listed", pb.SubjectListed, STREAM.name)
 DELISTED = EventType("credit.delisted", pb.SubjectDelisted, STREAM.name)
+LISTING_PROPOSED = EventType("credit.listing_proposed", pb.ListingProposed, STREAM.name)
+NOTICE_SERVED = EventType("credit.notice_served", pb.NoticeServed, STREAM.name)
 
 TYPES = [
     RECORD_CREATED,
@@ -30,4 +32,6 @@ TYPES = [
     OBJECTION_DECIDED,
     LISTED,
     DELISTED,
+    LISTING_PROPOSED,
+    NOTICE_SERVED,
 ]

@@ -14,13 +14,22 @@ from services.cli.credit_views import show_entry
 from services.cli.names import Names, flagged, personal_names
 from services.cli.options import Json, Limit
 from services.cli.output import listing, reported, say, shown
-from services.cli.values import choose, day, label, request_id, subject
+from services.cli.values import choose, day, label, proto_date, request_id, service_today, subject
+from services.kernel import convert
 
 app = typer.Typer(no_args_is_help=True, help="The serious-dishonesty list: entries, proposals, decisions.")
 Entry = Annotated[str, typer.Argument(help="The list entry.")]
 Reasoning = Annotated[str, typer.Option(help="The decision's reasoning (shared with the listing).")]
 LISTING = {"list": lpb.LISTING_DECISION_LIST, "do-not-list": lpb.LISTING_DECISION_DO_NOT_LIST}
 REMOVAL = {"approve": lpb.REMOVAL_DECISION_APPROVE, "refuse": lpb.REMOVAL_DECISION_REFUSE}
+SERVICE = {
+    "direct": lpb.SERVICE_METHOD_DIRECT,  # 直接送达
+    "post": lpb.SERVICE_METHOD_POSTAL,  # 邮寄送达
+    "electronic": lpb.SERVICE_METHOD_ELECTRONIC,  # 电子送达
+    "left": lpb.SERVICE_METHOD_LEFT_AT_ADDRESS,  # 留置送达
+    "entrusted": lpb.SERVICE_METHOD_ENTRUSTED,  # 委托送达
+    "announcement": lpb.SERVICE_METHOD_PUBLIC_NOTICE,  # 公告送达
+}
 
 
 def _stub() -> lists_pb2_grpc.BlacklistServiceStub:
@@ -77,7 +86,35 @@ def propose(
     )
     with reported(), flagged():
         entry = _stub().ProposeListing(request).entry
-    say(f"entry {entry.entry_id} proposed; statements may be made until {day(entry.notice.statement_until)}")
+    say(f"entry {entry.entry_id} proposed; serve the pre-notice (serve), the statement period runs from then")
+
+
+@app.command("serve")
+def serve(
+    entry_id: Entry,
+    method: Annotated[str, typer.Option(help="direct, post, electronic, left, entrusted or announcement.")],
+    proof: Annotated[
+        str, typer.Option(help="The service receipt (送达回证), tracking or announcement number.")
+    ],
+    on: Annotated[str, typer.Option(help="The day service took effect, YYYY-MM-DD (default today).")] = "",
+) -> None:
+    """Record how and when the pre-notice (告知书) was served (送达); the statement period (陈述申辩)
+    runs from that day (credit_officer of the proposing department)."""
+    request = lpb.RecordNoticeServiceRequest(
+        request_id=request_id(),
+        entry_id=entry_id,
+        method=choose(method, SERVICE, "--method"),
+        proof_reference=proof,
+    )
+    conn = Connection.discover()
+    with reported():
+        served_on = proto_date(on, "--on") if on else convert.to_date(service_today(conn, "credit"))
+        request.served_on.CopyFrom(served_on)
+        entry = conn.stub("credit", lists_pb2_grpc.BlacklistServiceStub).RecordNoticeService(request).entry
+    say(
+        f"entry {entry.entry_id}: pre-notice served on {day(entry.notice.service.served_on)}; "
+        f"statements may be made until {day(entry.notice.statement_until)}"
+    )
 
 
 @app.command("decide")

@@ -91,6 +91,7 @@ def entry_fields(e: lpb.ListEntry) -> list[tuple[str, Any]]:
             "statements until",
             day(n.statement_until) + (" (provisional)" if n.statement_until_provisional else ""),
         ),
+        ("served", _served(n.service) if n.HasField("service") else "not yet (送达 pending)"),
         ("statements", "; ".join(s.text for s in e.statements)),
         ("proposed", day(e.proposed_on)),
         ("listed", day(e.listed_on)),
@@ -109,3 +110,8 @@ def entry_fields(e: lpb.ListEntry) -> list[tuple[str, Any]]:
 
 def show_entry(entry: lpb.ListEntry) -> None:
     fields(f"list entry {entry.entry_id}", entry_fields(entry))
+
+
+def _served(service: lpb.NoticeService) -> str:
+    """How and when a pre-notice was served (送达)."""
+    return f"{day(service.served_on)} ({label(lpb.ServiceMethod, service.method)}, {service.proof_reference})"

@@ -19,6 +19,8 @@ OBJECTION_DECIDED = EventType("credit.objection_decided", pb.ObjectionDecided, S
 LISTED = EventType("credit.listed", pb.SubjectListed, STREAM.name)
 DELISTED = EventType("credit.delisted", pb.SubjectDelisted, STREAM.name)
 CASE_OVERDUE = EventType("credit.case_overdue", pb.CaseOverdue, STREAM.name)
+LISTING_PROPOSED = EventType("credit.listing_proposed", pb.ListingProposed, STREAM.name)
+NOTICE_SERVED = EventType("credit.notice_served", pb.NoticeServed, STREAM.name)
 
 TYPES = [
     RECORD_CREATED,
@@ -32,4 +34,6 @@ TYPES = [
     LISTED,
     DELISTED,
     CASE_OVERDUE,
+    LISTING_PROPOSED,
+    NOTICE_SERVED,
 ]

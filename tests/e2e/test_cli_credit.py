@@ -149,13 +149,20 @@ async def test_a_subject_is_proposed_listed_and_published_on_the_blacklist(
     officer = Cli(own_stack, ["credit_officer"])
     propose = ["credit", "blacklist", "propose", uscc, "--record", serious.record_id]
     code, out = officer(*propose, "--reasons", "两年内两次作出虚假承诺，情节严重")
-    assert (code, "statements may be made until" in out) == (0, True)
+    assert (code, "serve the pre-notice" in out) == (0, True)
     entry = out.split()[1]
     code, out = officer(*propose, "--reasons", "重复提议")
     assert (code, f"FAILED_PRECONDITION ALREADY_ON_LIST {uscc}" in out) == (1, True)
 
     reviewer = Cli(own_stack, ["credit_reviewer"])
     decide = ["credit", "blacklist", "decide", entry, "list", "--reason", "陈述申辩理由不成立"]
+    code, out = reviewer(*decide)
+    assert (code, f"FAILED_PRECONDITION NOTICE_NOT_SERVED {entry}" in out) == (1, True)
+    serve = ["credit", "blacklist", "serve", entry, "--proof", "EMS 1100000000001"]
+    code, out = officer(*serve, "--method", "pigeon")
+    assert (code, "--method" in out) == (1, True)
+    code, out = officer(*serve, "--method", "post")
+    assert (code, f"pre-notice served on {today}; statements may be made until" in out) == (0, True)
     code, out = reviewer(*decide)
     assert (code, f"FAILED_PRECONDITION STATEMENT_PERIOD_RUNNING {entry}" in out) == (1, True)
     assert Cli(own_stack, ["admin"])("clock", "advance", "14d")[0] == 0

@@ -9,16 +9,19 @@ import uuid
 
 from chengnuo.commitment.v1 import commitment_pb2
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.credit.v1 import credit_pb2
+from chengnuo.credit.v1 import credit_pb2, lists_pb2_grpc, public_pb2, public_pb2_grpc, repair_pb2_grpc
+from chengnuo.credit.v1 import lists_pb2 as lpb
+from chengnuo.credit.v1 import repair_pb2 as repair
 from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from services.kernel import convert
 from services.launcher.stack import Stack
 from tests.e2e.cli import Cli
 from tests.e2e.conftest import Clients, service_today
+from tests.e2e.test_credit_flow import dishonest
 from tests.e2e.test_thin_flow import false_conclusion, publish_item, record_request, task_of
 from tests.e2e.test_verification_flow import Staff, department, inspectors, rid
-from tests.support import eventually, new_uscc
+from tests.support import channel, eventually, new_uscc
 
 LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
 
@@ -115,3 +118,77 @@ def as_role_on(stack: Stack, role: str, department: str = "350200-SCJ") -> Clien
 
 def _fresh_type() -> str:
     return f"FOOD_SAFETY_{uuid.uuid4().hex[:8].upper()}"
+
+
+async def test_a_listed_subject_is_eligible_again_when_its_basis_is_repaired(own_stack: Stack) -> None:
+    """Repair of every record a listing rests on removes the listing early (提前移出): the status,
+    the public list and the commitment route agree, and not before the approval."""
+    stack = own_stack
+    today = await service_today(stack, "credit")
+    # repairable under either records rule set (serious: 3 months under 令2023年第58号, 12 under 令第36号)
+    decided = today - dt.timedelta(days=400)
+    uscc, item_id, record = await dishonest(lambda role: as_role_on(stack, role), decided, referred=True)
+    assert record.record_class == credit_pb2.RECORD_CLASS_SERIOUS
+    portal, officer = as_role_on(stack, "portal"), as_role_on(stack, "credit_officer")
+    reviewer = as_role_on(stack, "credit_reviewer")
+    subject = subject_pb2.SubjectRef(kind=LEGAL, code=uscc)
+    async with (
+        channel(stack.endpoints()["credit"], officer.token) as officer_ch,
+        channel(stack.endpoints()["credit"], reviewer.token) as reviewer_ch,
+        channel(stack.endpoints()["credit"], portal.token) as portal_ch,
+    ):
+        lists = lists_pb2_grpc.BlacklistServiceStub(officer_ch)
+        deciding = lists_pb2_grpc.BlacklistServiceStub(reviewer_ch)
+        public = public_pb2_grpc.PublicCreditServiceStub(portal_ch)
+        proposal = lpb.ProposeListingRequest(
+            request_id=rid(), subject=subject, record_ids=[record.record_id], reasons="虚假承诺已移送司法机关"
+        )
+        entry = (await lists.ProposeListing(proposal)).entry
+        code, out = Cli(stack, ["credit_officer"])(
+            "credit", "blacklist", "serve", entry.entry_id, "--method", "direct", "--proof", "送达回证 第7号"
+        )
+        assert code == 0, out
+        assert Cli(stack, ["admin"])("clock", "advance", "10d")[0] == 0  # past the statement period
+        listing = lpb.DecideListingRequest(
+            request_id=rid(), entry_id=entry.entry_id, decision=lpb.LISTING_DECISION_LIST, reason="未陈述申辩"
+        )
+        assert (await deciding.DecideListing(listing)).entry.status == lpb.LIST_ENTRY_STATUS_LISTED
+
+        async def readers() -> tuple[bool, bool, bool]:
+            """(status bars it as listed, on the public list, eligible for a commitment)"""
+            status = await officer.credit.GetCreditStatus(credit_pb2.GetCreditStatusRequest(subject=subject))
+            barred = any(r.cause == credit_pb2.RESTRICTION_CAUSE_BLACKLISTED for r in status.restrictions)
+            shown = await public.ListBlacklist(public_pb2.ListBlacklistRequest(region_code="350200"))
+            on_list = any(e.entry_id == entry.entry_id for e in shown.entries)
+            check = commitment_pb2.CheckEligibilityRequest(subject=subject, item_id=item_id)
+            return barred, on_list, (await portal.commitments.CheckEligibility(check)).eligible
+
+        async def agreeing(expected: tuple[bool, bool, bool]) -> bool:
+            return await readers() == expected
+
+        await eventually(lambda: agreeing((True, True, False)), timeout=30, what="listed everywhere")
+        repairs = repair_pb2_grpc.RepairServiceStub(portal_ch)
+        applied = await repairs.ApplyRepair(
+            repair.ApplyRepairRequest(
+                request_id=rid(),
+                record_id=record.record_id,
+                applicant=subject,
+                obligations_performed="已补正经营场所使用权证明并纠正失信行为",
+                repair_commitment="本单位承诺依法诚信经营（信用修复承诺）",
+            )
+        )
+        assert await readers() == (True, True, False)  # an application alone changes nothing
+        approve = repair.DecideRepairRequest(
+            request_id=rid(),
+            application_id=applied.application.application_id,
+            decision=repair.REPAIR_DECISION_APPROVE,
+        )
+        await repair_pb2_grpc.RepairServiceStub(reviewer_ch).DecideRepair(approve)
+        removed = (await lists.GetListEntry(lpb.GetListEntryRequest(entry_id=entry.entry_id))).entry
+        assert (removed.status, removed.removal_reason) == (
+            lpb.LIST_ENTRY_STATUS_REMOVED,
+            lpb.REMOVAL_REASON_BASIS_REPAIRED,
+        )
+        await eventually(lambda: agreeing((False, False, True)), timeout=30, what="eligible again everywhere")
+    again = await portal.commitments.RecordCommitment(record_request(uscc, item_id))
+    assert again.commitment.commitment_id

@@ -268,6 +268,10 @@ async def _listed(stack: Stack, desks: Callable[..., Consumer], person: str, rec
         "虚假承诺情节严重",
     )
     entry = (await officer.ProposeListing(proposal)).entry
+    code, out = Cli(stack, ["credit_officer"], department=DEPARTMENT)(
+        "credit", "blacklist", "serve", entry.entry_id, "--method", "direct", "--proof", "送达回证 第1号"
+    )
+    assert code == 0, out
     code, out = Cli(stack, ["admin"])("clock", "advance", "20d")  # past the statement period
     assert code == 0, out
     reviewer = lists_pb2_grpc.BlacklistServiceStub(desks(DEPARTMENT, "credit_reviewer").channels["credit"])

@@ -26,6 +26,7 @@ from google.protobuf.message import Message
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import (
     credit_pb2_grpc,
+    lists_pb2,
     lists_pb2_grpc,
     objections_pb2_grpc,
     public_pb2_grpc,
@@ -40,7 +41,7 @@ from services.credit.main import build
 from services.kernel import convert, migrations
 from services.kernel.auth import TokenVerifier
 from services.kernel.bus import Bus, connect
-from services.kernel.clock import CHINA, FixedClock
+from services.kernel.clock import CHINA, FixedClock, china_date
 from services.kernel.config import Settings
 from services.kernel.db import create_pool
 from services.kernel.events import EventMeta
@@ -249,3 +250,15 @@ def subjects(n: int) -> Sequence[str]:
 async def test_the_world_seeds_every_packaged_rule_set(credit: CreditWorld) -> None:
     kinds = {r["kind"] for r in await credit.pool.fetch("SELECT kind FROM rule_set")}
     assert kinds == {"records", "grading", "blacklist", "measures", "inspection_records"}
+
+
+async def serve_notice(world: CreditWorld, entry_id: str, on: dt.date | None = None) -> lists_pb2.ListEntry:
+    """Record that a proposal's pre-notice was served (送达), by post, on `on` (default: today)."""
+    served = lists_pb2.RecordNoticeServiceRequest(
+        request_id=rid(),
+        entry_id=entry_id,
+        method=lists_pb2.SERVICE_METHOD_POSTAL,
+        served_on=convert.to_date(on or china_date(world.clock.now())),
+        proof_reference="EMS 1100000000001",
+    )
+    return (await world.as_role("credit_officer").lists.RecordNoticeService(served)).entry

@@ -24,7 +24,7 @@ from chengnuo.events.v1 import verification_events_pb2 as vevents
 from services.kernel import convert
 from services.kernel.screening import NamesFlagged
 from tests.conftest import Servers
-from tests.integration.test_credit_world import CreditWorld, credit_world, record_of, ref, rid
+from tests.integration.test_credit_world import CreditWorld, credit_world, record_of, ref, rid, serve_notice
 from tests.integration.test_verification_tasks import false_conclusion, only_task
 from tests.integration.test_verification_world import VWorld, vworld_fixture  # noqa: F401
 from tests.support import RpcFailure, failure, new_uscc
@@ -84,6 +84,7 @@ async def test_listing_reasons_naming_a_person_are_refused_then_masked_or_kept_a
 
     proposal.personal_names = MASK
     entry = (await officer.lists.ProposeListing(proposal)).entry
+    await serve_notice(credit, entry.entry_id)
     assert entry.notice.reasons == "法定代表人：李*两年内两次作出虚假承诺，经办人王*、赵*知情"
     credit.set_today(D(2026, 7, 9))
     decide = lpb.DecideListingRequest(

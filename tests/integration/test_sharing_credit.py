@@ -32,6 +32,7 @@ from tests.integration.test_credit_world import (
     record_of,
     ref,
     rid,
+    serve_notice,
 )
 from tests.support import failure, new_uscc
 
@@ -93,6 +94,7 @@ async def listed(credit: CreditWorld, uscc: str) -> str:
         request_id=rid(), subject=ref(uscc), record_ids=[record_id], reasons="虚假承诺情节严重"
     )
     entry = (await credit.as_role("credit_officer").lists.ProposeListing(proposal)).entry
+    await serve_notice(credit, entry.entry_id)
     credit.set_today(D(2026, 7, 9))
     decide = lpb.DecideListingRequest(
         request_id=rid(), entry_id=entry.entry_id, decision=lpb.LISTING_DECISION_LIST, reason="未陈述申辩"

@@ -30,7 +30,7 @@ from typing import Any, NoReturn, TypeVar
 
 from services.credit.api.deps import Deps
 from services.credit.domain import cases as case_rules
-from services.credit.domain.blacklist import ListEntry, Statement
+from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import PUBLISHED, REVOKED, Decision, Record
@@ -315,13 +315,18 @@ class MemoryLists:
     async def open_resting_on(
         self, conn: Connection, subject_code: str, record_id: uuid.UUID
     ) -> list[ListEntry]:
-        _missing("the listings resting on a record")
+        found = MemoryTables.of(conn).rows("list_entry", subject_code=subject_code)
+        open_statuses = ("LIST_ENTRY_STATUS_PROPOSED", "LIST_ENTRY_STATUS_LISTED")
+        return [entry_of(r) for r in found if record_id in r["record_ids"] and r["status"] in open_statuses]
 
     async def add_statement(self, conn: Connection, entry_id: uuid.UUID, statement: Statement) -> ListEntry:
         _missing("a statement on a proposal")
 
     async def decide(self, conn: Connection, entry_id: uuid.UUID, changes: dict[str, Any]) -> ListEntry:
         _missing("deciding on a list entry")
+
+    async def set_notice(self, conn: Connection, entry_id: uuid.UUID, notice: Notice) -> ListEntry:
+        _missing("serving a notice")
 
     async def claim_due(self, conn: Connection, today: dt.date, batch: int) -> list[ListEntry]:
         _missing("the removal job's claim")

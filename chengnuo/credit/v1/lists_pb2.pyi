@@ -63,6 +63,10 @@ class _RemovalReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Removal
     """An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
     record the listing rested on: the listing has no legal basis left and is withdrawn.
     """
+    REMOVAL_REASON_BASIS_REPAIRED: _RemovalReason.ValueType  # 4
+    """Credit repair (信用修复) was approved for every record the listing rested on that was still
+    in force: the listing ends with it (提前移出), see services/credit/domain/blacklist.py.
+    """
 
 class RemovalReason(_RemovalReason, metaclass=_RemovalReasonEnumTypeWrapper): ...
 
@@ -74,6 +78,10 @@ REMOVAL_REASON_PERIOD_ENDED: RemovalReason.ValueType  # 2
 REMOVAL_REASON_BASIS_WITHDRAWN: RemovalReason.ValueType  # 3
 """An upheld objection (异议成立) revoked, or reclassified below the list's threshold, every
 record the listing rested on: the listing has no legal basis left and is withdrawn.
+"""
+REMOVAL_REASON_BASIS_REPAIRED: RemovalReason.ValueType  # 4
+"""Credit repair (信用修复) was approved for every record the listing rested on that was still
+in force: the listing ends with it (提前移出), see services/credit/domain/blacklist.py.
 """
 Global___RemovalReason: _TypeAlias = RemovalReason  # noqa: Y015
 
@@ -111,6 +119,44 @@ REMOVAL_DECISION_APPROVE: RemovalDecision.ValueType  # 1
 REMOVAL_DECISION_REFUSE: RemovalDecision.ValueType  # 2
 Global___RemovalDecision: _TypeAlias = RemovalDecision  # noqa: Y015
 
+class _ServiceMethod:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ServiceMethodEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ServiceMethod.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SERVICE_METHOD_UNSPECIFIED: _ServiceMethod.ValueType  # 0
+    SERVICE_METHOD_DIRECT: _ServiceMethod.ValueType  # 1
+    """直接送达"""
+    SERVICE_METHOD_POSTAL: _ServiceMethod.ValueType  # 2
+    """邮寄送达"""
+    SERVICE_METHOD_ELECTRONIC: _ServiceMethod.ValueType  # 3
+    """电子送达, with the subject's consent"""
+    SERVICE_METHOD_LEFT_AT_ADDRESS: _ServiceMethod.ValueType  # 4
+    """留置送达"""
+    SERVICE_METHOD_ENTRUSTED: _ServiceMethod.ValueType  # 5
+    """委托送达"""
+    SERVICE_METHOD_PUBLIC_NOTICE: _ServiceMethod.ValueType  # 6
+    """公告送达, when no other way reaches the subject"""
+
+class ServiceMethod(_ServiceMethod, metaclass=_ServiceMethodEnumTypeWrapper):
+    """How a pre-notice was served (送达方式)."""
+
+SERVICE_METHOD_UNSPECIFIED: ServiceMethod.ValueType  # 0
+SERVICE_METHOD_DIRECT: ServiceMethod.ValueType  # 1
+"""直接送达"""
+SERVICE_METHOD_POSTAL: ServiceMethod.ValueType  # 2
+"""邮寄送达"""
+SERVICE_METHOD_ELECTRONIC: ServiceMethod.ValueType  # 3
+"""电子送达, with the subject's consent"""
+SERVICE_METHOD_LEFT_AT_ADDRESS: ServiceMethod.ValueType  # 4
+"""留置送达"""
+SERVICE_METHOD_ENTRUSTED: ServiceMethod.ValueType  # 5
+"""委托送达"""
+SERVICE_METHOD_PUBLIC_NOTICE: ServiceMethod.ValueType  # 6
+"""公告送达, when no other way reaches the subject"""
+Global___ServiceMethod: _TypeAlias = ServiceMethod  # noqa: Y015
+
 @_typing.final
 class PreNotice(_message.Message):
     """告知书 before listing: everything the subject must be told: basis, reasons,
@@ -126,6 +172,7 @@ class PreNotice(_message.Message):
     REMEDIES_FIELD_NUMBER: _builtins.int
     STATEMENT_UNTIL_FIELD_NUMBER: _builtins.int
     STATEMENT_UNTIL_PROVISIONAL_FIELD_NUMBER: _builtins.int
+    SERVICE_FIELD_NUMBER: _builtins.int
     legal_basis: _builtins.str
     reasons: _builtins.str
     removal_conditions: _builtins.str
@@ -137,7 +184,13 @@ class PreNotice(_message.Message):
 
     @_builtins.property
     def statement_until(self) -> _date_pb2.Date:
-        """Last day of the statement period (陈述申辩期)."""
+        """Last day of the statement period (陈述申辩期), counted from the day the notice was served;
+        unset while it has not been served.
+        """
+
+    @_builtins.property
+    def service(self) -> Global___NoticeService:
+        """How and when the notice was served (送达); unset until recorded."""
 
     def __init__(
         self,
@@ -149,14 +202,53 @@ class PreNotice(_message.Message):
         remedies: _builtins.str = ...,
         statement_until: _date_pb2.Date | None = ...,
         statement_until_provisional: _builtins.bool = ...,
+        service: Global___NoticeService | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["statement_until", b"statement_until"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["service", b"service", "statement_until", b"statement_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["legal_basis", b"legal_basis", "measures", b"measures", "reasons", b"reasons", "remedies", b"remedies", "removal_conditions", b"removal_conditions", "statement_until", b"statement_until", "statement_until_provisional", b"statement_until_provisional"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["legal_basis", b"legal_basis", "measures", b"measures", "reasons", b"reasons", "remedies", b"remedies", "removal_conditions", b"removal_conditions", "service", b"service", "statement_until", b"statement_until", "statement_until_provisional", b"statement_until_provisional"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PreNotice: _TypeAlias = PreNotice  # noqa: Y015
+
+@_typing.final
+class NoticeService(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    METHOD_FIELD_NUMBER: _builtins.int
+    SERVED_ON_FIELD_NUMBER: _builtins.int
+    PROOF_REFERENCE_FIELD_NUMBER: _builtins.int
+    RECORDED_BY_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    method: Global___ServiceMethod.ValueType
+    proof_reference: _builtins.str
+    """The proof: a service receipt (送达回证) number, a tracking number, an announcement reference
+    (at most 200 characters).
+    """
+    recorded_by: _builtins.str
+    @_builtins.property
+    def served_on(self) -> _date_pb2.Date:
+        """The day service took effect (for 公告送达, the day the announcement period ended)."""
+
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        method: Global___ServiceMethod.ValueType = ...,
+        served_on: _date_pb2.Date | None = ...,
+        proof_reference: _builtins.str = ...,
+        recorded_by: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at", "served_on", b"served_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["method", b"method", "proof_reference", b"proof_reference", "recorded_at", b"recorded_at", "recorded_by", b"recorded_by", "served_on", b"served_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NoticeService: _TypeAlias = NoticeService  # noqa: Y015
 
 @_typing.final
 class Statement(_message.Message):
@@ -634,3 +726,58 @@ class GetListEntryResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetListEntryResponse: _TypeAlias = GetListEntryResponse  # noqa: Y015
+
+@_typing.final
+class RecordNoticeServiceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ENTRY_ID_FIELD_NUMBER: _builtins.int
+    METHOD_FIELD_NUMBER: _builtins.int
+    SERVED_ON_FIELD_NUMBER: _builtins.int
+    PROOF_REFERENCE_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    entry_id: _builtins.str
+    method: Global___ServiceMethod.ValueType
+    proof_reference: _builtins.str
+    """Required, at most 200 characters (see NoticeService)."""
+    @_builtins.property
+    def served_on(self) -> _date_pb2.Date:
+        """Not before the proposal, not after today."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        entry_id: _builtins.str = ...,
+        method: Global___ServiceMethod.ValueType = ...,
+        served_on: _date_pb2.Date | None = ...,
+        proof_reference: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["served_on", b"served_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry_id", b"entry_id", "method", b"method", "proof_reference", b"proof_reference", "request_id", b"request_id", "served_on", b"served_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoticeServiceRequest: _TypeAlias = RecordNoticeServiceRequest  # noqa: Y015
+
+@_typing.final
+class RecordNoticeServiceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> Global___ListEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: Global___ListEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordNoticeServiceResponse: _TypeAlias = RecordNoticeServiceResponse  # noqa: Y015

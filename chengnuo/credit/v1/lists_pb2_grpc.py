@@ -66,6 +66,11 @@ class BlacklistServiceStub:
                 request_serializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryResponse.FromString,
                 _registered_method=True)
+        self.RecordNoticeService = channel.unary_unary(
+                '/chengnuo.credit.v1.BlacklistService/RecordNoticeService',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceResponse.FromString,
+                _registered_method=True)
 
 
 class BlacklistServiceServicer:
@@ -75,7 +80,8 @@ class BlacklistServiceServicer:
 
     def ProposeListing(self, request, context):
         """A credit officer proposes listing a subject on the basis of its serious records; the
-        pre-notice (告知) is built from the list rules in force and the statement period starts.
+        pre-notice (告知) is built from the list rules in force; its statement period starts when it
+        is served (RecordNoticeService).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -89,7 +95,8 @@ class BlacklistServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DecideListing(self, request, context):
-        """A credit reviewer lists the subject or decides not to, after the statement period.
+        """A credit reviewer lists the subject once the notice was served and the statement period from
+        service has run, or decides not to list (at any time).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -110,6 +117,14 @@ class BlacklistServiceServicer:
 
     def GetListEntry(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordNoticeService(self, request, context):
+        """A credit officer of the proposing department records how and when the pre-notice (告知书)
+        was served (送达); the statement period runs from that day.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -146,6 +161,11 @@ def add_BlacklistServiceServicer_to_server(servicer, server):
                     servicer.GetListEntry,
                     request_deserializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryRequest.FromString,
                     response_serializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryResponse.SerializeToString,
+            ),
+            'RecordNoticeService': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordNoticeService,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -312,6 +332,33 @@ class BlacklistService:
             '/chengnuo.credit.v1.BlacklistService/GetListEntry',
             chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryRequest.SerializeToString,
             chengnuo_dot_credit_dot_v1_dot_lists__pb2.GetListEntryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordNoticeService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.BlacklistService/RecordNoticeService',
+            chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_lists__pb2.RecordNoticeServiceResponse.FromString,
             options,
             channel_credentials,
             insecure,

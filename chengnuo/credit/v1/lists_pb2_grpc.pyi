@@ -37,16 +37,23 @@ class BlacklistServiceStub:
     def __new__(cls, channel: _aio.Channel) -> BlacklistServiceAsyncStub: ...
     ProposeListing: _grpc.UnaryUnaryMultiCallable[_lists_pb2.ProposeListingRequest, _lists_pb2.ProposeListingResponse]
     """A credit officer proposes listing a subject on the basis of its serious records; the
-    pre-notice (告知) is built from the list rules in force and the statement period starts.
+    pre-notice (告知) is built from the list rules in force; its statement period starts when it
+    is served (RecordNoticeService).
     """
     SubmitStatement: _grpc.UnaryUnaryMultiCallable[_lists_pb2.SubmitStatementRequest, _lists_pb2.SubmitStatementResponse]
     """The subject's statement or defence (陈述申辩), through its portal, within the period."""
     DecideListing: _grpc.UnaryUnaryMultiCallable[_lists_pb2.DecideListingRequest, _lists_pb2.DecideListingResponse]
-    """A credit reviewer lists the subject or decides not to, after the statement period."""
+    """A credit reviewer lists the subject once the notice was served and the statement period from
+    service has run, or decides not to list (at any time).
+    """
     ApplyEarlyRemoval: _grpc.UnaryUnaryMultiCallable[_lists_pb2.ApplyEarlyRemovalRequest, _lists_pb2.ApplyEarlyRemovalResponse]
     """The subject applies for early removal once the minimum listing period has passed."""
     DecideEarlyRemoval: _grpc.UnaryUnaryMultiCallable[_lists_pb2.DecideEarlyRemovalRequest, _lists_pb2.DecideEarlyRemovalResponse]
     GetListEntry: _grpc.UnaryUnaryMultiCallable[_lists_pb2.GetListEntryRequest, _lists_pb2.GetListEntryResponse]
+    RecordNoticeService: _grpc.UnaryUnaryMultiCallable[_lists_pb2.RecordNoticeServiceRequest, _lists_pb2.RecordNoticeServiceResponse]
+    """A credit officer of the proposing department records how and when the pre-notice (告知书)
+    was served (送达); the statement period runs from that day.
+    """
 
 @_typing.type_check_only
 class BlacklistServiceAsyncStub(BlacklistServiceStub):
@@ -57,16 +64,23 @@ class BlacklistServiceAsyncStub(BlacklistServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     ProposeListing: _aio.UnaryUnaryMultiCallable[_lists_pb2.ProposeListingRequest, _lists_pb2.ProposeListingResponse]  # type: ignore[assignment]
     """A credit officer proposes listing a subject on the basis of its serious records; the
-    pre-notice (告知) is built from the list rules in force and the statement period starts.
+    pre-notice (告知) is built from the list rules in force; its statement period starts when it
+    is served (RecordNoticeService).
     """
     SubmitStatement: _aio.UnaryUnaryMultiCallable[_lists_pb2.SubmitStatementRequest, _lists_pb2.SubmitStatementResponse]  # type: ignore[assignment]
     """The subject's statement or defence (陈述申辩), through its portal, within the period."""
     DecideListing: _aio.UnaryUnaryMultiCallable[_lists_pb2.DecideListingRequest, _lists_pb2.DecideListingResponse]  # type: ignore[assignment]
-    """A credit reviewer lists the subject or decides not to, after the statement period."""
+    """A credit reviewer lists the subject once the notice was served and the statement period from
+    service has run, or decides not to list (at any time).
+    """
     ApplyEarlyRemoval: _aio.UnaryUnaryMultiCallable[_lists_pb2.ApplyEarlyRemovalRequest, _lists_pb2.ApplyEarlyRemovalResponse]  # type: ignore[assignment]
     """The subject applies for early removal once the minimum listing period has passed."""
     DecideEarlyRemoval: _aio.UnaryUnaryMultiCallable[_lists_pb2.DecideEarlyRemovalRequest, _lists_pb2.DecideEarlyRemovalResponse]  # type: ignore[assignment]
     GetListEntry: _aio.UnaryUnaryMultiCallable[_lists_pb2.GetListEntryRequest, _lists_pb2.GetListEntryResponse]  # type: ignore[assignment]
+    RecordNoticeService: _aio.UnaryUnaryMultiCallable[_lists_pb2.RecordNoticeServiceRequest, _lists_pb2.RecordNoticeServiceResponse]  # type: ignore[assignment]
+    """A credit officer of the proposing department records how and when the pre-notice (告知书)
+    was served (送达); the statement period runs from that day.
+    """
 
 class BlacklistServiceServicer(metaclass=_abc_1.ABCMeta):
     """The serious-dishonesty list (严重失信主体名单): proposal with pre-notice, statement period
@@ -80,7 +94,8 @@ class BlacklistServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_lists_pb2.ProposeListingResponse, _abc.Awaitable[_lists_pb2.ProposeListingResponse]]:
         """A credit officer proposes listing a subject on the basis of its serious records; the
-        pre-notice (告知) is built from the list rules in force and the statement period starts.
+        pre-notice (告知) is built from the list rules in force; its statement period starts when it
+        is served (RecordNoticeService).
         """
 
     @_abc_1.abstractmethod
@@ -97,7 +112,9 @@ class BlacklistServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _lists_pb2.DecideListingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_lists_pb2.DecideListingResponse, _abc.Awaitable[_lists_pb2.DecideListingResponse]]:
-        """A credit reviewer lists the subject or decides not to, after the statement period."""
+        """A credit reviewer lists the subject once the notice was served and the statement period from
+        service has run, or decides not to list (at any time).
+        """
 
     @_abc_1.abstractmethod
     def ApplyEarlyRemoval(
@@ -120,5 +137,15 @@ class BlacklistServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _lists_pb2.GetListEntryRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_lists_pb2.GetListEntryResponse, _abc.Awaitable[_lists_pb2.GetListEntryResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RecordNoticeService(
+        self,
+        request: _lists_pb2.RecordNoticeServiceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_lists_pb2.RecordNoticeServiceResponse, _abc.Awaitable[_lists_pb2.RecordNoticeServiceResponse]]:
+        """A credit officer of the proposing department records how and when the pre-notice (告知书)
+        was served (送达); the statement period runs from that day.
+        """
 
 def add_BlacklistServiceServicer_to_server(servicer: BlacklistServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

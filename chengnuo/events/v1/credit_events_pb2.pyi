@@ -350,3 +350,51 @@ class CaseOverdue(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType_case) -> _WhichOneofReturnType_case | None: ...
 
 Global___CaseOverdue: _TypeAlias = CaseOverdue  # noqa: Y015
+
+@_typing.final
+class ListingProposed(_message.Message):
+    """Subject `credit.listing_proposed`: a credit officer proposed listing a subject; the portal tells
+    the subject of the pre-notice (告知书) and its right to make statements (陈述申辩).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> _lists_pb2.ListEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: _lists_pb2.ListEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListingProposed: _TypeAlias = ListingProposed  # noqa: Y015
+
+@_typing.final
+class NoticeServed(_message.Message):
+    """Subject `credit.notice_served`: the pre-notice of a proposed listing was served (送达); the entry
+    carries the service and the last day of the statement period.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entry(self) -> _lists_pb2.ListEntry: ...
+    def __init__(
+        self,
+        *,
+        entry: _lists_pb2.ListEntry | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NoticeServed: _TypeAlias = NoticeServed  # noqa: Y015

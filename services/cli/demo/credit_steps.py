@@ -52,7 +52,8 @@ async def blacklist(world: World) -> None:
     with world.say.step(
         "The serious case goes on the serious-dishonesty list (严重失信主体名单)",
         "A listing needs a pre-notice with basis, reasons, measures, removal conditions and remedies, "
-        "and a statement period (陈述申辩) before the decision; time passes in the demo.",
+        "served (送达), and a statement period (陈述申辩) from service before the decision; time passes "
+        "in the demo.",
     ):
         officer = world.office.desk("credit_officer", MARKET.code)
         serious = [r.record_id for r in (await status(world, world.referred)).records]
@@ -63,8 +64,16 @@ async def blacklist(world: World) -> None:
             reasons="以虚假承诺取得行政许可，已移送司法机关",
         )
         entry = (await officer.lists.ProposeListing(proposal)).entry
+        served = lists_pb2.RecordNoticeServiceRequest(
+            request_id=rid(),
+            entry_id=entry.entry_id,
+            method=lists_pb2.SERVICE_METHOD_POSTAL,
+            served_on=convert.to_date(await world.today()),
+            proof_reference="EMS 1100000000001",
+        )
+        entry = (await officer.lists.RecordNoticeService(served)).entry  # 送达: the period runs from it
         until = convert.from_date(entry.notice.statement_until)
-        world.say.say(f"pre-notice given; statements until {until}")
+        world.say.say(f"pre-notice served by post; statements until {until}")
         await world.let_time_pass((until - await world.today()).days + 1)
         reviewer = world.office.desk("credit_reviewer", MARKET.code)
         decision = lists_pb2.DecideListingRequest(

@@ -58,3 +58,28 @@ async def withdraw_unfounded(store: Stores, uow: UnitOfWork, record: Record) -> 
         if listed:
             uow.emit(events.subject_delisted(withdrawn), entity=target)
         uow.audit("list.withdraw", target, subject_code=withdrawn.subject_code, change=str(record.record_id))
+
+
+async def end_repaired(store: Stores, uow: UnitOfWork, record: Record) -> None:
+    """An approved repair of a record a proposal or listing rests on: once no record of the entry is
+    in force, a listing is removed early (提前移出) and a proposal ends (blacklist.ended_by_repair)."""
+    for entry in await store.lists.open_resting_on(uow.conn, record.subject_code, record.record_id):
+        if not blacklist.ended_by_repair(await store.records.some(uow.conn, list(entry.record_ids))):
+            continue
+        target, listed = f"list_entry/{entry.entry_id}", entry.listed
+        changes: dict[str, object] = {
+            "decision_reason": blacklist.REPAIRED_BASIS,
+            "decided_by": current_caller().subject,
+        }
+        if listed:
+            changes |= {
+                "status": blacklist.REMOVED,
+                "removed_on": china_date(uow.now),
+                "removal_reason": "REMOVAL_REASON_BASIS_REPAIRED",
+            }
+        else:
+            changes["status"] = blacklist.NOT_LISTED
+        ended = await store.lists.decide(uow.conn, entry.entry_id, changes)
+        if listed:
+            uow.emit(events.subject_delisted(ended), entity=target)
+        uow.audit("list.repaired", target, subject_code=ended.subject_code, change=str(record.record_id))

@@ -25,14 +25,14 @@ from services.credit.api.parse import (
     text,
 )
 from services.credit.domain import blacklist, measures
-from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Statement
+from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Service, Statement
 from services.credit.domain.records import Record
 from services.credit.domain.rule_sets import choose_rule_set, find
 from services.credit.flows import refresh
 from services.credit.store.lists import Proposal
 from services.credit.wire import events
 from services.credit.wire.lists import list_entry
-from services.kernel import lookup
+from services.kernel import convert, lookup
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.db import Executor
@@ -43,6 +43,7 @@ from services.kernel.uow import UnitOfWork
 
 # Other departments see list entries through CreditSharingService, within a sharing agreement.
 READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER, roles.SERVICE)
+MAX_PROOF_REFERENCE = 200  # a service receipt, tracking or announcement reference
 
 
 class BlacklistHandlers(Handlers[Deps]):
@@ -65,6 +66,8 @@ class BlacklistHandlers(Handlers[Deps]):
         if entry is None:
             raise blacklist.already_on_list(subject.code)
         _audit(uow, "list.propose", entry, reasons, screen)
+        # The portal tells the subject; the notice itself still has to be served (RecordNoticeService).
+        uow.emit(events.listing_proposed(entry), entity=f"list_entry/{entry.entry_id}")
         return pb.ProposeListingResponse(entry=list_entry(entry))
 
     async def _proposal(
@@ -125,7 +128,7 @@ class BlacklistHandlers(Handlers[Deps]):
         screen.check()
         entry = await self._reviewed(uow, request.entry_id)
         today = china_date(uow.now)
-        blacklist.may_decide_listing(entry, today, request.entry_id)
+        blacklist.may_decide_listing(entry, today, request.entry_id, listing=listing)
         decided = {"decision_reason": reason, "decided_by": current_caller().subject}
         if not listing:
             entry = await store.lists.decide(
@@ -193,6 +196,37 @@ class BlacklistHandlers(Handlers[Deps]):
             uow.emit(events.subject_delisted(entry), entity=f"list_entry/{entry.entry_id}")
             await refresh.subject(self.deps.store, uow, entry.subject_kind, entry.subject_code)
         return pb.DecideEarlyRemovalResponse(entry=list_entry(entry))
+
+    @command(roles.CREDIT_OFFICER, reply=pb.RecordNoticeServiceResponse)
+    async def RecordNoticeService(
+        self, request: pb.RecordNoticeServiceRequest, uow: UnitOfWork
+    ) -> pb.RecordNoticeServiceResponse:
+        v = Violations()
+        methods = [m for m in pb.ServiceMethod.values() if m != pb.SERVICE_METHOD_UNSPECIFIED]
+        if request.method not in methods:
+            v.add("method", "required: one of " + ", ".join(pb.ServiceMethod.Name(m) for m in methods))
+        served_on = convert.date_field(v, "served_on", request.served_on)
+        proof = text(v, "proof_reference", request.proof_reference, limit=MAX_PROOF_REFERENCE)
+        v.raise_if_any()
+        assert served_on is not None
+        entry = await self._entry(uow.conn, request.entry_id, lock=True)
+        current_caller().require_department(entry.department)  # the proposing department serves
+        blacklist.may_serve(entry, request.entry_id)
+        today = china_date(uow.now)
+        if served_on < entry.proposed_on:
+            v.add("served_on", f"not before the proposal ({entry.proposed_on})")
+        elif served_on > today:
+            v.add("served_on", f"not after today ({today})")
+        v.raise_if_any()
+        service = Service(
+            pb.ServiceMethod.Name(request.method), served_on, proof, current_caller().subject, uow.now
+        )
+        rules = find(await self.deps.store.rule_sets.all_rule_sets(uow.conn), entry.rule_set)
+        notice = blacklist.served(rules, self.deps.calendar.current, entry.notice, service)
+        entry = await self.deps.store.lists.set_notice(uow.conn, entry.entry_id, notice)
+        _audit(uow, "list.serve", entry, service.as_json())
+        uow.emit(events.notice_served(entry), entity=f"list_entry/{entry.entry_id}")
+        return pb.RecordNoticeServiceResponse(entry=list_entry(entry))
 
     @query(*READERS)
     async def GetListEntry(self, request: pb.GetListEntryRequest, context: Any) -> pb.GetListEntryResponse:

@@ -8,6 +8,7 @@ from typing import Any
 from chengnuo.credit.v1 import repair_pb2 as pb
 from services.contracts import roles
 from services.credit.api.cases import CaseHandlers, CaseKind, deadline_columns
+from services.credit.api.listing import end_repaired
 from services.credit.api.parse import evidence, text
 from services.credit.domain import cases as rules
 from services.credit.domain.records import REPAIRED, Record
@@ -88,6 +89,7 @@ class RepairHandlers(CaseHandlers):
         if approve:
             # Approval is one event (`credit.repaired`) plus the subject's lifted restrictions and grade.
             uow.emit(events.record_repaired(record, case), entity=f"record/{record.record_id}")
+            await end_repaired(store, uow, record)  # a listing resting only on repaired records ends
             await refresh.subject(store, uow, record.subject_kind, record.subject_code)
         return pb.DecideRepairResponse(application=repair_application(case), record=record_message(record))
 

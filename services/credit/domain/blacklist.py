@@ -2,7 +2,9 @@
 
 A subject is told before it is listed: the reasons, the basis and its rights (《国务院办公厅关于
 进一步完善失信约束制度构建诚信建设长效机制的指导意见》(国办发〔2020〕49号)第（八）条), and may make
-statements (陈述申辩) until the notice's date; only then may a reviewer decide.
+statements (陈述申辩). The notice tells the subject only once it is served (送达), so the statement
+period runs from the day of service, not from the proposal; a listing waits until it has run, and a
+notice never served lets no listing through.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.credit.domain.records import CLASSES, REVOKED, Record, add_months
@@ -38,30 +40,67 @@ class Notice:
     measures: tuple[str, ...]
     removal_conditions: str
     remedies: str
-    statement_until: dt.date
+    statement_until: dt.date | None  # set when served: the last day of the statement period
     provisional: bool
+    service: Service | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The notice as kept with the entry (the reasons are a column of their own)."""
-        return {
+        kept: dict[str, Any] = {
             "legal_basis": self.legal_basis,
             "measures": list(self.measures),
             "removal_conditions": self.removal_conditions,
             "remedies": self.remedies,
-            "statement_until": self.statement_until.isoformat(),
             "provisional": self.provisional,
         }
+        if self.statement_until is not None:
+            kept["statement_until"] = self.statement_until.isoformat()
+        if self.service is not None:
+            kept["service"] = self.service.as_json()
+        return kept
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], reasons: str) -> Notice:
+        until = data.get("statement_until")
         return cls(
             data["legal_basis"],
             reasons,
             tuple(data["measures"]),
             data["removal_conditions"],
             data["remedies"],
-            dt.date.fromisoformat(data["statement_until"]),
+            dt.date.fromisoformat(until) if until else None,
             data["provisional"],
+            Service.from_json(data["service"]) if data.get("service") else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """How and when the notice was served (送达): the day the statement period runs from."""
+
+    method: str  # ServiceMethod name
+    served_on: dt.date
+    proof_reference: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "served_on": self.served_on.isoformat(),
+            "proof_reference": self.proof_reference,
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Service:
+        return cls(
+            data["method"],
+            dt.date.fromisoformat(data["served_on"]),
+            data["proof_reference"],
+            data["recorded_by"],
+            dt.datetime.fromisoformat(data["recorded_at"]),
         )
 
 
@@ -190,17 +229,32 @@ def notice(
     reasons: str,
     measure_names: list[str],
 ) -> Notice:
+    """The notice as proposed: its period is stated from service (the day is not known yet)."""
     rules = rule_set.rules
-    until = calendar.add_working_days(proposed_on, int(rules["statement_working_days"]))
+    days = int(rules["statement_working_days"])
     return Notice(
         legal_basis=rules["legal_basis"],
         reasons=reasons,
         measures=tuple(measure_names),
         removal_conditions=rules["removal_conditions"].format(**_numbers(rules)),
-        remedies=rules["remedies"].format(statement_until=until.date.isoformat()),
-        statement_until=until.date,
-        provisional=until.provisional,
+        remedies=rules["remedies"].format(statement_until=f"本告知书送达之日起第{days}个工作日"),
+        statement_until=None,
+        provisional=False,
     )
+
+
+def served(rule_set: RuleSet, calendar: WorkingCalendar, notice: Notice, service: Service) -> Notice:
+    """The notice once served: the statement period runs from the day of service, for the working
+    days of the list rules the entry was proposed under."""
+    until = calendar.add_working_days(service.served_on, int(rule_set.rules["statement_working_days"]))
+    return replace(notice, statement_until=until.date, provisional=until.provisional, service=service)
+
+
+def may_serve(entry: ListEntry, named: str) -> None:
+    """Service is recorded once, on a proposal."""
+    require_status(entry, PROPOSED)
+    if entry.notice.service is not None:
+        refuse("ALREADY_SERVED", named, f"the notice was served on {entry.notice.service.served_on}")
 
 
 def _numbers(rules: dict[str, Any]) -> dict[str, int]:
@@ -277,21 +331,35 @@ def already_on_list(subject_code: str) -> FailedPrecondition:
 
 
 def may_state(entry: ListEntry, today: dt.date, named: str) -> None:
-    """Statements are made on a proposal, within the notice's period, up to MAX_STATEMENTS."""
+    """Statements are made on a proposal, within the notice's period (the subject may state from
+    the proposal on; the period's end is fixed by service), up to MAX_STATEMENTS."""
     require_status(entry, PROPOSED)
     until = entry.notice.statement_until
-    if today > until:
+    if until is not None and today > until:
         refuse("STATEMENT_PERIOD_OVER", named, f"the statement period ended on {until}")
     if len(entry.statements) >= MAX_STATEMENTS:
         refuse("TOO_MANY_STATEMENTS", named, f"at most {MAX_STATEMENTS} statements")
 
 
-def may_decide_listing(entry: ListEntry, today: dt.date, named: str) -> None:
-    """A proposal is decided once the statement period is over."""
+def may_decide_listing(entry: ListEntry, today: dt.date, named: str, *, listing: bool) -> None:
+    """A listing needs the notice served and the statement period from service run; `until` names
+    the first day it may be decided. Deciding not to list harms no one and may come any time (the
+    hearing protects against the adverse decision), so a proposal never served can be closed."""
     require_status(entry, PROPOSED)
+    if not listing:
+        return
     until = entry.notice.statement_until
+    if entry.notice.service is None or until is None:
+        refuse("NOTICE_NOT_SERVED", named, "the pre-notice (告知书) has not been served (送达)")
     if today <= until:
-        refuse("STATEMENT_PERIOD_RUNNING", named, f"statements may be made until {until}", until)
+        refuse(
+            "STATEMENT_PERIOD_RUNNING",
+            named,
+            f"statements may be made until {until}",
+            until + dt.timedelta(days=1),
+            message=f"the statement period runs until {until}; the listing may be decided from "
+            f"{until + dt.timedelta(days=1)}",
+        )
 
 
 def may_apply_for_early_removal(entry: ListEntry, today: dt.date, subject_records: Sequence[Record]) -> None:
@@ -333,3 +401,30 @@ def founded(rule_set: RuleSet, basis: Sequence[Record]) -> bool:
     """Whether a record an entry rests on still stands as a basis under the entry's list rules."""
     accepted = basis_classes(rule_set)
     return any(r.status != REVOKED and r.record_class in accepted for r in basis)
+
+
+# What repair of a listed subject's basis record does (the seeds leave it open).
+#
+# 《失信行为纠正后的信用信息修复管理办法（试行）》(国家发展和改革委员会令2023年第58号) counts removal
+# from the serious-dishonesty list (移出严重失信主体名单) among the forms of credit repair (信用修复), decided
+# by the department that made the determination (谁认定、谁修复) once the subject has corrected the
+# conduct, performed its obligations and made a credit-repair commitment, the conditions early removal
+# asks for. 《信用修复管理办法》(国家发展和改革委员会令第36号, implementing 国办发〔2025〕22号) keeps that
+# scope: 第三条 makes repair end publication and sharing and lift the punishment measures, and 第四条
+# counts 严重失信主体名单信息 among the dishonesty information repair applies to. And
+# 《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10 ends the bar on the commitment route
+# (不适用告知承诺制) at credit repair. A listing that kept its measures after every record it rests on was
+# repaired would bar a subject the rules call repaired, so this project reads the repair of the basis as
+# the early removal (提前移出) of the listing: when no record the entry rests on is in force any more
+# (each repaired, withdrawn by an upheld objection, or ended), the listing ends that day with the
+# `credit.delisted` event, and with it its measures, its bar and its weight in the grade. A listing on
+# several records stays while any of them is in force: those still found it. The waiting time is the
+# repair's own minimum period (rule data of the records rule set; 12 months for a serious record under
+# 令第36号, the list's early-removal period), so no separate list period applies to this route.
+REPAIRED_BASIS = "credit repair was approved for every record the listing rested on"
+
+
+def ended_by_repair(basis: Sequence[Record]) -> bool:
+    """Whether an open entry ends because none of the records it rests on is in force any more
+    after a repair (see the reasoning above)."""
+    return not any(r.in_force for r in basis)

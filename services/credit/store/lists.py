@@ -109,6 +109,14 @@ async def add_statement(conn: Connection, entry_id: uuid.UUID, statement: Statem
     return entry_of(one(row))
 
 
+async def set_notice(conn: Connection, entry_id: uuid.UUID, notice: Notice) -> ListEntry:
+    """Keep the notice as served (its service and statement period)."""
+    row = await conn.fetchrow(
+        "UPDATE list_entry SET notice = $2 WHERE entry_id = $1 RETURNING *", entry_id, notice.as_json()
+    )
+    return entry_of(one(row))
+
+
 async def decide(conn: Connection, entry_id: uuid.UUID, changes: Mapping[str, object]) -> ListEntry:
     """Set the given columns (names come from this service's code, never from a request); an
     early-removal application is kept as JSON."""

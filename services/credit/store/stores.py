@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from services.credit.domain.blacklist import ListEntry, Statement
+from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import Decision, Record
@@ -99,6 +99,7 @@ class ListStore(Protocol):
         self, conn: Connection, entry_id: uuid.UUID, statement: Statement
     ) -> ListEntry: ...
     async def decide(self, conn: Connection, entry_id: uuid.UUID, changes: dict[str, Any]) -> ListEntry: ...
+    async def set_notice(self, conn: Connection, entry_id: uuid.UUID, notice: Notice) -> ListEntry: ...
     async def claim_due(self, conn: Connection, today: dt.date, batch: int) -> list[ListEntry]: ...
     async def public_page(
         self, conn: Executor, region: str, after: tuple[dt.date, uuid.UUID] | None, size: int

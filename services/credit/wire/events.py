@@ -50,6 +50,14 @@ def subject_delisted(e: ListEntry) -> events.SubjectDelisted:
     return events.SubjectDelisted(entry=list_entry(e))
 
 
+def listing_proposed(e: ListEntry) -> events.ListingProposed:
+    return events.ListingProposed(entry=list_entry(e))
+
+
+def notice_served(e: ListEntry) -> events.NoticeServed:
+    return events.NoticeServed(entry=list_entry(e))
+
+
 def restriction_changed(
     kind: str, code: str, version: int, current: list[standing.Restriction], at: dt.datetime
 ) -> events.RestrictionChanged:

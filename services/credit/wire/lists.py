@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chengnuo.credit.v1 import lists_pb2 as pb
 from services.contracts.subjects import subject_of
-from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Statement
+from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Service, Statement
 from services.kernel import convert
 
 
@@ -24,8 +24,9 @@ def list_entry(e: ListEntry) -> pb.ListEntry:
             measures=notice.measures,
             removal_conditions=notice.removal_conditions,
             remedies=notice.remedies,
-            statement_until=convert.to_date(notice.statement_until),
+            statement_until=convert.opt_date(notice.statement_until),
             statement_until_provisional=notice.provisional,
+            service=_service(notice.service),
         ),
         statements=[_statement(s) for s in e.statements],
         proposed_on=convert.to_date(e.proposed_on),
@@ -62,4 +63,16 @@ def _early_removal(a: EarlyRemoval | None) -> pb.EarlyRemovalApplication | None:
         decision=pb.RemovalDecision.Value(a.decision or "REMOVAL_DECISION_UNSPECIFIED"),
         decision_reason=a.decision_reason,
         decided_at=convert.opt_timestamp(a.decided_at),
+    )
+
+
+def _service(s: Service | None) -> pb.NoticeService | None:
+    if s is None:
+        return None
+    return pb.NoticeService(
+        method=pb.ServiceMethod.Value(s.method),
+        served_on=convert.to_date(s.served_on),
+        proof_reference=s.proof_reference,
+        recorded_by=s.recorded_by,
+        recorded_at=convert.to_timestamp(s.recorded_at),
     )

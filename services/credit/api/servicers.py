@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chengnuo.credit.v1 import (
     credit_pb2_grpc,
+    feeds_pb2_grpc,
     lists_pb2_grpc,
     objections_pb2_grpc,
     public_pb2_grpc,
@@ -13,6 +14,7 @@ from chengnuo.credit.v1 import (
     sharing_pb2_grpc,
 )
 from services.credit.api.deps import Deps
+from services.credit.api.feeds import FeedHandlers
 from services.credit.api.lists import BlacklistHandlers
 from services.credit.api.objections import ObjectionHandlers
 from services.credit.api.public import PublicHandlers
@@ -51,6 +53,10 @@ class CreditSharingApi(SharingHandlers, sharing_pb2_grpc.CreditSharingServiceSer
     pass
 
 
+class FeedApi(FeedHandlers, feeds_pb2_grpc.FeedServiceServicer):
+    pass
+
+
 SERVICERS = (
     CreditApi,
     RuleSetApi,
@@ -59,6 +65,7 @@ SERVICERS = (
     ObjectionApi,
     PublicCreditApi,
     CreditSharingApi,
+    FeedApi,
 )
 
 

@@ -31,7 +31,8 @@ async def subject(store: Stores, uow: UnitOfWork, kind: str, code: str) -> None:
     found = standing.sources(
         await store.records.records_of(uow.conn, code), await store.lists.of_subject(uow.conn, code)
     )
-    await _restrictions(store, uow, state, standing.restrictions(found, today))
+    external = standing.feed_sources(await store.feeds.of_subject(uow.conn, code), today)
+    await _restrictions(store, uow, state, standing.restrictions(found + external, today))
     inputs = standing.grade_inputs(found, await store.subjects.kept(uow.conn, code), today)
     await _grade(store, uow, state, inputs, today)
 

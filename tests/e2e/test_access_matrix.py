@@ -77,6 +77,9 @@ REGION_ONLY = {"CheckEligibility", "RenderLetter", "RecordCommitment", "RecordCe
 # Other authorities' lists are imported once per region (FeedService): every credit officer and
 # reviewer of the region reads them; an officer imports its own region's feed only.
 REGION_ONLY |= {"ListFeedEntries"}
+# Other departments' information is gathered under the subjects of the region by its credit
+# officers, and read by the region's credit officers and reviewers.
+REGION_ONLY |= {"GatherInformation", "ListGatheredInformation"}
 PUBLISHED = {"ListPublishedCommitments"}
 # Commands on the caller's own department only (its catalogue, plans, rosters): nothing of A's.
 OWN_DEPARTMENT = {
@@ -214,6 +217,13 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "RecordReferralOutcome": {"outcome": referrals_pb2.REFERRAL_OUTCOME_FILED, "decided_on": today},
         "CancelRegistration": {"reason": "误报"},
         "ListFeedEntries": {"source": feeds_pb2.FEED_SOURCE_COURT_DISHONEST_DEBTORS},
+        "GatherInformation": {
+            "source_department": "350200-SWJ",
+            "kind": feeds_pb2.GATHERED_KIND_ADMINISTRATIVE_PENALTY,
+            "decision_date": today,
+            "basis": "《中华人民共和国税收征收管理法》第六十三条",
+            "case_number": "厦税罚〔2026〕1号",
+        },
         "RecordInspectionResult": {
             "joint_inspection_id": "",  # A's drawn subject, named by draw_id and subject_code
             "inspection_date": today,
@@ -252,6 +262,8 @@ COMPLETED = {
     "RecordInspectionResult",
     "GetInspectionResult",
     "ListFeedEntries",
+    "GatherInformation",
+    "ListGatheredInformation",
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf.message import Message
 
 from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import feeds_pb2 as fpb
@@ -162,3 +163,77 @@ async def test_only_a_credit_officer_imports_and_reads_its_region(credit: Credit
         fpb.ListFeedEntriesRequest(source=COURT)
     )
     assert [e.subject.code for e in reviewer.entries] == [uscc]
+
+
+# Penalties and other dishonesty information of other departments gathered under the subject.
+ABAG = "152522"
+
+
+def gather(uscc: str, case: str = "阿税罚〔2026〕7号", **changes: object) -> fpb.GatherInformationRequest:
+    made = fpb.GatherInformationRequest(
+        request_id=rid(),
+        subject=ref(uscc),
+        source_department=f"{ABAG}-SWJ",
+        kind=fpb.GATHERED_KIND_ADMINISTRATIVE_PENALTY,
+        decision_date=convert.to_date(D(2026, 6, 1)),
+        basis="《中华人民共和国税收征收管理法》第六十三条",
+        case_number=case,
+    )
+    for name, value in changes.items():
+        if isinstance(value, Message):
+            getattr(made, name).CopyFrom(value)
+        else:
+            setattr(made, name, value)
+    return made
+
+
+async def test_gathered_penalties_count_in_the_grade_of_the_plans_region(credit: CreditWorld) -> None:
+    officer = credit.as_role("credit_officer", department=f"{ABAG}-SCJ", region=ABAG)
+    uscc = new_uscc(ABAG)
+    done = (await officer.feeds.GatherInformation(gather(uscc))).information
+    assert (done.source_department, done.submitted_department) == (f"{ABAG}-SWJ", f"{ABAG}-SCJ")
+    standing = await officer.credit.GetCreditStatus(pb.GetCreditStatusRequest(subject=ref(uscc)))
+    assert (standing.grade_rule_set, standing.score, standing.grade) == (
+        "ABAG-2020-29-GRADING",
+        65,
+        pb.GRADE_C,
+    )
+    [point] = [p for p in standing.grade_points if p.rule == "gathered_penalty"]
+    assert f"{ABAG}-SWJ 阿税罚〔2026〕7号" in point.reason
+    listed = await officer.feeds.ListGatheredInformation(
+        fpb.ListGatheredInformationRequest(subject=ref(uscc))
+    )
+    assert [i.case_number for i in listed.information] == ["阿税罚〔2026〕7号"]
+    again = await failure(officer.feeds.GatherInformation(gather(uscc)))
+    assert again.code == grpc.StatusCode.ALREADY_EXISTS
+    assert await credit.count("gathered_information") == 1
+    assert await credit.count("audit_log", "action = 'information.gather'") == 1
+
+
+async def test_gathering_is_refused_precisely_for_bad_input_role_and_region(credit: CreditWorld) -> None:
+    officer = credit.as_role("credit_officer", department=f"{ABAG}-SCJ", region=ABAG)
+    uscc = new_uscc(ABAG)
+    bad = gather(
+        uscc,
+        case="",
+        source_department="税务局",
+        kind=fpb.GATHERED_KIND_UNSPECIFIED,
+        decision_date=convert.to_date(D(2026, 7, 2)),
+    )
+    refused = await failure(officer.feeds.GatherInformation(bad))
+    assert refused.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.fields() == ["source_department", "kind", "decision_date", "case_number"]
+    elsewhere = await failure(officer.feeds.GatherInformation(gather(new_uscc())))
+    assert elsewhere.code == grpc.StatusCode.PERMISSION_DENIED
+    foreign = await failure(officer.feeds.GatherInformation(gather(uscc, source_department="350200-SWJ")))
+    assert foreign.code == grpc.StatusCode.PERMISSION_DENIED
+    reviewer = credit.as_role("credit_reviewer", department=f"{ABAG}-SCJ", region=ABAG)
+    assert (
+        await failure(reviewer.feeds.GatherInformation(gather(uscc)))
+    ).code == grpc.StatusCode.PERMISSION_DENIED
+    other_region = credit.as_role("credit_reviewer")
+    read = await failure(
+        other_region.feeds.ListGatheredInformation(fpb.ListGatheredInformationRequest(subject=ref(uscc)))
+    )
+    assert read.code == grpc.StatusCode.PERMISSION_DENIED
+    assert await credit.count("gathered_information") == 0

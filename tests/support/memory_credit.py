@@ -32,7 +32,7 @@ from services.credit.api.deps import Deps
 from services.credit.domain import cases as case_rules
 from services.credit.domain.blacklist import ListEntry, Statement
 from services.credit.domain.cases import Case
-from services.credit.domain.feeds import FeedEntry, Plan
+from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import PUBLISHED, REVOKED, Decision, Record
 from services.credit.domain.sharing import Asked, Scope
@@ -467,6 +467,13 @@ class MemoryFeeds:
     async def of_subject(self, conn: Executor, code: str) -> list[FeedEntry]:
         found = MemoryTables.of(conn).rows("feed_entry", subject_code=code)
         return [feed_entry_of(r) for r in sorted(found, key=lambda r: r["listed_on"])]
+
+    async def insert_gathered(self, conn: Connection, info: Gathered) -> Gathered | None:
+        _missing("gathering information")
+
+    async def gathered_of(self, conn: Executor, code: str) -> list[Gathered]:
+        found = MemoryTables.of(conn).rows("gathered_information", subject_code=code)
+        return [typed(Gathered, r) for r in sorted(found, key=lambda r: r["decision_date"])]
 
     async def page(  # noqa: PLR0917
         self,

@@ -9,6 +9,8 @@ import uuid
 import pytest
 
 from services.credit.domain import feeds, grades, standing
+from services.credit.domain.rule_sets import choose_rule_set
+from services.credit.store.rule_sets import packaged_rule_sets
 from services.kernel.errors import FailedPrecondition
 
 D = dt.date
@@ -78,3 +80,38 @@ def test_an_entry_in_force_bars_the_commitment_route_naming_its_source() -> None
     assert "(2026)闽0203执1号" in barred.description
     # the grade counts only the department's own records and listings
     assert standing.grade_inputs(found, [], today) == grades.Inputs()
+
+
+# Information of other departments gathered under the subject (归集), counted by the grading rule
+# set of 阿巴嘎旗 (region 152522).
+ABAG = choose_rule_set(packaged_rule_sets(), "grading", D(2026, 7, 1), "152522")
+
+
+def penalty(info_id: str, decided: D, kind: str = "ADMINISTRATIVE_PENALTY") -> tuple[str, str, D, str]:
+    return (info_id, kind, decided, f"152522-SWJ 阿税罚〔2026〕{info_id}号")
+
+
+def test_the_region_of_the_plan_grades_by_its_own_rule_set_and_others_keep_theirs() -> None:
+    assert ABAG.id == "ABAG-2020-29-GRADING"
+    assert "二(七)19" in ABAG.citation
+    assert choose_rule_set(packaged_rule_sets(), "grading", D(2026, 7, 1), "350200").id == "SAMR-2022-6"
+    with pytest.raises(LookupError):  # before the grades it builds on were in force
+        choose_rule_set(packaged_rule_sets(), "grading", D(2022, 1, 12), "152522")
+
+
+def test_gathered_penalties_lower_the_grade_within_their_window_up_to_the_cap() -> None:
+    today = D(2026, 7, 1)
+    one = grades.grade(ABAG, grades.Inputs(gathered=(penalty("1", D(2026, 3, 1)),)), today)
+    assert (one.grade, one.score, one.review_on) == ("C", 65, D(2029, 3, 1))
+    assert one.points[-1].rule == "gathered_penalty"
+    assert "阿税罚〔2026〕1号" in one.points[-1].reason
+    four = tuple(penalty(str(i), D(2026, i, 1)) for i in range(1, 5))
+    capped = grades.grade(ABAG, grades.Inputs(gathered=four), today)
+    assert (capped.score, capped.grade) == (80 - 45, "D")
+    other = grades.grade(
+        ABAG, grades.Inputs(gathered=(penalty("9", D(2026, 3, 1), "OTHER_DISHONESTY"),)), today
+    )
+    assert (other.score, other.points[-1].rule) == (60, "gathered_dishonesty")
+    # a window closed, a decision in the future: no points
+    closed = (penalty("5", D(2023, 6, 30)), penalty("6", D(2026, 7, 2)))
+    assert grades.grade(ABAG, grades.Inputs(gathered=closed), today).score == 80

@@ -67,6 +67,27 @@ FEED_ENTRY_STATUS_LIFTED: FeedEntryStatus.ValueType  # 2
 """Dropped by a later snapshot, or past its validity."""
 Global___FeedEntryStatus: _TypeAlias = FeedEntryStatus  # noqa: Y015
 
+class _GatheredKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _GatheredKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_GatheredKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    GATHERED_KIND_UNSPECIFIED: _GatheredKind.ValueType  # 0
+    GATHERED_KIND_ADMINISTRATIVE_PENALTY: _GatheredKind.ValueType  # 1
+    """行政处罚: an administrative penalty decision of another department."""
+    GATHERED_KIND_OTHER_DISHONESTY: _GatheredKind.ValueType  # 2
+    """Other dishonesty information (违法失信信息, e.g. a judgment), as the source department records it."""
+
+class GatheredKind(_GatheredKind, metaclass=_GatheredKindEnumTypeWrapper): ...
+
+GATHERED_KIND_UNSPECIFIED: GatheredKind.ValueType  # 0
+GATHERED_KIND_ADMINISTRATIVE_PENALTY: GatheredKind.ValueType  # 1
+"""行政处罚: an administrative penalty decision of another department."""
+GATHERED_KIND_OTHER_DISHONESTY: GatheredKind.ValueType  # 2
+"""Other dishonesty information (违法失信信息, e.g. a judgment), as the source department records it."""
+Global___GatheredKind: _TypeAlias = GatheredKind  # noqa: Y015
+
 @_typing.final
 class FeedRow(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -279,3 +300,156 @@ class ListFeedEntriesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListFeedEntriesResponse: _TypeAlias = ListFeedEntriesResponse  # noqa: Y015
+
+@_typing.final
+class GatherInformationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SOURCE_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    DECISION_DATE_FIELD_NUMBER: _builtins.int
+    BASIS_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    source_department: _builtins.str
+    """The department that decided it, e.g. 152522-SWJ; 1 to 64 characters."""
+    kind: Global___GatheredKind.ValueType
+    basis: _builtins.str
+    """Legal basis of the decision; 1 to 500 characters."""
+    case_number: _builtins.str
+    """The source department's case or decision number; 1 to 100 characters, once per subject."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def decision_date(self) -> _date_pb2.Date:
+        """When the source department decided; not after today."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        source_department: _builtins.str = ...,
+        kind: Global___GatheredKind.ValueType = ...,
+        decision_date: _date_pb2.Date | None = ...,
+        basis: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["basis", b"basis", "case_number", b"case_number", "decision_date", b"decision_date", "kind", b"kind", "request_id", b"request_id", "source_department", b"source_department", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GatherInformationRequest: _TypeAlias = GatherInformationRequest  # noqa: Y015
+
+@_typing.final
+class GatheredInformation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INFO_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    SOURCE_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    DECISION_DATE_FIELD_NUMBER: _builtins.int
+    BASIS_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    SUBMITTED_DEPARTMENT_FIELD_NUMBER: _builtins.int
+    SUBMITTED_AT_FIELD_NUMBER: _builtins.int
+    info_id: _builtins.str
+    source_department: _builtins.str
+    kind: Global___GatheredKind.ValueType
+    basis: _builtins.str
+    case_number: _builtins.str
+    submitted_department: _builtins.str
+    """The credit department that gathered it."""
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    @_builtins.property
+    def decision_date(self) -> _date_pb2.Date: ...
+    @_builtins.property
+    def submitted_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        info_id: _builtins.str = ...,
+        subject: _subject_pb2.SubjectRef | None = ...,
+        source_department: _builtins.str = ...,
+        kind: Global___GatheredKind.ValueType = ...,
+        decision_date: _date_pb2.Date | None = ...,
+        basis: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        submitted_department: _builtins.str = ...,
+        submitted_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["decision_date", b"decision_date", "subject", b"subject", "submitted_at", b"submitted_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["basis", b"basis", "case_number", b"case_number", "decision_date", b"decision_date", "info_id", b"info_id", "kind", b"kind", "source_department", b"source_department", "subject", b"subject", "submitted_at", b"submitted_at", "submitted_department", b"submitted_department"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GatheredInformation: _TypeAlias = GatheredInformation  # noqa: Y015
+
+@_typing.final
+class GatherInformationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INFORMATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def information(self) -> Global___GatheredInformation: ...
+    def __init__(
+        self,
+        *,
+        information: Global___GatheredInformation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["information", b"information"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["information", b"information"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GatherInformationResponse: _TypeAlias = GatherInformationResponse  # noqa: Y015
+
+@_typing.final
+class ListGatheredInformationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def subject(self) -> _subject_pb2.SubjectRef: ...
+    def __init__(
+        self,
+        *,
+        subject: _subject_pb2.SubjectRef | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListGatheredInformationRequest: _TypeAlias = ListGatheredInformationRequest  # noqa: Y015
+
+@_typing.final
+class ListGatheredInformationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INFORMATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def information(self) -> _containers.RepeatedCompositeFieldContainer[Global___GatheredInformation]:
+        """At most the subject's whole file: a subject has few decisions."""
+
+    def __init__(
+        self,
+        *,
+        information: _abc.Iterable[Global___GatheredInformation] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["information", b"information"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListGatheredInformationResponse: _TypeAlias = ListGatheredInformationResponse  # noqa: Y015

@@ -47,6 +47,16 @@ class FeedServiceStub:
                 request_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesRequest.SerializeToString,
                 response_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesResponse.FromString,
                 _registered_method=True)
+        self.GatherInformation = channel.unary_unary(
+                '/chengnuo.credit.v1.FeedService/GatherInformation',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationResponse.FromString,
+                _registered_method=True)
+        self.ListGatheredInformation = channel.unary_unary(
+                '/chengnuo.credit.v1.FeedService/ListGatheredInformation',
+                request_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationRequest.SerializeToString,
+                response_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationResponse.FromString,
+                _registered_method=True)
 
 
 class FeedServiceServicer:
@@ -71,6 +81,22 @@ class FeedServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GatherInformation(self, request, context):
+        """A credit officer gathers another department's penalty or other dishonesty information under
+        the subject (归集); the grading rule set in force for the subject's region counts it
+        (GetCreditStatus grade_points name it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGatheredInformation(self, request, context):
+        """The information gathered under one subject, oldest decision first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FeedServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -83,6 +109,16 @@ def add_FeedServiceServicer_to_server(servicer, server):
                     servicer.ListFeedEntries,
                     request_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesRequest.FromString,
                     response_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesResponse.SerializeToString,
+            ),
+            'GatherInformation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GatherInformation,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationResponse.SerializeToString,
+            ),
+            'ListGatheredInformation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGatheredInformation,
+                    request_deserializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationRequest.FromString,
+                    response_serializer=chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -142,6 +178,60 @@ class FeedService:
             '/chengnuo.credit.v1.FeedService/ListFeedEntries',
             chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesRequest.SerializeToString,
             chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListFeedEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GatherInformation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.FeedService/GatherInformation',
+            chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_feeds__pb2.GatherInformationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListGatheredInformation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chengnuo.credit.v1.FeedService/ListGatheredInformation',
+            chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationRequest.SerializeToString,
+            chengnuo_dot_credit_dot_v1_dot_feeds__pb2.ListGatheredInformationResponse.FromString,
             options,
             channel_credentials,
             insecure,

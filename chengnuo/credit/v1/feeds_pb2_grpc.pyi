@@ -43,6 +43,13 @@ class FeedServiceStub:
     """
     ListFeedEntries: _grpc.UnaryUnaryMultiCallable[_feeds_pb2.ListFeedEntriesRequest, _feeds_pb2.ListFeedEntriesResponse]
     """The entries of one source imported for the caller's region, newest listing first."""
+    GatherInformation: _grpc.UnaryUnaryMultiCallable[_feeds_pb2.GatherInformationRequest, _feeds_pb2.GatherInformationResponse]
+    """A credit officer gathers another department's penalty or other dishonesty information under
+    the subject (归集); the grading rule set in force for the subject's region counts it
+    (GetCreditStatus grade_points name it).
+    """
+    ListGatheredInformation: _grpc.UnaryUnaryMultiCallable[_feeds_pb2.ListGatheredInformationRequest, _feeds_pb2.ListGatheredInformationResponse]
+    """The information gathered under one subject, oldest decision first."""
 
 @_typing.type_check_only
 class FeedServiceAsyncStub(FeedServiceStub):
@@ -59,6 +66,13 @@ class FeedServiceAsyncStub(FeedServiceStub):
     """
     ListFeedEntries: _aio.UnaryUnaryMultiCallable[_feeds_pb2.ListFeedEntriesRequest, _feeds_pb2.ListFeedEntriesResponse]  # type: ignore[assignment]
     """The entries of one source imported for the caller's region, newest listing first."""
+    GatherInformation: _aio.UnaryUnaryMultiCallable[_feeds_pb2.GatherInformationRequest, _feeds_pb2.GatherInformationResponse]  # type: ignore[assignment]
+    """A credit officer gathers another department's penalty or other dishonesty information under
+    the subject (归集); the grading rule set in force for the subject's region counts it
+    (GetCreditStatus grade_points name it).
+    """
+    ListGatheredInformation: _aio.UnaryUnaryMultiCallable[_feeds_pb2.ListGatheredInformationRequest, _feeds_pb2.ListGatheredInformationResponse]  # type: ignore[assignment]
+    """The information gathered under one subject, oldest decision first."""
 
 class FeedServiceServicer(metaclass=_abc_1.ABCMeta):
     """Other authorities' dishonesty lists, imported as dated snapshots (信用信息归集,
@@ -84,5 +98,24 @@ class FeedServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_feeds_pb2.ListFeedEntriesResponse, _abc.Awaitable[_feeds_pb2.ListFeedEntriesResponse]]:
         """The entries of one source imported for the caller's region, newest listing first."""
+
+    @_abc_1.abstractmethod
+    def GatherInformation(
+        self,
+        request: _feeds_pb2.GatherInformationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_feeds_pb2.GatherInformationResponse, _abc.Awaitable[_feeds_pb2.GatherInformationResponse]]:
+        """A credit officer gathers another department's penalty or other dishonesty information under
+        the subject (归集); the grading rule set in force for the subject's region counts it
+        (GetCreditStatus grade_points name it).
+        """
+
+    @_abc_1.abstractmethod
+    def ListGatheredInformation(
+        self,
+        request: _feeds_pb2.ListGatheredInformationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_feeds_pb2.ListGatheredInformationResponse, _abc.Awaitable[_feeds_pb2.ListGatheredInformationResponse]]:
+        """The information gathered under one subject, oldest decision first."""
 
 def add_FeedServiceServicer_to_server(servicer: FeedServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

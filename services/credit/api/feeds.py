@@ -10,26 +10,31 @@ and nothing is stored.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
 from chengnuo.credit.v1 import feeds_pb2 as pb
 from services.contracts import roles
-from services.contracts.subjects import parse_subject
+from services.contracts.subjects import parse_subject, public_code
 from services.credit.api.deps import Deps
 from services.credit.api.parse import text
 from services.credit.domain import feeds
+from services.credit.domain.rule_sets import subject_region
 from services.credit.flows import refresh
 from services.credit.wire import feeds as wire
 from services.kernel import convert, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
-from services.kernel.errors import Violations
+from services.kernel.errors import AlreadyExists, PermissionDenied, Violations
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.uow import UnitOfWork
 
 MAX_ROWS = 10_000
 MAX_BASIS = 500
+MAX_DEPARTMENT = 64
+MAX_CASE_NUMBER = 100
+DEPARTMENT_CODE = re.compile(r"\d{6}-[0-9A-Z]{1,57}")  # region code, then the department's own
 READERS = (roles.CREDIT_OFFICER, roles.CREDIT_REVIEWER)
 
 
@@ -120,3 +125,69 @@ class FeedHandlers(Handlers[Deps]):
             entries=[wire.feed_entry(e, today) for e in found],
             next_page_token=paging.next_token(found, size, "listed_on", "entry_id"),
         )
+
+    @command(roles.CREDIT_OFFICER, reply=pb.GatherInformationResponse)
+    async def GatherInformation(
+        self, request: pb.GatherInformationRequest, uow: UnitOfWork
+    ) -> pb.GatherInformationResponse:
+        """Another department's decision under a subject of the caller's region, from a department
+        of the region (the region's credit department gathers its region's information)."""
+        caller = current_caller()
+        v = Violations()
+        subject = parse_subject(v, "subject", request.subject)
+        source = text(v, "source_department", request.source_department, limit=MAX_DEPARTMENT)
+        if source and not DEPARTMENT_CODE.fullmatch(source):
+            v.add(
+                "source_department",
+                "a department code: its 6-digit region, '-', then A-Z/0-9, e.g. 152522-SWJ",
+            )
+        if request.kind in pb.GatheredKind.values() and request.kind != pb.GATHERED_KIND_UNSPECIFIED:
+            kind = pb.GatheredKind.Name(request.kind).removeprefix("GATHERED_KIND_")
+        else:
+            v.add("kind", "required: administrative penalty or other dishonesty")
+        decided = convert.date_field(v, "decision_date", request.decision_date)
+        today = china_date(uow.now)
+        if decided and decided > today:
+            v.add("decision_date", f"{decided} is after today, {today}")
+        basis = text(v, "basis", request.basis, limit=MAX_BASIS)
+        case_number = text(v, "case_number", request.case_number, limit=MAX_CASE_NUMBER)
+        subject = v.ok(subject)
+        assert decided is not None  # checked above
+        region = subject_region(subject.kind, subject.code)
+        if not caller.covers_region(region):
+            raise PermissionDenied(f"the subject is of region {region}, outside the caller's {caller.region}")
+        if not caller.covers_region(source[:6]):
+            raise PermissionDenied(f"{source} is not a department of the caller's region {caller.region}")
+        info = feeds.Gathered(
+            uuid.uuid4(),
+            subject.kind,
+            subject.code,
+            source,
+            kind,
+            decided,
+            basis,
+            case_number,
+            caller.subject,
+            caller.department,
+            uow.now,
+        )
+        stored = await self.deps.store.feeds.insert_gathered(uow.conn, info)
+        if stored is None:
+            raise AlreadyExists("gathered information", f"{source} {case_number}")
+        target = f"subject/{public_code(subject.kind, subject.code)}"
+        uow.audit("information.gather", target, subject_code=subject.code, change=[source, kind, case_number])
+        await refresh.subject(self.deps.store, uow, subject.kind, subject.code)
+        return pb.GatherInformationResponse(information=wire.gathered(stored))
+
+    @query(*READERS)
+    async def ListGatheredInformation(
+        self, request: pb.ListGatheredInformationRequest, context: Any
+    ) -> pb.ListGatheredInformationResponse:
+        caller = current_caller()
+        v = Violations()
+        subject = v.ok(parse_subject(v, "subject", request.subject))
+        region = subject_region(subject.kind, subject.code)
+        if not caller.covers_region(region):
+            raise PermissionDenied(f"the subject is of region {region}, outside the caller's {caller.region}")
+        found = await self.deps.store.feeds.gathered_of(self.db.pool, subject.code)
+        return pb.ListGatheredInformationResponse(information=[wire.gathered(g) for g in found])

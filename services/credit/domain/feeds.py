@@ -32,6 +32,32 @@ RESTRICTS = ("NO_COMMITMENT",)
 OPEN_END = dt.date(9999, 12, 31)
 
 
+# Information of other departments gathered under the subject (归集,
+# 《阿巴嘎旗进一步加强事中事后监管工作的实施方案》二(七)19: 行政处罚……以及司法判决、违法失信……
+# 归集到相关市场主体名下).
+GATHERED_KINDS = ("ADMINISTRATIVE_PENALTY", "OTHER_DISHONESTY")
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """A penalty or other dishonesty information another department decided, kept under the subject."""
+
+    info_id: uuid.UUID
+    subject_kind: str
+    subject_code: str
+    source_department: str
+    kind: str
+    decision_date: dt.date
+    basis: str
+    case_number: str
+    submitted_by: str
+    submitted_department: str
+    submitted_at: dt.datetime
+
+    def describe(self) -> str:
+        return f"{self.source_department} {self.case_number}"
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One subject of a snapshot, as the source lists it."""

@@ -118,9 +118,15 @@ class Kept:
     decision_date: dt.date
 
 
-def grade_inputs(found: Iterable[Source], kept: Iterable[Kept], today: dt.date) -> grades.Inputs:
+def grade_inputs(
+    found: Iterable[Source],
+    kept: Iterable[Kept],
+    today: dt.date,
+    gathered: Iterable[feeds.Gathered] = (),
+) -> grades.Inputs:
     live = [s for s in found if today < s.ends_on]
     return grades.Inputs(
+        gathered=tuple((str(g.info_id), g.kind, g.decision_date, g.describe()) for g in gathered),
         records=tuple(
             (s.source_id, s.trigger) for s in live if s.trigger not in {LISTED_TRIGGER, feeds.FEED_TRIGGER}
         ),
@@ -154,6 +160,7 @@ class Standing:
     grade: grades.Result | None
     measures: list[MeasureInForce]
     external: Sequence[feeds.FeedEntry] = ()  # other authorities' list entries, lifted ones too
+    gathered: Sequence[feeds.Gathered] = ()  # other departments' information under the subject
 
 
 def standing(  # noqa: PLR0917 - the standing is made of these, each read by the caller
@@ -166,15 +173,16 @@ def standing(  # noqa: PLR0917 - the standing is made of these, each read by the
     loaded: Sequence[RuleSet],
     today: dt.date,
     external: Sequence[feeds.FeedEntry] = (),
+    gathered: Sequence[feeds.Gathered] = (),
 ) -> Standing:
     found = [s for s in sources(records, entries) if today < s.ends_on]
-    inputs = grade_inputs(found, kept, today)
+    inputs = grade_inputs(found, kept, today, gathered)
     pinned: dict[str, Record | ListEntry] = {str(r.record_id): r for r in records}
     pinned |= {str(e.entry_id): e for e in entries}
     in_force = [m for s in found for m in _measures(s, pinned[s.source_id], loaded, reports)]
     found += feed_sources(external, today)  # they bar the route; their measures are the source's
     grade = _grade(loaded, kind, code, inputs, today)
-    return Standing(records, entries, found, grade, in_force, external)
+    return Standing(records, entries, found, grade, in_force, external, gathered)
 
 
 def _grade(

@@ -33,7 +33,8 @@ async def subject(store: Stores, uow: UnitOfWork, kind: str, code: str) -> None:
     )
     external = standing.feed_sources(await store.feeds.of_subject(uow.conn, code), today)
     await _restrictions(store, uow, state, standing.restrictions(found + external, today))
-    inputs = standing.grade_inputs(found, await store.subjects.kept(uow.conn, code), today)
+    kept, gathered = await store.subjects.kept(uow.conn, code), await store.feeds.gathered_of(uow.conn, code)
+    inputs = standing.grade_inputs(found, kept, today, gathered)
     await _grade(store, uow, state, inputs, today)
 
 

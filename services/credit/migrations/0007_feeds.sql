@@ -27,3 +27,21 @@ CREATE UNIQUE INDEX feed_entry_open ON feed_entry (source, region_code, subject_
     WHERE lifted_on IS NULL;
 CREATE INDEX feed_entry_subject ON feed_entry (subject_code);
 CREATE INDEX feed_entry_page ON feed_entry (source, region_code, listed_on DESC, entry_id);
+
+-- Penalties and other dishonesty information of other departments gathered under the subject
+-- (归集); one row per source department's case.
+CREATE TABLE gathered_information (
+    info_id              uuid PRIMARY KEY,
+    subject_kind         text NOT NULL,
+    subject_code         text NOT NULL,
+    source_department    text NOT NULL,
+    kind                 text NOT NULL,
+    decision_date        date NOT NULL,
+    basis                text NOT NULL,
+    case_number          text NOT NULL,
+    submitted_by         text NOT NULL,
+    submitted_department text NOT NULL,
+    submitted_at         timestamptz NOT NULL,
+    UNIQUE (source_department, case_number, subject_code)
+);
+CREATE INDEX gathered_information_subject ON gathered_information (subject_code);

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from services.credit.domain.feeds import FeedEntry, Plan
+from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.kernel.db import Connection, Executor
 from services.kernel.rows import Row, typed
 
@@ -114,3 +114,31 @@ async def page(  # noqa: PLR0917 - a filtered page
         size,
     )
     return [entry_of(r) for r in rows]
+
+
+async def insert_gathered(conn: Connection, info: Gathered) -> Gathered | None:
+    """None when the source department's case is gathered under the subject already."""
+    row = await conn.fetchrow(
+        "INSERT INTO gathered_information (info_id, subject_kind, subject_code, source_department, kind,"
+        " decision_date, basis, case_number, submitted_by, submitted_department, submitted_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING *",
+        info.info_id,
+        info.subject_kind,
+        info.subject_code,
+        info.source_department,
+        info.kind,
+        info.decision_date,
+        info.basis,
+        info.case_number,
+        info.submitted_by,
+        info.submitted_department,
+        info.submitted_at,
+    )
+    return typed(Gathered, row) if row else None
+
+
+async def gathered_of(conn: Executor, code: str) -> list[Gathered]:
+    rows = await conn.fetch(
+        "SELECT * FROM gathered_information WHERE subject_code = $1 ORDER BY decision_date, info_id", code
+    )
+    return [typed(Gathered, r) for r in rows]

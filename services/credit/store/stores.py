@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from services.credit.domain.blacklist import ListEntry, Statement
 from services.credit.domain.cases import Case
-from services.credit.domain.feeds import FeedEntry, Plan
+from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import Decision, Record
 from services.credit.domain.sharing import Asked, Scope
@@ -145,6 +145,8 @@ class FeedStore(Protocol):
         now: dt.datetime,
     ) -> None: ...
     async def of_subject(self, conn: Executor, code: str) -> list[FeedEntry]: ...
+    async def insert_gathered(self, conn: Connection, info: Gathered) -> Gathered | None: ...
+    async def gathered_of(self, conn: Executor, code: str) -> list[Gathered]: ...
     async def page(  # noqa: PLR0917
         self,
         conn: Executor,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from chengnuo.credit.v1 import feeds_pb2 as pb
 from services.contracts.subjects import subject_of
-from services.credit.domain.feeds import FeedEntry
+from services.credit.domain.feeds import FeedEntry, Gathered
 from services.kernel import convert
 
 
@@ -29,3 +29,17 @@ def feed_entry(e: FeedEntry, today: dt.date) -> pb.FeedEntry:
     if lifted:
         reply.lifted_on.CopyFrom(convert.to_date(lifted))
     return reply
+
+
+def gathered(g: Gathered) -> pb.GatheredInformation:
+    return pb.GatheredInformation(
+        info_id=str(g.info_id),
+        subject=subject_of(g.subject_kind, g.subject_code),
+        source_department=g.source_department,
+        kind=pb.GatheredKind.Value(f"GATHERED_KIND_{g.kind}"),
+        decision_date=convert.to_date(g.decision_date),
+        basis=g.basis,
+        case_number=g.case_number,
+        submitted_department=g.submitted_department,
+        submitted_at=convert.to_timestamp(g.submitted_at),
+    )

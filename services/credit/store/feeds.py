@@ -15,8 +15,10 @@ def entry_of(row: Row) -> FeedEntry:
 
 
 async def lock_head(conn: Connection, source: str, region_code: str) -> dt.date | None:
-    """The date of the last snapshot imported, locking the feed so snapshots apply one at a time.
-    A first snapshot of two concurrent ones conflicts on the key and is retried by the caller."""
+    """The date of the last snapshot imported, locking the feed so snapshots apply one at a time
+    (the advisory lock holds for a feed's first snapshot too, before its head row exists)."""
+    key = f"feed/{source}/{region_code}"
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
     last: dt.date | None = await conn.fetchval(
         "SELECT last_snapshot FROM feed_head WHERE source = $1 AND region_code = $2 FOR UPDATE",
         source,

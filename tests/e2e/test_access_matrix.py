@@ -43,7 +43,7 @@ from google.protobuf.message import Message
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.credit.v1 import credit_pb2
+from chengnuo.credit.v1 import credit_pb2, feeds_pb2, feeds_pb2_grpc
 from chengnuo.verification.v1 import (
     referrals_pb2,
     registrations_pb2,
@@ -77,6 +77,12 @@ REGION_ONLY = {"CheckEligibility", "RenderLetter", "RecordCommitment", "RecordCe
 REGION_ONLY |= {"GetOwnCreditFile"}  # a portal of the region shows the subject its own file
 # Reads a caller may make that are audited (what of the region's file it got, possibly nothing).
 LOGGED_READS = {"GetOwnCreditFile": ("credit.audit_log",)}
+# Other authorities' lists are imported once per region (FeedService): every credit officer and
+# reviewer of the region reads them; an officer imports its own region's feed only.
+REGION_ONLY |= {"ListFeedEntries"}
+# Other departments' information is gathered under the subjects of the region by its credit
+# officers, and read by the region's credit officers and reviewers.
+REGION_ONLY |= {"GatherInformation", "ListGatheredInformation"}
 PUBLISHED = {"ListPublishedCommitments"}
 # Commands on the caller's own department only (its catalogue, plans, rosters): nothing of A's.
 OWN_DEPARTMENT = {
@@ -88,6 +94,7 @@ OWN_DEPARTMENT = {
     "PlanJointInspections",
     "ImportInspectors",
     "BeginSubjectImport",
+    "ImportFeedSnapshot",
 }
 # A subject applies through a portal of its region, or to the deciding department's officers.
 APPLICANT_DESKS = {"FileObjection", "ApplyRepair", "SubmitStatement", "ApplyEarlyRemoval"}
@@ -213,6 +220,14 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "RecordReferralOutcome": {"outcome": referrals_pb2.REFERRAL_OUTCOME_FILED, "decided_on": today},
         "CancelRegistration": {"reason": "误报"},
         "GetOwnCreditFile": {"authorisation_reference": "统一身份认证会话", "purpose": "查询本单位信用"},
+        "ListFeedEntries": {"source": feeds_pb2.FEED_SOURCE_COURT_DISHONEST_DEBTORS},
+        "GatherInformation": {
+            "source_department": "350200-SWJ",
+            "kind": feeds_pb2.GATHERED_KIND_ADMINISTRATIVE_PENALTY,
+            "decision_date": today,
+            "basis": "《中华人民共和国税收征收管理法》第六十三条",
+            "case_number": "厦税罚〔2026〕1号",
+        },
         "RecordInspectionResult": {
             "joint_inspection_id": "",  # A's drawn subject, named by draw_id and subject_code
             "registration_id": "",
@@ -252,6 +267,9 @@ COMPLETED = {
     "RecordInspectionResult",
     "GetInspectionResult",
     "GetOwnCreditFile",
+    "ListFeedEntries",
+    "GatherInformation",
+    "ListGatheredInformation",
 }
 
 
@@ -296,6 +314,7 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
         return status.records[0].record_id if status.records else None
 
     record_id = await eventually(record, what="dishonesty record of A")
+    court_basis = await _court_list(stack, officer, false_subject, await service_today(stack, "credit"))
     began = await lead_import(stack, lead)
     registration_id = await _registration(stack, lead, verifier, open_uscc)
     inspected = await owned_result(stack, DEPARTMENT)
@@ -317,13 +336,29 @@ async def _make_owned(stack: Stack, a: Callable[..., Clients], key: object) -> O
     }
     markers = [kept.commitment_id, proven.commitment_id, task.task_id, false_task.task_id, record_id, began]
     markers.append(registration_id)
-    markers += [inspected.result_id, inspected.subject_code]
+    markers += [inspected.result_id, inspected.subject_code, court_basis]
     return Owned(
         ids,
         false_subject,
         await service_today(stack),
         [m.encode() for m in [*markers, open_uscc, false_uscc]],
     )
+
+
+async def _court_list(stack: Stack, officer: Clients, subject: subject_pb2.SubjectRef, today: dt.date) -> str:
+    """A's region's court list (失信被执行人) naming A's subject; its basis is the marker."""
+    basis = f"(2026)闽0203执{uuid.uuid4().hex[:8]}号"
+    row = feeds_pb2.FeedRow(subject=subject, basis=basis, listed_on=convert.to_date(today))
+    async with channel(stack.endpoints()["credit"], officer.token) as ch:
+        await feeds_pb2_grpc.FeedServiceStub(ch).ImportFeedSnapshot(
+            feeds_pb2.ImportFeedSnapshotRequest(
+                request_id=str(uuid.uuid4()),
+                source=feeds_pb2.FEED_SOURCE_COURT_DISHONEST_DEBTORS,
+                snapshot_date=convert.to_date(today),
+                rows=[row],
+            )
+        )
+    return basis
 
 
 async def lead_import(stack: Stack, lead: Clients) -> str:

@@ -26,6 +26,7 @@ from google.protobuf.message import Message
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import (
     credit_pb2_grpc,
+    feeds_pb2_grpc,
     lists_pb2,
     lists_pb2_grpc,
     objections_pb2_grpc,
@@ -70,6 +71,7 @@ class Clients:
         self.repair = repair_pb2_grpc.RepairServiceStub(self.channel)
         self.objections = objections_pb2_grpc.ObjectionServiceStub(self.channel)
         self.public = public_pb2_grpc.PublicCreditServiceStub(self.channel)
+        self.feeds = feeds_pb2_grpc.FeedServiceStub(self.channel)
 
 
 @dataclass

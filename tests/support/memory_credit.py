@@ -32,12 +32,14 @@ from services.credit.api.deps import Deps
 from services.credit.domain import cases as case_rules
 from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
+from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import PUBLISHED, REVOKED, Decision, Record
 from services.credit.domain.sharing import Asked, Scope
 from services.credit.domain.standing import Kept
 from services.credit.store.cases import Table
 from services.credit.store.feedback import feedback_of
+from services.credit.store.feeds import entry_of as feed_entry_of
 from services.credit.store.lists import Proposal, entry_of
 from services.credit.store.matching import Hit
 from services.credit.store.records import Consequences, Correction, NewRecord, record_of
@@ -463,6 +465,51 @@ class MemoryMatching:
         _missing("bulk matching")
 
 
+class MemoryFeeds:
+    """store.feeds: the subject's entries on MemoryTables; the imports run on PostgreSQL only."""
+
+    async def lock_head(self, conn: Connection, source: str, region_code: str) -> dt.date | None:
+        _missing("feed imports")
+
+    async def open_entries(self, conn: Connection, source: str, region_code: str) -> list[FeedEntry]:
+        _missing("feed imports")
+
+    async def apply(  # noqa: PLR0917
+        self,
+        conn: Connection,
+        source: str,
+        region_code: str,
+        snapshot_date: dt.date,
+        change: Plan,
+        department: str,
+        by: str,
+        now: dt.datetime,
+    ) -> None:
+        _missing("feed imports")
+
+    async def of_subject(self, conn: Executor, code: str) -> list[FeedEntry]:
+        found = MemoryTables.of(conn).rows("feed_entry", subject_code=code)
+        return [feed_entry_of(r) for r in sorted(found, key=lambda r: r["listed_on"])]
+
+    async def insert_gathered(self, conn: Connection, info: Gathered) -> Gathered | None:
+        _missing("gathering information")
+
+    async def gathered_of(self, conn: Executor, code: str) -> list[Gathered]:
+        found = MemoryTables.of(conn).rows("gathered_information", subject_code=code)
+        return [typed(Gathered, r) for r in sorted(found, key=lambda r: r["decision_date"])]
+
+    async def page(  # noqa: PLR0917
+        self,
+        conn: Executor,
+        source: str,
+        region_code: str,
+        subject_code: str | None,
+        after: tuple[dt.date, uuid.UUID] | None,
+        size: int,
+    ) -> list[FeedEntry]:
+        _missing("feed pages")
+
+
 def credit_stores(db: MemoryDatabase) -> Stores:
     """The credit stores on `db`'s tables, with the packaged rule sets loaded."""
     declare_keys(db.tables)
@@ -475,6 +522,7 @@ def credit_stores(db: MemoryDatabase) -> Stores:
         subjects=MemorySubjects(),
         feedback=MemoryFeedback(),
         matching=MemoryMatching(),
+        feeds=MemoryFeeds(),
     )
 
 

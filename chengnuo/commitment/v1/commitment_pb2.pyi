@@ -88,6 +88,8 @@ class _IneligibilityReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_I
     """不得再次申请: a safety-related item's licence was refused or revoked after a false
     commitment (《中华人民共和国行政许可法》第七十八条, 第七十九条); only that item is barred.
     """
+    INELIGIBILITY_REASON_EXTERNAL_LIST: _IneligibilityReason.ValueType  # 7
+    """On another authority's imported list (e.g. 失信被执行人名单); the description names the source."""
 
 class IneligibilityReason(_IneligibilityReason, metaclass=_IneligibilityReasonEnumTypeWrapper): ...
 
@@ -106,6 +108,8 @@ INELIGIBILITY_REASON_REAPPLICATION_BANNED: IneligibilityReason.ValueType  # 6
 """不得再次申请: a safety-related item's licence was refused or revoked after a false
 commitment (《中华人民共和国行政许可法》第七十八条, 第七十九条); only that item is barred.
 """
+INELIGIBILITY_REASON_EXTERNAL_LIST: IneligibilityReason.ValueType  # 7
+"""On another authority's imported list (e.g. 失信被执行人名单); the description names the source."""
 Global___IneligibilityReason: _TypeAlias = IneligibilityReason  # noqa: Y015
 
 class _CommitmentStatus:

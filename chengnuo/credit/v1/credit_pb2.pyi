@@ -138,6 +138,8 @@ class _RestrictionCauseEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Rest
     RESTRICTION_CAUSE_BLACKLISTED: _RestrictionCause.ValueType  # 1
     RESTRICTION_CAUSE_UNREPAIRED_RECORD: _RestrictionCause.ValueType  # 2
     RESTRICTION_CAUSE_EARLIER_FALSE_COMMITMENT: _RestrictionCause.ValueType  # 3
+    RESTRICTION_CAUSE_EXTERNAL_LIST: _RestrictionCause.ValueType  # 4
+    """An entry in force on another authority's imported list (FeedService); the description names it."""
 
 class RestrictionCause(_RestrictionCause, metaclass=_RestrictionCauseEnumTypeWrapper):
     """Why a restriction applies; mirrored by the commitment service's eligibility reasons."""
@@ -146,6 +148,8 @@ RESTRICTION_CAUSE_UNSPECIFIED: RestrictionCause.ValueType  # 0
 RESTRICTION_CAUSE_BLACKLISTED: RestrictionCause.ValueType  # 1
 RESTRICTION_CAUSE_UNREPAIRED_RECORD: RestrictionCause.ValueType  # 2
 RESTRICTION_CAUSE_EARLIER_FALSE_COMMITMENT: RestrictionCause.ValueType  # 3
+RESTRICTION_CAUSE_EXTERNAL_LIST: RestrictionCause.ValueType  # 4
+"""An entry in force on another authority's imported list (FeedService); the description names it."""
 Global___RestrictionCause: _TypeAlias = RestrictionCause  # noqa: Y015
 
 class _MeasureTrigger:

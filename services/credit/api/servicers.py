@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chengnuo.credit.v1 import (
     credit_pb2_grpc,
+    feeds_pb2_grpc,
     lists_pb2_grpc,
     objections_pb2_grpc,
     own_pb2_grpc,
@@ -14,6 +15,7 @@ from chengnuo.credit.v1 import (
     sharing_pb2_grpc,
 )
 from services.credit.api.deps import Deps
+from services.credit.api.feeds import FeedHandlers
 from services.credit.api.lists import BlacklistHandlers
 from services.credit.api.objections import ObjectionHandlers
 from services.credit.api.own import OwnHandlers
@@ -57,6 +59,10 @@ class OwnCreditApi(OwnHandlers, own_pb2_grpc.OwnCreditServiceServicer):
     pass
 
 
+class FeedApi(FeedHandlers, feeds_pb2_grpc.FeedServiceServicer):
+    pass
+
+
 SERVICERS = (
     CreditApi,
     RuleSetApi,
@@ -66,6 +72,7 @@ SERVICERS = (
     PublicCreditApi,
     CreditSharingApi,
     OwnCreditApi,
+    FeedApi,
 )
 
 

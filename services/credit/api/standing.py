@@ -21,4 +21,6 @@ async def standing_of(store: Stores, conn: Executor, subject: Subject, today: dt
         await store.feedback.of_subject(conn, code),
         await store.rule_sets.all_rule_sets(conn),
         today,
+        await store.feeds.of_subject(conn, code),
+        await store.feeds.gathered_of(conn, code),
     )

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.credit.domain.feeds import GATHERED_KINDS
 from services.credit.domain.records import CLASSES, add_months
 from services.credit.domain.schema import Checker
 from services.kernel.rule_sets import RuleSet
 
 GRADES = ("A", "B", "C", "D")
 UNGRADED = "B"  # what readers assume for a subject never graded
-WHEN = ("active_record", "listed", "kept_commitment_within_months")
+WHEN = ("active_record", "listed", "kept_commitment_within_months", "gathered_within_months")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Inputs:
     records: tuple[tuple[str, str], ...] = ()  # (record id, class) of records in force
     listed: tuple[str, ...] = ()  # entry ids of listings in force
     kept: tuple[tuple[str, dt.date], ...] = ()  # (commitment id, decision date) verified true
+    # (information id, kind, decision date, description) gathered from other departments (归集)
+    gathered: tuple[tuple[str, str, dt.date, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def _apply(rule: dict[str, Any], inputs: Inputs, today: dt.date, tally: _Tally) 
             hits = [f"list entry {e}" for e in inputs.listed]
         case "kept_commitment_within_months":
             hits = _kept(rule, inputs, today, tally)
+        case "gathered_within_months":
+            hits = _gathered(rule, inputs, today, tally)
         case other:
             raise ValueError(f"unknown grading condition {other!r}")
     cap = rule.get("max_total")
@@ -82,6 +87,19 @@ def _kept(rule: dict[str, Any], inputs: Inputs, today: dt.date, tally: _Tally) -
     recent = sorted((d, c) for c, d in inputs.kept if add_months(d, months) > today)
     tally.review += [add_months(d, months) for d, _ in recent]
     return [f"commitment {c} ({d})" for d, c in recent]
+
+
+def _gathered(rule: dict[str, Any], inputs: Inputs, today: dt.date, tally: _Tally) -> list[str]:
+    """Information of the rule's kind decided within the window (and not in the future): it counts
+    until the window closes, so the grade is reviewed then."""
+    months = int(rule["months"])
+    recent = sorted(
+        (d, i, text)
+        for i, kind, d, text in inputs.gathered
+        if kind == rule["kind"] and d <= today < add_months(d, months)
+    )
+    tally.review += [add_months(d, months) for d, _, _ in recent]
+    return [f"{text} ({d})" for d, _, text in recent]
 
 
 def check_rules(check: Checker, data: dict[str, Any]) -> None:
@@ -100,8 +118,10 @@ def _check_point(check: Checker, rule: dict[str, Any]) -> None:
     when = check.choice(rule, "when", WHEN)
     if when == "active_record":
         check.choice(rule, "class", CLASSES)
-    if when == "kept_commitment_within_months":
+    if when in {"kept_commitment_within_months", "gathered_within_months"}:
         check.integer(rule, "months", 1, 120)
+    if when == "gathered_within_months":
+        check.choice(rule, "kind", GATHERED_KINDS)
     if rule.get("max_total") is not None:
         check.integer(rule, "max_total", 0, 1000)
 

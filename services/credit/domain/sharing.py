@@ -36,8 +36,13 @@ def shared_entries(view: Standing, today: dt.date) -> list[ListEntry]:
 
 
 def shared_restrictions(view: Standing, today: dt.date, *, listed: bool) -> list[Restriction]:
-    """The restrictions of one part: the listing's, or the records'."""
-    return [r for r in restrictions(view.sources, today) if (r.cause == "BLACKLISTED") == listed]
+    """The restrictions of one part: the listing's, or the records'. Another authority's list
+    entries are not shared here: they are that authority's to share, under its own agreements."""
+    return [
+        r
+        for r in restrictions(view.sources, today)
+        if (r.cause == "BLACKLISTED") == listed and r.cause != "EXTERNAL_LIST"
+    ]
 
 
 def shared_measures(view: Standing, *, listed: bool) -> list[MeasureInForce]:

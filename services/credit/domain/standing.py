@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from services.credit.domain import grades, measures
+from services.credit.domain import feeds, grades, measures
 from services.credit.domain.blacklist import LISTED_TRIGGER, ListEntry
 from services.credit.domain.records import Record
 from services.credit.domain.refusals import refuse
@@ -16,7 +16,7 @@ from services.credit.domain.rule_sets import choose_rule_set, find, subject_regi
 from services.kernel.rule_sets import RuleSet
 
 # records: a false commitment (《祁阳市提升行政执法质量建设法治营商环境工作方案》三(三)10)
-CAUSE_OF = {LISTED_TRIGGER: "BLACKLISTED"}
+CAUSE_OF = {LISTED_TRIGGER: "BLACKLISTED", feeds.FEED_TRIGGER: "EXTERNAL_LIST"}
 RECORD_CAUSE = "EARLIER_FALSE_COMMITMENT"
 
 
@@ -30,12 +30,16 @@ class Source:
     repairable_from: dt.date
     ends_on: dt.date
     disputed: bool = False
+    # For another authority's list entry: what it is, as the source lists it (feeds.FeedEntry.describe).
+    label: str = ""
 
     @property
     def cause(self) -> str:
         return CAUSE_OF.get(self.trigger, RECORD_CAUSE)
 
     def describe(self) -> str:
+        if self.trigger == feeds.FEED_TRIGGER:
+            return self.label
         if self.trigger == LISTED_TRIGGER:
             return (
                 f"on the serious-dishonesty list (严重失信主体名单); early removal may be applied for "
@@ -95,6 +99,17 @@ def sources(records: Iterable[Record], entries: Iterable[ListEntry]) -> list[Sou
     ]
 
 
+def feed_sources(entries: Iterable[feeds.FeedEntry], today: dt.date) -> list[Source]:
+    """Other authorities' list entries in force: they bar the commitment route until the source
+    drops them or their validity ends; no repair here lifts them (the source authority's own
+    procedure does)."""
+    return [
+        Source(str(e.entry_id), feeds.FEED_TRIGGER, feeds.RESTRICTS, e.ends_on, e.ends_on, label=e.describe())
+        for e in entries
+        if e.in_force(today)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Kept:
     """A commitment verification found true (守信记录), which the grade counts."""
@@ -103,10 +118,18 @@ class Kept:
     decision_date: dt.date
 
 
-def grade_inputs(found: Iterable[Source], kept: Iterable[Kept], today: dt.date) -> grades.Inputs:
+def grade_inputs(
+    found: Iterable[Source],
+    kept: Iterable[Kept],
+    today: dt.date,
+    gathered: Iterable[feeds.Gathered] = (),
+) -> grades.Inputs:
     live = [s for s in found if today < s.ends_on]
     return grades.Inputs(
-        records=tuple((s.source_id, s.trigger) for s in live if s.trigger != LISTED_TRIGGER),
+        gathered=tuple((str(g.info_id), g.kind, g.decision_date, g.describe()) for g in gathered),
+        records=tuple(
+            (s.source_id, s.trigger) for s in live if s.trigger not in {LISTED_TRIGGER, feeds.FEED_TRIGGER}
+        ),
         listed=tuple(s.source_id for s in live if s.trigger == LISTED_TRIGGER),
         kept=tuple((str(k.commitment_id), k.decision_date) for k in kept),
     )
@@ -136,6 +159,8 @@ class Standing:
     sources: list[Source]
     grade: grades.Result | None
     measures: list[MeasureInForce]
+    external: Sequence[feeds.FeedEntry] = ()  # other authorities' list entries, lifted ones too
+    gathered: Sequence[feeds.Gathered] = ()  # other departments' information under the subject
 
 
 def standing(  # noqa: PLR0917 - the standing is made of these, each read by the caller
@@ -147,13 +172,17 @@ def standing(  # noqa: PLR0917 - the standing is made of these, each read by the
     reports: Sequence[measures.Feedback],
     loaded: Sequence[RuleSet],
     today: dt.date,
+    external: Sequence[feeds.FeedEntry] = (),
+    gathered: Sequence[feeds.Gathered] = (),
 ) -> Standing:
     found = [s for s in sources(records, entries) if today < s.ends_on]
-    inputs = grade_inputs(found, kept, today)
+    inputs = grade_inputs(found, kept, today, gathered)
     pinned: dict[str, Record | ListEntry] = {str(r.record_id): r for r in records}
     pinned |= {str(e.entry_id): e for e in entries}
     in_force = [m for s in found for m in _measures(s, pinned[s.source_id], loaded, reports)]
-    return Standing(records, entries, found, _grade(loaded, kind, code, inputs, today), in_force)
+    found += feed_sources(external, today)  # they bar the route; their measures are the source's
+    grade = _grade(loaded, kind, code, inputs, today)
+    return Standing(records, entries, found, grade, in_force, external, gathered)
 
 
 def _grade(

@@ -31,8 +31,10 @@ async def subject(store: Stores, uow: UnitOfWork, kind: str, code: str) -> None:
     found = standing.sources(
         await store.records.records_of(uow.conn, code), await store.lists.of_subject(uow.conn, code)
     )
-    await _restrictions(store, uow, state, standing.restrictions(found, today))
-    inputs = standing.grade_inputs(found, await store.subjects.kept(uow.conn, code), today)
+    external = standing.feed_sources(await store.feeds.of_subject(uow.conn, code), today)
+    await _restrictions(store, uow, state, standing.restrictions(found + external, today))
+    kept, gathered = await store.subjects.kept(uow.conn, code), await store.feeds.gathered_of(uow.conn, code)
+    inputs = standing.grade_inputs(found, kept, today, gathered)
     await _grade(store, uow, state, inputs, today)
 
 

@@ -13,11 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
+from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
 from services.credit.domain.records import Decision, Record
 from services.credit.domain.sharing import Asked, Scope
 from services.credit.domain.standing import Kept
-from services.credit.store import cases, feedback, lists, matching, records, rule_sets, subjects
+from services.credit.store import cases, feedback, feeds, lists, matching, records, rule_sets, subjects
 from services.credit.store.cases import Table
 from services.credit.store.lists import Proposal
 from services.credit.store.matching import Hit
@@ -138,6 +139,34 @@ class MatchingStore(Protocol):
     async def match(self, conn: Executor, asked: Asked, scope: Scope, today: dt.date) -> list[Hit]: ...
 
 
+class FeedStore(Protocol):
+    async def lock_head(self, conn: Connection, source: str, region_code: str) -> dt.date | None: ...
+    async def open_entries(self, conn: Connection, source: str, region_code: str) -> list[FeedEntry]: ...
+    async def apply(  # noqa: PLR0917
+        self,
+        conn: Connection,
+        source: str,
+        region_code: str,
+        snapshot_date: dt.date,
+        change: Plan,
+        department: str,
+        by: str,
+        now: dt.datetime,
+    ) -> None: ...
+    async def of_subject(self, conn: Executor, code: str) -> list[FeedEntry]: ...
+    async def insert_gathered(self, conn: Connection, info: Gathered) -> Gathered | None: ...
+    async def gathered_of(self, conn: Executor, code: str) -> list[Gathered]: ...
+    async def page(  # noqa: PLR0917
+        self,
+        conn: Executor,
+        source: str,
+        region_code: str,
+        subject_code: str | None,
+        after: tuple[dt.date, uuid.UUID] | None,
+        size: int,
+    ) -> list[FeedEntry]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     records: RecordStore
@@ -147,6 +176,7 @@ class Stores:
     subjects: SubjectStore
     feedback: FeedbackStore
     matching: MatchingStore
+    feeds: FeedStore
 
 
 PRODUCTION = Stores(
@@ -157,4 +187,5 @@ PRODUCTION = Stores(
     subjects=subjects,
     feedback=feedback,
     matching=matching,
+    feeds=feeds,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chengnuo.credit.v1 import credit_pb2 as pb
 from services.contracts.subjects import subject_of
 from services.credit.domain import grades, measures, standing
+from services.credit.domain.feeds import OPEN_END
 from services.credit.domain.records import Record
 from services.kernel import convert
 from services.kernel.rule_sets import RuleSet
@@ -44,7 +45,7 @@ def record(r: Record) -> pb.DishonestyRecord:
 
 
 def restriction(r: standing.Restriction) -> pb.Restriction:
-    return pb.Restriction(
+    made = pb.Restriction(
         kind=pb.RestrictionKind.Value(f"RESTRICTION_KIND_{r.kind}"),
         cause=pb.RestrictionCause.Value(f"RESTRICTION_CAUSE_{r.cause}"),
         record_id=r.record_id,
@@ -53,6 +54,10 @@ def restriction(r: standing.Restriction) -> pb.Restriction:
         ends_on=convert.to_date(r.ends_on),
         disputed=r.disputed,
     )
+    if r.ends_on >= OPEN_END:  # another authority's entry without an end: no date to promise
+        made.ClearField("repairable_from")
+        made.ClearField("ends_on")
+    return made
 
 
 def grade_points(result: grades.Result) -> list[pb.GradePoint]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.kernel.bus import Names
+from services.kernel.config import SERVICES
 from services.kernel.keys import private_dir, write_secret
 
 OPERATOR = "operator"
@@ -126,3 +127,21 @@ class NatsCredentials:
         """The nats-server `authorization` block (its config accepts JSON values)."""
         blocks = [u.block(self.password(u.name)) for u in users]
         return "authorization {\n  users: " + json.dumps(blocks, indent=2) + "\n}\n"
+
+
+def write_authorization(out: Path, platforms: list[str], prefix: str = "") -> Path:
+    """Kubernetes (scripts/nats_credentials.py): `auth.conf` in `out` with every user, the
+    passwords beside it; the file."""
+    names = Names(prefix)
+    creds = NatsCredentials(private_dir(out))
+    wanted = sorted({*creds.platforms(), *platforms})
+    users = [
+        *(service_user(s, names) for s in SERVICES),
+        *(platform_user(p, names) for p in wanted),
+        operator_user(),
+    ]
+    for platform in wanted:
+        creds.password(PLATFORM_USER_PREFIX + platform)
+    auth = out / "auth.conf"
+    write_secret(auth, creds.authorization(users).encode())
+    return auth

@@ -3,7 +3,9 @@ of each user of the embedded stack (launcher/nats_auth.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import stat
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from services.kernel.bus import Names
 from services.kernel.events import inner_subject
 from services.kernel.features.sharing.feed import feed_copy, feed_subject, pseudonym
 from services.kernel.features.sharing.gate import Grant
+from services.kernel.features.sharing.push import _grants
+from services.kernel.features.sharing.store import Agreement
 from services.kernel.identifiers import resident_id_check_char
 from services.launcher.nats_auth import NatsCredentials, platform_user, service_user
 
@@ -122,3 +126,34 @@ def test_passwords_are_made_once_and_private(tmp_path: Path) -> None:
     block = creds.authorization([platform_user("xinyong-xiamen", Names())])
     assert first in block
     assert "_INBOX_xinyong-xiamen.>" in block
+
+
+def _agreement(consumer: str, region: str) -> Agreement:
+    day = dt.date(2027, 1, 1)
+    at = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    return Agreement(
+        uuid.uuid4(),
+        consumer,
+        "credit_records",
+        ("daily_supervision",),
+        region,
+        (),
+        day,
+        day,
+        True,
+        "",
+        at,
+        "",
+        None,
+    )
+
+
+def test_a_delivery_goes_only_to_receivers_whose_agreement_covers_the_events_region() -> None:
+    agreements = [
+        _agreement("city", "350200"),
+        _agreement("other-city", "350100"),
+        _agreement("province", "350000"),
+    ]
+    assert sorted(_grants(agreements, {"350203"})) == ["city", "province"]
+    assert sorted(_grants(agreements, {"350203", "350102"})) == ["province"]
+    assert sorted(_grants(agreements, set())) == ["city", "other-city", "province"]  # about no subject

@@ -96,7 +96,7 @@ def _report(stack: Stack) -> None:
     prefix = stack.options.nats_prefix
     console.print(f"PostgreSQL: {redacted_url(stack.pg_dsn)}", highlight=False, soft_wrap=True)
     console.print(
-        f"NATS:       {redacted_url(stack.nats_url)}" + (f" (prefix {prefix})" if prefix else ""),
+        f"NATS:       {redacted_url(stack.nats_address)}" + (f" (prefix {prefix})" if prefix else ""),
         highlight=False,
         soft_wrap=True,
     )

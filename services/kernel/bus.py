@@ -22,7 +22,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from services.kernel.config import ConfigError
-from services.kernel.events import Stream
+from services.kernel.events import FEED_STREAM, Stream
 
 log = structlog.get_logger()
 
@@ -94,8 +94,17 @@ class Bus:
             await self.nc.drain()
 
 
-async def connect(url: str, name: str, credentials: Path | None = None, prefix: str = "") -> Bus:
-    """Connect, and refuse (NatsUnsuitable) a server the services cannot work with."""
+async def connect(
+    url: str,
+    name: str,
+    credentials: Path | None = None,
+    prefix: str = "",
+    *,
+    user: str = "",
+    password: str = "",
+) -> Bus:
+    """Connect (with a creds file, or a user and its password), and refuse
+    (NatsUnsuitable) a server the services cannot work with."""
     holder: list[Bus] = []
 
     async def on_reconnect() -> None:
@@ -118,6 +127,8 @@ async def connect(url: str, name: str, credentials: Path | None = None, prefix: 
         disconnected_cb=on_disconnect,
         error_cb=on_error,
         user_credentials=str(credentials) if credentials else None,
+        user=user or None,
+        password=password if user else None,
     )
     try:
         info = nc._server_info  # the INFO the server sent on connect (nats-py has no public copy)
@@ -133,7 +144,7 @@ async def ensure_streams(
     js: JetStreamContext, streams: Iterable[Stream], replicas: int, names: Names = NO_PREFIX
 ) -> None:
     """Create or update file-backed streams; safe to run from every replica at start."""
-    for stream in [*streams, DEAD_LETTER]:
+    for stream in [*streams, DEAD_LETTER, FEED_STREAM]:
         config = StreamConfig(
             name=names.stream(stream.name),
             subjects=[names.subject(s) for s in stream.subjects],

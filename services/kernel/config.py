@@ -26,6 +26,8 @@ VARIABLES = {
     "CHENGNUO_PG_DSN": "PostgreSQL URL, e.g. postgresql://user@host:5432/chengnuo",
     "CHENGNUO_NATS_URL": "NATS URL(s), comma separated, e.g. nats://127.0.0.1:4222",
     "CHENGNUO_NATS_CREDS": "optional: NATS user credentials file (JWT + NKey seed) for authenticated servers",
+    "CHENGNUO_NATS_USER": "optional: the service's NATS user on a server with users and passwords",
+    "CHENGNUO_NATS_PASSWORD_FILE": "optional, with CHENGNUO_NATS_USER: file holding that user's password",
     "CHENGNUO_NATS_PREFIX": "optional: prefix of every stream, subject and consumer name, so several"
     " installations share one NATS (letters, digits, _ and -, at most 32; default none)",
     "CHENGNUO_CLOCK_START": "development only, optional: the day (2027-12-27, 09:00 China time) or ISO"
@@ -35,6 +37,8 @@ VARIABLES = {
     "CHENGNUO_TOKEN_PUBLIC_KEYS": "PEM files of token signing public keys, separated by ':'",
     "CHENGNUO_SERVICE_TOKEN_FILE": "file holding this service's own token for calls to other services",
     "CHENGNUO_AUDIT_KEY_FILE": "file holding the secret key that chains this service's audit rows",
+    "CHENGNUO_PSEUDONYM_KEY_FILE": "optional: file holding the installation's secret key for natural"
+    " persons' pseudonyms in platform feeds (without it their codes are masked)",
     "CHENGNUO_CREDIT_ADDR": "host:port of the credit service (for services that call it)",
     "CHENGNUO_READY_FILE": "optional: file the service writes its bound address to once serving",
     "CHENGNUO_STREAM_REPLICAS": "JetStream stream replicas (default 1; 3 in production clusters)",
@@ -116,6 +120,9 @@ class Settings:
     audit_checkpoint_seconds: float = 300.0
     tls: TlsFiles | None = None  # None: plaintext (development, or CHENGNUO_TLS=off)
     health_listen: str = ""
+    pseudonym_key_file: Path | None = None
+    nats_user: str = ""
+    nats_password_file: Path | None = None
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -140,6 +147,9 @@ class _Reader:
             token_public_keys=tuple(self.files("CHENGNUO_TOKEN_PUBLIC_KEYS")),
             service_token_file=self.file("CHENGNUO_SERVICE_TOKEN_FILE"),
             audit_key_file=self.file("CHENGNUO_AUDIT_KEY_FILE"),
+            pseudonym_key_file=self.optional_file("CHENGNUO_PSEUDONYM_KEY_FILE"),
+            nats_user=self.env.get("CHENGNUO_NATS_USER", "").strip(),
+            nats_password_file=self.optional_file("CHENGNUO_NATS_PASSWORD_FILE"),
             credit_addr=self.optional_address("CHENGNUO_CREDIT_ADDR"),
             ready_file=Path(self.env["CHENGNUO_READY_FILE"]) if self.env.get("CHENGNUO_READY_FILE") else None,
             stream_replicas=int(self.number("CHENGNUO_STREAM_REPLICAS", 1, 1, 5)),

@@ -22,6 +22,20 @@ class Stream:
     description: str
 
 
+# Platform feeds (services/kernel/features/sharing/feed.py): `feed.<receiver>.<event subject>`
+# carries a receiver's copy of a pushed event, as its sharing agreement shapes it.
+FEED_STREAM = Stream("FEED", ("feed.>",), "platform feeds: pushed events as each agreement shares them")
+FEED_PREFIX = "feed."
+
+
+def inner_subject(subject: str) -> str | None:
+    """The pushed event's own subject inside a feed subject (`feed.<receiver>.<subject>`)."""
+    if not subject.startswith(FEED_PREFIX):
+        return None
+    parts = subject.split(".", 2)
+    return parts[2] if len(parts) == 3 else None
+
+
 @dataclass(frozen=True)
 class EventType:
     subject: str  # NATS subject, also the documented event name, e.g. "commitment.recorded"

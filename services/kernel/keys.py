@@ -37,6 +37,12 @@ class DevKeys:
     def service_token(self, service: str) -> Path:
         return self.folder / f"service-{service}.token"
 
+    @property
+    def pseudonym_key(self) -> Path:
+        """The installation's key for natural persons' pseudonyms in platform feeds (one for all
+        services, so a person has the same pseudonym in every feed)."""
+        return self.folder / "feed-pseudonym.key"
+
 
 def private_dir(folder: Path) -> Path:
     """`folder` created if missing, and closed to others even if it existed before."""
@@ -69,6 +75,8 @@ def ensure_dev_keys(folder: Path, services: tuple[str, ...]) -> DevKeys:
     for service in services:
         if not keys.audit_key(service).exists():
             _write_secret(keys.audit_key(service), secrets.token_hex(32).encode())
+    if not keys.pseudonym_key.exists():
+        _write_secret(keys.pseudonym_key, secrets.token_hex(32).encode())
     for made in folder.iterdir():  # files an older version left readable to others
         if made.is_file():
             made.chmod(PRIVATE_FILE)

@@ -19,7 +19,7 @@ import asyncpg
 
 from services.kernel import supervise
 from services.kernel.bus import Bus
-from services.kernel.events import EventCatalog, headers
+from services.kernel.events import FEED_STREAM, EventCatalog, EventType, headers, inner_subject
 
 PRUNE_EVERY_SECONDS = 600.0
 
@@ -82,6 +82,9 @@ class OutboxRelay:
 
     async def _publish(self, row: asyncpg.Record) -> None:
         kind = self.catalog.for_subject(row["subject"])
+        inner = inner_subject(row["subject"])  # a platform feed's copy of a pushed event
+        if kind is None and inner is not None and (pushed := self.catalog.for_subject(inner)):
+            kind = EventType(row["subject"], pushed.message, FEED_STREAM.name)
         if kind is None:
             raise LookupError(f"outbox row of unknown event subject {row['subject']!r}")
         event_id = str(row["id"])

@@ -139,7 +139,14 @@ async def _infrastructure(definition: ServiceDefinition, settings: Settings) -> 
             await migrations.verify(conn, name, migrations.for_service(name))
     if isinstance(clock, DevClock):
         await adopt(pool, clock, settings.clock_start)
-    bus = await connect(settings.nats_url, f"chengnuo-{name}", settings.nats_creds, settings.nats_prefix)
+    bus = await connect(
+        settings.nats_url,
+        f"chengnuo-{name}",
+        settings.nats_creds,
+        settings.nats_prefix,
+        user=settings.nats_user,
+        password=settings.nats_password_file.read_text().strip() if settings.nats_password_file else "",
+    )
     await ensure_streams(bus.js, definition.catalog.streams.values(), settings.stream_replicas, bus.names)
     actor = Actor(f"service:{name}", "", SERVICE)
     db = Database(pool, clock, definition.catalog, settings.audit_key_file.read_bytes().strip(), actor)
@@ -158,7 +165,8 @@ def _kernel_work(rt: Runtime, definition: ServiceDefinition) -> None:
     calendar = {CALENDAR_YEAR_LOADED.subject: rt.calendar.on_event}
     rt.consumer(Subscription(f"{definition.name}-calendar", CALENDAR_STREAM.name, calendar))
     if definition.sharing.pushed_events:
-        pushes = push_handlers(definition.sharing)
+        key_file = rt.settings.pseudonym_key_file
+        pushes = push_handlers(definition.sharing, key_file.read_bytes().strip() if key_file else None)
         rt.consumer(Subscription(f"{definition.name}-push", definition.sharing.stream, pushes))
 
 

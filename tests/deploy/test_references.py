@@ -102,8 +102,11 @@ def _config_map_refs(spec: dict[str, Any]) -> list[tuple[str, str | None]]:
             if "configMapKeyRef" in v.get("valueFrom", {})
         ]
     for volume in spec.get("volumes", []):
-        if "configMap" in volume:
-            refs += [(volume["configMap"]["name"], i["key"]) for i in volume["configMap"].get("items", [])]
+        for source in [volume, *volume.get("projected", {}).get("sources", [])]:
+            if "configMap" in source:
+                refs += [
+                    (source["configMap"]["name"], i["key"]) for i in source["configMap"].get("items", [])
+                ]
     return refs
 
 
@@ -115,10 +118,13 @@ def _secret_refs(overlay: Overlay, spec: dict[str, Any]) -> list[SecretRef]:
         if isinstance(value, SecretRef)
     ]
     for volume in spec.get("volumes", []):
-        if "secret" in volume:
-            items = volume["secret"].get("items")
-            assert items, f"secret volume {volume['name']}: list its keys so the reference is checkable"
-            refs += [SecretRef(volume["secret"]["secretName"], i["key"]) for i in items]
+        # A projected volume's secret source names it `name`, a secret volume `secretName`.
+        for source in [volume, *volume.get("projected", {}).get("sources", [])]:
+            if "secret" in source:
+                items = source["secret"].get("items")
+                assert items, f"secret volume {volume['name']}: list its keys so the reference is checkable"
+                name = source["secret"].get("secretName") or source["secret"]["name"]
+                refs += [SecretRef(name, i["key"]) for i in items]
     return refs
 
 

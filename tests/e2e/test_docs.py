@@ -24,9 +24,11 @@ from services.launcher.stack import Stack
 from tests.e2e.conftest import Clients
 from tests.e2e.doc_blocks import REPO, RUNNABLE, Block, blocks_of, documents
 from tests.e2e.test_credit_flow import dishonest, recently
+from tests.e2e.test_sharing_queries import agree
 
 Roles = Callable[..., Clients]
 BLOCK_SECONDS = 60.0  # a block that ends: a CLI call takes about a second
+DOC_PLATFORM = "xinyong-xiamen"
 RUN_SECONDS = 12.0  # a block that runs until stopped: longer than two idle 5-second fetches
 STOP_SECONDS = 5.0
 STATE = ".doc-shell-env"  # what `export` set in one block, for the next (as in one terminal)
@@ -132,7 +134,7 @@ class _Quiet:
 
 
 async def test_the_documented_subscriber_survives_every_timeout_of_an_idle_stream(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Deterministic, unlike the live run below, where nats-py raises the built-in TimeoutError
     only when a probe's answer comes late."""
@@ -140,13 +142,15 @@ async def test_the_documented_subscriber_survives_every_timeout_of_an_idle_strea
     assert len(saved) == 1
     stream = _Quiet()
 
-    async def connect(url: str) -> _Quiet:
+    async def connect(url: str, **login: str) -> _Quiet:
         return stream
 
     monkeypatch.setattr(nats, "connect", connect)
     namespace: dict[str, Any] = {"__name__": "subscriber"}
     exec(compile(saved[0].text, saved[0].where, "exec"), namespace)
-    running = asyncio.create_task(namespace["main"]("nats://idle", "platform"))
+    password = tmp_path / "password"
+    password.write_text("secret")
+    running = asyncio.create_task(namespace["main"]("nats://idle", "platform", str(password)))
     done, _ = await asyncio.wait(
         [running, asyncio.create_task(stream.drained.wait())], timeout=5, return_when=asyncio.FIRST_COMPLETED
     )
@@ -242,7 +246,11 @@ def _check(block: Block, code: int | None, output: str) -> None:
 async def test_the_documented_commands_run_against_a_live_stack(
     doc: Path, stack: Stack, as_role: Roles, tmp_path: Path
 ) -> None:
-    await dishonest(as_role, await recently(stack))  # credit events for the subscribers to print
+    # The documented platform (docs/credit-events.md): its push agreement and NATS user, then
+    # credit events for its subscriber to print.
+    await agree(stack, "credit_records", DOC_PLATFORM, ["daily_supervision"], push=True)
+    await stack.add_platform(DOC_PLATFORM)
+    await dishonest(as_role, await recently(stack))
     cwd, home = tmp_path / "repo", tmp_path / "home"
     cwd.mkdir()
     home.mkdir()

@@ -218,8 +218,11 @@ async def test_up_keeps_secrets_private_elides_the_password_and_keeps_its_nats_p
 
     process = await _up(data_dir, env, port)
     state = json.loads((data_dir / "stack.json").read_text())
-    assert state["nats_url"] == f"nats://127.0.0.1:{port}"
-    assert _mode(data_dir / "stack.json") == 0o600  # it holds the DSN as given
+    assert state["nats_address"] == f"nats://127.0.0.1:{port}"
+    # The CLI's NATS login is the operator's, with the password made at first start.
+    operator = (data_dir / "keys" / "nats-operator.password").read_text().strip()
+    assert state["nats_url"] == f"nats://operator:{operator}@127.0.0.1:{port}"
+    assert _mode(data_dir / "stack.json") == 0o600  # it holds the DSN as given, and that login
     keys = data_dir / "keys"
     assert _mode(keys) == 0o700
     assert {p.name: _mode(p) for p in keys.iterdir()} == {p.name: 0o600 for p in keys.iterdir()}
@@ -230,8 +233,10 @@ async def test_up_keeps_secrets_private_elides_the_password_and_keeps_its_nats_p
         assert f"PostgreSQL: {shown}" in output
         assert f"NATS:       nats://127.0.0.1:{port}" in output
         assert PASSWORD not in output
+        assert operator not in output
         for log in (data_dir / "logs").iterdir():
             assert PASSWORD not in log.read_text(errors="replace"), log
+            assert operator not in log.read_text(errors="replace"), log
 
         await _disconnected(subscriber)
         process = await _up(data_dir, env, port)  # the same port again: the subscriber gets back

@@ -170,7 +170,7 @@ def test_development_keys_are_private_even_where_an_older_run_left_them_open(tmp
     keys = ensure_dev_keys(folder, ("credit",))
     assert _mode(folder) == 0o700
     made = sorted(p.name for p in folder.iterdir())
-    assert made == ["audit-credit.key", "token-signing.pem", "token-signing.pub.pem"]
+    assert made == ["audit-credit.key", "feed-pseudonym.key", "token-signing.pem", "token-signing.pub.pem"]
     assert {p.name: _mode(p) for p in folder.iterdir()} == dict.fromkeys(made, 0o600)
     folder.chmod(0o755)
     keys.public_key.chmod(0o644)

@@ -112,15 +112,17 @@ async def record_push(
     occurred_at: dt.datetime,
     day: dt.date,
     push_deadline: dt.date | None = None,
+    receivers: Sequence[str] | None = None,
 ) -> list[str]:
-    """One delivery of the event per receiver whose push agreement is in force on `day`; the
-    receivers newly recorded (none for an event recorded before)."""
+    """One delivery of the event per receiver whose push agreement is in force on `day` (among
+    `receivers`, when given); the receivers newly recorded (none for an event recorded before)."""
     rows = await conn.fetch(
         "INSERT INTO push_delivery"
         " (event_id, receiver, event, data_class, entity, occurred_at, push_deadline)"
         " SELECT DISTINCT $1::uuid, consumer, $2, $3, $4, $5::timestamptz, $7::date FROM sharing_agreement"
         " WHERE data_class = $3 AND push AND revoked_at IS NULL"
-        " AND $6::date BETWEEN valid_from AND valid_until ON CONFLICT DO NOTHING RETURNING receiver",
+        " AND $6::date BETWEEN valid_from AND valid_until"
+        " AND ($8::text[] IS NULL OR consumer = ANY($8::text[])) ON CONFLICT DO NOTHING RETURNING receiver",
         event_id,
         subject,
         data_class,
@@ -128,8 +130,20 @@ async def record_push(
         occurred_at,
         day,
         push_deadline,
+        None if receivers is None else list(receivers),
     )
     return [r["receiver"] for r in rows]
+
+
+async def pushing(conn: Connection, data_class: str, day: dt.date) -> list[Agreement]:
+    """The unrevoked push agreements for the data class in force on `day`, oldest first."""
+    rows = await conn.fetch(
+        "SELECT * FROM sharing_agreement WHERE data_class = $1 AND push AND revoked_at IS NULL"
+        " AND $2::date BETWEEN valid_from AND valid_until ORDER BY created_at",
+        data_class,
+        day,
+    )
+    return [_agreement(r) for r in rows]
 
 
 async def acknowledge(

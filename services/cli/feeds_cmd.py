@@ -15,7 +15,7 @@ from services.cli import paging
 from services.cli.connection import Connection
 from services.cli.options import Json, Limit
 from services.cli.output import emit_json, fail, listing, reported, say, table
-from services.cli.roster_rows import SUBJECT_KINDS
+from services.cli.roster_rows import SUBJECT_IDENTITY, SUBJECT_KINDS
 from services.cli.tabular import Column, SourceRow, TableError, is_example, read_table
 from services.cli.values import choose, day, guess_kind, label, proto_date, request_id, subject
 from services.kernel import convert
@@ -30,14 +30,7 @@ SOURCES = {
     "market": pb.FEED_SOURCE_MARKET_SERIOUS_VIOLATION,
 }
 COLUMNS = (
-    Column(
-        "code",
-        "subject.code",
-        ("统一社会信用代码", "身份证号码", "证件号码", "主体代码"),
-        "USCC or resident ID",
-        True,
-    ),
-    Column("kind", "subject.kind", ("主体类型", "类型"), "法人/自然人/个体工商户 (blank: from the code)"),
+    *SUBJECT_IDENTITY,
     Column(
         "basis", "basis", ("依据", "执行依据文号", "案号", "列入依据"), "legal basis and case number", True
     ),

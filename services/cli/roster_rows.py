@@ -57,7 +57,8 @@ INSPECTOR_COLUMNS = (
         "codes to recuse from, 'CODE：reason', separated by ；",
     ),
 )
-SUBJECT_COLUMNS = (
+# Who a row is about, as every sheet of subjects names it (rosters, other authorities' lists).
+SUBJECT_IDENTITY = (
     Column(
         "code",
         "subject.code",
@@ -66,6 +67,9 @@ SUBJECT_COLUMNS = (
         True,
     ),
     Column("kind", "subject.kind", ("主体类型", "类型"), "法人/自然人/个体工商户 (blank: from the code)"),
+)
+SUBJECT_COLUMNS = (
+    *SUBJECT_IDENTITY,
     Column("name", "name", ("名称", "主体名称", "企业名称"), "registered name", True),
     Column("region_code", "region_code", ("区划代码", "所在区划", "注册地区划"), "6-digit region", True),
     Column("industry", "industry", ("行业代码", "行业"), "e.g. H62 (GB/T 4754)"),

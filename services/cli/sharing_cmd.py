@@ -60,6 +60,9 @@ def agree(
     since: Annotated[str, typer.Option(help="First day of validity (default today).")] = "",
     field: Annotated[list[str] | None, typer.Option(help="Allowed answer field(s); default all.")] = None,
     push: Annotated[bool, typer.Option(help="Also push the data class's events to the consumer.")] = False,
+    resident_ids: Annotated[
+        bool, typer.Option(help="The legal basis grants natural persons' resident ID numbers in clear.")
+    ] = False,
 ) -> None:
     """Create a sharing agreement (admin role) on the service that owns the data class."""
     if data_class not in OWNER:
@@ -71,6 +74,7 @@ def agree(
         region_code=region,
         fields=field or [],
         push=push,
+        resident_ids=resident_ids,
         legal_basis=legal_basis,
         valid_from=convert.to_date(_date(since, "--since") if since else _owner_today(data_class)),
         valid_until=convert.to_date(_date(until, "--until")),

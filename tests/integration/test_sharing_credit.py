@@ -57,11 +57,12 @@ async def agree(
     region: str = "350200",
     until: dt.date | None = None,
     fields: Sequence[str] = (),
+    resident_ids: bool = False,
 ) -> None:
     """An agreement as SharingService.CreateAgreement stores it (that servicer is the kernel's)."""
     await credit.pool.execute(
         "INSERT INTO sharing_agreement VALUES"
-        " ($1, $2, $3, $4, $5, $6, $7, $8, false, 'law', now(), 'admin', NULL)",
+        " ($1, $2, $3, $4, $5, $6, $7, $8, false, 'law', now(), 'admin', NULL, $9)",
         uuid.uuid4(),
         consumer,
         data_class,
@@ -70,6 +71,7 @@ async def agree(
         list(fields),
         D(2026, 1, 1),
         until or D(2027, 12, 31),
+        resident_ids,
     )
 
 
@@ -188,6 +190,22 @@ async def test_only_what_is_in_force_is_shared_and_personal_data_is_masked(credi
     later = await shared(credit).GetCreditReport(asked(person, "administrative_licensing", NATURAL))
     assert later.HasField("credit_records")
     assert list(later.credit_records.records) == []
+
+
+async def test_an_agreement_whose_basis_grants_resident_ids_shares_the_number_and_masks_free_text(
+    credit: CreditWorld,
+) -> None:
+    person = resident_id()
+    event = false_commitment(person, D(2026, 6, 1), name="陈小明")
+    event.subject.kind = NATURAL
+    event.findings = f"承诺人（身份证{person}，手机13912345678）无该场所使用权"
+    await credit.deliver(FALSE, event)
+    await agree(credit, "credit_records", ["joint_punishment"], resident_ids=True)
+    report = await shared(credit).GetCreditReport(asked(person, "joint_punishment", NATURAL))
+    (record,) = report.credit_records.records
+    assert record.subject.code == person
+    assert person not in record.facts
+    assert "139****5678" in record.facts
 
 
 def _filler(n: int) -> list[subject_pb2.SubjectRef]:

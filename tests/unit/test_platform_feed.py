@@ -64,6 +64,17 @@ def test_without_a_key_the_number_is_masked() -> None:
     assert copy.record.subject.code == f"{person[:6]}********{person[-4:]}"  # type: ignore[attr-defined]
 
 
+def test_an_agreement_whose_basis_grants_the_number_keeps_it_in_the_subject_only() -> None:
+    person = _id()
+    copy = feed_copy(_created(person), Grant("a", frozenset(), "350200", resident_ids=True), KEY)
+    assert copy is not None
+    record = copy.record  # type: ignore[attr-defined]
+    assert record.subject.code == person  # neither pseudonymised nor masked
+    assert person not in record.facts  # free text is masked all the same
+    assert "139****5678" in record.facts
+    assert record.subject_name == "陈**"
+
+
 def test_an_event_about_a_subject_outside_the_agreements_region_is_not_copied() -> None:
     assert feed_copy(_created(_id("350203")), Grant("a", frozenset(), "350100"), KEY) is None
     assert feed_copy(_created(_id("350203")), Grant("a", frozenset(), "350000"), KEY) is not None

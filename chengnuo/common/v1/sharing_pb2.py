@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n chengnuo/common/v1/sharing.proto\x12\x12\x63hengnuo.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xd0\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x10\n\x08\x63onsumer\x18\x02 \x01(\t\x12\x12\n\ndata_class\x18\x03 \x01(\t\x12\x10\n\x08purposes\x18\x04 \x03(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x0e\n\x06\x66ields\x18\x06 \x03(\t\x12%\n\nvalid_from\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0bvalid_until\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x0c\n\x04push\x18\t \x01(\x08\x12\x13\n\x0blegal_basis\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"^\n\x16\x43reateAgreementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\tagreement\x18\x02 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"K\n\x17\x43reateAgreementResponse\x12\x30\n\tagreement\x18\x01 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"R\n\x16RevokeAgreementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61greement_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"K\n\x17RevokeAgreementResponse\x12\x30\n\tagreement\x18\x01 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\")\n\x15ListAgreementsRequest\x12\x10\n\x08\x63onsumer\x18\x01 \x01(\t\"K\n\x16ListAgreementsResponse\x12\x31\n\nagreements\x18\x01 \x03(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"\xca\x02\n\x0cPushDelivery\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x10\n\x08receiver\x18\x02 \x01(\t\x12\r\n\x05\x65vent\x18\x03 \x01(\t\x12\x12\n\ndata_class\x18\x04 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x05 \x01(\t\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x08 \x01(\x0e\x32\x1f.chengnuo.common.v1.PushOutcome\x12\x10\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\t \x01(\t\x12(\n\rpush_deadline\x18\n \x01(\x0b\x32\x11.google.type.Date\x12\x0f\n\x07overdue\x18\x0b \x01(\x08\"\x82\x01\n\x16\x41\x63knowledgePushRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x30\n\x07outcome\x18\x03 \x01(\x0e\x32\x1f.chengnuo.common.v1.PushOutcome\x12\x10\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x04 \x01(\t\"M\n\x17\x41\x63knowledgePushResponse\x12\x32\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32 .chengnuo.common.v1.PushDelivery\"j\n\x19ListUnacknowledgedRequest\x12\x10\n\x08receiver\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0coverdue_only\x18\x04 \x01(\x08\"\x89\x02\n\x1aListUnacknowledgedResponse\x12\x34\n\ndeliveries\x18\x01 \x03(\x0b\x32 .chengnuo.common.v1.PushDelivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x62\n\x13pending_by_receiver\x18\x04 \x03(\x0b\x32\x45.chengnuo.common.v1.ListUnacknowledgedResponse.PendingByReceiverEntry\x1a\x38\n\x16PendingByReceiverEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01*\x81\x01\n\x0bPushOutcome\x12\x1c\n\x18PUSH_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15PUSH_OUTCOME_RECEIVED\x10\x01\x12\x18\n\x14PUSH_OUTCOME_APPLIED\x10\x02\x12\x1f\n\x1bPUSH_OUTCOME_NOT_APPLICABLE\x10\x03\x32\xb2\x04\n\x0eSharingService\x12j\n\x0f\x43reateAgreement\x12*.chengnuo.common.v1.CreateAgreementRequest\x1a+.chengnuo.common.v1.CreateAgreementResponse\x12j\n\x0fRevokeAgreement\x12*.chengnuo.common.v1.RevokeAgreementRequest\x1a+.chengnuo.common.v1.RevokeAgreementResponse\x12g\n\x0eListAgreements\x12).chengnuo.common.v1.ListAgreementsRequest\x1a*.chengnuo.common.v1.ListAgreementsResponse\x12j\n\x0f\x41\x63knowledgePush\x12*.chengnuo.common.v1.AcknowledgePushRequest\x1a+.chengnuo.common.v1.AcknowledgePushResponse\x12s\n\x12ListUnacknowledged\x12-.chengnuo.common.v1.ListUnacknowledgedRequest\x1a..chengnuo.common.v1.ListUnacknowledgedResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n chengnuo/common/v1/sharing.proto\x12\x12\x63hengnuo.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xe6\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x10\n\x08\x63onsumer\x18\x02 \x01(\t\x12\x12\n\ndata_class\x18\x03 \x01(\t\x12\x10\n\x08purposes\x18\x04 \x03(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x0e\n\x06\x66ields\x18\x06 \x03(\t\x12%\n\nvalid_from\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0bvalid_until\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x0c\n\x04push\x18\t \x01(\x08\x12\x13\n\x0blegal_basis\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cresident_ids\x18\r \x01(\x08\"^\n\x16\x43reateAgreementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x30\n\tagreement\x18\x02 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"K\n\x17\x43reateAgreementResponse\x12\x30\n\tagreement\x18\x01 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"R\n\x16RevokeAgreementRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61greement_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"K\n\x17RevokeAgreementResponse\x12\x30\n\tagreement\x18\x01 \x01(\x0b\x32\x1d.chengnuo.common.v1.Agreement\")\n\x15ListAgreementsRequest\x12\x10\n\x08\x63onsumer\x18\x01 \x01(\t\"K\n\x16ListAgreementsResponse\x12\x31\n\nagreements\x18\x01 \x03(\x0b\x32\x1d.chengnuo.common.v1.Agreement\"\xca\x02\n\x0cPushDelivery\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x10\n\x08receiver\x18\x02 \x01(\t\x12\r\n\x05\x65vent\x18\x03 \x01(\t\x12\x12\n\ndata_class\x18\x04 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x05 \x01(\t\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x08 \x01(\x0e\x32\x1f.chengnuo.common.v1.PushOutcome\x12\x10\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\t \x01(\t\x12(\n\rpush_deadline\x18\n \x01(\x0b\x32\x11.google.type.Date\x12\x0f\n\x07overdue\x18\x0b \x01(\x08\"\x82\x01\n\x16\x41\x63knowledgePushRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x30\n\x07outcome\x18\x03 \x01(\x0e\x32\x1f.chengnuo.common.v1.PushOutcome\x12\x10\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x04 \x01(\t\"M\n\x17\x41\x63knowledgePushResponse\x12\x32\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32 .chengnuo.common.v1.PushDelivery\"j\n\x19ListUnacknowledgedRequest\x12\x10\n\x08receiver\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0coverdue_only\x18\x04 \x01(\x08\"\x89\x02\n\x1aListUnacknowledgedResponse\x12\x34\n\ndeliveries\x18\x01 \x03(\x0b\x32 .chengnuo.common.v1.PushDelivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x62\n\x13pending_by_receiver\x18\x04 \x03(\x0b\x32\x45.chengnuo.common.v1.ListUnacknowledgedResponse.PendingByReceiverEntry\x1a\x38\n\x16PendingByReceiverEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01*\x81\x01\n\x0bPushOutcome\x12\x1c\n\x18PUSH_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15PUSH_OUTCOME_RECEIVED\x10\x01\x12\x18\n\x14PUSH_OUTCOME_APPLIED\x10\x02\x12\x1f\n\x1bPUSH_OUTCOME_NOT_APPLICABLE\x10\x03\x32\xb2\x04\n\x0eSharingService\x12j\n\x0f\x43reateAgreement\x12*.chengnuo.common.v1.CreateAgreementRequest\x1a+.chengnuo.common.v1.CreateAgreementResponse\x12j\n\x0fRevokeAgreement\x12*.chengnuo.common.v1.RevokeAgreementRequest\x1a+.chengnuo.common.v1.RevokeAgreementResponse\x12g\n\x0eListAgreements\x12).chengnuo.common.v1.ListAgreementsRequest\x1a*.chengnuo.common.v1.ListAgreementsResponse\x12j\n\x0f\x41\x63knowledgePush\x12*.chengnuo.common.v1.AcknowledgePushRequest\x1a+.chengnuo.common.v1.AcknowledgePushResponse\x12s\n\x12ListUnacknowledged\x12-.chengnuo.common.v1.ListUnacknowledgedRequest\x1a..chengnuo.common.v1.ListUnacknowledgedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,34 +35,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._loaded_options = None
   _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._serialized_options = b'8\001'
-  _globals['_PUSHOUTCOME']._serialized_start=1828
-  _globals['_PUSHOUTCOME']._serialized_end=1957
+  _globals['_PUSHOUTCOME']._serialized_start=1850
+  _globals['_PUSHOUTCOME']._serialized_end=1979
   _globals['_AGREEMENT']._serialized_start=114
-  _globals['_AGREEMENT']._serialized_end=450
-  _globals['_CREATEAGREEMENTREQUEST']._serialized_start=452
-  _globals['_CREATEAGREEMENTREQUEST']._serialized_end=546
-  _globals['_CREATEAGREEMENTRESPONSE']._serialized_start=548
-  _globals['_CREATEAGREEMENTRESPONSE']._serialized_end=623
-  _globals['_REVOKEAGREEMENTREQUEST']._serialized_start=625
-  _globals['_REVOKEAGREEMENTREQUEST']._serialized_end=707
-  _globals['_REVOKEAGREEMENTRESPONSE']._serialized_start=709
-  _globals['_REVOKEAGREEMENTRESPONSE']._serialized_end=784
-  _globals['_LISTAGREEMENTSREQUEST']._serialized_start=786
-  _globals['_LISTAGREEMENTSREQUEST']._serialized_end=827
-  _globals['_LISTAGREEMENTSRESPONSE']._serialized_start=829
-  _globals['_LISTAGREEMENTSRESPONSE']._serialized_end=904
-  _globals['_PUSHDELIVERY']._serialized_start=907
-  _globals['_PUSHDELIVERY']._serialized_end=1237
-  _globals['_ACKNOWLEDGEPUSHREQUEST']._serialized_start=1240
-  _globals['_ACKNOWLEDGEPUSHREQUEST']._serialized_end=1370
-  _globals['_ACKNOWLEDGEPUSHRESPONSE']._serialized_start=1372
-  _globals['_ACKNOWLEDGEPUSHRESPONSE']._serialized_end=1449
-  _globals['_LISTUNACKNOWLEDGEDREQUEST']._serialized_start=1451
-  _globals['_LISTUNACKNOWLEDGEDREQUEST']._serialized_end=1557
-  _globals['_LISTUNACKNOWLEDGEDRESPONSE']._serialized_start=1560
-  _globals['_LISTUNACKNOWLEDGEDRESPONSE']._serialized_end=1825
-  _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._serialized_start=1769
-  _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._serialized_end=1825
-  _globals['_SHARINGSERVICE']._serialized_start=1960
-  _globals['_SHARINGSERVICE']._serialized_end=2522
+  _globals['_AGREEMENT']._serialized_end=472
+  _globals['_CREATEAGREEMENTREQUEST']._serialized_start=474
+  _globals['_CREATEAGREEMENTREQUEST']._serialized_end=568
+  _globals['_CREATEAGREEMENTRESPONSE']._serialized_start=570
+  _globals['_CREATEAGREEMENTRESPONSE']._serialized_end=645
+  _globals['_REVOKEAGREEMENTREQUEST']._serialized_start=647
+  _globals['_REVOKEAGREEMENTREQUEST']._serialized_end=729
+  _globals['_REVOKEAGREEMENTRESPONSE']._serialized_start=731
+  _globals['_REVOKEAGREEMENTRESPONSE']._serialized_end=806
+  _globals['_LISTAGREEMENTSREQUEST']._serialized_start=808
+  _globals['_LISTAGREEMENTSREQUEST']._serialized_end=849
+  _globals['_LISTAGREEMENTSRESPONSE']._serialized_start=851
+  _globals['_LISTAGREEMENTSRESPONSE']._serialized_end=926
+  _globals['_PUSHDELIVERY']._serialized_start=929
+  _globals['_PUSHDELIVERY']._serialized_end=1259
+  _globals['_ACKNOWLEDGEPUSHREQUEST']._serialized_start=1262
+  _globals['_ACKNOWLEDGEPUSHREQUEST']._serialized_end=1392
+  _globals['_ACKNOWLEDGEPUSHRESPONSE']._serialized_start=1394
+  _globals['_ACKNOWLEDGEPUSHRESPONSE']._serialized_end=1471
+  _globals['_LISTUNACKNOWLEDGEDREQUEST']._serialized_start=1473
+  _globals['_LISTUNACKNOWLEDGEDREQUEST']._serialized_end=1579
+  _globals['_LISTUNACKNOWLEDGEDRESPONSE']._serialized_start=1582
+  _globals['_LISTUNACKNOWLEDGEDRESPONSE']._serialized_end=1847
+  _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._serialized_start=1791
+  _globals['_LISTUNACKNOWLEDGEDRESPONSE_PENDINGBYRECEIVERENTRY']._serialized_end=1847
+  _globals['_SHARINGSERVICE']._serialized_start=1982
+  _globals['_SHARINGSERVICE']._serialized_end=2544
 # @@protoc_insertion_point(module_scope)

@@ -58,6 +58,7 @@ class Agreement(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     REVOKED_AT_FIELD_NUMBER: _builtins.int
+    RESIDENT_IDS_FIELD_NUMBER: _builtins.int
     agreement_id: _builtins.str
     consumer: _builtins.str
     """The department or platform allowed to receive the data (the `dept` of its tokens)."""
@@ -68,6 +69,12 @@ class Agreement(_message.Message):
     push: _builtins.bool
     """The consumer also receives the data class's events and must acknowledge them."""
     legal_basis: _builtins.str
+    resident_ids: _builtins.bool
+    """The legal basis grants natural persons' resident ID numbers (e.g. to carry out a joint
+    punishment measure on the person): subject references then keep the number, in answers and
+    in the platform feed. Otherwise a feed carries a stable pseudonym and answers the masked
+    number. Free text is masked either way.
+    """
     @_builtins.property
     def purposes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Purposes a query must state, e.g. "administrative_licensing", "public_procurement"."""
@@ -101,10 +108,11 @@ class Agreement(_message.Message):
         legal_basis: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         revoked_at: _timestamp_pb2.Timestamp | None = ...,
+        resident_ids: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "revoked_at", b"revoked_at", "valid_from", b"valid_from", "valid_until", b"valid_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agreement_id", b"agreement_id", "consumer", b"consumer", "created_at", b"created_at", "data_class", b"data_class", "fields", b"fields", "legal_basis", b"legal_basis", "purposes", b"purposes", "push", b"push", "region_code", b"region_code", "revoked_at", b"revoked_at", "valid_from", b"valid_from", "valid_until", b"valid_until"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agreement_id", b"agreement_id", "consumer", b"consumer", "created_at", b"created_at", "data_class", b"data_class", "fields", b"fields", "legal_basis", b"legal_basis", "purposes", b"purposes", "push", b"push", "region_code", b"region_code", "resident_ids", b"resident_ids", "revoked_at", b"revoked_at", "valid_from", b"valid_from", "valid_until", b"valid_until"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

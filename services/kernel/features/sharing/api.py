@@ -50,6 +50,7 @@ class SharingApi(sharing_pb2_grpc.SharingServiceServicer):
                 created_at=uow.now,
                 created_by=current_caller().subject,
                 revoked_at=None,
+                resident_ids=a.resident_ids,
             ),
         )
         uow.audit(
@@ -166,6 +167,7 @@ def _agreement(a: Agreement) -> pb.Agreement:
         legal_basis=a.legal_basis,
         created_at=convert.to_timestamp(a.created_at),
         revoked_at=convert.opt_timestamp(a.revoked_at),
+        resident_ids=a.resident_ids,
     )
 
 

@@ -72,7 +72,7 @@ def feed_copy(event: Any, grant: Grant, key: bytes | None) -> Message | None:
     copy = type(event)()
     copy.CopyFrom(event)
     for ref in subject_refs(copy):
-        if ref.kind == NATURAL_PERSON and key:
+        if ref.kind == NATURAL_PERSON and key and not grant.resident_ids:
             ref.code = pseudonym(key, ref.code)  # before masking, which would shorten it
     shaped: Message = shape(copy, grant)
     return shaped

@@ -55,6 +55,8 @@ class Grant:
     fields: frozenset[str]
     # The region whose data the agreement covers (empty: everywhere).
     region_code: str = ""
+    # The agreement's legal basis grants natural persons' resident ID numbers in clear.
+    resident_ids: bool = False
 
     def covers(self, region: str) -> bool:
         return not self.region_code or region_covers(self.region_code, region)
@@ -88,7 +90,12 @@ def _decide(rows: Sequence[Agreement], purpose: str, region: str | None, today: 
 
 
 def _grant(agreement: Agreement) -> Grant:
-    return Grant(str(agreement.agreement_id), frozenset(agreement.fields), agreement.region_code)
+    return Grant(
+        str(agreement.agreement_id),
+        frozenset(agreement.fields),
+        agreement.region_code,
+        agreement.resident_ids,
+    )
 
 
 class SharingGate:

@@ -61,7 +61,7 @@ def _grants(agreements: list[Agreement], event_regions: set[str]) -> dict[str, G
     """Per receiver, the first of its agreements covering every region the event is about."""
     grants: dict[str, Grant] = {}
     for a in agreements:
-        grant = Grant(str(a.agreement_id), frozenset(a.fields), a.region_code)
+        grant = Grant(str(a.agreement_id), frozenset(a.fields), a.region_code, a.resident_ids)
         if a.consumer not in grants and all(grant.covers(r) for r in event_regions):
             grants[a.consumer] = grant
     return grants

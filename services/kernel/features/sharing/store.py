@@ -26,6 +26,7 @@ class Agreement:
     created_at: dt.datetime
     created_by: str
     revoked_at: dt.datetime | None
+    resident_ids: bool = False  # the legal basis grants natural persons' numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ async def in_force_for(conn: Connection, consumer: str, data_classes: Sequence[s
 
 async def create(conn: Connection, a: Agreement) -> Agreement:
     row = await conn.fetchrow(
-        "INSERT INTO sharing_agreement VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO sharing_agreement VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         " RETURNING *",
         a.agreement_id,
         a.consumer,
@@ -78,6 +79,7 @@ async def create(conn: Connection, a: Agreement) -> Agreement:
         a.created_at,
         a.created_by,
         a.revoked_at,
+        a.resident_ids,
     )
     return _agreement(one(row))
 

@@ -11,7 +11,7 @@ from chengnuo.verification.v1 import registrations_pb2 as gpb
 from chengnuo.verification.v1 import registrations_pb2_grpc
 from services.cli import paging
 from services.cli.connection import Connection
-from services.cli.options import Json
+from services.cli.options import Json, Limit
 from services.cli.output import fields, listing, reported, say, shown
 from services.cli.values import (
     choose,
@@ -26,7 +26,6 @@ from services.cli.values import (
 )
 
 app = typer.Typer(no_args_is_help=True, help="Inspections outside the plans: registration (报备) ahead.")
-Limit = Annotated[int, typer.Option(min=0, help="At most (0: all).")]
 GROUNDS = {
     "law": gpb.NO_NOTICE_GROUND_LAW,
     "依法不予公开": gpb.NO_NOTICE_GROUND_LAW,

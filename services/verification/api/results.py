@@ -11,7 +11,7 @@ from services.kernel import convert, lookup, paging
 from services.kernel.auth import current_caller
 from services.kernel.clock import china_date
 from services.kernel.errors import AlreadyExists, FailedPrecondition, PermissionDenied, Violations
-from services.kernel.ids import request_uuid
+from services.kernel.ids import optional_uuid, request_uuid, uuid_field
 from services.kernel.lookup import in_force
 from services.kernel.rpc.handlers import Handlers, command, query
 from services.kernel.screening import NameScreen
@@ -112,14 +112,6 @@ def _taking_part(r: StoredResult) -> StoredResult:
     return r
 
 
-def _uuid(v: Violations, field: str, value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        v.add(field, "must be a UUID")
-        return None
-
-
 def _keys(v: Violations, request: pb.RecordInspectionResultRequest) -> tuple[uuid.UUID, str | None]:
     """The inspection named: (draw id, subject code), or (joint inspection or registration id, None)."""
     by_draw = bool(request.draw_id or request.subject_code)
@@ -127,10 +119,14 @@ def _keys(v: Violations, request: pb.RecordInspectionResultRequest) -> tuple[uui
         v.add("draw_id", "exactly one of: draw_id with subject_code, joint_inspection_id, or registration_id")
         return uuid.UUID(int=0), None
     if request.registration_id:
-        return _uuid(v, "registration_id", request.registration_id) or uuid.UUID(int=0), None
+        return uuid_field(v, "registration_id", request.registration_id, "registration") or uuid.UUID(
+            int=0
+        ), None
     if not by_draw:
-        return _uuid(v, "joint_inspection_id", request.joint_inspection_id) or uuid.UUID(int=0), None
-    draw_id = _uuid(v, "draw_id", request.draw_id) if request.draw_id else None
+        return uuid_field(
+            v, "joint_inspection_id", request.joint_inspection_id, "joint inspection"
+        ) or uuid.UUID(int=0), None
+    draw_id = optional_uuid(v, "draw_id", request.draw_id, "draw")
     if not request.draw_id:
         v.add("draw_id", "required with subject_code: the draw that drew the subject")
     code = request.subject_code.strip()
@@ -207,9 +203,8 @@ def _new(target: Target, d: rules.Draft, due: deadlines.PublicationDeadlines, uo
 
 def _filter(request: pb.ListInspectionResultsRequest) -> ResultFilter:
     v = Violations()
-    draw_id = _uuid(v, "draw_id", request.draw_id) if request.draw_id else None
-    joint = request.joint_inspection_id
-    joint_id = _uuid(v, "joint_inspection_id", joint) if joint else None
+    draw_id = optional_uuid(v, "draw_id", request.draw_id, "draw")
+    joint_id = optional_uuid(v, "joint_inspection_id", request.joint_inspection_id, "joint inspection")
     for name in ("subject_code", "recording_department"):
         if len(getattr(request, name)) > MAX_CODE:
             v.add(name, f"at most {MAX_CODE} characters")

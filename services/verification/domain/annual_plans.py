@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.kernel.errors import Violations
-from services.verification.domain.plans import DEPARTMENT_CODE, MAX_NAME, MAX_YEAR, MIN_YEAR
+from services.verification.domain.plans import (
+    MAX_NAME,
+    MAX_YEAR,
+    MIN_YEAR,
+    other_departments,
+)
 from services.verification.domain.refusals import refuse
 
 MAX_COOPERATING = 20
@@ -135,13 +140,7 @@ def _cooperating(v: Violations, where: str, department: str, e: EntryDraft) -> N
     if e.kind != JOINT_DRAW and e.cooperating:
         v.add(field, "only a joint draw has cooperating departments")
         return
-    for j, code in enumerate(e.cooperating):
-        if not DEPARTMENT_CODE.fullmatch(code):
-            v.add(f"{field}[{j}]", "not a department code")
-        elif code == department:
-            v.add(f"{field}[{j}]", "the planning department takes part anyway; name the others")
-        elif code in e.cooperating[:j]:
-            v.add(f"{field}[{j}]", f"{code} is listed twice")
+    other_departments(v, field, department, e.cooperating, "planning")
 
 
 def pinned(v: Violations, where: str, e: EntryDraft, item: ItemInForce | None) -> Entry | None:

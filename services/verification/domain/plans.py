@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,3 +130,15 @@ def check_drawable(plan_id: str, status: str, draw_id: object) -> None:
     """A plan is drawn once (the draw is published and may be re-run, never redone)."""
     if status != READY:
         raise refuse("PLAN_ALREADY_DRAWN", plan_id, f"the plan was drawn as {draw_id}")
+
+
+def other_departments(v: Violations, field: str, own: str, codes: Sequence[str], own_role: str) -> None:
+    """Departments named besides `own` (a joint draw's or a visit's others): codes, each once, not
+    `own`, which takes part anyway."""
+    for j, code in enumerate(codes):
+        if not DEPARTMENT_CODE.fullmatch(code):
+            v.add(f"{field}[{j}]", "not a department code")
+        elif code == own:
+            v.add(f"{field}[{j}]", f"the {own_role} department takes part anyway; name the others")
+        elif code in codes[:j]:
+            v.add(f"{field}[{j}]", f"{code} is listed twice")

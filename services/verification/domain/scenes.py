@@ -14,7 +14,7 @@ from typing import Any
 
 from services.kernel.errors import Violations
 from services.verification.domain.annual_plans import ItemInForce
-from services.verification.domain.plans import DEPARTMENT_CODE, LABEL, MAX_NAME
+from services.verification.domain.plans import LABEL, MAX_NAME, other_departments
 
 MAX_COOPERATING = 20
 MAX_ITEMS = 100
@@ -62,15 +62,7 @@ def check_draft(v: Violations, lead: str, d: SceneDraft) -> None:
     if not 1 <= len(d.cooperating) <= MAX_COOPERATING:
         v.add("cooperating_departments", f"a joint visit names 1 to {MAX_COOPERATING} other departments")
     else:
-        for j, code in enumerate(d.cooperating):
-            if not DEPARTMENT_CODE.fullmatch(code):
-                v.add(f"cooperating_departments[{j}]", "not a department code")
-            elif code == lead:
-                v.add(
-                    f"cooperating_departments[{j}]", "the lead department takes part anyway; name the others"
-                )
-            elif code in d.cooperating[:j]:
-                v.add(f"cooperating_departments[{j}]", f"{code} is listed twice")
+        other_departments(v, "cooperating_departments", lead, d.cooperating, "lead")
     if not 1 <= len(d.items) <= MAX_ITEMS:
         v.add("check_items", f"1 to {MAX_ITEMS} check items")
         return

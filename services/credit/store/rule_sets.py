@@ -42,7 +42,12 @@ def _row(r: RuleSet, now: dt.datetime, by: str) -> tuple[Any, ...]:
 
 async def seed(conn: Connection, now: dt.datetime) -> list[str]:
     """Store the packaged rule sets; a package upgrade replaces its own earlier copies, never an
-    administrator's. Returns the ids stored now (for the audit trail)."""
+    administrator's. Returns the ids stored now (for the audit trail).
+
+    Replicas starting together seed at once: the upsert's conflict target is (id, region), so a
+    new rule set inserted by two of them would trip the unique id index instead. One seeding at a
+    time (until the transaction ends) leaves each replica to find the other's rows."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('credit.rule_set.seed', 0))")
     stored = []
     for row in [_row(r, now, PACKAGE) for r in packaged_rule_sets()]:
         changed = await conn.fetchval(

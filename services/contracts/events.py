@@ -6,7 +6,7 @@ all. Subjects double as the event names used in docs and issues (e.g. `commitmen
 
 from __future__ import annotations
 
-from services.contracts import commitment_events, credit_events, verification_events
+from services.contracts import commitment_events, credit_events, public_events, verification_events
 from services.kernel import audit_witness
 from services.kernel.events import EventCatalog
 from services.kernel.features.calendar.keeper import CALENDAR_STREAM, CALENDAR_YEAR_LOADED
@@ -16,6 +16,7 @@ CATALOG = EventCatalog(
         commitment_events.STREAM,
         verification_events.STREAM,
         credit_events.STREAM,
+        public_events.STREAM,
         CALENDAR_STREAM,
         audit_witness.STREAM,
     ],
@@ -23,6 +24,7 @@ CATALOG = EventCatalog(
         *commitment_events.TYPES,
         *verification_events.TYPES,
         *credit_events.TYPES,
+        *public_events.TYPES,
         CALENDAR_YEAR_LOADED,
         *audit_witness.TYPES,
     ],

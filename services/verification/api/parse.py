@@ -17,13 +17,14 @@ from chengnuo.verification.v1 import inspections_pb2 as ipb
 from chengnuo.verification.v1 import registrations_pb2 as gpb
 from chengnuo.verification.v1 import rosters_pb2 as rpb
 from chengnuo.verification.v1 import verification_pb2 as pb
+from services.contracts.draw_algorithm import grade_letter
 from services.contracts.subjects import parse_subject
 from services.kernel import convert
 from services.kernel.errors import FieldViolation, Violations, excerpt
 from services.kernel.identifiers import validate_region_code
 from services.verification.domain import assistance, plans, registrations, rosters, sampling, tasks
 from services.verification.domain.plans import DEPARTMENT_CODE, LABEL, MAX_NAME, CheckItem, Filter, PlanDraft
-from services.verification.domain.rules import SamplingRules, TaskRules, grade_letter
+from services.verification.domain.rules import SamplingRules, TaskRules
 from services.verification.store.registrations import NewRegistration
 
 MAX_QUESTION = 2000

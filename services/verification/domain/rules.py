@@ -11,10 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from services.contracts.draw_algorithm import GRADES
 from services.kernel.rule_sets import RuleSet, choose
-
-GRADES = ("A", "B", "C", "D")  # credit.v1.Grade values 1..4, low to high risk
-BASIS_POINTS = 10_000  # 100 %
 
 
 @dataclass(frozen=True)
@@ -210,10 +208,6 @@ class RuleBook:
 
 def grade_number(letter: str) -> int:
     return GRADES.index(letter) + 1
-
-
-def grade_letter(number: int) -> str:
-    return GRADES[number - 1]
 
 
 def _bp(percent: float) -> int:

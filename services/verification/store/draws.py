@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.contracts.draw_algorithm import grade_letter
 from services.kernel.db import Connection, Executor, one
 from services.kernel.identifiers import region_prefix
 from services.kernel.rows import typed
 from services.verification.domain import joint
 from services.verification.domain.ledger import PoolExclusion
 from services.verification.domain.plans import CheckItem
-from services.verification.domain.rules import grade_letter, grade_number
+from services.verification.domain.rules import grade_number
 from services.verification.domain.sampling import DrawRun, Stratum
 from services.verification.store import ledger
 from services.verification.store.plans import Plan

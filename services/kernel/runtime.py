@@ -99,6 +99,15 @@ class Runtime:
         for runner in self.jobs:
             runner.kick()
 
+    def public_key(self) -> bytes:
+        """The installation's pseudonym key, which also keys natural persons' public pages
+        (kernel/publicity.py): the same in every service, so a person has one page."""
+        if self.settings.pseudonym_key_file is None:
+            raise ConfigError(
+                "CHENGNUO_PSEUDONYM_KEY_FILE is required: publication-safe events key natural persons by it"
+            )
+        return self.settings.pseudonym_key_file.read_bytes().strip()
+
     def service_token(self) -> str:
         # Read on each use so a rotated token (a re-mounted Secret) takes effect without restart.
         return self.settings.service_token_file.read_text().strip()

@@ -11,7 +11,8 @@ COMPANY = subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_LEGAL_PERSON, cod
 def test_a_natural_person_is_masked_and_keyed_by_a_pseudonym() -> None:
     shown = publicity.public_subject(KEY, PERSON, "张三丰")
     assert (shown.code, shown.name) == ("110105********002X", "张**")
-    assert shown.key.startswith(publicity.PAGE_KEY_PREFIX) and PERSON.code not in shown.SerializeToString().decode()
+    assert shown.key.startswith(publicity.PAGE_KEY_PREFIX)
+    assert PERSON.code not in shown.SerializeToString().decode()
     assert shown.key == publicity.public_subject(KEY, PERSON, "张三丰").key
     assert shown.key != publicity.public_subject(b"other" * 8, PERSON, "张三丰").key
 

@@ -35,10 +35,34 @@ PLATFORM_USER_PREFIX = "platform-"
 # the consumer (`dept`) its sharing agreements name.
 PLATFORM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 # The subjects each service publishes its own events on (services/contracts/*_events.py).
+# Publication-safe events (public.*, services/contracts/public_events.py) go out from the service
+# owning the decision they publish, so each may publish only its own kinds.
 SERVICE_SUBJECTS = {
-    "commitment": ("commitment.>", "catalogue.>"),
-    "verification": ("verification.>",),
-    "credit": ("credit.>",),
+    "commitment": (
+        "commitment.>",
+        "catalogue.>",
+        "public.catalogue_version",
+        "public.catalogue_item",
+        "public.commitment",
+        "public.commitment_withdrawn",
+        "public.decision",
+    ),
+    "verification": (
+        "verification.>",
+        "public.verification_outcome",
+        "public.decision",
+        "public.draw",
+        "public.draw_pool",
+        "public.inspection_result",
+    ),
+    "credit": (
+        "credit.>",
+        "public.record",
+        "public.record_withdrawn",
+        "public.record_disputed",
+        "public.listing",
+        "public.delisting",
+    ),
 }
 # The JetStream API a platform needs for its one durable consumer on the FEED stream.
 FEED_STREAM = "FEED"

@@ -251,7 +251,8 @@ def subjects(n: int) -> Sequence[str]:
 
 async def test_the_world_seeds_every_packaged_rule_set(credit: CreditWorld) -> None:
     kinds = {r["kind"] for r in await credit.pool.fetch("SELECT kind FROM rule_set")}
-    assert kinds == {"records", "grading", "blacklist", "measures", "inspection_records"}
+    packaged = {"records", "grading", "blacklist", "measures", "inspection_records", "responsible_persons"}
+    assert kinds == packaged
 
 
 async def serve_notice(world: CreditWorld, entry_id: str, on: dt.date | None = None) -> lists_pb2.ListEntry:

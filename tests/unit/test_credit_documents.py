@@ -34,6 +34,7 @@ def test_every_kind_is_packaged_and_valid() -> None:
         "blacklist",
         "measures",
         "inspection_records",
+        "responsible_persons",
     }
 
 

@@ -38,6 +38,10 @@ class _RuleSetKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RuleSetKi
     """The punishment measure catalogue."""
     RULE_SET_KIND_INSPECTION_RECORDS: _RuleSetKind.ValueType  # 5
     """Which inspection results (双随机, 综合查一次) become dishonesty records, of which class."""
+    RULE_SET_KIND_RESPONSIBLE_PERSONS: _RuleSetKind.ValueType  # 6
+    """Which persons (法定代表人, 主要负责人, 直接责任人员) may be named on which records and listings, and
+    which measures reach them (ResponsiblePersonService).
+    """
 
 class RuleSetKind(_RuleSetKind, metaclass=_RuleSetKindEnumTypeWrapper): ...
 
@@ -52,6 +56,10 @@ RULE_SET_KIND_MEASURES: RuleSetKind.ValueType  # 4
 """The punishment measure catalogue."""
 RULE_SET_KIND_INSPECTION_RECORDS: RuleSetKind.ValueType  # 5
 """Which inspection results (双随机, 综合查一次) become dishonesty records, of which class."""
+RULE_SET_KIND_RESPONSIBLE_PERSONS: RuleSetKind.ValueType  # 6
+"""Which persons (法定代表人, 主要负责人, 直接责任人员) may be named on which records and listings, and
+which measures reach them (ResponsiblePersonService).
+"""
 Global___RuleSetKind: _TypeAlias = RuleSetKind  # noqa: Y015
 
 @_typing.final

@@ -9,7 +9,7 @@ from services.contracts import roles
 from services.credit.api.deps import Deps
 from services.credit.api.parse import region_field
 from services.credit.domain import documents
-from services.credit.domain.rule_sets import choose_rule_set
+from services.credit.domain.rule_sets import KINDS, choose_rule_set
 from services.credit.wire.rule_sets import rule_set as rule_set_message
 from services.kernel import convert, lookup
 from services.kernel.auth import current_caller
@@ -59,7 +59,7 @@ class RuleSetHandlers(Handlers[Deps]):
         v = Violations()
         kind = _kind(request.kind) if request.kind in pb.RuleSetKind.values() else None
         if kind is None:
-            v.add("kind", "required: records, grading, blacklist, measures or inspection_records")
+            v.add("kind", "required: " + ", ".join(KINDS))
         day = convert.date_field(v, "on", request.on, required=False) or self.db.clock.today()
         region = region_field(v, request.region_code)
         v.raise_if_any()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from services.credit.domain import blacklist, grades, inspections, measures, records
+from services.credit.domain import blacklist, grades, inspections, measures, persons, records
 from services.credit.domain.rule_sets import KINDS
 from services.credit.domain.schema import Checker
 from services.kernel.identifiers import validate_region_code
@@ -26,6 +26,7 @@ _VALIDATORS: dict[str, Callable[[Checker, dict[str, Any]], None]] = {
     "blacklist": blacklist.check_rules,
     "measures": measures.check_rules,
     "inspection_records": inspections.check_rules,
+    "responsible_persons": persons.check_rules,
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from services.kernel.rule_sets import RuleSet, choose
 
-KINDS = ("records", "grading", "blacklist", "measures", "inspection_records")
+KINDS = ("records", "grading", "blacklist", "measures", "inspection_records", "responsible_persons")
 
 
 def choose_rule_set(rule_sets: Iterable[RuleSet], kind: str, day: dt.date, region: str) -> RuleSet:

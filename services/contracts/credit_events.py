@@ -4,6 +4,7 @@ docs/credit-events.md tells a platform how to subscribe, from the beginning or f
 """
 
 from chengnuo.events.v1 import credit_events_pb2 as pb
+from chengnuo.events.v1 import person_events_pb2 as ppb
 from services.kernel.events import EventType, Stream
 
 STREAM = Stream("CREDIT", ("credit.>",), "credit records, restrictions, lists and grades")
@@ -21,6 +22,9 @@ DELISTED = EventType("credit.delisted", pb.SubjectDelisted, STREAM.name)
 CASE_OVERDUE = EventType("credit.case_overdue", pb.CaseOverdue, STREAM.name)
 LISTING_PROPOSED = EventType("credit.listing_proposed", pb.ListingProposed, STREAM.name)
 NOTICE_SERVED = EventType("credit.notice_served", pb.NoticeServed, STREAM.name)
+# Responsible persons named on a record or list entry (the person masked in both).
+PERSON_NAMED = EventType("credit.person_named", ppb.ResponsiblePersonNamed, STREAM.name)
+PERSON_WITHDRAWN = EventType("credit.person_withdrawn", ppb.ResponsiblePersonWithdrawn, STREAM.name)
 
 TYPES = [
     RECORD_CREATED,
@@ -36,4 +40,6 @@ TYPES = [
     CASE_OVERDUE,
     LISTING_PROPOSED,
     NOTICE_SERVED,
+    PERSON_NAMED,
+    PERSON_WITHDRAWN,
 ]

@@ -64,6 +64,9 @@ SHARING = SharingSpec(
         credit_events.LISTED.subject: "blacklist",
         credit_events.DELISTED.subject: "blacklist",
         credit_events.GRADE_CHANGED.subject: "grades",
+        # The persons named on records and listings, masked (services/credit/api/persons.py).
+        credit_events.PERSON_NAMED.subject: "credit_records",
+        credit_events.PERSON_WITHDRAWN.subject: "credit_records",
     },
     stream=credit_events.STREAM.name,
 )

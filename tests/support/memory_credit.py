@@ -34,6 +34,7 @@ from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
 from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
+from services.credit.domain.persons import Naming
 from services.credit.domain.records import PUBLISHED, REVOKED, Decision, Record
 from services.credit.domain.sharing import Asked, Scope
 from services.credit.domain.standing import Kept
@@ -510,6 +511,33 @@ class MemoryFeeds:
         _missing("feed pages")
 
 
+class MemoryPersons:
+    """store.persons: the responsible persons run on PostgreSQL only (tests/integration)."""
+
+    async def insert(self, conn: Connection, naming: Naming) -> Naming | None:
+        _missing("naming a responsible person")
+
+    async def get(self, conn: Executor, naming_id: uuid.UUID, *, lock: bool = False) -> Naming | None:
+        _missing("reading a naming")
+
+    async def of_source(self, conn: Executor, source_id: uuid.UUID) -> list[Naming]:
+        return []  # no person is named in the memory tables: the handlers' listings see none
+
+    async def of_person(self, conn: Executor, person_code: str) -> list[Naming]:
+        return []
+
+    async def withdraw(
+        self, conn: Connection, naming_id: uuid.UUID, by: str, reason: str, at: dt.datetime
+    ) -> Naming:
+        _missing("withdrawing a naming")
+
+    async def records_named(self, conn: Executor, ids: list[uuid.UUID]) -> list[Record]:
+        _missing("the records persons are named on")
+
+    async def entries_named(self, conn: Executor, ids: list[uuid.UUID]) -> list[ListEntry]:
+        _missing("the entries persons are named on")
+
+
 def credit_stores(db: MemoryDatabase) -> Stores:
     """The credit stores on `db`'s tables, with the packaged rule sets loaded."""
     declare_keys(db.tables)
@@ -523,6 +551,7 @@ def credit_stores(db: MemoryDatabase) -> Stores:
         feedback=MemoryFeedback(),
         matching=MemoryMatching(),
         feeds=MemoryFeeds(),
+        persons=MemoryPersons(),
     )
 
 

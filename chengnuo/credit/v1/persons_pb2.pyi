@@ -269,20 +269,24 @@ class WithdrawResponsiblePersonRequest(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     NAMING_ID_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    PERSONAL_NAMES_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     naming_id: _builtins.str
     reason: _builtins.str
-    """Why (1 to 500 characters), e.g. 经核实该人员非涉案企业法定代表人."""
+    """Why (1 to 500 characters), e.g. 经核实该人员非涉案企业法定代表人; shared with the withdrawal."""
+    personal_names: _personal_data_pb2.PersonalNames.ValueType
+    """What to do with likely names of natural persons in `reason`."""
     def __init__(
         self,
         *,
         request_id: _builtins.str = ...,
         naming_id: _builtins.str = ...,
         reason: _builtins.str = ...,
+        personal_names: _personal_data_pb2.PersonalNames.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["naming_id", b"naming_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["naming_id", b"naming_id", "personal_names", b"personal_names", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -396,8 +400,9 @@ class GetPersonMeasuresResponse(_message.Message):
     def measures(self) -> _containers.RepeatedCompositeFieldContainer[Global___PersonMeasure]: ...
     @_builtins.property
     def namings(self) -> _containers.RepeatedCompositeFieldContainer[Global___ResponsiblePerson]:
-        """The namings in force through which the person is tied to recorded or listed enterprises (at most
-        200, newest first), whether or not a measure applies through them today.
+        """The namings through which the person is tied to enterprises whose record or listing is in force
+        today (newest first; a person's 200 newest namings in force are read), whether or not a measure
+        reaches the person through them.
         """
 
     def __init__(

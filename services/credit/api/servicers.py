@@ -9,6 +9,7 @@ from chengnuo.credit.v1 import (
     lists_pb2_grpc,
     objections_pb2_grpc,
     own_pb2_grpc,
+    persons_pb2_grpc,
     public_pb2_grpc,
     repair_pb2_grpc,
     rule_sets_pb2_grpc,
@@ -19,6 +20,7 @@ from services.credit.api.feeds import FeedHandlers
 from services.credit.api.lists import BlacklistHandlers
 from services.credit.api.objections import ObjectionHandlers
 from services.credit.api.own import OwnHandlers
+from services.credit.api.persons import PersonHandlers
 from services.credit.api.public import PublicHandlers
 from services.credit.api.repair import RepairHandlers
 from services.credit.api.rule_sets import RuleSetHandlers
@@ -63,6 +65,10 @@ class FeedApi(FeedHandlers, feeds_pb2_grpc.FeedServiceServicer):
     pass
 
 
+class ResponsiblePersonApi(PersonHandlers, persons_pb2_grpc.ResponsiblePersonServiceServicer):
+    pass
+
+
 SERVICERS = (
     CreditApi,
     RuleSetApi,
@@ -73,6 +79,7 @@ SERVICERS = (
     CreditSharingApi,
     OwnCreditApi,
     FeedApi,
+    ResponsiblePersonApi,
 )
 
 

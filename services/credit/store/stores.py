@@ -15,10 +15,21 @@ from services.credit.domain.blacklist import ListEntry, Notice, Statement
 from services.credit.domain.cases import Case
 from services.credit.domain.feeds import FeedEntry, Gathered, Plan
 from services.credit.domain.measures import Feedback, Report
+from services.credit.domain.persons import Naming
 from services.credit.domain.records import Decision, Record
 from services.credit.domain.sharing import Asked, Scope
 from services.credit.domain.standing import Kept
-from services.credit.store import cases, feedback, feeds, lists, matching, records, rule_sets, subjects
+from services.credit.store import (
+    cases,
+    feedback,
+    feeds,
+    lists,
+    matching,
+    persons,
+    records,
+    rule_sets,
+    subjects,
+)
 from services.credit.store.cases import Table
 from services.credit.store.lists import Proposal
 from services.credit.store.matching import Hit
@@ -167,6 +178,18 @@ class FeedStore(Protocol):
     ) -> list[FeedEntry]: ...
 
 
+class PersonStore(Protocol):
+    async def insert(self, conn: Connection, naming: Naming) -> Naming | None: ...
+    async def get(self, conn: Executor, naming_id: uuid.UUID, *, lock: bool = False) -> Naming | None: ...
+    async def of_source(self, conn: Executor, source_id: uuid.UUID) -> list[Naming]: ...
+    async def of_person(self, conn: Executor, person_code: str) -> list[Naming]: ...
+    async def withdraw(
+        self, conn: Connection, naming_id: uuid.UUID, by: str, reason: str, at: dt.datetime
+    ) -> Naming: ...
+    async def records_named(self, conn: Executor, ids: list[uuid.UUID]) -> list[Record]: ...
+    async def entries_named(self, conn: Executor, ids: list[uuid.UUID]) -> list[ListEntry]: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     records: RecordStore
@@ -177,6 +200,7 @@ class Stores:
     feedback: FeedbackStore
     matching: MatchingStore
     feeds: FeedStore
+    persons: PersonStore
 
 
 PRODUCTION = Stores(
@@ -188,4 +212,5 @@ PRODUCTION = Stores(
     feedback=feedback,
     matching=matching,
     feeds=feeds,
+    persons=persons,
 )

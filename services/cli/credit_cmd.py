@@ -9,7 +9,7 @@ import typer
 
 from chengnuo.credit.v1 import credit_pb2 as pb
 from chengnuo.credit.v1 import credit_pb2_grpc, rule_sets_pb2, rule_sets_pb2_grpc
-from services.cli import blacklist_cmd, credit_cases_cmd, feeds_cmd
+from services.cli import blacklist_cmd, credit_cases_cmd, feeds_cmd, persons_cmd
 from services.cli.connection import Connection
 from services.cli.credit_views import MEASURE_COLUMNS, RECORD_COLUMNS, record_fields, show_status
 from services.cli.names import Names, flagged, personal_names
@@ -24,6 +24,7 @@ app.add_typer(blacklist_cmd.app, name="blacklist")
 app.add_typer(credit_cases_cmd.repairs, name="repairs")
 app.add_typer(credit_cases_cmd.objections, name="objections")
 app.add_typer(feeds_cmd.app, name="feeds")
+app.add_typer(persons_cmd.app, name="persons")
 measures = typer.Typer(
     no_args_is_help=True, help="Punishment measures (失信惩戒措施): catalogue and in force."
 )
@@ -41,6 +42,7 @@ RULE_KINDS = {
     "blacklist": rule_sets_pb2.RULE_SET_KIND_BLACKLIST,
     "measures": rule_sets_pb2.RULE_SET_KIND_MEASURES,
     "inspection-records": rule_sets_pb2.RULE_SET_KIND_INSPECTION_RECORDS,
+    "responsible-persons": rule_sets_pb2.RULE_SET_KIND_RESPONSIBLE_PERSONS,
 }
 
 

@@ -43,7 +43,7 @@ from google.protobuf.message import Message
 
 from chengnuo.commitment.v1 import catalogue_pb2
 from chengnuo.common.v1 import subject_pb2
-from chengnuo.credit.v1 import credit_pb2, feeds_pb2, feeds_pb2_grpc
+from chengnuo.credit.v1 import credit_pb2, feeds_pb2, feeds_pb2_grpc, persons_pb2
 from chengnuo.verification.v1 import (
     referrals_pb2,
     registrations_pb2,
@@ -100,6 +100,9 @@ OWN_DEPARTMENT = {
 APPLICANT_DESKS = {"FileObjection", "ApplyRepair", "SubmitStatement", "ApplyEarlyRemoval"}
 # A subject's credit standing is every department's to apply (联合惩戒); each read is logged.
 SUBJECT_WIDE = {"GetCreditStatus", "ListMeasuresInForce", "GetRecord"}
+# So are the measures that reach a natural person through a recorded or listed enterprise (other
+# departments read them within their sharing agreements).
+SUBJECT_WIDE |= {"GetPersonMeasures"}
 
 
 @dataclass
@@ -221,6 +224,16 @@ def _complete(name: str, owned: Owned) -> dict[str, object]:
         "CancelRegistration": {"reason": "误报"},
         "GetOwnCreditFile": {"authorisation_reference": "统一身份认证会话", "purpose": "查询本单位信用"},
         "ListFeedEntries": {"source": feeds_pb2.FEED_SOURCE_COURT_DISHONEST_DEBTORS},
+        "NameResponsiblePerson": {
+            "entry_id": "",  # A's record, named by record_id
+            "person": _person(),
+            "person_name": "王建国",
+            "role": persons_pb2.PERSON_ROLE_LEGAL_REPRESENTATIVE,
+            "basis": "营业执照登记的法定代表人",
+        },
+        "WithdrawResponsiblePerson": {"reason": "经核实非涉案企业法定代表人"},
+        "ListResponsiblePersons": {"entry_id": ""},
+        "GetPersonMeasures": {"person": _person()},
         "GatherInformation": {
             "source_department": "350200-SWJ",
             "kind": feeds_pb2.GATHERED_KIND_ADMINISTRATIVE_PENALTY,
@@ -270,7 +283,15 @@ COMPLETED = {
     "ListFeedEntries",
     "GatherInformation",
     "ListGatheredInformation",
+    "NameResponsiblePerson",
+    "WithdrawResponsiblePerson",
+    "ListResponsiblePersons",
 }
+
+
+def _person() -> subject_pb2.SubjectRef:
+    """A natural person (a valid resident ID) to name on A's record."""
+    return subject_pb2.SubjectRef(kind=subject_pb2.SUBJECT_KIND_NATURAL_PERSON, code="11010519491231002X")
 
 
 def _draft() -> catalogue_pb2.ItemDraft:

@@ -21,6 +21,7 @@ from services.verification.store import (
     ledger,
     plans,
     pool,
+    publicity,
     referrals,
     results,
     rosters,
@@ -50,6 +51,7 @@ STORES = Stores(
     ledger=ledger,
     registrations=registration_store,
     results=results,
+    publicity=publicity,
 )
 
 
@@ -96,7 +98,14 @@ def build(rt: Runtime) -> Components:
                 uow.audit("rule_set.seed", f"rule_set/{rule_set_id}", change="packaged rule set")
             rules.book = await rule_store.load(uow.conn)
 
-    deps = Deps(db=rt.db, store=STORES, rules=rules, calendar=rt.calendar, sharing=rt.sharing)
+    deps = Deps(
+        db=rt.db,
+        store=STORES,
+        rules=rules,
+        calendar=rt.calendar,
+        sharing=rt.sharing,
+        public_key=rt.public_key(),  # publication-safe events need it: the service refuses to start without
+    )
     return Components(servicers=registrations(deps), startup=[load_rules])
 
 

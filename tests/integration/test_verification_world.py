@@ -40,6 +40,8 @@ from services.verification.store import rules as rule_store
 from tests.conftest import Servers, dev_clock
 
 AUDIT_KEY = b"test-audit-key"
+# The pseudonym key the service reads from CHENGNUO_PSEUDONYM_KEY_FILE (Runtime.public_key).
+PUBLIC_KEY = b"test-pseudonym-key"
 DEPARTMENT = "350200-SCJ"
 LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
 
@@ -141,7 +143,9 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
         await rule_store.seed(uow.conn, uow.now)
         rules.book = await rule_store.load(uow.conn)
     calendar.on_year_loaded(consumers.DeadlineRecompute(calendar, rules))
-    deps = Deps(db=db, store=STORES, rules=rules, calendar=calendar, sharing=SharingGate(db))
+    deps = Deps(
+        db=db, store=STORES, rules=rules, calendar=calendar, sharing=SharingGate(db), public_key=PUBLIC_KEY
+    )
     world = VWorld(
         schema,
         pool,

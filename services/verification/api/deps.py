@@ -22,3 +22,5 @@ class Deps:
     rules: Callable[[], RuleBook]  # the rule book as loaded at start
     calendar: CurrentCalendar
     sharing: SharingGate
+    # The installation's pseudonym key (Runtime.public_key): natural persons' public pages.
+    public_key: bytes

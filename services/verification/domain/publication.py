@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from services.kernel.errors import Violations
 from services.verification.domain import results
 
 # Kinds of public numbers: 核实 outcome, 处罚 penalty, 撤销 revocation, 抽取 draw, 检查 result.
@@ -67,8 +68,28 @@ SUBJECT_CATEGORY = {
 # The conclusion's measures that are decisions published as 双公示, and their number kinds.
 DECISION_KINDS = {"MEASURE_KIND_PENALTY": PENALTY, "MEASURE_KIND_REVOKE_DECISION": REVOCATION}
 REVOCATION_CATEGORY = "撤销"
-# A penalty whose category (处罚类别) the conclusion does not state.
+# 处罚类别 of the national 行政处罚信息 data standard: the kinds of 《中华人民共和国行政处罚法》第九条
+# (2021), and 其他 for those other laws provide; a penalty that states none is published as 其他.
+PENALTY_CATEGORIES = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+)
 PENALTY_CATEGORY_UNSTATED = "其他"
+MAX_PENALTY_CATEGORIES = 5
+MAX_FINE_FEN = 100_000_000_000  # 10^9 yuan: above any fine a department decides
+FINE = "罚款"
 IN_FORCE = "有效"
 
 T = TypeVar("T")
@@ -109,13 +130,43 @@ def item_words(i: results.ItemResult) -> str:
     return f"{words}，{i.findings}" if i.findings else words
 
 
+def check_penalty(v: Violations, where: str, kind: str, categories: Sequence[str], fine_fen: int) -> None:
+    """A measure's 处罚类别 and fine: only on a penalty, from the list, a fine only with 罚款."""
+    penalty = kind == "MEASURE_KIND_PENALTY"
+    if categories and not penalty:
+        v.add(f"{where}.penalty_categories", "only on a penalty (行政处罚)")
+    if len(categories) > MAX_PENALTY_CATEGORIES:
+        v.add(f"{where}.penalty_categories", f"at most {MAX_PENALTY_CATEGORIES}")
+    for i, category in enumerate(categories):
+        if category not in PENALTY_CATEGORIES:
+            v.add(f"{where}.penalty_categories[{i}]", f"one of {'、'.join(PENALTY_CATEGORIES)}")
+        elif category in categories[:i]:
+            v.add(f"{where}.penalty_categories[{i}]", f"{category} is listed twice")
+    fined = penalty and FINE in categories
+    if fine_fen and not fined:
+        v.add(f"{where}.fine_fen", "only on a penalty whose categories include 罚款")
+    if fined and not fine_fen:
+        v.add(f"{where}.fine_fen", "required with 罚款: the fine in fen (分)")
+    if not 0 <= fine_fen <= MAX_FINE_FEN:
+        v.add(f"{where}.fine_fen", f"0 to {MAX_FINE_FEN} fen")
+
+
 @dataclass(frozen=True)
 class Decision:
-    """A 双公示 decision of a conclusion: one per kind (its measures' bases and notes together)."""
+    """A 双公示 decision of a conclusion: one per kind (its measures' bases and notes together;
+    a penalty's categories in order and fines summed)."""
 
     kind: str  # PENALTY or REVOCATION
     legal_basis: str
     note: str
+    categories: tuple[str, ...] = ()
+    fine_fen: int = 0
+
+    @property
+    def category(self) -> str:
+        if self.kind == REVOCATION:
+            return REVOCATION_CATEGORY
+        return "、".join(self.categories) or PENALTY_CATEGORY_UNSTATED
 
 
 def decisions(measures: Sequence[Mapping[str, Any]], published: Collection[str]) -> list[Decision]:
@@ -126,7 +177,19 @@ def decisions(measures: Sequence[Mapping[str, Any]], published: Collection[str])
         kind = str(m.get("kind", ""))
         if kind in published and kind in DECISION_KINDS:
             found.setdefault(DECISION_KINDS[kind], []).append(m)
-    return [Decision(kind, _each(ms, "legal_basis"), _each(ms, "note")) for kind, ms in found.items()]
+    return [
+        Decision(kind, _each(ms, "legal_basis"), _each(ms, "note"), _categories(ms), _fines(ms))
+        for kind, ms in found.items()
+    ]
+
+
+def _categories(measures: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for m in measures for c in m.get("penalty_categories", ())))
+
+
+def _fines(measures: Sequence[Mapping[str, Any]]) -> int:
+    # Stored as protobuf JSON, where an int64 is a string.
+    return sum(int(m.get("fine_fen", 0)) for m in measures)
 
 
 def _each(measures: Sequence[Mapping[str, Any]], field: str) -> str:

@@ -11,6 +11,7 @@ from services.verification import consumers, jobs
 from services.verification.api.deps import Deps
 from services.verification.api.servicers import registrations
 from services.verification.domain.rules import RuleBook
+from services.verification.flows.publishing import Publisher
 from services.verification.store import (
     annual_plans,
     assistance,
@@ -88,7 +89,9 @@ def build(rt: Runtime) -> Components:
             },
         )
     )
-    rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules))
+    # Publication-safe events need the pseudonym key: the service refuses to start without it.
+    publisher = Publisher(STORES, rt.public_key())
+    rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules, publisher))
     rt.schedule(jobs.OVERDUE)
     rt.schedule(jobs.ASSISTANCE_OVERDUE)
 
@@ -104,7 +107,7 @@ def build(rt: Runtime) -> Components:
         rules=rules,
         calendar=rt.calendar,
         sharing=rt.sharing,
-        public_key=rt.public_key(),  # publication-safe events need it: the service refuses to start without
+        public_key=publisher.key,
     )
     return Components(servicers=registrations(deps), startup=[load_rules])
 

@@ -4,6 +4,8 @@ published events alone; no natural person's resident ID or full name on the PUBL
 
 from __future__ import annotations
 
+import datetime as dt
+
 from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import credit_events_pb2
@@ -11,7 +13,8 @@ from chengnuo.events.v1 import public_events_pb2 as ppb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts import draw_algorithm as algorithm
 from services.kernel import convert
-from services.kernel.clock import china_date
+from services.kernel.calendar import YearSchedule
+from services.kernel.clock import CHINA, china_date
 from services.verification import consumers
 from tests.integration.test_verification_closing import departments, unverifiable
 from tests.integration.test_verification_draws import all_results, create_and_draw, inspectors
@@ -222,3 +225,40 @@ async def test_an_inspection_result_is_published_with_the_number_of_its_draw(vwo
     deadline = vworld.calendar.current.add_working_days(today, 20).date
     assert convert.from_date(result.publication_deadline) == deadline
     assert convert.from_date(result.inspection_date) == today
+
+
+async def test_an_outcome_with_a_provisional_deadline_is_published_again_when_the_year_loads(
+    vworld: VWorld,
+) -> None:
+    calendar = vworld.calendar.current
+    last = max(y for y in range(2020, 2040) if calendar.year(y) is not None)
+    decided = dt.date(last, 12, 21)  # 20 working days reach into a year with no schedule yet
+    if vworld.clock.today() < decided:
+        vworld.clock.advance(dt.timedelta(days=(decided - vworld.clock.today()).days))
+    approved = convert.to_timestamp(dt.datetime(last, 12, 1, 10, tzinfo=CHINA))
+    task = await only_task(vworld, await vworld.record(new_uscc(), recorded_at=approved))
+    vworld.verifier()
+    await vworld.tasks.ConcludeTask(false_conclusion(task.task_id, decided), None)
+    (first,) = await outcomes(vworld)
+    (decision,) = [ppb.PublicDecision.FromString(b) for b in await vworld.events("public.decision")]
+    assert convert.from_date(first.publication_deadline) == calendar.add_working_days(decided, 20).date
+    assert calendar.add_working_days(decided, 20).provisional
+
+    new_year = dt.date(last + 1, 1, 1)  # an illustrative schedule: New Year's Day and the 4th off
+    schedule = YearSchedule(
+        last + 1,
+        frozenset({new_year, new_year + dt.timedelta(days=3)}),
+        frozenset(),
+        "test",
+        vworld.clock.now(),
+    )
+    async with vworld.db.unit_of_work() as uow:
+        assert await vworld.calendar.apply(schedule, uow)
+    _, again = await outcomes(vworld)
+    _, decided_again = [ppb.PublicDecision.FromString(b) for b in await vworld.events("public.decision")]
+    official = vworld.calendar.current.add_working_days(decided, 20)
+    assert not official.provisional
+    assert again.outcome_number == first.outcome_number
+    assert decided_again.decision_number == decision.decision_number
+    assert convert.from_date(again.publication_deadline) == official.date
+    assert again.publication_deadline != first.publication_deadline  # the days off moved it

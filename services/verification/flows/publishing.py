@@ -9,27 +9,37 @@ publication service replaces what it showed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.kernel.clock import china_date
 from services.kernel.uow import UnitOfWork
-from services.verification.api.deps import Deps
 from services.verification.domain import publication as words
 from services.verification.domain.rules import PublicationRules
 from services.verification.store.draws import Draw
 from services.verification.store.plans import Plan
 from services.verification.store.results import StoredResult
+from services.verification.store.stores import Stores
 from services.verification.store.tasks import Task
 from services.verification.wire import public_events as public
 
 
-async def conclusion(deps: Deps, uow: UnitOfWork, t: Task, rules: PublicationRules) -> None:
+@dataclass(frozen=True)
+class Publisher:
+    """Publishes through `store`; `key` is the installation's pseudonym key (Runtime.public_key)."""
+
+    store: Stores
+    key: bytes
+
+
+async def conclusion(p: Publisher, uow: UnitOfWork, t: Task, rules: PublicationRules) -> None:
     """`public.verification_outcome`, and `public.decision` for each penalty or revocation the
     conclusion decided that the rule set publishes (双公示)."""
     assert t.decision_date is not None
-    store, entity, year = deps.store.publicity, f"task/{t.task_id}", t.decision_date.year
+    store, entity, year = p.store.publicity, f"task/{t.task_id}", t.decision_date.year
     number = await store.number(
         uow.conn, entity, words.OUTCOME, department=t.department, year=year, at=uow.now
     )
-    uow.emit(public.outcome(deps.public_key, t, number, uow.now), entity=f"outcome/{number}")
+    uow.emit(public.outcome(p.key, t, number, uow.now), entity=f"outcome/{number}")
     made = words.decisions(t.measures, rules.decision_measures)
     if not made:
         return
@@ -38,13 +48,13 @@ async def conclusion(deps: Deps, uow: UnitOfWork, t: Task, rules: PublicationRul
         number = await store.number(
             uow.conn, entity, decision.kind, department=t.department, year=year, at=uow.now
         )
-        event = public.decision(deps.public_key, t, decision, number=number, by=by, at=uow.now)
+        event = public.decision(p.key, t, decision, number=number, by=by, at=uow.now)
         uow.emit(event, entity=f"decision/{number}")
 
 
-async def draw(deps: Deps, uow: UnitOfWork, d: Draw, plan: Plan) -> None:
+async def draw(p: Publisher, uow: UnitOfWork, d: Draw, plan: Plan) -> None:
     """`public.draw` and its pool as `public.draw_pool` chunks (一公开)."""
-    store, draws = deps.store.publicity, deps.store.draws
+    store, draws = p.store.publicity, p.store.draws
     year = china_date(d.drawn_at).year
     number = await store.number(
         uow.conn, f"draw/{d.draw_id}", words.DRAW, department=d.owner_department, year=year, at=uow.now
@@ -56,7 +66,7 @@ async def draw(deps: Deps, uow: UnitOfWork, d: Draw, plan: Plan) -> None:
     drawn = await draws.results(uow.conn, d, 0, words.MAX_DRAWN_PUBLISHED)
     chunks = words.chunk_count(d.run.pool_size)
     facts = public.DrawFacts(number, by, inspectors, natural, drawn, chunks)
-    event = public.draw(deps.public_key, d, plan, facts)
+    event = public.draw(p.key, d, plan, facts)
     uow.emit(event, entity=f"draw/{number}")
     if chunks:
         subjects = await store.pool_subjects(uow.conn, d.draw_id, d.departments)
@@ -64,9 +74,9 @@ async def draw(deps: Deps, uow: UnitOfWork, d: Draw, plan: Plan) -> None:
             uow.emit(part, entity=f"draw/{number}")
 
 
-async def result(deps: Deps, uow: UnitOfWork, r: StoredResult, region_code: str) -> None:
+async def result(p: Publisher, uow: UnitOfWork, r: StoredResult, region_code: str) -> None:
     """`public.inspection_result`, naming the draw's public number when it was drawn."""
-    store = deps.store.publicity
+    store = p.store.publicity
     number = await store.number(
         uow.conn,
         f"result/{r.result_id}",
@@ -77,6 +87,6 @@ async def result(deps: Deps, uow: UnitOfWork, r: StoredResult, region_code: str)
     )
     drawn = await store.known(uow.conn, f"draw/{r.draw_id}", words.DRAW) if r.draw_id else None
     event = public.inspection_result(
-        deps.public_key, r, number=number, draw_number=drawn or "", region_code=region_code, at=uow.now
+        p.key, r, number=number, draw_number=drawn or "", region_code=region_code, at=uow.now
     )
     uow.emit(event, entity=f"result/{number}")

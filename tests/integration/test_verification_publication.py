@@ -10,6 +10,8 @@ from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.events.v1 import credit_events_pb2
 from chengnuo.events.v1 import public_events_pb2 as ppb
+from chengnuo.verification.v1 import inspections_pb2 as ipb
+from chengnuo.verification.v1 import results_pb2 as rspb
 from chengnuo.verification.v1 import verification_pb2 as pb
 from services.contracts import draw_algorithm as algorithm
 from services.kernel import convert
@@ -18,9 +20,18 @@ from services.kernel.clock import CHINA, china_date
 from services.verification import consumers
 from tests.integration.test_verification_closing import departments, unverifiable
 from tests.integration.test_verification_draws import all_results, create_and_draw, inspectors
-from tests.integration.test_verification_results import CITY, _api, _draw, _request, _setup, _team
+from tests.integration.test_verification_registrations import planned, register, team, within_one_year
+from tests.integration.test_verification_results import (
+    CITY,
+    COMMERCE,
+    _api,
+    _draw,
+    _request,
+    _setup,
+    _team,
+)
 from tests.integration.test_verification_rosters import begin, commit, subject_row, upload
-from tests.integration.test_verification_tasks import false_conclusion, only_task
+from tests.integration.test_verification_tasks import false_conclusion, only_task, rid
 from tests.integration.test_verification_world import (
     LEGAL,
     VWorld,
@@ -262,3 +273,75 @@ async def test_an_outcome_with_a_provisional_deadline_is_published_again_when_th
     assert decided_again.decision_number == decision.decision_number
     assert convert.from_date(again.publication_deadline) == official.date
     assert again.publication_deadline != first.publication_deadline  # the days off moved it
+
+
+async def only_result(world: VWorld) -> ppb.PublicInspectionResult:
+    (payload,) = await world.events("public.inspection_result")
+    return ppb.PublicInspectionResult.FromString(payload)
+
+
+async def test_a_joint_inspections_result_is_published_once_for_every_department(vworld: VWorld) -> None:
+    codes = [new_uscc()]
+    await _setup(vworld, codes)
+    await _draw(vworld, CITY, ("SC-01", "FOOD_SAFETY"))
+    await _draw(vworld, COMMERCE, ("SW-01", "PREPAID_CARDS"))
+    year = vworld.clock.today().year
+    vworld.lead(CITY)
+    planned = await vworld.inspections.PlanJointInspections(
+        ipb.PlanJointInspectionsRequest(
+            request_id=rid(),
+            departments=[CITY, COMMERCE],
+            window_start=convert.to_date(dt.date(year, 1, 1)),
+            window_end=convert.to_date(dt.date(year, 12, 31)),
+        ),
+        None,
+    )
+    (joint,) = planned.joint_inspections
+    items = [
+        rspb.ItemResult(
+            check_item="SC-01", outcome=rspb.ITEM_OUTCOME_PROBLEM_FOUND, findings="冷库温度记录缺失"
+        ),
+        rspb.ItemResult(check_item="SW-01", outcome=rspb.ITEM_OUTCOME_NO_PROBLEM),
+    ]
+    today = china_date(vworld.clock.now())
+    request = _request(
+        today,
+        joint_inspection_id=joint.joint_inspection_id,
+        items=items,
+        inspectors=list(joint.certificate_numbers)[:2],
+    )
+    vworld.verifier(CITY)
+    await _api(vworld).RecordInspectionResult(request, None)
+
+    result = await only_result(vworld)
+    assert (result.department, sorted(result.departments), result.draw_number) == (
+        CITY,
+        [CITY, COMMERCE],
+        "",  # a joint inspection is no one draw's
+    )
+    assert result.subject.code == codes[0]
+    assert list(result.findings) == ["SC-01：发现问题，冷库温度记录缺失", "SW-01：未发现问题"]
+
+
+async def test_a_registered_inspections_result_is_published(vworld: VWorld) -> None:
+    codes = [new_uscc()]
+    await _setup(vworld, codes)
+    within_one_year(vworld)
+    day = vworld.clock.today() + dt.timedelta(days=5)
+    registered = await register(vworld, planned(codes[0], "FOOD_SAFETY", day))
+    vworld.clock.advance(dt.timedelta(days=5))
+    found = [rspb.ItemResult(check_item="SC-01", outcome=rspb.ITEM_OUTCOME_NO_PROBLEM)]
+    request = _request(
+        day, registration_id=registered.registration_id, items=found, inspectors=team(CITY), measures=[]
+    )
+    vworld.verifier(CITY)
+    await _api(vworld).RecordInspectionResult(request, None)
+
+    result = await only_result(vworld)
+    assert (result.department, list(result.departments), result.problem_found) == (CITY, [CITY], False)
+    assert list(result.findings) == ["SC-01：未发现问题"]
+    assert not result.measures
+    assert (
+        convert.from_date(result.publication_deadline)
+        == vworld.calendar.current.add_working_days(day, 20).date
+    )

@@ -5,7 +5,8 @@
   draw selects the subject (免予核查 → 双随机, store/pool.py).
 - commitment.withdrawn: the commitment's open tasks are cancelled, or it leaves the pool.
 - credit.grade_changed / credit.restriction_changed: the sampling projections.
-- a loaded calendar year: provisional deadlines are recomputed in the same unit of work.
+- a loaded calendar year: provisional deadlines are recomputed in the same unit of work, and
+  the outcomes published with a provisional deadline are published again (公示).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from services.kernel.features.calendar.keeper import CalendarKeeper
 from services.kernel.uow import UnitOfWork
 from services.verification.domain import deadlines
 from services.verification.domain.rules import RuleBook
+from services.verification.flows import publishing
+from services.verification.flows.publishing import Publisher
 from services.verification.store import credit_view, imports, pool
 from services.verification.store import tasks as store
 
@@ -108,10 +111,11 @@ async def on_restriction_changed(
 
 class DeadlineRecompute:
     """Listener of the calendar keeper: runs in the unit of work that stores a loaded year, so the
-    recomputed deadlines commit with the year or not at all."""
+    recomputed deadlines commit with the year or not at all. A published outcome whose deadline
+    was provisional is published again with the deadline the official calendar gives (公示)."""
 
-    def __init__(self, calendar: CalendarKeeper, rules: Callable[[], RuleBook]) -> None:
-        self.calendar, self.rules = calendar, rules
+    def __init__(self, calendar: CalendarKeeper, rules: Callable[[], RuleBook], publisher: Publisher) -> None:
+        self.calendar, self.rules, self.publisher = calendar, rules, publisher
 
     async def __call__(self, schedule: YearSchedule, uow: UnitOfWork) -> None:
         calendar = self.calendar.current.with_year(schedule)  # the keeper adopts it after the commit
@@ -122,9 +126,17 @@ class DeadlineRecompute:
             await store.set_due_dates(uow.conn, due)
         if published:
             await store.set_publication(uow.conn, published)
+            await self._republish(uow, [p[0] for p in published])
         if due or published:
             changed = sorted({str(c[0]) for c in [*due, *published]})
             uow.audit("task.recompute_deadlines", f"calendar/{schedule.year}", change=changed)
+
+    async def _republish(self, uow: UnitOfWork, task_ids: list[uuid.UUID]) -> None:
+        for task_id in task_ids:
+            task = await store.one_task(uow.conn, task_id)
+            assert task.decision_date is not None  # a publication deadline is set by a conclusion
+            rules = self.rules().publication(task.decision_date, task.region_code)
+            await publishing.conclusion(self.publisher, uow, task, rules)
 
     def _published(
         self, calendar: WorkingCalendar, task: store.Provisional

@@ -11,6 +11,7 @@ from services.verification import consumers, jobs
 from services.verification.api.deps import Deps
 from services.verification.api.servicers import registrations
 from services.verification.domain.rules import RuleBook
+from services.verification.flows.publishing import Publisher
 from services.verification.store import (
     annual_plans,
     assistance,
@@ -21,6 +22,7 @@ from services.verification.store import (
     ledger,
     plans,
     pool,
+    publicity,
     referrals,
     results,
     rosters,
@@ -50,6 +52,7 @@ STORES = Stores(
     ledger=ledger,
     registrations=registration_store,
     results=results,
+    publicity=publicity,
 )
 
 
@@ -86,7 +89,9 @@ def build(rt: Runtime) -> Components:
             },
         )
     )
-    rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules))
+    # Publication-safe events need the pseudonym key: the service refuses to start without it.
+    publisher = Publisher(STORES, rt.public_key())
+    rt.calendar.on_year_loaded(consumers.DeadlineRecompute(rt.calendar, rules, publisher))
     rt.schedule(jobs.OVERDUE)
     rt.schedule(jobs.ASSISTANCE_OVERDUE)
 
@@ -96,7 +101,14 @@ def build(rt: Runtime) -> Components:
                 uow.audit("rule_set.seed", f"rule_set/{rule_set_id}", change="packaged rule set")
             rules.book = await rule_store.load(uow.conn)
 
-    deps = Deps(db=rt.db, store=STORES, rules=rules, calendar=rt.calendar, sharing=rt.sharing)
+    deps = Deps(
+        db=rt.db,
+        store=STORES,
+        rules=rules,
+        calendar=rt.calendar,
+        sharing=rt.sharing,
+        public_key=publisher.key,
+    )
     return Components(servicers=registrations(deps), startup=[load_rules])
 
 

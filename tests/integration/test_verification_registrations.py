@@ -31,6 +31,7 @@ from tests.integration.test_verification_results import _request as result_reque
 from tests.integration.test_verification_tasks import only_task, rid
 from tests.integration.test_verification_world import (
     LEGAL,
+    PUBLIC_KEY,
     VWorld,
     vworld_fixture,  # noqa: F401  (the `vworld` fixture)
 )
@@ -41,7 +42,12 @@ TABLES = ("inspection_registration", "inspection_ledger", "idempotency")
 
 def api(world: VWorld) -> RegistrationApi:
     deps = Deps(
-        db=world.db, store=STORES, rules=world.rules, calendar=world.calendar, sharing=SharingGate(world.db)
+        db=world.db,
+        store=STORES,
+        rules=world.rules,
+        calendar=world.calendar,
+        sharing=SharingGate(world.db),
+        public_key=PUBLIC_KEY,
     )
     return RegistrationApi(deps)
 

@@ -37,6 +37,7 @@ from tests.integration.test_verification_tasks import rid
 from tests.integration.test_verification_world import (
     DEPARTMENT,
     LEGAL,
+    PUBLIC_KEY,
     VWorld,
     inspector,
     vworld_fixture,  # noqa: F401  (the `vworld` fixture)
@@ -108,7 +109,12 @@ async def _draw(world: VWorld, department: str, *items: tuple[str, str]) -> Draw
 
 def _api(world: VWorld) -> InspectionResultApi:
     deps = Deps(
-        db=world.db, store=STORES, rules=world.rules, calendar=world.calendar, sharing=SharingGate(world.db)
+        db=world.db,
+        store=STORES,
+        rules=world.rules,
+        calendar=world.calendar,
+        sharing=SharingGate(world.db),
+        public_key=PUBLIC_KEY,
     )
     return InspectionResultApi(deps)
 

@@ -35,11 +35,14 @@ from services.kernel.uow import Actor, Database
 from services.verification import consumers
 from services.verification.api.deps import Deps
 from services.verification.api.servicers import InspectionApi, RosterApi, VerificationApi
+from services.verification.flows.publishing import Publisher
 from services.verification.main import STORES, Rules
 from services.verification.store import rules as rule_store
 from tests.conftest import Servers, dev_clock
 
 AUDIT_KEY = b"test-audit-key"
+# The pseudonym key the service reads from CHENGNUO_PSEUDONYM_KEY_FILE (Runtime.public_key).
+PUBLIC_KEY = b"test-pseudonym-key"
 DEPARTMENT = "350200-SCJ"
 LEGAL = subject_pb2.SUBJECT_KIND_LEGAL_PERSON
 
@@ -140,8 +143,10 @@ async def vworld_fixture(servers: Servers) -> AsyncIterator[VWorld]:
     async with db.unit_of_work() as uow:
         await rule_store.seed(uow.conn, uow.now)
         rules.book = await rule_store.load(uow.conn)
-    calendar.on_year_loaded(consumers.DeadlineRecompute(calendar, rules))
-    deps = Deps(db=db, store=STORES, rules=rules, calendar=calendar, sharing=SharingGate(db))
+    calendar.on_year_loaded(consumers.DeadlineRecompute(calendar, rules, Publisher(STORES, PUBLIC_KEY)))
+    deps = Deps(
+        db=db, store=STORES, rules=rules, calendar=calendar, sharing=SharingGate(db), public_key=PUBLIC_KEY
+    )
     world = VWorld(
         schema,
         pool,

@@ -11,7 +11,8 @@ services/verification/api/deps.py) and work on the MemoryTables of tests/support
 
 The tables hold what the migrations' tables hold, one dict per row under the same column names:
 `task` (its `measures` and `rectification` as the JSON the store writes), `task_inspector`,
-`inspector` (the names of the assigned inspectors), `task_extension` and `assistance`.
+`inspector` (the names of the assigned inspectors), `task_extension`, `assistance` and
+`public_number` (the public numbers of what a conclusion publishes).
 
 What concluding a task uses is in memory (MemoryTasks: get_task, one_task, conclude,
 extensions); every other store is the production module: it runs SQL, which MemoryTables
@@ -34,6 +35,7 @@ from services.kernel.features.sharing.gate import SharingGate
 from services.verification.api.deps import Deps
 from services.verification.domain.assistance import CANCELLED, PENDING
 from services.verification.domain.closing import Escalation
+from services.verification.domain.publication import public_number
 from services.verification.domain.rules import RuleBook
 from services.verification.domain.tasks import CONCLUDED, OPEN, Rectification
 from services.verification.store import (
@@ -46,6 +48,7 @@ from services.verification.store import (
     ledger,
     plans,
     pool,
+    publicity,
     referrals,
     registrations,
     results,
@@ -54,6 +57,7 @@ from services.verification.store import (
     sharing,
 )
 from services.verification.store import tasks as production
+from services.verification.store.publicity import Authority
 from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.rules import packaged_rule_sets
 from services.verification.store.stores import Stores
@@ -73,6 +77,7 @@ def declare_keys(tables: MemoryTables) -> None:
     tables.unique("assistance", "assistance_id")
     tables.unique("inspector", "certificate_number")
     tables.unique("referral", "referral_id")
+    tables.unique("public_number", "entity", "kind")
 
 
 def _task(t: MemoryTables, row: Row) -> Task:
@@ -155,6 +160,35 @@ class MemoryReferrals:
     listing = staticmethod(referrals.listing)
 
 
+class MemoryPublicity:
+    """store.publicity on MemoryTables for what publishing a conclusion needs (numbers and the
+    deciding department); what a draw's publication reads is the module's."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+
+    async def number(
+        self, conn: Connection, entity: str, kind: str, *, department: str, year: int, at: dt.datetime
+    ) -> str:
+        found = await self.known(conn, entity, kind)
+        if found is not None:
+            return found
+        self.seq += 1
+        made = public_number(department, kind, year, self.seq)
+        MemoryTables.of(conn).insert("public_number", {"entity": entity, "kind": kind, "number": made})
+        return made
+
+    async def known(self, conn: Executor, entity: str, kind: str) -> str | None:
+        row = MemoryTables.of(conn).first("public_number", entity=entity, kind=kind)
+        return str(row["number"]) if row else None
+
+    async def authority(self, conn: Executor, code: str, region_code: str = "") -> Authority:
+        return Authority(code, code, region_code)
+
+    pool_subjects = staticmethod(publicity.pool_subjects)
+    natural_conflicts = staticmethod(publicity.natural_conflicts)
+
+
 def add_task(tables: MemoryTables, *, at: dt.datetime, **changes: Any) -> uuid.UUID:
     """An open task as a recorded commitment creates it (the column defaults of the migrations);
     `changes` set other columns (method, department, safety_related, status...)."""
@@ -229,6 +263,7 @@ class _Calendar:
 
 
 RULES = RuleBook(packaged_rule_sets())
+PUBLIC_KEY = b"memory-pseudonym-key"
 
 
 def verification_deps(db: MemoryDatabase) -> Deps:
@@ -253,10 +288,12 @@ def verification_deps(db: MemoryDatabase) -> Deps:
             ledger=ledger,
             registrations=registrations,
             results=results,
+            publicity=MemoryPublicity(),
         ),
         rules=lambda: RULES,
         calendar=_Calendar(db.clock.now()),
         sharing=SharingGate(db),
+        public_key=PUBLIC_KEY,
     )
 
 

@@ -134,8 +134,9 @@ async def test_a_true_conclusion_is_stored_with_its_deadlines_announced_and_audi
         publish,
     )
     assert stored["measures"] == []
-    (announced,) = world.db.events
+    announced, published = world.db.events
     assert (announced.subject, announced.entity) == ("verification.concluded", f"task/{task_id}")
+    assert published.subject == "public.verification_outcome"  # 事后公开, in the same transaction
     concluded = announced.message
     assert isinstance(concluded, events.VerificationConcluded)
     assert (concluded.task_id, concluded.outcome) == (str(task_id), pb.OUTCOME_TRUE)
@@ -174,6 +175,8 @@ async def test_a_false_conclusion_also_announces_the_false_commitment_for_the_cr
     assert [e.subject for e in world.db.events] == [
         "verification.concluded",
         "verification.false_commitment",
+        "public.verification_outcome",
+        "public.decision",  # the penalty (双公示); the referral is not a decision published
         "verification.referral_created",
     ]
     (referral,) = world.db.tables.rows("referral")
@@ -298,7 +301,7 @@ async def test_a_retry_gets_the_first_answer_and_concludes_nothing_again() -> No
     again = await world.conclude(request)
 
     assert again == first
-    assert [e.subject for e in world.db.events] == ["verification.concluded"]
+    assert [e.subject for e in world.db.events] == ["verification.concluded", "public.verification_outcome"]
     assert [a.action for a in world.db.audits] == ["task.conclude"]
 
     other = conclusion(task_id, outcome=pb.OUTCOME_UNVERIFIABLE)
@@ -306,4 +309,4 @@ async def test_a_retry_gets_the_first_answer_and_concludes_nothing_again() -> No
     refused = await world.refusal(other)
     assert fields(refused) == ["request_id"]
     assert world.row(task_id)["outcome"] == "OUTCOME_TRUE"
-    assert len(world.db.events) == 1
+    assert len(world.db.events) == 2  # nothing more: the outcome and its publication

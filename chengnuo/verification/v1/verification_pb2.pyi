@@ -201,15 +201,29 @@ class Measure(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     DEADLINE_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    PENALTY_CATEGORIES_FIELD_NUMBER: _builtins.int
+    FINE_FEN_FIELD_NUMBER: _builtins.int
     kind: Global___MeasureKind.ValueType
     legal_basis: _builtins.str
     """Required, at most 1000 characters; for 撤销 the decision's basis, e.g. 《中华人民共和国行政
     许可法》第六十九条 (it is carried on the revocation).
     """
     note: _builtins.str
+    fine_fen: _builtins.int
+    """For a penalty with 罚款 (required then): the fine in fen (分), 1 to 100,000,000,000 (10^9 yuan);
+    0 otherwise.
+    """
     @_builtins.property
     def deadline(self) -> _date_pb2.Date:
         """For rectification: the deadline."""
+
+    @_builtins.property
+    def penalty_categories(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """For a penalty (行政处罚): its kinds (处罚类别 of the national 行政处罚信息 data standard, the kinds of
+        《中华人民共和国行政处罚法》第九条): at most 5 of 警告, 通报批评, 罚款, 没收违法所得, 没收非法财物,
+        暂扣许可证件, 降低资质等级, 吊销许可证件, 限制开展生产经营活动, 责令停产停业, 责令关闭, 限制从业,
+        行政拘留, 其他; refused on other measures. Empty: published as 其他.
+        """
 
     def __init__(
         self,
@@ -218,10 +232,12 @@ class Measure(_message.Message):
         legal_basis: _builtins.str = ...,
         deadline: _date_pb2.Date | None = ...,
         note: _builtins.str = ...,
+        penalty_categories: _abc.Iterable[_builtins.str] | None = ...,
+        fine_fen: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "kind", b"kind", "legal_basis", b"legal_basis", "note", b"note"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "fine_fen", b"fine_fen", "kind", b"kind", "legal_basis", b"legal_basis", "note", b"note", "penalty_categories", b"penalty_categories"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -28,6 +28,7 @@ from services.verification.domain import closing as rules
 from services.verification.domain import deadlines
 from services.verification.domain.hierarchy import Hierarchy
 from services.verification.domain.refusals import refuse
+from services.verification.flows import publishing
 from services.verification.store.referrals import NewReferral
 from services.verification.store.tasks import Conclusion, Task
 from services.verification.wire import closing as closing_wire
@@ -124,6 +125,7 @@ async def close(deps: Deps, uow: UnitOfWork, task: Task, checked: Checked, via: 
     await store.conclude(uow.conn, task.task_id, conclusion)
     done = await store.one_task(uow.conn, task.task_id)
     events.concluded(uow, done)
+    await publishing.conclusion(deps.publisher, uow, done, publication)
     target = f"task/{task.task_id}"
     uow.audit("task.conclude", target, subject_code=done.subject_code, change=_change(done, via))
     checked.screen.audit(uow, target, subject_code=done.subject_code)

@@ -12,6 +12,7 @@ from services.kernel.calendar import CurrentCalendar
 from services.kernel.features.sharing.gate import SharingGate
 from services.kernel.uow import Database
 from services.verification.domain.rules import RuleBook
+from services.verification.flows.publishing import Publisher
 from services.verification.store.stores import Stores
 
 
@@ -22,3 +23,9 @@ class Deps:
     rules: Callable[[], RuleBook]  # the rule book as loaded at start
     calendar: CurrentCalendar
     sharing: SharingGate
+    # The installation's pseudonym key (Runtime.public_key): natural persons' public pages.
+    public_key: bytes
+
+    @property
+    def publisher(self) -> Publisher:
+        return Publisher(self.store, self.public_key)

@@ -23,6 +23,7 @@ from services.verification.api.deps import Deps
 from services.verification.api.plans import participating
 from services.verification.domain import ledger, plans, sampling
 from services.verification.domain.hierarchy import Hierarchy
+from services.verification.flows import publishing
 from services.verification.store.draws import RESULT, Draw
 from services.verification.store.plans import Plan
 from services.verification.wire import events
@@ -60,6 +61,7 @@ class DrawHandlers(Handlers[Deps]):
         await store.ledger.record_draw(uow.conn, draw_id, plan_id, uow.now)
         draw = await self._draw(uow.conn, draw_id)
         events.draw_completed(uow, draw)
+        await publishing.draw(self.deps.publisher, uow, draw, plan)
         uow.audit("plan.draw", f"draw/{draw_id}", change=[seed, ran.pool_digest, ran.result_digest])
         tasks = await self._verify_drawn_commitments(uow, plan, draw_id)
         return ipb.DrawPlanResponse(draw=wire.draw(draw), commitment_tasks=tasks)

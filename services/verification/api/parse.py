@@ -22,7 +22,15 @@ from services.contracts.subjects import parse_subject
 from services.kernel import convert
 from services.kernel.errors import FieldViolation, Violations, excerpt
 from services.kernel.identifiers import validate_region_code
-from services.verification.domain import assistance, plans, registrations, rosters, sampling, tasks
+from services.verification.domain import (
+    assistance,
+    plans,
+    publication,
+    registrations,
+    rosters,
+    sampling,
+    tasks,
+)
 from services.verification.domain.plans import DEPARTMENT_CODE, LABEL, MAX_NAME, CheckItem, Filter, PlanDraft
 from services.verification.domain.rules import SamplingRules, TaskRules
 from services.verification.store.registrations import NewRegistration
@@ -67,6 +75,8 @@ def _check_measure(v: Violations, where: str, measure: pb.Measure) -> None:
         convert.date_field(v, f"{where}.deadline", measure.deadline)
     if len(measure.note) > tasks.MAX_REASON:
         v.add(f"{where}.note", f"at most {tasks.MAX_REASON} characters")
+    kind = pb.MeasureKind.Name(measure.kind) if measure.kind in pb.MeasureKind.values() else ""
+    publication.check_penalty(v, where, kind, list(measure.penalty_categories), measure.fine_fen)
 
 
 def measure_kinds(measures: Sequence[pb.Measure]) -> list[str]:

@@ -20,6 +20,7 @@ from services.verification.api.common import STAFF
 from services.verification.api.deps import Deps
 from services.verification.domain import deadlines
 from services.verification.domain import results as rules
+from services.verification.flows import publishing
 from services.verification.store.results import NewResult, ResultFilter, StoredResult, Target
 from services.verification.wire import results as wire
 
@@ -60,6 +61,7 @@ class ResultHandlers(Handlers[Deps]):
         due = deadlines.publication_deadlines(self.deps.calendar.current, publication, day, ())
         stored = await self.deps.store.results.insert(uow.conn, _new(target, draft, due, uow))
         wire.recorded(uow, stored)
+        await publishing.result(self.deps.publisher, uow, stored, target.region_code)
         entity = f"result/{stored.result_id}"
         change = {"inspection": target.inspection.name, "problem_found": str(stored.problem_found)}
         uow.audit("inspection.record_result", entity, subject_code=stored.subject_code, change=change)

@@ -31,6 +31,7 @@ from services.verification.store.imports import Chunk, RowError, SubjectImport
 from services.verification.store.joint import Planned
 from services.verification.store.plans import Plan
 from services.verification.store.pool import Created
+from services.verification.store.publicity import Authority, PoolSubject
 from services.verification.store.referrals import NewReferral, Referral
 from services.verification.store.registrations import NewRegistration, Registration
 from services.verification.store.results import NewResult, ResultFilter, StoredResult, Target
@@ -377,6 +378,18 @@ class ResultStore(Protocol):
     ) -> list[StoredResult]: ...
 
 
+class PublicityStore(Protocol):
+    async def number(
+        self, conn: Connection, entity: str, kind: str, *, department: str, year: int, at: dt.datetime
+    ) -> str: ...
+    async def known(self, conn: Executor, entity: str, kind: str) -> str | None: ...
+    async def pool_subjects(
+        self, conn: Executor, draw_id: uuid.UUID, departments: Sequence[str]
+    ) -> list[PoolSubject]: ...
+    async def natural_conflicts(self, conn: Executor, numbers: Sequence[str]) -> set[str]: ...
+    async def authority(self, conn: Executor, code: str, region_code: str = "") -> Authority: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     tasks: TaskStore
@@ -395,3 +408,4 @@ class Stores:
     ledger: LedgerStore
     registrations: RegistrationStore
     results: ResultStore
+    publicity: PublicityStore

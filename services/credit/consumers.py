@@ -1,7 +1,8 @@
 """Events the credit service applies: verification outcomes become records and kept commitments,
 and a correction in time without harm makes a record minor (轻微).
 
-The consumers reach the stores as the handlers do, through the `Stores` main.py hands them.
+The consumers reach the stores as the handlers do, through the `Stores` main.py hands them, and
+publish (公示) what they decided with the pseudonym key it hands them (flows/publicity.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from chengnuo.verification.v1 import results_pb2, verification_pb2
 from services.credit.domain import inspections, measures
 from services.credit.domain import records as rules
 from services.credit.domain.rule_sets import choose_rule_set, find, subject_region
-from services.credit.flows import refresh
+from services.credit.flows import publicity, refresh
 from services.credit.store.records import Consequences, Correction, NewRecord
 from services.credit.store.stores import Stores
 from services.credit.wire import events
@@ -31,8 +32,9 @@ def consequences(catalogue: RuleSet, trigger: str) -> Consequences:
 
 
 class Consumers:
-    def __init__(self, store: Stores) -> None:
+    def __init__(self, store: Stores, publicity_key: bytes) -> None:
         self.store = store
+        self.publicity_key = publicity_key
 
     async def on_false_commitment(
         self, event: verification_events_pb2.FalseCommitmentFound, uow: UnitOfWork, meta: EventMeta
@@ -60,6 +62,7 @@ class Consumers:
         if record is None:
             return  # the same event applied before
         uow.emit(events.record_created(record), entity=f"record/{record.record_id}")
+        publicity.record_changed(uow, self.publicity_key, None, record)
         uow.audit(
             "record.create", f"record/{record.record_id}", subject_code=new.subject_code, change=meta.id
         )
@@ -104,6 +107,7 @@ class Consumers:
         corrected = await records.correct(uow.conn, record.record_id, record.status, correction)
         target = f"record/{corrected.record_id}"
         uow.emit(events.record_reclassified(corrected, record.record_class, reason), entity=target)
+        publicity.record_changed(uow, self.publicity_key, record, corrected)
         uow.audit("record.reclassify", target, subject_code=corrected.subject_code, change=decision.rule)
         await refresh.subject(self.store, uow, corrected.subject_kind, corrected.subject_code)
 
@@ -163,6 +167,7 @@ class Consumers:
         if record is None:
             return  # the same event applied before
         uow.emit(events.record_created(record), entity=f"record/{record.record_id}")
+        publicity.record_changed(uow, self.publicity_key, None, record)
         uow.audit("record.create", f"record/{record.record_id}", subject_code=code, change=meta.id)
         await refresh.subject(self.store, uow, kind, code)
 

@@ -2,19 +2,22 @@
 date, and grades are recomputed when a window closes or another grading rule set takes over.
 
 Each step claims a bounded batch with FOR UPDATE SKIP LOCKED (safe with several replicas), and
-announces the subjects' new restrictions and grades in the same unit of work. The steps claim in
-SQL, so they run on the production stores (store/stores.py); they have no in-memory double.
+announces the subjects' new restrictions and grades in the same unit of work, with the end of
+publication (公示, flows/publicity.py: keyed by the installation's pseudonym key, hence the jobs
+that publish are made with it). The steps claim in SQL, so they run on the production stores
+(store/stores.py); they have no in-memory double.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Protocol
 
 from services.credit.domain import cases as case_rules
 from services.credit.domain.cases import Objection, RepairApplication
 from services.credit.domain.rule_sets import choose_rule_set
-from services.credit.flows import refresh
+from services.credit.flows import publicity, refresh
 from services.credit.store.cases import OBJECTION, REPAIR
 from services.credit.store.stores import PRODUCTION
 from services.credit.wire import events
@@ -34,23 +37,25 @@ class OfSubject(Protocol):
     def subject_kind(self) -> str: ...
 
 
-async def expire_records(uow: UnitOfWork) -> int:
+async def expire_records(key: bytes, uow: UnitOfWork) -> int:
     """Publication and the restrictions a record caused stop when its maximum period ends."""
     expired = await STORE.records.claim_expired(uow.conn, china_date(uow.now), BATCH)
     for record in expired:
         target = f"record/{record.record_id}"
         uow.emit(events.record_expired(record), entity=target)
+        publicity.record_ended(uow, key, record)  # 公示期满
         uow.audit("record.expire", target, subject_code=record.subject_code, change=str(record.publicity_end))
     await refresh_subjects(uow, expired)
     return len(expired)
 
 
-async def remove_due_listings(uow: UnitOfWork) -> int:
+async def remove_due_listings(key: bytes, uow: UnitOfWork) -> int:
     """Automatic removal from the list when the listing period ends."""
     removed = await STORE.lists.claim_due(uow.conn, china_date(uow.now), BATCH)
     for entry in removed:
         target = f"list_entry/{entry.entry_id}"
         uow.emit(events.subject_delisted(entry), entity=target)
+        publicity.delisted(uow, key, entry)
         uow.audit(
             "list.remove", target, subject_code=entry.subject_code, change="REMOVAL_REASON_PERIOD_ENDED"
         )
@@ -99,7 +104,13 @@ async def announce_overdue_cases(uow: UnitOfWork) -> int:
     return len(claimed)
 
 
-EXPIRY = Job("credit-record-expiry", EVERY_SECONDS, expire_records)
-DELISTING = Job("credit-list-removal", EVERY_SECONDS, remove_due_listings)
+def expiry(key: bytes) -> Job:
+    return Job("credit-record-expiry", EVERY_SECONDS, partial(expire_records, key))
+
+
+def delisting(key: bytes) -> Job:
+    return Job("credit-list-removal", EVERY_SECONDS, partial(remove_due_listings, key))
+
+
 REGRADE = Job("credit-regrade", EVERY_SECONDS, regrade)
 OVERDUE_CASES = Job("credit-overdue-cases", EVERY_SECONDS, announce_overdue_cases)

@@ -16,8 +16,9 @@ from services.kernel.runtime import Components, Runtime, ServiceDefinition, main
 
 
 def build(rt: Runtime) -> Components:
-    rt.schedule(jobs.EXPIRY)
-    rt.schedule(jobs.DELISTING)
+    publicity = rt.public_key()  # required: the credit service publishes (公示) through its outbox
+    rt.schedule(jobs.expiry(publicity))
+    rt.schedule(jobs.delisting(publicity))
     rt.schedule(jobs.OVERDUE_CASES)
     regrader = rt.schedule(jobs.REGRADE)
     deps = Deps(
@@ -25,9 +26,10 @@ def build(rt: Runtime) -> Components:
         store=PRODUCTION,
         calendar=rt.calendar,
         sharing=rt.sharing,
+        publicity=publicity,
         on_rule_set_loaded=regrader.kick,  # new grading rules may change grades
     )
-    consumers = Consumers(deps.store)
+    consumers = Consumers(deps.store, publicity)
     rt.consumer(
         Subscription(
             "credit-verification",

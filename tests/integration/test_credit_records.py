@@ -219,7 +219,7 @@ async def test_replicas_running_the_expiry_job_together_expire_each_record_once(
         for day in (1, 2, 3):
             await record_of(credit, uscc, D(2026, 4, day))
     credit.set_today(D(2029, 4, 3))  # the repeats are serious: three years
-    replicas = [JobRunner(credit.db, jobs.EXPIRY) for _ in range(3)]
+    replicas = [JobRunner(credit.db, jobs.expiry(credit.runtime.public_key())) for _ in range(3)]
 
     async def drain(runner: JobRunner) -> None:
         while await runner.run_once():

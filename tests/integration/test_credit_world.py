@@ -167,6 +167,8 @@ def _settings(servers: Servers, folder: Path, key: Ed25519PrivateKey) -> Setting
     )
     (folder / "service.token").write_text("unused")
     (folder / "audit.key").write_text("world-audit-key")
+    # The credit service publishes (公示) natural persons keyed by the pseudonym key: required.
+    (folder / "pseudonym.key").write_text("world-pseudonym-key")
     env = {
         "CHENGNUO_ENV": "development",
         "CHENGNUO_PG_DSN": servers.pg_dsn,
@@ -175,6 +177,7 @@ def _settings(servers: Servers, folder: Path, key: Ed25519PrivateKey) -> Setting
         "CHENGNUO_TOKEN_PUBLIC_KEYS": str(public),
         "CHENGNUO_SERVICE_TOKEN_FILE": str(folder / "service.token"),
         "CHENGNUO_AUDIT_KEY_FILE": str(folder / "audit.key"),
+        "CHENGNUO_PSEUDONYM_KEY_FILE": str(folder / "pseudonym.key"),
     }
     return Settings.from_env("credit", env)
 

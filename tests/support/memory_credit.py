@@ -5,9 +5,9 @@ services/credit/store/stores.py) and work on the MemoryTables of tests/support/m
 
     db = MemoryDatabase(FixedClock(at), CATALOG)
     store = credit_stores(db)            # the packaged rule sets are loaded
-    deps = credit_deps(db, store)
+    deps = credit_deps(db, store)        # publication keyed by PUBLICITY_KEY
     async with db.unit_of_work() as uow:
-        await Consumers(store).on_false_commitment(event, uow, meta)
+        await Consumers(store, PUBLICITY_KEY).on_false_commitment(event, uow, meta)
     await RepairHandlers(deps).DecideRepair(request, None)
 
 The tables hold what the migrations' tables hold, one dict per row under the same column names
@@ -561,7 +561,13 @@ class WorkingDaysOnly:
     current = WorkingCalendar({})
 
 
+# The pseudonym key the handler tests' publication-safe events are keyed by.
+PUBLICITY_KEY = b"memory-credit-pseudonym-key-0123"
+
+
 def credit_deps(db: MemoryDatabase, store: Stores) -> Deps:
     """The credit service's Deps on `db` with the memory stores (the sharing gate is built but
     unused: its agreement lookup is SQL)."""
-    return Deps(db=db, store=store, calendar=WorkingDaysOnly(), sharing=SharingGate(db))
+    return Deps(
+        db=db, store=store, calendar=WorkingDaysOnly(), sharing=SharingGate(db), publicity=PUBLICITY_KEY
+    )

@@ -19,6 +19,7 @@ from chengnuo.common.v1 import subject_pb2
 from chengnuo.credit.v1 import credit_pb2
 from chengnuo.credit.v1 import repair_pb2 as pb
 from chengnuo.events.v1 import credit_events_pb2 as credit_events
+from chengnuo.events.v1 import public_events_pb2 as public_events
 from chengnuo.events.v1 import verification_events_pb2 as verification_events
 from services.contracts import roles
 from services.contracts.events import CATALOG
@@ -32,7 +33,7 @@ from services.kernel.events import EventMeta
 from services.kernel.rpc.status import to_status
 from tests.support import new_uscc
 from tests.support.memory import MemoryDatabase, acting_as, caller
-from tests.support.memory_credit import credit_deps, credit_stores
+from tests.support.memory_credit import PUBLICITY_KEY, credit_deps, credit_stores
 
 D = dt.date
 DEPARTMENT = "350200-SCJ"
@@ -51,7 +52,7 @@ class World:
         self.clock = FixedClock(china(D(2026, 6, 3)))
         self.db = MemoryDatabase(self.clock, CATALOG)
         self.store = credit_stores(self.db)
-        self.consumers = Consumers(self.store)
+        self.consumers = Consumers(self.store, PUBLICITY_KEY)
         self.repair = RepairHandlers(credit_deps(self.db, self.store))
         self.uscc = new_uscc(REGION)
 
@@ -228,9 +229,13 @@ async def test_a_new_record_is_announced_audited_and_restricts_the_subject() -> 
 
     (row,) = world.records()
     record_id = str(row["record_id"])
-    created, restricted, graded = world.db.events
+    created, published, restricted, graded = world.db.events
     assert created.entity == f"record/{record_id}"
     assert isinstance(created.message, credit_events.RecordCreated)
+    # Published (公示) in the same unit of work, for the public site.
+    assert (published.subject, published.entity) == ("public.record", f"record/{record_id}")
+    assert isinstance(published.message, public_events.PublicRecord)
+    assert (published.message.record_number, published.message.record_class) == (record_id, "一般")
     record = created.message.record
     assert (record.record_id, record.subject.code, record.rule_set) == (record_id, world.uscc, "NDRC-36")
     assert record.record_class == credit_pb2.RECORD_CLASS_ORDINARY
@@ -313,8 +318,12 @@ async def test_approving_a_repair_ends_the_record_and_lifts_its_restriction() ->
         china(D(2026, 9, 2)),
     )
 
-    repaired, lifted, regraded = world.db.events[before:]
+    repaired, withdrawn, lifted, regraded = world.db.events[before:]
     assert repaired.entity == f"record/{row['record_id']}"
+    # Repair stops publication (信用修复): the public site withdraws the record.
+    assert isinstance(withdrawn.message, public_events.PublicRecordWithdrawn)
+    assert withdrawn.message.reason == public_events.WITHDRAWAL_REPAIRED
+    assert convert.from_date(withdrawn.message.withdrawn_on) == D(2026, 9, 2)
     assert isinstance(repaired.message, credit_events.RecordRepaired)
     assert repaired.message.record.status == credit_pb2.RECORD_STATUS_REPAIRED
     assert repaired.message.application.application_id == application_id

@@ -750,7 +750,9 @@ class PublicRecord(_message.Message):
     record_number: _builtins.str
     revision: _builtins.int
     record_class: _builtins.str
-    """一般 / 较重 / 严重 (ordinary, serious, severe classes of the rule set)."""
+    """The class as the records rule sets name it: 一般 (ORDINARY) or 严重 (SERIOUS); 轻微 (MINOR)
+    only where a rule set publishes minor records (NDRC-58 and NDRC-36 do not).
+    """
     facts: _builtins.str
     legal_basis: _builtins.str
     deciding_department: _builtins.str
@@ -764,7 +766,10 @@ class PublicRecord(_message.Message):
     def publicity_start(self) -> _date_pb2.Date: ...
     @_builtins.property
     def publicity_end(self) -> _date_pb2.Date:
-        """Publication ends by itself after this day (the rule set's maximum period)."""
+        """The end of the rule set's maximum period from the decision date (not shortened by a repair):
+        publication stops on this day by itself, so the record is shown up to the day before; the
+        withdrawal (WITHDRAWAL_EXPIRED) follows from the credit service's expiry job.
+        """
 
     @_builtins.property
     def published_at(self) -> _timestamp_pb2.Timestamp: ...

@@ -26,6 +26,9 @@ class Deps:
     store: Stores
     calendar: CurrentCalendar
     sharing: SharingGate
+    # The installation's pseudonym key (Runtime.public_key()): it keys natural persons' pages in
+    # the publication-safe events (flows/publicity.py).
+    publicity: bytes
     # Told after a rule set load commits: new grading rules may change grades (main.py kicks the
     # regrade job).
     on_rule_set_loaded: Callable[[], None] = _nothing

@@ -28,7 +28,7 @@ from services.credit.domain import blacklist, measures
 from services.credit.domain.blacklist import EarlyRemoval, ListEntry, Service, Statement
 from services.credit.domain.records import Record
 from services.credit.domain.rule_sets import choose_rule_set, find
-from services.credit.flows import refresh
+from services.credit.flows import publicity, refresh
 from services.credit.store.lists import Proposal
 from services.credit.wire import events
 from services.credit.wire.lists import list_entry
@@ -140,6 +140,7 @@ class BlacklistHandlers(Handlers[Deps]):
         term = blacklist.term(find(await store.rule_sets.all_rule_sets(uow.conn), entry.rule_set), today)
         entry = await store.lists.decide(uow.conn, entry.entry_id, decided | _listed(term))
         uow.emit(events.subject_listed(entry), entity=f"list_entry/{entry.entry_id}")
+        publicity.listed(uow, self.deps.publicity, entry)  # 严重失信主体名单, published
         _audit(uow, "list.list", entry, reason, screen)
         await refresh.subject(store, uow, entry.subject_kind, entry.subject_code)
         return pb.DecideListingResponse(entry=list_entry(entry))
@@ -194,6 +195,7 @@ class BlacklistHandlers(Handlers[Deps]):
         _audit(uow, "list.decide_removal", entry, decided.as_json(), screen)
         if approve:
             uow.emit(events.subject_delisted(entry), entity=f"list_entry/{entry.entry_id}")
+            publicity.delisted(uow, self.deps.publicity, entry)
             await refresh.subject(self.deps.store, uow, entry.subject_kind, entry.subject_code)
         return pb.DecideEarlyRemovalResponse(entry=list_entry(entry))
 

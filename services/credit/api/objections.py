@@ -23,7 +23,7 @@ from services.credit.domain import records as record_rules
 from services.credit.domain.cases import Objection
 from services.credit.domain.records import UNDER_OBJECTION, Record
 from services.credit.domain.rule_sets import find
-from services.credit.flows import refresh
+from services.credit.flows import publicity, refresh
 from services.credit.store.cases import OBJECTION
 from services.credit.store.records import Correction
 from services.credit.wire import events
@@ -72,7 +72,9 @@ class ObjectionHandlers(CaseHandlers):
         } | deadline_columns(rules.deadline(terms, self.deps.calendar.current, today))
         case = await store.cases.insert(uow.conn, OBJECTION, values)
         assert case is not None  # the record's lock and status rule out a second pending objection
-        record = await store.records.set_status(uow.conn, record_id, UNDER_OBJECTION, None)
+        disputed = await store.records.set_status(uow.conn, record_id, UNDER_OBJECTION, None)
+        publicity.record_changed(uow, self.deps.publicity, record, disputed)  # disputed at once
+        record = disputed
         await self._announce(uow, case, record, events.objection_filed(case, record), "objection.file")
         return pb.FileObjectionResponse(objection=objection_message(case), record=record_message(record))
 
@@ -86,10 +88,11 @@ class ObjectionHandlers(CaseHandlers):
         request = _screened(request, screen)
         screen.check()
         case = await self._pending(uow, OBJECTIONS, objection_id)
-        record = await store.records.get(uow.conn, case.record_id, lock=True)
-        assert record is not None
-        record = await self._apply(uow, record, request, outcome)
-        await withdraw_unfounded(store, uow, record)
+        before = await store.records.get(uow.conn, case.record_id, lock=True)
+        assert before is not None
+        record = await self._apply(uow, before, request, outcome)
+        publicity.record_changed(uow, self.deps.publicity, before, record)
+        await withdraw_unfounded(self.deps, uow, record)
         decided = {
             "status": rules.OBJECTION_REJECTED if outcome == "REJECT" else rules.OBJECTION_UPHELD,
             "outcome": f"OBJECTION_OUTCOME_{outcome}",

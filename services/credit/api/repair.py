@@ -12,7 +12,7 @@ from services.credit.api.listing import end_repaired
 from services.credit.api.parse import evidence, text
 from services.credit.domain import cases as rules
 from services.credit.domain.records import REPAIRED, Record
-from services.credit.flows import refresh
+from services.credit.flows import publicity, refresh
 from services.credit.store.cases import REPAIR
 from services.credit.wire import events
 from services.credit.wire.cases import repair_application
@@ -68,8 +68,9 @@ class RepairHandlers(CaseHandlers):
         reason = text(v, "reason", request.reason, required=not approve)
         v.raise_if_any()
         case = await self._pending(uow, REPAIRS, application_id)
-        record = await store.records.get(uow.conn, case.record_id, lock=True)
-        assert record is not None
+        before = await store.records.get(uow.conn, case.record_id, lock=True)
+        assert before is not None
+        record = before
         if approve:
             rules.require_repairable(record)
             record = await store.records.set_status(uow.conn, record.record_id, REPAIRED, china_date(uow.now))
@@ -89,7 +90,8 @@ class RepairHandlers(CaseHandlers):
         if approve:
             # Approval is one event (`credit.repaired`) plus the subject's lifted restrictions and grade.
             uow.emit(events.record_repaired(record, case), entity=f"record/{record.record_id}")
-            await end_repaired(store, uow, record)  # a listing resting only on repaired records ends
+            publicity.record_changed(uow, self.deps.publicity, before, record)  # no longer published
+            await end_repaired(self.deps, uow, record)  # a listing resting only on repaired records ends
             await refresh.subject(store, uow, record.subject_kind, record.subject_code)
         return pb.DecideRepairResponse(application=repair_application(case), record=record_message(record))
 

@@ -112,7 +112,7 @@ async def test_a_platform_reads_only_its_feed_with_its_event_types_and_no_reside
     assert mine_now, [m.subject for m in received]
     # Only the agreed data class's events: no grades, no restrictions, no list events.
     pushed = {"record_created", "objection_filed", "objection_decided", "repaired"}
-    pushed |= {"record_reclassified", "record_expired"}
+    pushed |= {"record_reclassified", "record_expired", "person_named", "person_withdrawn"}
     assert {m.subject.rsplit(".", 1)[1] for m in received} <= pushed
     assert all(m.subject.startswith(f"feed.{agreed}.") for m in received)
     # The person is a stable pseudonym, never the number, in any byte received.

@@ -37,8 +37,9 @@ VARIABLES = {
     "CHENGNUO_TOKEN_PUBLIC_KEYS": "PEM files of token signing public keys, separated by ':'",
     "CHENGNUO_SERVICE_TOKEN_FILE": "file holding this service's own token for calls to other services",
     "CHENGNUO_AUDIT_KEY_FILE": "file holding the secret key that chains this service's audit rows",
-    "CHENGNUO_PSEUDONYM_KEY_FILE": "optional: file holding the installation's secret key for natural"
-    " persons' pseudonyms in platform feeds (without it their codes are masked)",
+    "CHENGNUO_PSEUDONYM_KEY_FILE": "file holding the installation's secret key for natural persons'"
+    " pseudonyms in platform feeds (without it their codes are masked) and their public pages;"
+    " required by the credit service, which publishes (公示) records keyed by it",
     "CHENGNUO_CREDIT_ADDR": "host:port of the credit service (for services that call it)",
     "CHENGNUO_READY_FILE": "optional: file the service writes its bound address to once serving",
     "CHENGNUO_STREAM_REPLICAS": "JetStream stream replicas (default 1; 3 in production clusters)",

@@ -137,7 +137,7 @@ async def _stream_counts(stack: Stack) -> dict[str, int]:
     nc = await nats.connect(stack.nats_url)
     try:
         js, counts = nc.jetstream(), {}
-        for stream in ("COMMITMENT", "VERIFICATION", "CREDIT"):
+        for stream in ("COMMITMENT", "VERIFICATION", "CREDIT", "PUBLIC"):
             info = await js.stream_info(stream, subjects_filter=">")
             counts.update(info.state.subjects or {})
         return counts
@@ -225,6 +225,8 @@ async def test_two_replicas_each_lose_nothing_and_double_nothing(replicated: Sta
         assert counts["verification.false_commitment"] == falses
         assert counts["credit.record_created"] == falses
         assert counts["credit.record_expired"] == falses
+        # Published once and withdrawn once at expiry (公示期满), whichever replica ran the job.
+        assert (counts["public.record"], counts["public.record_withdrawn"]) == (falses, falses)
         assert counts["verification.task_overdue"] == still_open
         outbox = await _outbox_counts(stack)
         assert {s: n for s, n in counts.items() if s in outbox} == outbox  # once per outbox row

@@ -5,6 +5,7 @@ expiry, and the serious-dishonesty list from listing to removal."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import AsyncIterator
@@ -22,8 +23,11 @@ from chengnuo.events.v1 import verification_events_pb2 as vevents
 from chengnuo.verification.v1 import verification_pb2 as vpb
 from services.contracts import public_events, verification_events
 from services.contracts.events import CATALOG
+from services.credit.main import build
 from services.kernel import convert
+from services.kernel.config import ConfigError
 from services.kernel.identifiers import resident_id_check_char
+from services.kernel.runtime import Runtime
 from tests.conftest import Servers
 from tests.integration.test_credit_world import (
     FALSE,
@@ -275,3 +279,12 @@ async def test_an_upheld_objection_revokes_the_record_and_the_listing_resting_on
     assert isinstance(delisted, pub.PublicDelisting)
     assert (delisted.entry_number, delisted.reason) == (entry_id, pub.WITHDRAWAL_REVOKED)
     assert convert.from_date(delisted.removed_on) == D(2026, 7, 9)
+
+
+async def test_the_credit_service_does_not_start_without_the_pseudonym_key(credit: CreditWorld) -> None:
+    rt = credit.runtime
+    settings = dataclasses.replace(rt.settings, pseudonym_key_file=None)  # CHENGNUO_PSEUDONYM_KEY_FILE unset
+    keyless = Runtime(settings, rt.clock, rt.db, rt.bus, rt.calendar)
+    with pytest.raises(ConfigError, match="CHENGNUO_PSEUDONYM_KEY_FILE is required"):
+        build(keyless)
+    assert keyless.jobs == []  # refused before anything was scheduled

@@ -133,6 +133,12 @@ def test_a_corrected_record_of_a_published_class_is_published_again() -> None:
     assert change == RecordChange(publish=True, disputed=False)
 
 
+def test_a_minor_record_corrected_into_a_published_class_is_published() -> None:
+    minor = record(record_class="MINOR", published=False)
+    corrected = record(record_class="ORDINARY", revision=1)
+    assert public_view.record_change(minor, corrected) == RecordChange(publish=True)
+
+
 def test_an_objection_marks_a_published_record_disputed_until_decided() -> None:
     assert public_view.record_change(record(), record(UNDER_OBJECTION)) == RecordChange(disputed=True)
     assert public_view.record_change(record(UNDER_OBJECTION), record()) == RecordChange(disputed=False)
